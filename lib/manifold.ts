@@ -1,0 +1,60 @@
+/**
+ * Where learned blocks sit relative to the construction's scaling manifold
+ * `M⋆ = {(cP⋆12, V̄⋆21/c)}` (SPEC §7).
+ *
+ * @module
+ */
+
+import type { RestrictedBlocks } from "./construction.ts";
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function checkSameShape(b: RestrictedBlocks, star: RestrictedBlocks): void {
+  if (b.m !== star.m || b.p !== star.p) {
+    throw new RangeError(
+      `blocks are m=${b.m}, p=${b.p} but the construction is m=${star.m}, p=${star.p}`,
+    );
+  }
+}
+
+/** Summary of learned blocks against a construction (all scale-free except `cP`, `cV`). */
+export interface ManifoldStats {
+  /** `‖V̄21⊗P12 − V̄⋆21⊗P⋆12‖_F / ‖V̄⋆21⊗P⋆12‖_F` — invariant to `(cP, V/c)`. */
+  dist: number;
+  /** Cosine of `P12` with `P⋆12` (negative when c < 0). */
+  cosP12: number;
+  /** Cosine of `V̄21` with `V̄⋆21`. */
+  cosV21: number;
+  /** Scale read off P12: `⟨P⋆12, P12⟩/‖P⋆12‖²` (= c on M⋆). */
+  cP: number;
+  /** Scale read off V̄21: `‖V̄⋆21‖²/⟨V̄⋆21, V̄21⟩` (= c on M⋆). SPEC §7's `mean(diag V̄21)/α` is `1/cV`. */
+  cV: number;
+}
+
+/**
+ * Distance, cosines and scale of `(P12, V̄21)` relative to the construction `star` (given at c = 1).
+ * Uses `‖A⊗B − C⊗D‖² = ‖A‖²‖B‖² + ‖C‖²‖D‖² − 2⟨A,C⟩⟨B,D⟩` (no Kronecker product is formed).
+ *
+ * @example
+ * ```ts
+ * manifoldStats(sarsaBlocks(36, 0.2, -2), sarsaBlocks(36, 0.2)).dist; // 0
+ * ```
+ */
+export function manifoldStats(b: RestrictedBlocks, star: RestrictedBlocks): ManifoldStats {
+  checkSameShape(b, star);
+  const pp = dot(b.P12, b.P12), vv = dot(b.V21bar, b.V21bar);
+  const ss = dot(star.P12, star.P12), tt = dot(star.V21bar, star.V21bar);
+  const ps = dot(b.P12, star.P12), vt = dot(b.V21bar, star.V21bar);
+  const d2 = pp * vv + ss * tt - 2 * ps * vt;
+  return {
+    dist: Math.sqrt(Math.max(0, d2)) / Math.sqrt(ss * tt),
+    cosP12: ps / Math.sqrt(pp * ss || 1),
+    cosV21: vt / Math.sqrt(vv * tt || 1),
+    cP: ps / ss,
+    cV: tt / vt,
+  };
+}

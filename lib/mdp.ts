@@ -1,0 +1,231 @@
+/**
+ * Tabular MDPs and features (SPEC §1).
+ *
+ * Layouts (all row-major, 0-based):
+ * - `P[(s·nA + a)·nS + s']` = P(s'|s,a);  `R[(s·nA + a)·nS + s']` = r(s,a,s');  `p0[s]`.
+ * - state–action features `phi[(s·nA + a)·d + k]`; state features `psi[s·d + k]`.
+ *
+ * @module
+ */
+
+import type { Rng } from "./rng.ts";
+import { assertFiniteArray, assertInt, assertNumber, assertProbVector } from "./validate.ts";
+
+/** A finite discounted MDP `(S, A, P, r, γ, p0)` with deterministic rewards r(s,a,s'). */
+export interface Mdp {
+  /** Number of states |S|. */
+  readonly nS: number;
+  /** Number of actions |A|. */
+  readonly nA: number;
+  /** Discount γ ∈ [0, 1). */
+  readonly gamma: number;
+  /** Transition kernel, `P[(s·nA+a)·nS+s']`. */
+  readonly P: Float64Array;
+  /** Rewards, `R[(s·nA+a)·nS+s']`. */
+  readonly R: Float64Array;
+  /** Initial-state distribution. */
+  readonly p0: Float64Array;
+}
+
+/** Options of {@linkcode randomMdp} (SPEC §1 defaults). */
+export interface RandomMdpOptions {
+  /** |S|, default 9. */
+  nS?: number;
+  /** |A|, default 4. */
+  nA?: number;
+  /** γ, default 0.5. */
+  gamma?: number;
+  /** Dirichlet concentration of each row P(·|s,a), default 1 (uniform on the simplex). */
+  concentration?: number;
+}
+
+/**
+ * Draw a random MDP as in SPEC §1: `P(·|s,a) ~ Dirichlet(1,…,1)` for each (s,a) in order
+ * s = 0…, a = 0…; then `r(s,a,s') ~ Unif(−1,1)` in layout order; then `p0 ~ Dirichlet(1,…,1)`.
+ * (A smaller `concentration` gives near-deterministic transitions — used by the richness ablation.)
+ *
+ * @example
+ * ```ts
+ * const mdp = randomMdp(new Rng(0)); // |S| = 9, |A| = 4, γ = 0.5
+ * ```
+ */
+export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): Mdp {
+  const { nS = 9, nA = 4, gamma = 0.5, concentration = 1 } = opts;
+  assertInt("nS", nS, 1);
+  assertInt("nA", nA, 1);
+  assertNumber("gamma", gamma, 0, 0.999999);
+  assertNumber("concentration", concentration, 1e-6);
+  const P = new Float64Array(nS * nA * nS);
+  for (let sa = 0; sa < nS * nA; sa++) rng.dirichlet(concentration, nS, P, sa * nS);
+  const R = rng.fillUniform(new Float64Array(nS * nA * nS), -1, 1);
+  const p0 = rng.dirichlet(1, nS);
+  return { nS, nA, gamma, P, R, p0 };
+}
+
+/**
+ * Check an MDP's shapes and numbers: every transition row and p0 sum to 1 within 1e-9,
+ * rewards finite, γ ∈ [0,1). Throws naming the first bad value; returns the MDP.
+ *
+ * @example
+ * ```ts
+ * validateMdp(randomMdp(new Rng(0)));
+ * ```
+ */
+export function validateMdp(mdp: Mdp): Mdp {
+  const { nS, nA, gamma, P, R, p0 } = mdp;
+  assertInt("mdp.nS", nS, 1);
+  assertInt("mdp.nA", nA, 1);
+  assertNumber("mdp.gamma", gamma, 0, 0.999999);
+  assertFiniteArray("mdp.P", P, nS * nA * nS);
+  assertFiniteArray("mdp.R", R, nS * nA * nS);
+  assertFiniteArray("mdp.p0", p0, nS);
+  for (let s = 0; s < nS; s++) {
+    for (let a = 0; a < nA; a++) {
+      assertProbVector(`mdp.P(·|s=${s},a=${a})`, P, (s * nA + a) * nS, nS);
+    }
+  }
+  assertProbVector("mdp.p0", p0);
+  return mdp;
+}
+
+/**
+ * Expected one-step reward `r̄(s,a) = Σ_s' P(s'|s,a) r(s,a,s')`, laid out `[s·nA + a]`.
+ *
+ * @example
+ * ```ts
+ * const rbar = expectedReward(randomMdp(new Rng(0))); // length 36
+ * ```
+ */
+export function expectedReward(mdp: Mdp): Float64Array {
+  const { nS, nA, P, R } = mdp;
+  const out = new Float64Array(nS * nA);
+  for (let sa = 0; sa < nS * nA; sa++) {
+    let acc = 0;
+    for (let s2 = 0; s2 < nS; s2++) acc += P[sa * nS + s2] * R[sa * nS + s2];
+    out[sa] = acc;
+  }
+  return out;
+}
+
+/** State–action features φ(s,a) ∈ R^d, `phi[(s·nA+a)·d + k]`. */
+export interface Features {
+  /** Number of states. */
+  readonly nS: number;
+  /** Number of actions. */
+  readonly nA: number;
+  /** Feature dimension d. */
+  readonly d: number;
+  /** Feature table. */
+  readonly phi: Float64Array;
+}
+
+/** State features ψ(s) ∈ R^d (the actor–critic's critic), `psi[s·d + k]`. */
+export interface StateFeatures {
+  /** Number of states. */
+  readonly nS: number;
+  /** Feature dimension d_ψ. */
+  readonly d: number;
+  /** Feature table. */
+  readonly psi: Float64Array;
+}
+
+/**
+ * Random state–action features, entries i.i.d. Unif(−1,1) in layout order (SPEC §1; drawn fresh
+ * for every MDP). Default `d = nS·nA`.
+ *
+ * @example
+ * ```ts
+ * const feat = randomFeatures(new Rng(1), 9, 4); // d = 36
+ * ```
+ */
+export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): Features {
+  assertInt("nS", nS, 1);
+  assertInt("nA", nA, 1);
+  assertInt("d", d, 1);
+  return { nS, nA, d, phi: rng.fillUniform(new Float64Array(nS * nA * d), -1, 1) };
+}
+
+/**
+ * Low-rank random features: `φ = U Bᵀ` with `U ∈ R^{(nS·nA)×rank}`, `B ∈ R^{d×rank}`, entries
+ * Unif(−1,1)/√rank. The Gram matrix of such features has rank ≤ `rank` (richness ablation, SPEC §8.5).
+ *
+ * @example
+ * ```ts
+ * const feat = lowRankFeatures(new Rng(1), 9, 4, 36, 3);
+ * ```
+ */
+export function lowRankFeatures(
+  rng: Rng,
+  nS: number,
+  nA: number,
+  d: number,
+  rank: number,
+): Features {
+  assertInt("nS", nS, 1);
+  assertInt("nA", nA, 1);
+  assertInt("d", d, 1);
+  assertInt("rank", rank, 1, d);
+  const n = nS * nA;
+  const U = rng.fillUniform(new Float64Array(n * rank), -1, 1);
+  const B = rng.fillUniform(new Float64Array(d * rank), -1, 1);
+  const phi = new Float64Array(n * d);
+  const scale = 1 / Math.sqrt(rank);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      let acc = 0;
+      for (let j = 0; j < rank; j++) acc += U[i * rank + j] * B[k * rank + j];
+      phi[i * d + k] = acc * scale;
+    }
+  }
+  return { nS, nA, d, phi };
+}
+
+/**
+ * One-hot (tabular) features: `d = nS·nA`, φ(s,a) = e_{s·nA+a}.
+ *
+ * @example
+ * ```ts
+ * const feat = oneHotFeatures(9, 4);
+ * ```
+ */
+export function oneHotFeatures(nS: number, nA: number): Features {
+  assertInt("nS", nS, 1);
+  assertInt("nA", nA, 1);
+  const d = nS * nA;
+  const phi = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) phi[i * d + i] = 1;
+  return { nS, nA, d, phi };
+}
+
+/**
+ * Random state features ψ(s), entries i.i.d. Unif(−1,1), default `d_ψ = nS` (SPEC §1).
+ *
+ * @example
+ * ```ts
+ * const sf = randomStateFeatures(new Rng(2), 9);
+ * ```
+ */
+export function randomStateFeatures(rng: Rng, nS: number, d = nS): StateFeatures {
+  assertInt("nS", nS, 1);
+  assertInt("d", d, 1);
+  return { nS, d, psi: rng.fillUniform(new Float64Array(nS * d), -1, 1) };
+}
+
+/**
+ * Check a feature table's shape and values against an MDP.
+ *
+ * @example
+ * ```ts
+ * validateFeatures(randomFeatures(new Rng(1), 9, 4), randomMdp(new Rng(0)));
+ * ```
+ */
+export function validateFeatures(feat: Features, mdp?: Mdp): Features {
+  assertInt("features.d", feat.d, 1);
+  if (mdp && (feat.nS !== mdp.nS || feat.nA !== mdp.nA)) {
+    throw new RangeError(
+      `features are for |S|=${feat.nS}, |A|=${feat.nA} but the MDP has |S|=${mdp.nS}, |A|=${mdp.nA}`,
+    );
+  }
+  assertFiniteArray("features.phi", feat.phi, feat.nS * feat.nA * feat.d);
+  return feat;
+}

@@ -1,0 +1,63 @@
+/**
+ * Optimisers on flat float64 parameter vectors: Adam (Kingma & Ba) and plain gradient descent.
+ *
+ * @module
+ */
+
+import { assertNumber } from "./validate.ts";
+
+/** An optimiser that updates `params` in place from `grad`. */
+export interface Optimizer {
+  /** Optimiser name. */
+  readonly name: "adam" | "gd";
+  /** Apply one step with learning rate `lr`. */
+  step(params: Float64Array, grad: Float64Array, lr: number): void;
+}
+
+/**
+ * Adam with bias correction: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`,
+ * `θ ← θ − lr · m̂ / (√v̂ + ε)`. A zero gradient leaves a zero-initialised coordinate unmoved.
+ *
+ * @example
+ * ```ts
+ * const opt = adam(5329); opt.step(theta, grad, 1e-3);
+ * ```
+ */
+export function adam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): Optimizer {
+  assertNumber("beta1", beta1, 0, 0.999999);
+  assertNumber("beta2", beta2, 0, 0.999999999);
+  const m = new Float64Array(size), v = new Float64Array(size);
+  let t = 0;
+  return {
+    name: "adam",
+    step(params, grad, lr) {
+      t++;
+      const c1 = 1 / (1 - Math.pow(beta1, t)), c2 = 1 / (1 - Math.pow(beta2, t));
+      for (let i = 0; i < size; i++) {
+        const g = grad[i];
+        const mi = beta1 * m[i] + (1 - beta1) * g;
+        const vi = beta2 * v[i] + (1 - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
+      }
+    },
+  };
+}
+
+/**
+ * Plain gradient descent `θ ← θ − lr · g` (for comparing with gradient-flow theory, SPEC §7).
+ *
+ * @example
+ * ```ts
+ * const opt = gradientDescent(); opt.step(theta, grad, 0.1);
+ * ```
+ */
+export function gradientDescent(): Optimizer {
+  return {
+    name: "gd",
+    step(params, grad, lr) {
+      for (let i = 0; i < params.length; i++) params[i] -= lr * grad[i];
+    },
+  };
+}

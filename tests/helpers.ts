@@ -1,0 +1,39 @@
+// Shared test helpers (not part of the library API).
+import { type Mdp, randomFeatures, randomMdp, randomStateFeatures } from "../lib/mdp.ts";
+import { Rng } from "../lib/rng.ts";
+import { rollout, sampleInitialState, type Trajectory } from "../lib/rollout.ts";
+import { epsGreedyPolicy } from "../lib/policy.ts";
+import type { Features, StateFeatures } from "../lib/mdp.ts";
+
+/** Relative error ‖a − b‖∞ / max(1, ‖b‖∞). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0, s = 0;
+  for (let i = 0; i < a.length; i++) {
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return m / Math.max(1, s);
+}
+
+export interface Scenario {
+  mdp: Mdp;
+  feat: Features;
+  sf: StateFeatures;
+  traj: Trajectory;
+  w: Float64Array;
+  lambda: Float64Array;
+}
+
+/** A random MDP with features of dimension d, an ε-greedy trajectory of length n, random w. */
+export function scenario(seed: number, n: number, d: number, nS = 5, nA = 3, dPsi = 4): Scenario {
+  const rng = new Rng(seed);
+  const mdp = randomMdp(rng, { nS, nA, gamma: 0.5 });
+  const feat = randomFeatures(rng, nS, nA, d);
+  const sf = randomStateFeatures(rng, nS, dPsi);
+  const w = rng.fillUniform(new Float64Array(d), -1, 1);
+  const lambda = rng.fillUniform(new Float64Array(d), -1, 1);
+  const pi = epsGreedyPolicy(feat, w, 0.1);
+  const traj = rollout(mdp, pi, sampleInitialState(mdp, rng), n, rng);
+  return { mdp, feat, sf, traj, w, lambda };
+}
