@@ -37,7 +37,7 @@ export interface ManifoldStats {
 
 /**
  * Distance, cosines and scale of `(P12, V̄21)` relative to the construction `star` (given at c = 1).
- * Uses `‖A⊗B − C⊗D‖² = ‖A‖²‖B‖² + ‖C‖²‖D‖² − 2⟨A,C⟩⟨B,D⟩` (no Kronecker product is formed).
+ * The Kronecker product is never formed (see the difference form in the code).
  *
  * @example
  * ```ts
@@ -49,12 +49,29 @@ export function manifoldStats(b: RestrictedBlocks, star: RestrictedBlocks): Mani
   const pp = dot(b.P12, b.P12), vv = dot(b.V21bar, b.V21bar);
   const ss = dot(star.P12, star.P12), tt = dot(star.V21bar, star.V21bar);
   const ps = dot(b.P12, star.P12), vt = dot(b.V21bar, star.V21bar);
-  const d2 = pp * vv + ss * tt - 2 * ps * vt;
+  const cP = ps / ss;
+  // Rescale (P12, V̄21) → (P12/ĉ, ĉV̄21) (same product), then use the difference form
+  // ‖A⊗B − C⊗D‖² = ‖A−C‖²‖B‖² + ‖C‖²‖B−D‖² + 2⟨A−C, C⟩⟨B, B−D⟩, stable near the manifold.
+  const chat = cP !== 0 && Number.isFinite(cP) ? cP : 1;
+  let aa = 0, ac = 0, bb = 0, bd = 0;
+  for (let i = 0; i < b.P12.length; i++) {
+    const dA = b.P12[i] / chat - star.P12[i];
+    aa += dA * dA;
+    ac += dA * star.P12[i];
+  }
+  let bn = 0;
+  for (let i = 0; i < b.V21bar.length; i++) {
+    const B = b.V21bar[i] * chat, dB = B - star.V21bar[i];
+    bb += dB * dB;
+    bd += B * dB;
+    bn += B * B;
+  }
+  const d2 = aa * bn + ss * bb + 2 * ac * bd;
   return {
     dist: Math.sqrt(Math.max(0, d2)) / Math.sqrt(ss * tt),
     cosP12: ps / Math.sqrt(pp * ss || 1),
     cosV21: vt / Math.sqrt(vv * tt || 1),
-    cP: ps / ss,
+    cP,
     cV: tt / vt,
   };
 }

@@ -83,8 +83,8 @@ export function lsaReadoutTf(
   assertInt("m", m, 1, D - 2);
   return tf.tidy(() => {
     const h = tf.slice(H, [0, 0, n], [B, D, 1]); // [B, D, 1]
-    const q = tf.matMul(tf.tile(tf.expandDims(P, 0), [B, 1, 1]), h); // [B, D, 1]
-    const a = tf.matMul(H, q, true, false); // [B, n+1, 1]
+    const q = tf.matMul(tf.reshape(h, [B, D]), P, false, true); // [B, D] = (P h_b)ᵀ
+    const a = tf.matMul(H, tf.reshape(q, [B, D, 1]), true, false); // [B, n+1, 1]
     const b = tf.reshape(tf.matMul(H, a), [B, D]); // [B, D]
     const Vw = tf.slice(V, [m + 1, 0], [D - m - 1, D]); // [p−1, D]
     const upd = tf.matMul(b, Vw, false, true); // [B, p−1]
