@@ -24,3 +24,7 @@ export * from "./manifold.ts";
 export * from "./tasks.ts";
 export * from "./train.ts";
 export * from "./model_io.ts";
+export * from "./parallel.ts";
+export * from "./stats.ts";
+export * from "./aggregate.ts";
+export * from "./transfer.ts";

@@ -2,24 +2,15 @@
  * Seeded pseudo-random numbers. One generator type, always passed explicitly (SPEC §1: "every
  * generator takes an explicit seeded RNG; the same seed must give the same MDP on every machine").
  *
- * The generator is **xoshiro128\*\*** (Blackman & Vigna) on four 32-bit words, seeded through
- * **SplitMix32**. All arithmetic is 32-bit integer (`Math.imul`, `>>>`), so the stream is identical
- * on every JavaScript engine. Doubles carry 53 random bits (two 32-bit draws).
+ * The generator is **xoshiro128\*\*** (Blackman & Vigna) on four 32-bit words; its state is hashed
+ * from the seed (or fork key) by four independent murmur3-finaliser lanes (128 bits of state).
+ * All arithmetic is 32-bit integer (`Math.imul`, `>>>`), so the stream is identical on every
+ * JavaScript engine. Doubles carry 53 random bits (two 32-bit draws).
  *
  * @module
  */
 
 import { assertFiniteArray, assertInt, assertNumber, assertProbVector } from "./validate.ts";
-
-/** SplitMix32 step: returns [next state, output]. */
-function splitmix32(state: number): [number, number] {
-  state = (state + 0x9e3779b9) | 0;
-  let z = state;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  z ^= z >>> 16;
-  return [state, z >>> 0];
-}
 
 /** FNV-1a 32-bit hash of a string (used to turn fork labels into integers). */
 function hashString(s: string): number {
@@ -31,19 +22,33 @@ function hashString(s: string): number {
   return h >>> 0;
 }
 
-/** Mix a list of 32-bit words into four non-zero 32-bit words of xoshiro state. */
+/** Odd lane constants: each state word is hashed from the key with its own start value. */
+const LANES = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a];
+
+/** murmur3's 32-bit finaliser (a bijection on 32-bit words). */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Hash a list of 32-bit key words into the four words of xoshiro state. Each word is an
+ * independent 32-bit hash lane over the whole key (and its length), so two different keys share a
+ * state only with probability ≈ 2⁻¹²⁸ — not 2⁻³² as a single 32-bit seeding chain would give.
+ */
 function seedWords(words: number[]): Uint32Array {
-  let st = 0x6a09e667;
-  for (const w of words) {
-    let out: number;
-    [st, out] = splitmix32(st ^ (w >>> 0));
-    st = (st + out) | 0;
-  }
   const s = new Uint32Array(4);
-  for (let i = 0; i < 4; i++) {
-    let out: number;
-    [st, out] = splitmix32(st);
-    s[i] = out;
+  for (let lane = 0; lane < 4; lane++) {
+    let h = LANES[lane];
+    for (const w of words) {
+      h = fmix32((h ^ (w >>> 0)) + Math.imul(lane + 1, 0x9e3779b9));
+      h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
+    }
+    s[lane] = fmix32(h ^ words.length);
   }
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
   return s;

@@ -16,7 +16,7 @@ Deno.test("stream is pinned: first draws of seed 0 never change across machines"
   // Recorded once; a change here means every committed result changes too.
   assert.deepEqual(got, PINNED_SEED0);
 });
-const PINNED_SEED0 = [3839274782, 1233664051, 4067383401];
+const PINNED_SEED0 = [4003440872, 227787785, 3092420098];
 
 Deno.test("xoshiro128** core matches the reference outputs for state [1,2,3,4]", () => {
   // Reference sequence of xoshiro128** from state {1, 2, 3, 4} (Blackman & Vigna's C code).
@@ -127,6 +127,18 @@ Deno.test("int(n) is uniform on {0..n-1}", () => {
   const counts = new Array(7).fill(0);
   for (let i = 0; i < 70_000; i++) counts[r.int(7)]++;
   for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500);
+});
+
+Deno.test("10 seeds × 10 000 MDP streams are pairwise distinct (64-bit fingerprints)", () => {
+  const seen = new Set<string>();
+  for (let seed = 0; seed < 10; seed++) {
+    const mdp = new Rng(seed).fork("mdp");
+    for (let k = 0; k < 10_000; k++) {
+      const r = mdp.fork(k);
+      seen.add(`${r.nextUint32()}:${r.nextUint32()}`);
+    }
+  }
+  assert.equal(seen.size, 100_000);
 });
 
 Deno.test("fork is independent of draws already made and differs per label", () => {

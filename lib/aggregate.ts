@@ -1,0 +1,62 @@
+/**
+ * Aggregate tidy rows across seeds: mean ± 95 % CI of a field per (group, x) — the bands of every
+ * "≥ 5 seeds with bands" figure. With `log: true` the interval is computed on ln(y) and mapped back
+ * (a geometric mean band, right for losses on a log axis).
+ *
+ * @module
+ */
+
+import { meanCI } from "./stats.ts";
+
+/** A tidy row: named numbers and strings. */
+export type Row = Record<string, number | string | null>;
+
+/** One aggregated point. */
+export interface BandRow {
+  /** Group label (e.g. the run name). */
+  group: string;
+  /** x value. */
+  x: number;
+  /** Mean (geometric with `log`). */
+  mean: number;
+  /** Lower 95 % CI. */
+  lo: number;
+  /** Upper 95 % CI. */
+  hi: number;
+  /** Number of values aggregated. */
+  count: number;
+}
+
+/**
+ * Mean ± 95 % CI of `y` over the rows sharing (`group`, `x`); rows with a non-finite `y` are skipped.
+ *
+ * @example
+ * ```ts
+ * aggregateBands(rows, { x: "prompts", y: "loss", group: "run", log: true });
+ * ```
+ */
+export function aggregateBands(
+  rows: readonly Row[],
+  opts: { x: string; y: string; group?: string; log?: boolean },
+): BandRow[] {
+  const buckets = new Map<string, { group: string; x: number; ys: number[] }>();
+  for (const r of rows) {
+    const x = r[opts.x], y = r[opts.y];
+    if (typeof x !== "number") {
+      throw new RangeError(`row field ${opts.x} must be a number, got ${x}`);
+    }
+    if (typeof y !== "number" || !Number.isFinite(y) || (opts.log && y <= 0)) continue;
+    const group = opts.group ? String(r[opts.group]) : "all";
+    const key = `${group}\u0000${x}`;
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, b = { group, x, ys: [] });
+    b.ys.push(opts.log ? Math.log(y) : y);
+  }
+  const out: BandRow[] = [];
+  for (const b of buckets.values()) {
+    const ci = meanCI(b.ys);
+    const f = opts.log ? Math.exp : (v: number) => v;
+    out.push({ group: b.group, x: b.x, mean: f(ci.mean), lo: f(ci.lo), hi: f(ci.hi), count: ci.n });
+  }
+  return out.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.x - b.x));
+}

@@ -1,0 +1,65 @@
+/**
+ * Train several configurations (e.g. seeds) at once in Deno Workers, one per core by default.
+ * Each run is exactly `trainTeacherMimic(config)` — results do not depend on the worker count.
+ *
+ * @module
+ */
+
+import type { TrainConfig, TrainMetrics, TrainResult } from "./train.ts";
+import { assertInt } from "./validate.ts";
+
+/** Progress of one of the parallel runs. */
+export type ManyProgress = (index: number, done: number, total: number, row: TrainMetrics) => void;
+
+/**
+ * Run `configs` through `trainTeacherMimic` in up to `workers` parallel Workers; results come back in
+ * input order. A failing run rejects with its index and message.
+ *
+ * @example
+ * ```ts
+ * const results = await trainMany([0, 1, 2].map((seed) => trainConfig({ seed, K: 64, T: 100 })));
+ * ```
+ */
+export async function trainMany(
+  configs: TrainConfig[],
+  workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, configs.length)),
+  onProgress?: ManyProgress,
+): Promise<TrainResult[]> {
+  assertInt("workers", workers, 1, 64);
+  const results: TrainResult[] = new Array(configs.length);
+  let next = 0;
+  const url = new URL("./train_worker.ts", import.meta.url).href;
+  const runOne = (w: Worker, index: number) =>
+    new Promise<void>((resolve, reject) => {
+      w.onmessage = (ev) => {
+        const msg = ev.data;
+        if (msg.kind === "progress") onProgress?.(index, msg.done, msg.total, msg.row);
+        else if (msg.kind === "done") {
+          results[index] = msg.result;
+          resolve();
+        } else {reject(
+            new Error(`run ${index} (seed ${configs[index].seed}) failed: ${msg.message}`),
+          );}
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`run ${index} (seed ${configs[index].seed}) worker error: ${e.message}`));
+      };
+      w.postMessage({ id: index, config: configs[index] });
+    });
+  const pool = Array.from(
+    { length: Math.min(workers, configs.length) },
+    () => new Worker(url, { type: "module" }),
+  );
+  try {
+    await Promise.all(pool.map(async (w) => {
+      while (next < configs.length) {
+        const i = next++;
+        await runOne(w, i);
+      }
+    }));
+  } finally {
+    pool.forEach((w) => w.terminate());
+  }
+  return results;
+}
