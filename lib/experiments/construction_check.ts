@@ -58,7 +58,7 @@ export const DEFAULT_CONSTRUCTION_CHECK: Readonly<ConstructionCheckConfig> = Obj
 });
 
 /** One row of the result table. */
-export interface ConstructionErrorRow {
+export type ConstructionErrorRow = {
   /** "SARSA", "TD(0)" or "actor–critic". */
   algorithm: string;
   /** "θ⋆ (c=1)", "c=3.7", "c=−0.5", "perturbed", "random". */
@@ -75,7 +75,7 @@ export interface ConstructionErrorRow {
   maxAbsErr: number;
   /** max over trials of ‖TF − teacher‖∞ / max(1, ‖teacher‖∞). */
   relErr: number;
-}
+};
 
 const ALGORITHMS = ["SARSA", "TD(0)", "actor–critic"] as const;
 type Algorithm = typeof ALGORITHMS[number];

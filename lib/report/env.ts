@@ -1,0 +1,209 @@
+/**
+ * Run scale and output locations, read from the environment (DESIGN "Notebooks": the same notebook
+ * runs as a one-minute smoke test and as the full reproduction).
+ *
+ * | variable      | values                 | default                 |
+ * |---------------|------------------------|-------------------------|
+ * | `ICRL_SCALE`  | `quick` \| `paper`     | `paper`                 |
+ * | `ICRL_OUT`    | a directory            | the repository root     |
+ *
+ * Generated files go to `<out>/data`, `<out>/data/models` and `<out>/figures`. Also home of
+ * {@linkcode writeFileAtomic}, the temp-file-then-rename writer every report module uses.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+
+/** The two run scales. */
+export type RunScale = "quick" | "paper";
+
+const SCALES: readonly RunScale[] = ["quick", "paper"];
+
+/**
+ * The run scale from `ICRL_SCALE`: `"quick"` or `"paper"` (default when unset or empty).
+ *
+ * @throws {RangeError} naming the value when it is anything else.
+ * @example
+ * ```ts
+ * const K = runScale() === "quick" ? 20 : 10_000;
+ * ```
+ */
+export function runScale(): RunScale {
+  const raw = Deno.env.get("ICRL_SCALE");
+  if (raw === undefined || raw.trim() === "") return "paper";
+  const v = raw.trim().toLowerCase();
+  if ((SCALES as readonly string[]).includes(v)) return v as RunScale;
+  throw new RangeError(`ICRL_SCALE must be "quick" or "paper", got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * Pick the value for the current run scale: every scale-dependent knob in one readable line.
+ *
+ * @example
+ * ```ts
+ * const cfg = { K: byScale({ quick: 20, paper: 10_000 }), T: byScale({ quick: 50, paper: 1000 }) };
+ * ```
+ */
+export function byScale<T>(values: { quick: T; paper: T }): T {
+  if (
+    values === null || typeof values !== "object" || !("quick" in values) || !("paper" in values)
+  ) {
+    throw new TypeError(
+      `byScale needs an object with "quick" and "paper" keys, got ${String(values)}`,
+    );
+  }
+  return values[runScale()];
+}
+
+/**
+ * The repository root, found relative to this module (`lib/report/env.ts` → `../../`).
+ *
+ * @example
+ * ```ts
+ * const readme = `${repoRoot()}/README.md`;
+ * ```
+ */
+export function repoRoot(): string {
+  const url = new URL("../../", import.meta.url);
+  if (url.protocol !== "file:") {
+    throw new Error(`repoRoot needs a local checkout, but this module was loaded from ${url.href}`);
+  }
+  return fileURLToPath(url).replace(/\/+$/, "") || "/";
+}
+
+function ensureDir(path: string): string {
+  try {
+    Deno.mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create output directory ${path}: ${(e as Error).message}`);
+  }
+  return path;
+}
+
+/**
+ * The output root: `ICRL_OUT` (relative paths resolve against the current directory) or the
+ * repository root. Created if missing.
+ *
+ * @example
+ * ```ts
+ * Deno.env.set("ICRL_OUT", "/tmp/run1");
+ * outDir(); // "/tmp/run1"
+ * ```
+ */
+export function outDir(): string {
+  const raw = Deno.env.get("ICRL_OUT");
+  if (raw === undefined || raw.trim() === "") return ensureDir(repoRoot());
+  if (raw.includes("\0")) {
+    throw new RangeError(`ICRL_OUT is not a valid path: ${JSON.stringify(raw)}`);
+  }
+  return ensureDir(isAbsolute(raw) ? raw : resolve(Deno.cwd(), raw));
+}
+
+/**
+ * `<out>/data`: tidy tables and run manifests. Created if missing.
+ *
+ * @example
+ * ```ts
+ * writeTable(rows, `${dataDir()}/02_loss`);
+ * ```
+ */
+export function dataDir(): string {
+  return ensureDir(join(outDir(), "data"));
+}
+
+/**
+ * `<out>/figures`: SVG (and PNG) figures. Created if missing.
+ *
+ * @example
+ * ```ts
+ * await saveFigure(spec, `${figuresDir()}/02_loss`);
+ * ```
+ */
+export function figuresDir(): string {
+  return ensureDir(join(outDir(), "figures"));
+}
+
+/**
+ * `<out>/data/models`: trained weights. Created if missing.
+ *
+ * @example
+ * ```ts
+ * const path = `${modelsDir()}/sarsa_seed0.json`;
+ * ```
+ */
+export function modelsDir(): string {
+  return ensureDir(join(outDir(), "data", "models"));
+}
+
+let tmpCounter = 0;
+
+/**
+ * A temporary file name next to `path` (same directory, hence same file system, so a rename is
+ * atomic). Unique per process and call; no randomness.
+ *
+ * @example
+ * ```ts
+ * const tmp = tempSibling("/out/fig.svg"); // "/out/.fig.svg.tmp-1234-1"
+ * ```
+ */
+export function tempSibling(path: string): string {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
+  }
+  tmpCounter += 1;
+  return join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${tmpCounter}`);
+}
+
+/**
+ * Write a file atomically: write a temporary sibling, then `Deno.rename` it over `path`. Readers
+ * see either the old file or the complete new one, never a half-written file. The parent
+ * directory is created if missing.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic("/tmp/x.json", JSON.stringify({ a: 1 }));
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`data for ${path} must be a string or Uint8Array, got ${typeof data}`);
+  }
+  const tmp = tempSibling(path);
+  await Deno.mkdir(dirname(path), { recursive: true });
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+    else await Deno.writeFile(tmp, data);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Synchronous {@linkcode writeFileAtomic}.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomicSync("/tmp/x.txt", "hello\n");
+ * ```
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`data for ${path} must be a string or Uint8Array, got ${typeof data}`);
+  }
+  const tmp = tempSibling(path);
+  Deno.mkdirSync(dirname(path), { recursive: true });
+  try {
+    if (typeof data === "string") Deno.writeTextFileSync(tmp, data);
+    else Deno.writeFileSync(tmp, data);
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* already gone */ }
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
