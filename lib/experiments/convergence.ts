@@ -46,7 +46,7 @@ export function convergenceSettings(scale: "quick" | "paper"): ConvergenceSettin
       seed,
     })
   );
-  const cmp = { K: paper ? 1_000 : 64, T: paper ? 200 : 50, seed: 0 };
+  const cmp = { K: paper ? 2_000 : 64, T: paper ? 300 : 50, seed: 0 };
   return {
     main,
     exact: trainConfig({ ...cmp, batch: 1, logEvery: paper ? 4_000 : 200 }),
