@@ -436,7 +436,7 @@ export function assertDisjointStreams(
 // ---------------------------------------------------------------------------------------------
 
 /** One recorded point: learner `learner` on test MDP `mdp` after `step` updates. */
-export interface TransferRow {
+export type TransferRow = {
   /** Test MDP index j. */
   mdp: number;
   /** Learner name. */
@@ -447,17 +447,17 @@ export interface TransferRow {
   J: number;
   /** Normalised score `(J − J_random)/(J_oracle − J_random)` (NaN if the two references coincide). */
   score: number;
-}
+};
 
 /** The reference returns of one test MDP. */
-export interface TransferMdpRow {
+export type TransferMdpRow = {
   /** Test MDP index j. */
   mdp: number;
   /** J of the optimal policy (value iteration). */
   oracle: number;
   /** J of the uniform-random policy. */
   random: number;
-}
+};
 
 /** Result of {@linkcode evaluateTransfer}. */
 export interface TransferResult {
@@ -660,7 +660,7 @@ export async function evaluateTransfer(
 // ---------------------------------------------------------------------------------------------
 
 /** One row of {@linkcode summariseTransfer}: mean J and normalised score of a learner at a step. */
-export interface TransferSummaryRow {
+export type TransferSummaryRow = {
   /** Learner name, or "oracle" / "random" for the reference lines. */
   learner: string;
   /** True for the oracle and random reference rows. */
@@ -685,7 +685,7 @@ export interface TransferSummaryRow {
   scoreHi: number;
   /** CI half-width of the score. */
   scoreHalfWidth: number;
-}
+};
 
 /** J (and score) of `name` as an MDP-major matrix over the recorded steps. */
 function curveMatrix(
@@ -777,7 +777,7 @@ export function summariseTransfer(
 }
 
 /** One row of {@linkcode pairedDifference}. */
-export interface PairedDifferenceRow {
+export type PairedDifferenceRow = {
   /** Updates done. */
   step: number;
   /** Learner a (minuend). */
@@ -798,7 +798,7 @@ export interface PairedDifferenceRow {
   se: number;
   /** Fraction of MDPs with J_a > J_b. */
   aWins: number;
-}
+};
 
 /**
  * Mean of `J_a − J_b` over test MDPs (paired by MDP) with a 95 % CI, per recorded step (or the
