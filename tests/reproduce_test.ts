@@ -262,11 +262,20 @@ Deno.test("executeNotebook reports a timeout or a dead kernel from the runner's 
 
 // ---------------------------------------------------------------------- optional integration test
 
+/**
+ * Python with nbclient, or null when Jupyter is not installed (the only case in which the
+ * integration test is skipped; CI installs Jupyter first). A missing Deno kernelspec is not a
+ * reason to skip: the test writes its own into a temporary `JUPYTER_PATH` entry, so it never
+ * touches the user's Jupyter configuration.
+ */
 async function realJupyter(): Promise<{ python: string; kernels: Record<string, string> } | null> {
   try {
-    const p = await findPython();
-    return p.kernels["deno"] ? p : null; // never register kernels from a test
+    return await findPython();
   } catch {
+    console.warn(
+      "integration test skipped: no Python with Jupyter (apt-get install -y jupyter-nbconvert " +
+        "python3-nbclient python3-ipykernel)",
+    );
     return null;
   }
 }
@@ -302,13 +311,23 @@ Deno.test({
       };
       await Deno.writeTextFile(`${dir}/90_t.ipynb`, JSON.stringify(nb));
       const probe = await findPython();
-      const kernel = await ensureDenoKernel(probe, () => {});
+      const kdir = `${dir}/jupyter/kernels/icrl-test-deno`;
+      await Deno.mkdir(kdir, { recursive: true });
+      await Deno.writeTextFile(
+        `${kdir}/kernel.json`,
+        JSON.stringify({
+          argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+          display_name: "Deno (test)",
+          language: "typescript",
+        }),
+      );
+      const kernel = "icrl-test-deno";
       const r = await executeNotebook(`${dir}/90_t.ipynb`, `${dir}/90_t.ipynb`, {
         python: probe.python,
         kernel,
         cwd: `${root}/notebooks`,
         timeout: 120,
-        env: { ICRL_SCALE: "quick", NO_COLOR: "1" },
+        env: { ICRL_SCALE: "quick", NO_COLOR: "1", JUPYTER_PATH: `${dir}/jupyter` },
         failDir: `${dir}/failed`,
         log: () => {},
       });
@@ -330,4 +349,25 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("ensureDenoKernel keeps a kernelspec whose deno binary exists (nothing installed)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/kernel.json`,
+      JSON.stringify({
+        argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+      }),
+    );
+    const logged: string[] = [];
+    const name = await ensureDenoKernel(
+      { python: "python3", missing: [], kernels: { deno: dir } },
+      (s) => logged.push(s),
+    );
+    assert.equal(name, "deno");
+    assert.deepEqual(logged, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
