@@ -114,6 +114,21 @@ export class Rng {
   }
 
   /**
+   * The current xoshiro128** state as four unsigned 32-bit words. The state fixes every later
+   * draw, so two generators with equal state words produce the same stream from here on
+   * ({@linkcode Rng.fromRawState} of these words continues it) — the exact test for "same stream".
+   *
+   * @example
+   * ```ts
+   * const r = new Rng(3);
+   * Rng.fromRawState(r.stateWords()).nextUint32() === r.nextUint32(); // true
+   * ```
+   */
+  stateWords(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /**
    * Next raw 32-bit unsigned integer.
    *
    * @example

@@ -339,20 +339,18 @@ export function rolloutStream(
 }
 
 /**
- * Identity of the stream a generator starts, as a 32-bit number: the first output of a fresh
- * generator with the same key. Equal streams have equal fingerprints. With the current `Rng`
- * the converse holds too: its seeding funnels the whole key through one 32-bit SplitMix state,
- * of which the first output is a bijection — so **distinct keys can give the same stream**
- * (probability 2⁻³² per pair; e.g. training seeds 1 and 3 share MDP 1546 = MDP 5745), which a
- * key comparison alone would miss.
+ * Identity of the stream a generator starts: the 128-bit xoshiro128** state of a fresh generator
+ * with the same key, as text. The state fixes every draw, so equal fingerprints ⇔ equal streams
+ * (a 32-bit first output would not do: among 10⁵ training streams and 10³ test streams, equal
+ * first outputs of different streams turn up by chance).
  *
  * @example
  * ```ts
  * streamFingerprint(new Rng(1).fork("a")) === streamFingerprint(new Rng(1).fork("a")); // true
  * ```
  */
-export function streamFingerprint(rng: Rng): number {
-  return new Rng(rng.key).nextUint32();
+export function streamFingerprint(rng: Rng): string {
+  return new Rng(rng.key).stateWords().map((w) => w.toString(16).padStart(8, "0")).join("");
 }
 
 /**
@@ -377,7 +375,7 @@ export function assertDisjointStreams(
   assertInt("numMdps", cfg.numMdps, 1);
   const keyOf = (r: Rng) => r.key.join(",");
   const trainKeys = new Map<string, string>();
-  const trainFps = new Map<number, string>();
+  const trainFps = new Map<string, string>();
   for (const seed of training.seeds) {
     for (let k = 0; k < training.K; k++) {
       const r = trainingMdpStream(seed, k);
@@ -386,7 +384,7 @@ export function assertDisjointStreams(
       trainFps.set(streamFingerprint(r), what);
     }
   }
-  const testFps = new Map<number, string>();
+  const testFps = new Map<string, string>();
   const check = (r: Rng, what: string) => {
     const byKey = trainKeys.get(keyOf(r));
     if (byKey !== undefined) {

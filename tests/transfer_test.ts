@@ -12,6 +12,7 @@ import {
   summariseTransfer,
   teacherLearner,
   testMdpStream,
+  trainingMdpStream,
   transferConfig,
   type TransferResult,
 } from "../lib/transfer.ts";
@@ -292,5 +293,25 @@ Deno.test("validation errors name the bad value", async () => {
   assert.throws(
     () => assertDisjointStreams({ seeds: [-1], K: 5 }, cfg),
     /training\.seeds\[0\].*got -1/,
+  );
+});
+
+Deno.test("streamFingerprint: equal exactly when the streams are equal, even when first outputs agree", () => {
+  // Training seed 0 MDP 4476 and test MDP 17's teacher rollout stream (evaluation seed 31415, as
+  // in notebook 03) draw
+  // the same first 32-bit word by chance — a 32-bit fingerprint called them one stream.
+  const train = trainingMdpStream(0, 4476);
+  const roll = rolloutStream(testMdpStream(31_415, 17), "SARSA teacher");
+  assert.notDeepEqual(train.key, roll.key);
+  const a = new Rng(train.key), b = new Rng(roll.key);
+  const firstA = a.nextUint32(), firstB = b.nextUint32();
+  assert.equal(firstA, firstB, "the chance coincidence this test documents");
+  assert.notEqual(a.nextUint32(), b.nextUint32());
+  assert.notEqual(streamFingerprint(train), streamFingerprint(roll));
+  // equal keys ⇒ equal fingerprints; fingerprint = the fresh state words in hex
+  assert.equal(streamFingerprint(train), streamFingerprint(trainingMdpStream(0, 4476)));
+  assert.equal(
+    streamFingerprint(train),
+    new Rng(train.key).stateWords().map((w) => w.toString(16).padStart(8, "0")).join(""),
   );
 });
