@@ -486,3 +486,19 @@ Deno.test("markdown displays as text/markdown and rejects non-strings", async ()
   // deno-lint-ignore no-explicit-any
   assert.throws(() => markdown(3 as any), /text must be a string, got number/);
 });
+
+Deno.test("legend labels are not truncated: a long series name appears whole in the SVG", async () => {
+  const name = "full, hand gradient (float64): drift of P11, P21, V11, V12";
+  const spec = lineChart({
+    rows: [{ x: 0, y: 1, s: name }, { x: 1, y: 2, s: name }],
+    x: "x",
+    y: "y",
+    color: "s",
+    title: "t",
+    xTitle: "x",
+    yTitle: "y",
+  });
+  const svg = await renderSvg(spec);
+  assert.ok(svg.includes(name), "legend label was cut");
+  assert.ok(!svg.includes("…"), "an ellipsis marks a truncated label");
+});

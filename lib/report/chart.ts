@@ -65,6 +65,9 @@ export function themeConfig(): Spec {
       titleFontSize: 12,
       titleFontWeight: "normal",
       symbolStrokeWidth: 2,
+      // vega's default (160 px) cuts descriptive series names to "full, hand gradie…"; headless
+      // vega (no canvas) estimates text at ~0.8 em per character, so leave generous room
+      labelLimit: 1000,
     },
     header: { labelFontSize: 12, titleFontSize: 12 },
     range: { category: { scheme: THEME.scheme } },
