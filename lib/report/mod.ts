@@ -81,6 +81,15 @@ export {
   writeManifest,
 } from "./manifest.ts";
 export {
+  fmtCI,
+  fmtFixed,
+  fmtMeanSE,
+  fmtPct,
+  fmtSig,
+  type Interval,
+  totalsToTicks,
+} from "./format.ts";
+export {
   type DisplayFunction,
   formatDuration,
   liveSink,
