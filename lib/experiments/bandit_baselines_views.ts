@@ -300,8 +300,7 @@ export function summary(res: BanditBaselinesResult): string {
       } s on ` +
       `${g.workers} workers (${
         fmtSig(g.bytes / 2 ** 20)
-      } MiB of typed arrays in memory — too large to commit, ` +
-      `so the notebook writes a ${
+      } MiB of typed arrays, kept in memory only: data/ gets a ${
         fmtFixed(res.samples[0]?.set.numEnvs ?? 0, 0)
       }-trajectory sample of each ` +
       `pretraining format instead).`,
