@@ -63,7 +63,9 @@ function referenceForward(
         for (let r = 0; r < D; r++) s += x[r] * mat(`l${l}.qkv`, D, 3 * D, r, off + c);
         return s;
       });
-    const q = h.map((x) => proj(x, 0)), k = h.map((x) => proj(x, D)), v = h.map((x) => proj(x, 2 * D));
+    const q = h.map((x) => proj(x, 0)),
+      k = h.map((x) => proj(x, D)),
+      v = h.map((x) => proj(x, 2 * D));
     const next: number[][] = [];
     for (let i = 0; i < t; i++) {
       const bar = [...h[i]];
@@ -118,7 +120,10 @@ Deno.test("transformer: logits have shape [B, t, A] for every t ≤ maxLen", () 
     () => tf.tidy(() => model.logits(tf.zeros([1, 7, 4]) as tf.Tensor3D)),
     /sequence length 7/,
   );
-  assert.throws(() => tf.tidy(() => model.logits(tf.zeros([1, 2, 5]) as tf.Tensor3D)), /5 features/);
+  assert.throws(
+    () => tf.tidy(() => model.logits(tf.zeros([1, 2, 5]) as tf.Tensor3D)),
+    /5 features/,
+  );
   model.dispose();
 });
 
@@ -219,7 +224,10 @@ Deno.test("transformer: loss gradient matches float64 central finite differences
       }
     });
     assert.ok(den > 1e-4, "gradient is not trivially zero");
-    assert.ok(Math.sqrt(num / den) < 1e-3, `${mode}: relative gradient error ${Math.sqrt(num / den)}`);
+    assert.ok(
+      Math.sqrt(num / den) < 1e-3,
+      `${mode}: relative gradient error ${Math.sqrt(num / den)}`,
+    );
     Object.values(tensors).forEach((x) => x.dispose());
   }
   toks.dispose();

@@ -132,7 +132,7 @@ export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeight
     const a = new Float32Array(size);
     const base = name.replace(/^l\d+\./, "");
     if (base === "ln1g" || base === "ln2g") a.fill(1);
-    else if (name === "pos") for (let i = 0; i < size; i++) a[i] = 0.1 * rng.normal();
+    else if (name === "pos") { for (let i = 0; i < size; i++) a[i] = 0.1 * rng.normal(); }
     else if (shape.length === 2) {
       const [fanIn, cols] = shape;
       const s = 1 / Math.sqrt(fanIn);
@@ -192,19 +192,21 @@ export function dense2d(x: tf.Tensor2D, W: tf.Tensor2D, mode: MatmulMode): tf.Te
   return plainDense(x, W) as tf.Tensor2D;
 }
 
-const plainDense = tf.customGrad(((x: tf.Tensor, W: tf.Tensor, save: tf.GradSaveFunc) => {
-  const xt = x as tf.Tensor2D, Wt = W as tf.Tensor2D;
-  save([xt, Wt]);
-  return {
-    value: tf.matMul(xt, Wt),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [xs, Ws] = saved as tf.Tensor2D[];
-      const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, tf.transpose(Ws)), tf.matMul(tf.transpose(xs), g)];
-    },
-  };
-  // deno-lint-ignore no-explicit-any
-}) as any) as (x: tf.Tensor2D, W: tf.Tensor2D) => tf.Tensor2D;
+const plainDense = tf.customGrad(
+  ((x: tf.Tensor, W: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xt = x as tf.Tensor2D, Wt = W as tf.Tensor2D;
+    save([xt, Wt]);
+    return {
+      value: tf.matMul(xt, Wt),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, Ws] = saved as tf.Tensor2D[];
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, tf.transpose(Ws)), tf.matMul(tf.transpose(xs), g)];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: tf.Tensor2D, W: tf.Tensor2D) => tf.Tensor2D;
 
 /** `mask[i, j] = 1/(i+1)` for `j ≤ i` (0-based), else 0: causality and the 1/i normalisation. */
 function causalMask(t: number): tf.Tensor2D {
@@ -235,7 +237,9 @@ export function forwardLogits(
   mode: MatmulMode = "plain",
 ): tf.Tensor3D {
   const [B, t, F] = tokens.shape;
-  if (F !== cfg.tokenDim) throw new RangeError(`tokens have ${F} features, expected ${cfg.tokenDim}`);
+  if (F !== cfg.tokenDim) {
+    throw new RangeError(`tokens have ${F} features, expected ${cfg.tokenDim}`);
+  }
   if (t < 1 || t > cfg.maxLen) throw new RangeError(`sequence length ${t} not in 1..${cfg.maxLen}`);
   if (B < 1) throw new RangeError(`batch size ${B} must be ≥ 1`);
   const D = cfg.D, N = B * t;
@@ -244,8 +248,12 @@ export function forwardLogits(
   let h = dense2d(tf.reshape(tokens, [N, F]), p.embed as tf.Tensor2D, mode);
   h = tf.reshape(tf.add(tf.reshape(tf.add(h, p.embedBias), [B, t, D]), pos), [N, D]);
   for (let l = 0; l < cfg.layers; l++) {
-    const qkv = dense2d(h, p[`l${l}.qkv`] as tf.Tensor2D, mode); // [N, 3D]
-    const [q, k, v] = tf.split(qkv, 3, 1).map((x) => tf.reshape(x, [B, t, D]) as tf.Tensor3D);
+    // three 2-D products with column blocks of the [D, 3D] weight: splitting a [N, 3D] activation
+    // instead is a strided copy that tfjs-wasm does slowly
+    const [q, k, v] = [0, 1, 2].map((c) => {
+      const Wc = tf.slice(p[`l${l}.qkv`], [0, c * D], [D, D]) as tf.Tensor2D;
+      return tf.reshape(dense2d(h, Wc, mode), [B, t, D]) as tf.Tensor3D;
+    });
     const s = tf.mul(tf.relu(tf.matMul(q, k, false, true)), mask); // [B, t, t]
     const att = tf.reshape(tf.matMul(s, v), [N, D]);
     h = layerNorm(tf.add(h, att), p[`l${l}.ln1g`], p[`l${l}.ln1b`]);
@@ -299,7 +307,11 @@ export class TransformerModel {
   /** Names in {@linkcode weightShapes} order. */
   readonly names: string[];
 
-  constructor(readonly cfg: TransformerConfig, weights: TransformerWeights, readonly mode: MatmulMode = "plain") {
+  constructor(
+    readonly cfg: TransformerConfig,
+    weights: TransformerWeights,
+    readonly mode: MatmulMode = "plain",
+  ) {
     validateWeights(cfg, weights);
     this.vars = {};
     this.names = [];
