@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { initTf, tf } from "../lib/tf.ts";
 import { Rng } from "../lib/rng.ts";
 import {
+  armFeatures,
   repeatPreviousAccuracy,
   tokenDim,
-  type TrajectorySet,
+  type TokenSource,
   trajectoryTargets,
   trajectoryTokens,
 } from "../lib/bandits/tokens.ts";
@@ -27,7 +28,7 @@ function stickySet(
   d: number,
   stick: number,
   seed: number,
-): TrajectorySet {
+): TokenSource {
   const rng = new Rng(seed);
   const arms = new Float64Array(n * A * d).map(() => rng.uniformIn(-1, 1));
   const actions = new Int32Array(n * T), rewards = new Float64Array(n * T);
@@ -39,7 +40,18 @@ function stickySet(
       rewards[e * T + t] = rng.normal();
     }
   }
-  return { count: n, numArms: A, armFeatures: d, horizon: T, arms, actions, rewards, best };
+  const family = d > 0 ? "linear" as const : "bernoulli" as const;
+  return {
+    spec: { family },
+    numEnvs: n,
+    numArms: A,
+    dim: d,
+    horizon: T,
+    arms,
+    actions,
+    rewards,
+    best,
+  };
 }
 
 export const baseCfg: PretrainConfig = {
@@ -58,10 +70,11 @@ export const baseCfg: PretrainConfig = {
 };
 
 Deno.test("tokens: layout is [arms ; one-hot(a_{i−1}) ; r_{i−1}], zeros at i = 0", () => {
-  const set: TrajectorySet = {
-    count: 2,
+  const set: TokenSource = {
+    spec: { family: "linear" },
+    numEnvs: 2,
     numArms: 3,
-    armFeatures: 2,
+    dim: 2,
     horizon: 3,
     arms: Float64Array.from({ length: 12 }, (_, i) => i / 10),
     actions: new Int32Array([2, 0, 1, 1, 1, 0]),
@@ -85,6 +98,10 @@ Deno.test("tokens: layout is [arms ; one-hot(a_{i−1}) ; r_{i−1}], zeros at i
   // repeat-previous: trajectory 0 targets 0,1 vs previous 2,0 → 0 hits; trajectory 1: 1,0 vs 1,1 → 1
   assert.equal(repeatPreviousAccuracy(set, [0, 1], "logged"), 1 / 4);
   assert.throws(() => trajectoryTokens(set, [2], 3), /row 2 is not a trajectory index/);
+  // Bernoulli: the (one-hot) arms are not repeated in the tokens
+  const bern = { ...set, spec: { family: "bernoulli" as const } };
+  assert.equal(armFeatures(bern), 0);
+  assert.deepEqual(Array.from(trajectoryTokens(bern, [1], 2)), [0, 0, 0, 0, 0, 1, 0, 3]);
   assert.throws(() => trajectoryTokens(set, [0], 4), /len/);
   assert.throws(() => trajectoryTokens(set, [0], 3, new Float32Array(5)), /out has 5 values/);
 });
@@ -169,7 +186,14 @@ Deno.test("pretraining: bad config, overlapping split and divergence are reporte
 
 Deno.test("evaluateImitation: accuracy equals a direct argmax count", () => {
   const set = stickySet(7, 5, 3, 1, 0.5, 5);
-  const cfg = { tokenDim: tokenDim(3, 1), numActions: 3, maxLen: 5, D: 8, layers: 1, mlpHidden: 8 };
+  const cfg = {
+    tokenDim: tokenDim(3, armFeatures(set)),
+    numActions: 3,
+    maxLen: 5,
+    D: 8,
+    layers: 1,
+    mlpHidden: 8,
+  };
   const m = new TransformerModel(cfg, initWeights(cfg, new Rng(1)));
   const rows = [0, 2, 4, 6];
   const ev = evaluateImitation(m, set, rows, "logged", 3);

@@ -40,7 +40,7 @@ function referenceForward(
   t: number,
 ): number[][] {
   const { tokenDim: F, D, mlpHidden: H, numActions: A } = cfg;
-  const mat = (name: string, r: number, c: number, i: number, j: number) => w[name][i * c + j];
+  const mat = (name: string, _r: number, c: number, i: number, j: number) => w[name][i * c + j];
   let h: number[][] = [];
   for (let i = 0; i < t; i++) {
     const row = [];

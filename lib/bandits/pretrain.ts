@@ -19,10 +19,11 @@ import {
   type TransformerWeights,
 } from "./transformer.ts";
 import {
+  armFeatures,
   repeatPreviousAccuracy,
   type TargetKind,
   tokenDim,
-  type TrajectorySet,
+  type TokenSource,
   trajectoryTargets,
   trajectoryTokens,
 } from "./tokens.ts";
@@ -203,12 +204,12 @@ export class AdamW {
  */
 export function evaluateImitation(
   model: TransformerModel,
-  set: TrajectorySet,
+  set: TokenSource,
   rows: ArrayLike<number>,
   target: TargetKind,
   chunk = 256,
 ): { loss: number; acc: number; accByPosition: number[] } {
-  const T = set.horizon, F = tokenDim(set.numArms, set.armFeatures);
+  const T = set.horizon, F = tokenDim(set.numArms, armFeatures(set));
   if (rows.length === 0) throw new RangeError("rows must be non-empty");
   let lossSum = 0, hits = 0;
   const posHits = new Float64Array(T);
@@ -249,7 +250,7 @@ export function evaluateImitation(
  */
 export function pretrainTransformer(
   cfg: PretrainConfig,
-  set: TrajectorySet,
+  set: TokenSource,
   trainRows: Int32Array,
   heldRows: Int32Array,
   onProgress?: (step: number, total: number, row?: PretrainCurveRow) => void,
@@ -264,7 +265,7 @@ export function pretrainTransformer(
   for (const r of trainRows) {
     if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
   }
-  const T = set.horizon, A = set.numArms, F = tokenDim(A, set.armFeatures);
+  const T = set.horizon, A = set.numArms, F = tokenDim(A, armFeatures(set));
   const model: TransformerConfig = {
     tokenDim: F,
     numActions: A,

@@ -8,17 +8,22 @@
 
 import { assertInt } from "../validate.ts";
 
-/** A set of recorded trajectories of one bandit family (row-major typed arrays). */
-export interface TrajectorySet {
+/**
+ * What token building reads from a recorded trajectory set (the `TrajectorySet` of record.ts
+ * satisfies it): N trajectories of T steps in row-major typed arrays.
+ */
+export interface TokenSource {
+  /** The bandit family: linear bandits put their action set in the tokens, Bernoulli do not. */
+  readonly spec: { readonly family: "linear" | "bernoulli" };
   /** Trajectories N. */
-  readonly count: number;
+  readonly numEnvs: number;
   /** Arms A. */
   readonly numArms: number;
-  /** Arm features per arm carried in the tokens (d for linear bandits, 0 for Bernoulli). */
-  readonly armFeatures: number;
+  /** Arm dimension d. */
+  readonly dim: number;
   /** Steps per trajectory T. */
   readonly horizon: number;
-  /** Action sets, N × A × armFeatures (empty when armFeatures = 0). */
+  /** Action sets, N × A × d. */
   readonly arms: Float64Array;
   /** Played arms, N × T. */
   readonly actions: Int32Array;
@@ -26,6 +31,19 @@ export interface TrajectorySet {
   readonly rewards: Float64Array;
   /** Optimal arm of each trajectory's environment, N. */
   readonly best: Int32Array;
+}
+
+/**
+ * Arm coordinates per arm carried in the tokens: d for linear bandits, 0 for Bernoulli bandits
+ * (whose arms are the one-hot vectors, already implied by the action one-hot).
+ *
+ * @example
+ * ```ts
+ * armFeatures({ spec: { family: "linear" }, dim: 5 }); // 5
+ * ```
+ */
+export function armFeatures(set: Pick<TokenSource, "spec" | "dim">): number {
+  return set.spec.family === "linear" ? set.dim : 0;
 }
 
 /**
@@ -52,12 +70,12 @@ export function tokenDim(numArms: number, armFeatures: number): number {
  * ```
  */
 export function trajectoryTokens(
-  set: TrajectorySet,
+  set: TokenSource,
   rows: ArrayLike<number>,
   len: number,
   out?: Float32Array,
 ): Float32Array {
-  const A = set.numArms, d = set.armFeatures, T = set.horizon;
+  const A = set.numArms, d = armFeatures(set), T = set.horizon, dim = set.dim;
   const F = tokenDim(A, d);
   assertInt("len", len, 1, T);
   const n = rows.length;
@@ -69,10 +87,10 @@ export function trajectoryTokens(
   const ad = A * d;
   for (let b = 0; b < n; b++) {
     const r = rows[b];
-    if (!Number.isInteger(r) || r < 0 || r >= set.count) {
-      throw new RangeError(`row ${r} is not a trajectory index in 0..${set.count - 1}`);
+    if (!Number.isInteger(r) || r < 0 || r >= set.numEnvs) {
+      throw new RangeError(`row ${r} is not a trajectory index in 0..${set.numEnvs - 1}`);
     }
-    const arms = set.arms.subarray(r * ad, (r + 1) * ad);
+    const arms = set.arms.subarray(r * A * dim, r * A * dim + ad);
     for (let i = 0; i < len; i++) {
       const o = (b * len + i) * F;
       if (ad > 0) { for (let k = 0; k < ad; k++) x[o + k] = arms[k]; }
@@ -99,7 +117,7 @@ export type TargetKind = "logged" | "optimal";
  * ```
  */
 export function trajectoryTargets(
-  set: TrajectorySet,
+  set: TokenSource,
   rows: ArrayLike<number>,
   len: number,
   kind: TargetKind,
@@ -109,8 +127,8 @@ export function trajectoryTargets(
   const y = new Int32Array(n * len);
   for (let b = 0; b < n; b++) {
     const r = rows[b];
-    if (!Number.isInteger(r) || r < 0 || r >= set.count) {
-      throw new RangeError(`row ${r} is not a trajectory index in 0..${set.count - 1}`);
+    if (!Number.isInteger(r) || r < 0 || r >= set.numEnvs) {
+      throw new RangeError(`row ${r} is not a trajectory index in 0..${set.numEnvs - 1}`);
     }
     for (let i = 0; i < len; i++) {
       y[b * len + i] = kind === "logged" ? set.actions[r * T + i] : set.best[r];
@@ -129,7 +147,7 @@ export function trajectoryTargets(
  * ```
  */
 export function repeatPreviousAccuracy(
-  set: TrajectorySet,
+  set: TokenSource,
   rows: ArrayLike<number>,
   kind: TargetKind,
 ): number {
