@@ -115,6 +115,24 @@ export function paramCount(cfg: TransformerConfig): number {
 }
 
 /**
+ * Matmul FLOPs of one training step (forward + backward ≈ 3× the forward's `2·m·n·k`; the
+ * attention counts the full `t × t` products, as computed).
+ *
+ * @example
+ * ```ts
+ * trainStepFlops({ tokenDim: 61, numActions: 10, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 }, 64);
+ * ```
+ */
+export function trainStepFlops(m: TransformerConfig, batch: number): number {
+  validateTransformerConfig(m);
+  assertInt("batch", batch, 1);
+  const N = batch * m.maxLen, D = m.D, H = m.mlpHidden;
+  const dense = m.tokenDim * D + m.layers * (3 * D * D + 2 * D * H) + D * m.numActions;
+  const attn = m.layers * 2 * m.maxLen * D; // QKᵀ and S·V per token
+  return 3 * 2 * N * (dense + attn);
+}
+
+/**
  * Fresh weights: dense matrices `N(0, 1/fan_in)` (the query/key columns scaled by `D^(−1/4)` so
  * that initial attention scores are O(1)), position embeddings `N(0, 0.1²)`, LayerNorm gains 1,
  * biases 0.
