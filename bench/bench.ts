@@ -208,11 +208,79 @@ const best = rows.find((r) => r.what.startsWith("train SARSA batched B=64, restr
 console.log(
   `\npaper scale (10^7 prompts) at batched B=64: ${(1e7 / best.promptsPerSec / 60).toFixed(1)} min`,
 );
+
+// Bandits (SPEC §9): env-steps/s of each baseline on 500 environments × T = 200 (one thread), all
+// baselines together (issue: ≤ 10 s), and the LinUCB pretraining set on 2 Workers (≥ 10⁵ in ≤ 2 min).
+const banditRows: { what: string; perSec: number; units: string; seconds: number }[] = [];
+{
+  const b = await import("../lib/bandits/mod.ts");
+  console.log("\nbandits (500 environments × T = 200):");
+  let total = 0;
+  for (
+    const [spec, names] of [
+      [b.LINEAR_BANDIT, ["linucb", "ts-gaussian", "empirical-mean", "uniform"]],
+      [b.BERNOULLI_BANDIT, ["ts-beta", "ucb-paper", "ucb1", "empirical-mean", "uniform"]],
+    ] as const
+  ) {
+    const envs = b.sampleBandits(spec, 1, 500);
+    for (const name of names) {
+      const t0 = performance.now();
+      b.simulate(
+        envs,
+        b.makePolicy({ name } as import("../lib/bandits/mod.ts").AlgorithmSpec, envs, 2),
+      );
+      const sec = (performance.now() - t0) / 1000;
+      total += sec;
+      const what = `${spec.family} ${
+        b.algorithmLabel({ name } as import("../lib/bandits/mod.ts").AlgorithmSpec)
+      }`;
+      banditRows.push({
+        what,
+        perSec: Math.round((500 * 200) / sec),
+        units: "env-steps/s",
+        seconds: sec,
+      });
+      console.log(
+        `${what.padEnd(52)} ${
+          Math.round((500 * 200) / sec).toLocaleString("en-US").padStart(12)
+        } env-steps/s`,
+      );
+    }
+  }
+  banditRows.push({
+    what: "all 9 baselines × 500 envs × T = 200",
+    perSec: Math.round(9e5 / total),
+    units: "env-steps/s",
+    seconds: total,
+  });
+  console.log(
+    `${"all 9 baselines × 500 envs × T = 200".padEnd(52)} ${total.toFixed(2).padStart(12)} s`,
+  );
+  const count = quick ? 10_000 : 100_000;
+  const t0 = performance.now();
+  await b.generateTrajectories({
+    spec: b.LINEAR_BANDIT,
+    algorithm: { name: "linucb" },
+    count,
+    envSeed: 3,
+    policySeed: 4,
+    workers: 2,
+    chunk: 2_500,
+  });
+  const sec = (performance.now() - t0) / 1000;
+  const what = `LinUCB pretraining set, ${count.toLocaleString("en-US")} × T = 200, 2 workers`;
+  banditRows.push({ what, perSec: Math.round(count / sec), units: "trajectories/s", seconds: sec });
+  console.log(
+    `${what.padEnd(52)} ${sec.toFixed(1).padStart(12)} s (${
+      Math.round(count / sec).toLocaleString("en-US")
+    } trajectories/s)`,
+  );
+}
 if (jsonPath) {
   await Deno.writeTextFile(
     jsonPath,
     JSON.stringify(
-      { machine: cpuName(), cores: navigator.hardwareConcurrency, backend, rows },
+      { machine: cpuName(), cores: navigator.hardwareConcurrency, backend, rows, banditRows },
       null,
       2,
     ),

@@ -28,3 +28,4 @@ export * from "./parallel.ts";
 export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./transfer.ts";
+export * from "./bandits/mod.ts";

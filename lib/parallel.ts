@@ -63,3 +63,59 @@ export async function trainMany(
   }
   return results;
 }
+
+/**
+ * A generic worker pool: send each of `jobs` to a Worker running the module at `workerUrl`, up to
+ * `workers` at once, and collect the results in input order. The worker module answers a message
+ * `{ id, job }` with `{ id, kind: "done", result }` or `{ id, kind: "error", message }` (see
+ * `lib/bandits/generate_worker.ts`). A failing job rejects naming its index.
+ *
+ * @example
+ * ```ts
+ * const url = new URL("./bandits/generate_worker.ts", import.meta.url);
+ * const chunks = await runWorkerJobs(url, jobs, 2);
+ * ```
+ */
+export async function runWorkerJobs<J, R>(
+  workerUrl: string | URL,
+  jobs: readonly J[],
+  workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length)),
+  onDone?: (index: number, result: R) => void,
+): Promise<R[]> {
+  assertInt("workers", workers, 1, 64);
+  const results: R[] = new Array(jobs.length);
+  if (jobs.length === 0) return results;
+  let next = 0;
+  const url = typeof workerUrl === "string" ? workerUrl : workerUrl.href;
+  const runOne = (w: Worker, index: number) =>
+    new Promise<void>((resolve, reject) => {
+      w.onmessage = (ev) => {
+        const msg = ev.data;
+        if (msg?.kind === "done") {
+          results[index] = msg.result as R;
+          onDone?.(index, msg.result as R);
+          resolve();
+        } else reject(new Error(`job ${index} failed: ${msg?.message ?? JSON.stringify(msg)}`));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`job ${index} worker error: ${e.message}`));
+      };
+      w.postMessage({ id: index, job: jobs[index] });
+    });
+  const pool = Array.from(
+    { length: Math.min(workers, jobs.length) },
+    () => new Worker(url, { type: "module" }),
+  );
+  try {
+    await Promise.all(pool.map(async (w) => {
+      while (next < jobs.length) {
+        const i = next++;
+        await runOne(w, i);
+      }
+    }));
+  } finally {
+    pool.forEach((w) => w.terminate());
+  }
+  return results;
+}

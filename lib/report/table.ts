@@ -115,6 +115,8 @@ export function toRows(df: DataFrame): Row[] {
 export interface WriteTableOptions {
   /** "csv", "parquet", or "auto" (default: CSV up to {@linkcode AUTO_PARQUET_ROWS} rows). */
   format?: TableFormat;
+  /** Parquet compression (default "uncompressed"; ignored for CSV). */
+  compression?: "uncompressed" | "snappy" | "gzip" | "lz4" | "zstd" | "brotli";
 }
 
 /**
@@ -157,7 +159,7 @@ export function writeTable(
     Deno.mkdirSync(path.slice(0, Math.max(1, path.lastIndexOf("/"))), { recursive: true });
     const tmp = tempSibling(path);
     try {
-      df.writeParquet(tmp);
+      df.writeParquet(tmp, { compression: opts.compression ?? "uncompressed" });
       Deno.renameSync(tmp, path);
     } catch (e) {
       try {
