@@ -9,7 +9,12 @@ import { lineChart } from "../report/chart.ts";
 import { concatCharts } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import type { Figures, Tables } from "./shape.ts";
-import { PAPER_REFERENCE, type PretrainExpResult, type RegretRow, type RunInfo } from "./pretrain.ts";
+import {
+  PAPER_REFERENCE,
+  type PretrainExpResult,
+  type RegretRow,
+  type RunInfo,
+} from "./pretrain.ts";
 
 const at = (res: PretrainExpResult, family: string, learner: string, t: number): RegretRow => {
   const r = res.regret.find((x) => x.family === family && x.learner === learner && x.t === t);
@@ -62,7 +67,9 @@ export function tables(res: PretrainExpResult): Tables {
         [`regret at T = ${T}`]: fmtMeanSE(r.mean, r.se, 2),
         mean: r.mean,
         se: r.se,
-        [`paper, T = ${PAPER_REFERENCE.horizon} (reference)`]: paper === undefined ? "" : fmtFixed(paper, 1),
+        [`paper, T = ${PAPER_REFERENCE.horizon} (reference)`]: paper === undefined
+          ? ""
+          : fmtFixed(paper, 1),
       };
     })
   );
@@ -100,7 +107,7 @@ export function tables(res: PretrainExpResult): Tables {
  *
  * @example
  * ```ts
- * const f = figures(res); // { learning, regret, mismatch }
+ * const f = figures(res); // { learning, regretLinear, regretBernoulli, mismatch }
  * ```
  */
 export function figures(res: PretrainExpResult): Figures {
@@ -157,10 +164,8 @@ export function figures(res: PretrainExpResult): Figures {
       width: 380,
       height: 280,
     });
-  const regret = concatCharts([
-    panel("linear", "Linear bandit: AD of LinUCB"),
-    panel("bernoulli", "Bernoulli bandit: DPT"),
-  ], { direction: "horizontal", sharedColor: false });
+  const regretLinear = panel("linear", "Linear bandit: AD of LinUCB");
+  const regretBernoulli = panel("bernoulli", "Bernoulli bandit: DPT (context (uniform + TS)/2)");
   const mm = res.mismatch.map((m) => ({
     ...m,
     context: `α = ${m.alpha}`,
@@ -201,7 +206,7 @@ export function figures(res: PretrainExpResult): Figures {
       height: 260,
     }),
   ], { direction: "horizontal" });
-  return { learning, regret, mismatch };
+  return { learning, regretLinear, regretBernoulli, mismatch };
 }
 
 /**
@@ -225,12 +230,14 @@ export function summary(res: PretrainExpResult): string {
   const adFloor = mean(ad.map((x) => x.repeatFloor));
   const dptAcc = mean(dpt.map((x) => finalRow(x).heldoutAcc));
   const flops = res.runs.reduce((s, x) => s + x.trainFlops, 0);
-  const tfS = r("linear", "TF sampled (AD of LinUCB)"), tfG = r("linear", "TF greedy (AD of LinUCB)");
+  const tfS = r("linear", "TF sampled (AD of LinUCB)"),
+    tfG = r("linear", "TF greedy (AD of LinUCB)");
   const lin = r("linear", "LinUCB"), emp = r("linear", "Empirical mean");
   const prior = r("linear", "Prior only (largest coordinate sum)");
   const between = tfS.mean >= lin.mean && tfS.mean <= emp.mean;
   const go = adAcc > adFloor && between;
-  const bS = r("bernoulli", "TF sampled (DPT, α = 0.5)"), bG = r("bernoulli", "TF greedy (DPT, α = 0.5)");
+  const bS = r("bernoulli", "TF sampled (DPT, α = 0.5)"),
+    bG = r("bernoulli", "TF greedy (DPT, α = 0.5)");
   const ts = r("bernoulli", "TS (Beta)"), ucb = r("bernoulli", "UCB (paper index)");
   const bEmp = r("bernoulli", "Empirical mean");
   const alphas = [...new Set(res.mismatch.map((m) => m.alpha))];
@@ -239,35 +246,71 @@ export function summary(res: PretrainExpResult): string {
   const perRunSec = mean(res.runs.map((x) => x.trainSec));
   const lines = [
     `**Scale** (${cfg.backend}): T = ${T} (paper ${PAPER_REFERENCE.horizon}), ${cfg.layers} layers, ` +
-    `D = ${cfg.D}, MLP ${cfg.mlpHidden} (${res.runs[0].params} parameters; paper 8 layers); AD on ` +
+    `D = ${cfg.D}, MLP ${cfg.mlpHidden} (${
+      res.runs[0].params
+    } parameters; paper 8 layers); AD on ` +
     `${cfg.ad.trainCount} LinUCB trajectories for ${cfg.ad.steps} steps of batch ${cfg.batch}, DPT on ` +
     `${cfg.dpt.trainCount} trajectories for ${cfg.dpt.steps} steps; ${res.runs.length} runs, ` +
-    `${fmtSig(flops, 2)} training FLOP in all — ${fmtSig(flops / PAPER_REFERENCE.trainingFlops, 2)} of ` +
-    `the paper's ~${fmtSig(PAPER_REFERENCE.trainingFlops, 2)}. Mean ${fmtFixed(perRunSec, 0)} s of ` +
+    `${fmtSig(flops, 2)} training FLOP in all — ${
+      fmtSig(flops / PAPER_REFERENCE.trainingFlops, 2)
+    } of ` +
+    `the paper's ~${fmtSig(PAPER_REFERENCE.trainingFlops, 2)}. Mean ${
+      fmtFixed(perRunSec, 0)
+    } s of ` +
     `training per run; notebook compute ${fmtFixed(res.wallTimeSec, 0)} s.`,
-    `- **Imitation (AD)**: held-out action match ${fmtPct(adAcc)} (mean of ${ad.length} seeds) vs ` +
+    `- **Imitation (AD)**: held-out action match ${
+      fmtPct(adAcc)
+    } (mean of ${ad.length} seeds) vs ` +
     `"repeat the previous action" ${fmtPct(adFloor)} and chance ${fmtPct(ad[0].chance)}` +
-    ` — ${adAcc > adFloor ? "above" : "not above"} the floor. DPT (α = 0.5) predicts the optimal arm at ` +
+    ` — ${
+      adAcc > adFloor ? "above" : "not above"
+    } the floor. DPT (α = 0.5) predicts the optimal arm at ` +
     `${fmtPct(dptAcc)} of held-out positions (chance ${fmtPct(dpt[0].chance)}).`,
     `- **Linear bandit, regret at T = ${T}** (${cfg.evalCount} new environments): TF sampled ` +
-    `${ms(tfS)}, TF greedy ${ms(tfG)}; LinUCB ${ms(lin)}, TS ${ms(r("linear", "TS (Gaussian)"))}, ` +
-    `Emp ${ms(emp)}, prior-only arm ${ms(prior)}. Sampled TF ${between ? "lands" : "does not land"} ` +
+    `${ms(tfS)}, TF greedy ${ms(tfG)}; LinUCB ${ms(lin)}, TS ${
+      ms(r("linear", "TS (Gaussian)"))
+    }, ` +
+    `Emp ${ms(emp)}, prior-only arm ${ms(prior)}. Sampled TF ${
+      between ? "lands" : "does not land"
+    } ` +
     `between LinUCB and Emp — **go/no-go: ${go ? "go" : "no-go"}** (accuracy above the floor and ` +
     `regret between LinUCB and Emp).`,
-    `- **Deployment mode**: the greedy TF ${tfG.mean < lin.mean ? "beats" : "does not beat"} LinUCB ` +
-    `and the prior-only arm alone has regret ${ms(prior)} ${prior.mean < lin.mean ? "<" : "≥"} ` +
-    `LinUCB's — ${prior.mean < lin.mean ? "so beating LinUCB says nothing about in-context " +
-      "learning here; " : ""}the sampled mode, as in the paper, is the one that reproduces its ` +
-    `picture (TF a little above its expert).`,
-    `- **Bernoulli (DPT)**: TF sampled ${ms(bS)}, greedy ${ms(bG)}; TS ${ms(ts)}, UCB (paper index) ` +
+    `- **Deployment mode**: the prior-only arm (never looks at a reward) has regret ${
+      ms(prior)
+    }, ` +
+    `${prior.mean < lin.mean ? "below" : "not below"} LinUCB's ${ms(lin)}, so ` +
+    `${
+      prior.mean < lin.mean
+        ? "a greedy imitator can beat LinUCB through the prior alone"
+        : "the prior alone does not beat LinUCB"
+    }; ` +
+    `greedy TF ${ms(tfG)}, sampled TF ${ms(tfS)}. Mode(s) reproducing the paper's picture ` +
+    `(TF between its expert LinUCB and Emp): ${
+      [["sampled", tfS], ["greedy", tfG]].filter(([, x]) => {
+        const v = (x as RegretRow).mean;
+        return v >= lin.mean && v <= emp.mean;
+      }).map(([n]) => n).join(" and ") || "none at this scale"
+    }.`,
+    `- **Bernoulli (DPT)**: TF sampled ${ms(bS)}, greedy ${ms(bG)}; TS ${
+      ms(ts)
+    }, UCB (paper index) ` +
     `${ms(ucb)}, Emp ${ms(bEmp)}.`,
     `- **Distribution mismatch** (context α·TS + (1−α)·uniform), TF sampled regret at T: ` +
-    mmT.map((m) => `α = ${m.alpha}: ${fmtMeanSE(m.regret, m.regretSe, 2)} (−TS: ${fmtMeanSE(m.diff, m.diffSe, 2)})`)
-      .join("; ") + ".",
-    `- **More scale?** AD held-out accuracy changed by ${gains.map((g) => fmtPct(g)).join(", ")} over ` +
-    `the second half of training (per seed): ${gains.every((g) => g > 0.005)
-      ? "still rising — longer training (and the paper's depth) should move the TF further toward LinUCB."
-      : "flat — more steps at this size would not help much; depth and data are the levers left."}`,
+    mmT.map((m) =>
+      `α = ${m.alpha}: ${fmtMeanSE(m.regret, m.regretSe, 2)} (−TS: ${
+        fmtMeanSE(m.diff, m.diffSe, 2)
+      })`
+    )
+      .join("; ") +
+    ".",
+    `- **More scale?** AD held-out accuracy changed by ${
+      gains.map((g) => fmtPct(g)).join(", ")
+    } over ` +
+    `the second half of training (per seed): ${
+      gains.every((g) => g > 0.005)
+        ? "still rising — longer training (and the paper's depth) should move the TF further toward LinUCB."
+        : "flat — more steps at this size would not help much; depth and data are the levers left."
+    }`,
     `- Paper (T = ${PAPER_REFERENCE.horizon}, full scale), for reference only: linear TF ` +
     `${PAPER_REFERENCE.linear.TF}, LinUCB ${PAPER_REFERENCE.linear.LinUCB}; Bernoulli TF ` +
     `${PAPER_REFERENCE.bernoulli.TF}, TS ${PAPER_REFERENCE.bernoulli.TS}.`,

@@ -59,19 +59,19 @@ config;
 
 // %%
 const clock = timer();
-const bars = new Map<string, ReturnType<typeof progress>>();
-const ticks = new Map<string, (total: number) => unknown>();
+type Phase = { label: string; bar: ReturnType<typeof progress>; tick: (n: number) => unknown };
+const phase: { now?: Phase } = {};
 const res = await run(config, {
-  progress: (label, done, total) => {
-    if (!bars.has(label)) {
+  progress: async (label, done, total) => {
+    if (phase.now?.label !== label) {
+      await phase.now?.bar.done();
       const bar = progress(label, total, { onUpdate: liveSink(Deno.jupyter.display) });
-      bars.set(label, bar);
-      ticks.set(label, totalsToTicks((n) => bar.tick(n)));
+      phase.now = { label, bar, tick: totalsToTicks((n) => bar.tick(n)) };
     }
-    ticks.get(label)!(done);
+    phase.now.tick(done);
   },
 });
-for (const bar of bars.values()) await bar.done();
+await phase.now?.bar.done();
 const tbl = tables(res);
 for (const [name, rows] of Object.entries(tbl)) writeTable(rows, `${dataDir()}/08_${name}`);
 for (const r of res.runs) {
@@ -105,7 +105,10 @@ await saveFigure(figs.learning, `${figuresDir()}/08_learning_curves`, { png: tru
 // T = 200 (reference only: a different horizon and a far larger training budget).
 
 // %%
-await saveFigure(figs.regret, `${figuresDir()}/08_regret`, { png: true });
+await saveFigure(figs.regretLinear, `${figuresDir()}/08_regret_linear`, { png: true });
+
+// %%
+await saveFigure(figs.regretBernoulli, `${figuresDir()}/08_regret_bernoulli`, { png: true });
 
 // %%
 displayTable(tbl.regret_at_T.map(({ mean: _m, se: _s, ...row }) => row));
