@@ -137,7 +137,16 @@ export function validatePretrainConfig(cfg: PretrainConfig): void {
   }
 }
 
-/** AdamW state for a set of variables (decoupled weight decay, bias-corrected moments). */
+/**
+ * AdamW state for a set of variables (decoupled weight decay, bias-corrected moments).
+ *
+ * @example
+ * ```ts
+ * const opt = new AdamW(1e-3, 1e-4);
+ * opt.step(model.vars, grads);
+ * opt.dispose();
+ * ```
+ */
 export class AdamW {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();

@@ -188,7 +188,14 @@ export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
   assertInt("workers", cfg.workers, 0, 64);
 }
 
-/** The DPT context algorithm `α·TS + (1−α)·uniform` (pure components at α ∈ {0, 1}). */
+/**
+ * The DPT context algorithm `α·TS + (1−α)·uniform` (pure components at α ∈ {0, 1}).
+ *
+ * @example
+ * ```ts
+ * dptContext(0.5); // { name: "mixture", components: [ts-beta, uniform], weights: [0.5, 0.5] }
+ * ```
+ */
 export function dptContext(alpha: number): AlgorithmSpec {
   assertNumber("alpha", alpha, 0, 1);
   if (alpha === 0) return { name: "uniform" };

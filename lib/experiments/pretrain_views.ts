@@ -24,7 +24,15 @@ const at = (res: PretrainExpResult, family: string, learner: string, t: number):
 
 const finalRow = (run: RunInfo) => run.curve[run.curve.length - 1];
 
-/** Held-out accuracy gained over the last half of training (positive ⇒ still improving). */
+/**
+ * Held-out accuracy gained over the last half of training (positive ⇒ still improving): the last
+ * evaluation's accuracy minus the first one at or after half the steps.
+ *
+ * @example
+ * ```ts
+ * lateAccuracyGain(res.runs[0]); // e.g. 0.012
+ * ```
+ */
 export function lateAccuracyGain(run: RunInfo): number {
   const c = run.curve;
   if (c.length < 2) return 0;
