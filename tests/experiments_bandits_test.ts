@@ -90,3 +90,10 @@ Deno.test("bandit baselines config: unknown keys and out-of-range values throw n
     /generation.count.*0/,
   );
 });
+
+Deno.test("bandit figure: one panel per family, colours and band fills independent per panel", async () => {
+  const res = await run(tiny);
+  const spec = figures(res).regret as { hconcat: unknown[]; resolve: unknown };
+  assert.equal(spec.hconcat.length, 2);
+  assert.deepEqual(spec.resolve, { scale: { color: "independent", fill: "independent" } });
+});

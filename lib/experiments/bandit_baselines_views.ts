@@ -198,12 +198,10 @@ function familyChart(fam: FamilyRun): ReturnType<typeof lineChart> {
  * ```
  */
 export function figures(res: BanditBaselinesResult): Figures {
-  return {
-    regret: concatCharts(res.families.map(familyChart), {
-      direction: "horizontal",
-      sharedColor: false,
-    }),
-  };
+  const spec = concatCharts(res.families.map(familyChart), { direction: "horizontal" });
+  // Each panel has its own algorithms: independent colours for the lines and for their ±SE bands
+  // (the bands use the `fill` channel, which `sharedColor: false` alone leaves shared).
+  return { regret: { ...spec, resolve: { scale: { color: "independent", fill: "independent" } } } };
 }
 
 function at(res: BanditBaselinesResult, family: string, name: string) {
