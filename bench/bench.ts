@@ -159,6 +159,51 @@ await trainRate(
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
 }
 
+// Bandit transformer (SPEC §9) training step at the notebook-08 size (T = 50, D = 32, 2 layers,
+// MLP 128, linear-bandit tokens, batch 64), dense-layer gradients as plain 2-D matmuls (explicit
+// transposes: tfjs-wasm's fast path) vs tfjs's own transposed-matmul gradients. Trajectories/s.
+{
+  const { pretrainTransformer } = await import("../lib/bandits/pretrain.ts");
+  const { trainStepFlops, paramCount } = await import("../lib/bandits/transformer.ts");
+  const T = 50, A = 10, dd = 5, N = 512, batch = 64;
+  const rng = new Rng(11);
+  const set = {
+    spec: { family: "linear" as const },
+    numEnvs: N,
+    numArms: A,
+    dim: dd,
+    horizon: T,
+    arms: rng.fillUniform(new Float64Array(N * A * dd), -1, 1),
+    actions: Int32Array.from({ length: N * T }, () => rng.int(A)),
+    rewards: Float64Array.from({ length: N * T }, () => rng.normal()),
+    best: new Int32Array(N),
+  };
+  const train = Int32Array.from({ length: N - 64 }, (_, i) => i);
+  const held = Int32Array.from({ length: 64 }, (_, i) => N - 64 + i);
+  for (const matmul of ["plain", "autodiff"] as const) {
+    const cfg = {
+      D: 32,
+      layers: 2,
+      mlpHidden: 128,
+      batch,
+      lr: 1e-3,
+      weightDecay: 1e-4,
+      clipNorm: 1,
+      target: "logged" as const,
+      seed: 0,
+      matmul,
+    };
+    const probe = pretrainTransformer({ ...cfg, steps: 2, evalEvery: 1000 }, set, train, held);
+    const steps = Math.max(3, Math.round(probe.stepsPerSec * budget * 2));
+    const res = pretrainTransformer({ ...cfg, steps, evalEvery: 1_000_000 }, set, train, held);
+    report(
+      `bandit TF train step B=${batch} T=${T} (${paramCount(res.model)} params), ${matmul} matmuls`,
+      res.stepsPerSec * batch,
+      trainStepFlops(res.model, batch) / batch,
+    );
+  }
+}
+
 const best = rows.find((r) => r.what.startsWith("train SARSA batched B=64, restricted"))!;
 console.log(
   `\npaper scale (10^7 prompts) at batched B=64: ${(1e7 / best.promptsPerSec / 60).toFixed(1)} min`,

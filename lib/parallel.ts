@@ -68,7 +68,8 @@ export async function trainMany(
  * A generic worker pool: send each of `jobs` to a Worker running the module at `workerUrl`, up to
  * `workers` at once, and collect the results in input order. The worker module answers a message
  * `{ id, job }` with `{ id, kind: "done", result }` or `{ id, kind: "error", message }` (see
- * `lib/bandits/generate_worker.ts`). A failing job rejects naming its index.
+ * `lib/bandits/generate_worker.ts`), optionally preceded by `{ id, kind: "progress", … }` messages
+ * passed to `onProgress`. A failing job rejects naming its index.
  *
  * @example
  * ```ts
@@ -81,6 +82,7 @@ export async function runWorkerJobs<J, R>(
   jobs: readonly J[],
   workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length)),
   onDone?: (index: number, result: R) => void,
+  onProgress?: (index: number, message: unknown) => void,
 ): Promise<R[]> {
   assertInt("workers", workers, 1, 64);
   const results: R[] = new Array(jobs.length);
@@ -95,7 +97,8 @@ export async function runWorkerJobs<J, R>(
           results[index] = msg.result as R;
           onDone?.(index, msg.result as R);
           resolve();
-        } else reject(new Error(`job ${index} failed: ${msg?.message ?? JSON.stringify(msg)}`));
+        } else if (msg?.kind === "progress") onProgress?.(index, msg);
+        else reject(new Error(`job ${index} failed: ${msg?.message ?? JSON.stringify(msg)}`));
       };
       w.onerror = (e) => {
         e.preventDefault();

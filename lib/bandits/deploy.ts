@@ -1,0 +1,225 @@
+/**
+ * Deploying a pretrained transformer on new bandits (SPEC §9): a batched policy (the
+ * `BanditPolicy` shape of policy.ts — `act` / `update`) that, at step t, feeds the model the
+ * tokens of its own history `0…t` and plays from the logits at position t — **sampled** from their
+ * softmax (as the paper) or **greedy** (argmax). Plus the **prior-only** reference: always the arm
+ * with the largest coordinate sum, which knows nothing but the prior `w⋆ ∈ [0,1]^d` and is a
+ * strong baseline a greedy imitator can reach through the prior alone.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import type { Rng } from "../rng.ts";
+import {
+  type TransformerConfig,
+  TransformerModel,
+  type TransformerWeights,
+} from "./transformer.ts";
+import { armFeatures, tokenDim, type TokenSource, trajectoryTokens } from "./tokens.ts";
+
+/** How the transformer turns logits into an arm. */
+export type DeployMode = "sample" | "greedy";
+
+/** What a deployed policy reads from the environments (`BanditEnvs` satisfies it). */
+export interface DeployEnvs {
+  readonly spec: { readonly family: "linear" | "bernoulli" };
+  readonly numEnvs: number;
+  readonly numArms: number;
+  readonly dim: number;
+  readonly horizon: number;
+  readonly arms: Float64Array;
+}
+
+/** Softmax of `logits[off … off+n−1]` written into `out[outOff …]` (max-shifted, float64). */
+function softmaxInto(
+  logits: ArrayLike<number>,
+  off: number,
+  n: number,
+  out: Float64Array,
+  outOff: number,
+): void {
+  let mx = -Infinity;
+  for (let a = 0; a < n; a++) mx = Math.max(mx, logits[off + a]);
+  let z = 0;
+  for (let a = 0; a < n; a++) z += out[outOff + a] = Math.exp(logits[off + a] - mx);
+  for (let a = 0; a < n; a++) out[outOff + a] /= z;
+}
+
+/**
+ * The pretrained transformer as a batched bandit policy over `envs`. Holds tfjs variables:
+ * call `dispose()` when done.
+ *
+ * @example
+ * ```ts
+ * const pol = new TransformerPolicy(model, weights, envs, "sample", policyStreams(5, "tf", envs.numEnvs));
+ * const traj = simulate(envs, pol, { horizon: 50 });
+ * pol.dispose();
+ * ```
+ */
+export class TransformerPolicy {
+  readonly name: string;
+  readonly hasProbs = true;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  private readonly net: TransformerModel;
+  private readonly hist: TokenSource & { actions: Int32Array; rewards: Float64Array };
+  private readonly rows: Int32Array;
+  private readonly p: Float64Array;
+  private t = 0;
+
+  constructor(
+    model: TransformerConfig,
+    weights: TransformerWeights,
+    envs: DeployEnvs,
+    readonly mode: DeployMode,
+    private readonly rngs: Rng[],
+    name?: string,
+  ) {
+    const F = tokenDim(envs.numArms, armFeatures(envs));
+    if (model.tokenDim !== F || model.numActions !== envs.numArms) {
+      throw new RangeError(
+        `model expects ${model.tokenDim} features and ${model.numActions} arms; these ` +
+          `environments give ${F} and ${envs.numArms}`,
+      );
+    }
+    if (mode !== "sample" && mode !== "greedy") {
+      throw new RangeError(`mode must be "sample" or "greedy", got ${JSON.stringify(mode)}`);
+    }
+    if (rngs.length !== envs.numEnvs) {
+      throw new RangeError(`need ${envs.numEnvs} rngs (one per environment), got ${rngs.length}`);
+    }
+    this.name = name ?? `TF (${mode})`;
+    this.numEnvs = envs.numEnvs;
+    this.numArms = envs.numArms;
+    const T = model.maxLen;
+    this.hist = {
+      spec: envs.spec,
+      numEnvs: envs.numEnvs,
+      numArms: envs.numArms,
+      dim: envs.dim,
+      horizon: T,
+      arms: envs.arms,
+      actions: new Int32Array(envs.numEnvs * T),
+      rewards: new Float64Array(envs.numEnvs * T),
+      best: new Int32Array(envs.numEnvs),
+    };
+    this.rows = Int32Array.from({ length: envs.numEnvs }, (_, i) => i);
+    this.p = new Float64Array(envs.numArms);
+    this.net = new TransformerModel(model, weights);
+  }
+
+  /** Steps taken so far. */
+  get step(): number {
+    return this.t;
+  }
+
+  act(actions: Int32Array, probs?: Float64Array): void {
+    const T = this.hist.horizon, E = this.numEnvs, A = this.numArms, t = this.t;
+    if (t >= T) throw new RangeError(`the model has ${T} positions; step ${t + 1} is beyond them`);
+    if (actions.length !== E) throw new RangeError(`actions has ${actions.length}, expected ${E}`);
+    const len = t + 1, F = this.net.cfg.tokenDim;
+    const x = trajectoryTokens(this.hist, this.rows, len);
+    const logits = tf.tidy(() => {
+      const all = this.net.logits(tf.tensor3d(x, [E, len, F]));
+      return tf.slice(all, [0, t, 0], [E, 1, A]).dataSync();
+    });
+    for (let e = 0; e < E; e++) {
+      softmaxInto(logits, e * A, A, this.p, 0);
+      for (let a = 0; a < A; a++) {
+        if (!Number.isFinite(this.p[a])) {
+          throw new Error(`${this.name}: non-finite action probability at step ${t}, env ${e}`);
+        }
+      }
+      let pick = 0;
+      if (this.mode === "greedy") {
+        for (let a = 1; a < A; a++) if (logits[e * A + a] > logits[e * A + pick]) pick = a;
+      } else {
+        let u = this.rngs[e].uniform();
+        pick = A - 1;
+        for (let a = 0; a < A; a++) {
+          u -= this.p[a];
+          if (u < 0) {
+            pick = a;
+            break;
+          }
+        }
+      }
+      actions[e] = pick;
+      if (probs) {
+        for (let a = 0; a < A; a++) {
+          probs[e * A + a] = this.mode === "sample" ? this.p[a] : a === pick ? 1 : 0;
+        }
+      }
+    }
+  }
+
+  update(actions: Int32Array, rewards: Float64Array): void {
+    const T = this.hist.horizon, E = this.numEnvs;
+    if (actions.length !== E || rewards.length !== E) {
+      throw new RangeError(`update needs ${E} actions and rewards`);
+    }
+    for (let e = 0; e < E; e++) {
+      if (!(actions[e] >= 0 && actions[e] < this.numArms)) {
+        throw new RangeError(`actions[${e}] = ${actions[e]} is not an arm`);
+      }
+      if (!Number.isFinite(rewards[e])) throw new RangeError(`rewards[${e}] = ${rewards[e]}`);
+      this.hist.actions[e * T + this.t] = actions[e];
+      this.hist.rewards[e * T + this.t] = rewards[e];
+    }
+    this.t++;
+  }
+
+  /** Free the model's variables. */
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+/**
+ * The prior-only policy: in every environment, always the arm with the largest coordinate sum
+ * `Σ_j a_j` (the best arm for the prior mean of `w⋆ ~ Unif([0,1]^d)`); it never looks at a
+ * reward. Deterministic (ties, of probability zero, go to the lowest index).
+ *
+ * @example
+ * ```ts
+ * const prior = new PriorArmPolicy(envs);
+ * const traj = simulate(envs, prior);
+ * ```
+ */
+export class PriorArmPolicy {
+  readonly name = "Prior only (largest coordinate sum)";
+  readonly hasProbs = true;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  /** The chosen arm of each environment. */
+  readonly choice: Int32Array;
+
+  constructor(envs: DeployEnvs) {
+    const { numEnvs: E, numArms: A, dim: d } = envs;
+    this.numEnvs = E;
+    this.numArms = A;
+    this.choice = new Int32Array(E);
+    for (let e = 0; e < E; e++) {
+      let best = -Infinity;
+      for (let a = 0; a < A; a++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += envs.arms[(e * A + a) * d + j];
+        if (s > best) {
+          best = s;
+          this.choice[e] = a;
+        }
+      }
+    }
+  }
+
+  act(actions: Int32Array, probs?: Float64Array): void {
+    const A = this.numArms;
+    for (let e = 0; e < this.numEnvs; e++) {
+      actions[e] = this.choice[e];
+      if (probs) { for (let a = 0; a < A; a++) probs[e * A + a] = a === this.choice[e] ? 1 : 0; }
+    }
+  }
+
+  update(_actions: Int32Array, _rewards: Float64Array): void {}
+}

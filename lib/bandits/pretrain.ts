@@ -1,0 +1,361 @@
+/**
+ * Supervised pretraining of the bandit transformer (SPEC §9): cross-entropy between the model's
+ * logits at every position and a target action — the logged action of the context algorithm
+ * (algorithm distillation) or the optimal arm (DPT) — minimised with AdamW on minibatches of
+ * offline trajectories, with a held-out split for loss and action-match accuracy curves.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import { Rng } from "../rng.ts";
+import { assertInt, assertNumber } from "../validate.ts";
+import {
+  crossEntropy,
+  initWeights,
+  type MatmulMode,
+  type TransformerConfig,
+  TransformerModel,
+  type TransformerWeights,
+} from "./transformer.ts";
+import {
+  armFeatures,
+  repeatPreviousAccuracy,
+  type TargetKind,
+  tokenDim,
+  type TokenSource,
+  trajectoryTargets,
+  trajectoryTokens,
+} from "./tokens.ts";
+
+/** Pretraining settings (paper: AdamW lr 1e-3, weight decay 1e-4, batch 128). */
+export interface PretrainConfig {
+  /** Residual width D. */
+  D: number;
+  /** Transformer blocks. */
+  layers: number;
+  /** MLP hidden width. */
+  mlpHidden: number;
+  /** Optimiser steps. */
+  steps: number;
+  /** Trajectories per minibatch. */
+  batch: number;
+  /** AdamW learning rate. */
+  lr: number;
+  /** AdamW decoupled weight decay. */
+  weightDecay: number;
+  /** Clip the global gradient norm to this value (0 = no clipping). */
+  clipNorm: number;
+  /** Evaluate held-out loss/accuracy every this many steps (and at the end). */
+  evalEvery: number;
+  /** Target: logged action (AD) or optimal arm (DPT). */
+  target: TargetKind;
+  /** Seed of the initial weights and the minibatch order. */
+  seed: number;
+  /** Dense-layer gradient path (see transformer.ts). */
+  matmul: MatmulMode;
+}
+
+/** One point of the learning curves. */
+export interface PretrainCurveRow {
+  /** Optimiser steps taken. */
+  step: number;
+  /** Mean training loss over the steps since the previous row. */
+  trainLoss: number;
+  /** Mean cross-entropy on the held-out trajectories. */
+  heldoutLoss: number;
+  /** Fraction of held-out positions where the argmax of the logits equals the target. */
+  heldoutAcc: number;
+  /** Seconds since the start of training. */
+  seconds: number;
+}
+
+/** A trained model and its curves. */
+export interface PretrainResult {
+  /** The settings. */
+  config: PretrainConfig;
+  /** The architecture (derived from the data and the settings). */
+  model: TransformerConfig;
+  /** Final weights. */
+  weights: TransformerWeights;
+  /** Learning curves. */
+  curve: PretrainCurveRow[];
+  /** Held-out accuracy of "repeat the previous action" (positions ≥ 1). */
+  repeatFloor: number;
+  /** Held-out action-match accuracy at each position 0…T−1 of the final model. */
+  accByPosition: number[];
+  /** Training wall time (s). */
+  wallTimeSec: number;
+  /** Optimiser steps per second. */
+  stepsPerSec: number;
+}
+
+const KEYS: (keyof PretrainConfig)[] = [
+  "D",
+  "layers",
+  "mlpHidden",
+  "steps",
+  "batch",
+  "lr",
+  "weightDecay",
+  "clipNorm",
+  "evalEvery",
+  "target",
+  "seed",
+  "matmul",
+];
+
+/**
+ * Throw an error naming the first unknown key or out-of-range value of a {@linkcode PretrainConfig}.
+ *
+ * @example
+ * ```ts
+ * validatePretrainConfig({ ...cfg, lr: 1e-3 });
+ * ```
+ */
+export function validatePretrainConfig(cfg: PretrainConfig): void {
+  for (const k of Object.keys(cfg)) {
+    if (!KEYS.includes(k as keyof PretrainConfig)) {
+      throw new RangeError(`unknown pretrain config key "${k}"`);
+    }
+  }
+  assertInt("D", cfg.D, 1, 4096);
+  assertInt("layers", cfg.layers, 1, 64);
+  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
+  assertInt("steps", cfg.steps, 1, 1e9);
+  assertInt("batch", cfg.batch, 1, 1e6);
+  assertNumber("lr", cfg.lr, Number.MIN_VALUE, 1);
+  assertNumber("weightDecay", cfg.weightDecay, 0, 1);
+  assertNumber("clipNorm", cfg.clipNorm, 0, 1e9);
+  assertInt("evalEvery", cfg.evalEvery, 1, 1e9);
+  assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
+  if (cfg.target !== "logged" && cfg.target !== "optimal") {
+    throw new RangeError(`target must be "logged" or "optimal", got ${JSON.stringify(cfg.target)}`);
+  }
+  if (cfg.matmul !== "plain" && cfg.matmul !== "autodiff") {
+    throw new RangeError(`matmul must be "plain" or "autodiff", got ${JSON.stringify(cfg.matmul)}`);
+  }
+}
+
+/**
+ * AdamW state for a set of variables (decoupled weight decay, bias-corrected moments).
+ *
+ * @example
+ * ```ts
+ * const opt = new AdamW(1e-3, 1e-4);
+ * opt.step(model.vars, grads);
+ * opt.dispose();
+ * ```
+ */
+export class AdamW {
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  private t = 0;
+
+  /**
+   * @example
+   * ```ts
+   * const opt = new AdamW(1e-3, 1e-4);
+   * opt.step(model.vars, grads); // grads: Record<string, tf.Tensor>
+   * ```
+   */
+  constructor(
+    readonly lr: number,
+    readonly weightDecay: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly eps = 1e-8,
+  ) {
+    assertNumber("lr", lr, Number.MIN_VALUE, 1);
+    assertNumber("weightDecay", weightDecay, 0, 1);
+  }
+
+  /**
+   * One update: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+   * `θ ← θ − lr·(m̂/(√v̂ + ε) + λθ)` with `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`.
+   */
+  step(vars: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>): void {
+    this.t++;
+    const c1 = 1 - Math.pow(this.beta1, this.t), c2 = 1 - Math.pow(this.beta2, this.t);
+    for (const [name, g] of Object.entries(grads)) {
+      const p = vars[name];
+      if (!p) throw new RangeError(`gradient for unknown variable "${name}"`);
+      if (!this.m.has(name)) {
+        this.m.set(name, tf.variable(tf.zerosLike(p), false));
+        this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      }
+      const m = this.m.get(name)!, v = this.v.get(name)!;
+      tf.tidy(() => {
+        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const upd = tf.div(tf.div(m1, c1), tf.add(tf.sqrt(tf.div(v1, c2)), this.eps));
+        p.assign(tf.sub(p, tf.mul(tf.add(upd, tf.mul(p, this.weightDecay)), this.lr)));
+      });
+    }
+  }
+
+  /** Free the moment buffers. */
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+  }
+}
+
+/**
+ * Held-out mean loss, accuracy and accuracy per position of `model` on trajectories `rows`
+ * (processed in chunks of `chunk`).
+ *
+ * @example
+ * ```ts
+ * const { loss, acc } = evaluateImitation(model, set, heldRows, "logged");
+ * ```
+ */
+export function evaluateImitation(
+  model: TransformerModel,
+  set: TokenSource,
+  rows: ArrayLike<number>,
+  target: TargetKind,
+  chunk = 256,
+): { loss: number; acc: number; accByPosition: number[] } {
+  const T = set.horizon, F = tokenDim(set.numArms, armFeatures(set));
+  if (rows.length === 0) throw new RangeError("rows must be non-empty");
+  let lossSum = 0, hits = 0;
+  const posHits = new Float64Array(T);
+  for (let s = 0; s < rows.length; s += chunk) {
+    const part = Array.from({ length: Math.min(chunk, rows.length - s) }, (_, i) => rows[s + i]);
+    const y = trajectoryTargets(set, part, T, target);
+    const x = trajectoryTokens(set, part, T);
+    const [l, pred] = tf.tidy(() => {
+      const logits = model.logits(tf.tensor3d(x, [part.length, T, F]));
+      return [
+        crossEntropy(logits, y).dataSync()[0],
+        tf.argMax(logits, 2).dataSync() as Int32Array,
+      ] as const;
+    });
+    lossSum += l * part.length;
+    for (let i = 0; i < y.length; i++) {
+      if (pred[i] === y[i]) {
+        hits++;
+        posHits[i % T]++;
+      }
+    }
+  }
+  return {
+    loss: lossSum / rows.length,
+    acc: hits / (rows.length * T),
+    accByPosition: Array.from(posHits, (h) => h / rows.length),
+  };
+}
+
+/**
+ * Pretrain a fresh transformer on trajectories `trainRows` of `set`, tracking held-out loss and
+ * accuracy on `heldRows`. Throws if the loss stops being finite (divergence).
+ *
+ * @example
+ * ```ts
+ * const res = pretrainTransformer(cfg, set, trainRows, heldRows);
+ * ```
+ */
+export function pretrainTransformer(
+  cfg: PretrainConfig,
+  set: TokenSource,
+  trainRows: Int32Array,
+  heldRows: Int32Array,
+  onProgress?: (step: number, total: number, row?: PretrainCurveRow) => void,
+): PretrainResult {
+  validatePretrainConfig(cfg);
+  if (trainRows.length < 1 || heldRows.length < 1) {
+    throw new RangeError(
+      `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
+    );
+  }
+  const held = new Set(heldRows);
+  for (const r of trainRows) {
+    if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
+  }
+  const T = set.horizon, A = set.numArms, F = tokenDim(A, armFeatures(set));
+  const model: TransformerConfig = {
+    tokenDim: F,
+    numActions: A,
+    maxLen: T,
+    D: cfg.D,
+    layers: cfg.layers,
+    mlpHidden: cfg.mlpHidden,
+  };
+  const rng = new Rng(cfg.seed);
+  const net = new TransformerModel(model, initWeights(model, rng.fork("init")), cfg.matmul);
+  const opt = new AdamW(cfg.lr, cfg.weightDecay);
+  const order = rng.fork("minibatches");
+  const B = cfg.batch;
+  const rows = new Int32Array(B);
+  const xbuf = new Float32Array(B * T * F);
+  const curve: PretrainCurveRow[] = [];
+  const t0 = performance.now();
+  let lossAcc = 0, lossCount = 0;
+  try {
+    for (let step = 1; step <= cfg.steps; step++) {
+      for (let b = 0; b < B; b++) rows[b] = trainRows[order.int(trainRows.length)];
+      trajectoryTokens(set, rows, T, xbuf);
+      const y = trajectoryTargets(set, rows, T, cfg.target);
+      const loss = tf.tidy(() => {
+        const x = tf.tensor3d(xbuf, [B, T, F]);
+        const { value, grads } = tf.variableGrads(
+          () => crossEntropy(net.logits(x), y),
+          net.names.map((n) => net.vars[n]),
+        );
+        let gs: Record<string, tf.Tensor> = {};
+        // variableGrads keys by variable name; map back to weight names
+        net.names.forEach((n) => (gs[n] = grads[net.vars[n].name]));
+        if (cfg.clipNorm > 0) {
+          const norm = Math.sqrt(
+            tf.addN(Object.values(gs).map((g) => tf.sum(tf.square(g)))).dataSync()[0],
+          );
+          if (norm > cfg.clipNorm) {
+            const s = cfg.clipNorm / norm;
+            gs = Object.fromEntries(Object.entries(gs).map(([k, g]) => [k, tf.mul(g, s)]));
+          }
+        }
+        opt.step(net.vars, gs);
+        return value.dataSync()[0];
+      });
+      if (!Number.isFinite(loss)) {
+        throw new Error(`pretraining diverged at step ${step}: training loss ${loss}`);
+      }
+      lossAcc += loss;
+      lossCount++;
+      if (step % cfg.evalEvery === 0 || step === cfg.steps) {
+        const ev = evaluateImitation(net, set, heldRows, cfg.target);
+        if (!Number.isFinite(ev.loss)) {
+          throw new Error(`pretraining diverged at step ${step}: held-out loss ${ev.loss}`);
+        }
+        const row = {
+          step,
+          trainLoss: lossAcc / lossCount,
+          heldoutLoss: ev.loss,
+          heldoutAcc: ev.acc,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        curve.push(row);
+        lossAcc = 0;
+        lossCount = 0;
+        onProgress?.(step, cfg.steps, row);
+      } else if (step % 10 === 0) onProgress?.(step, cfg.steps);
+    }
+    const wallTimeSec = (performance.now() - t0) / 1000;
+    const final = evaluateImitation(net, set, heldRows, cfg.target);
+    return {
+      config: { ...cfg },
+      model,
+      weights: net.weights(),
+      curve,
+      repeatFloor: repeatPreviousAccuracy(set, heldRows, cfg.target),
+      accByPosition: final.accByPosition,
+      wallTimeSec,
+      stepsPerSec: cfg.steps / wallTimeSec,
+    };
+  } finally {
+    net.dispose();
+    opt.dispose();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * One pretraining run end to end, as a serialisable job (what a Worker receives): generate the
+ * offline trajectories of the context algorithm, split off a held-out set, pretrain the
+ * transformer, and deploy it on the evaluation environments in each mode, returning the learning
+ * curves, the weights and the cumulative regret per environment and step.
+ *
+ * @module
+ */
+
+import { type BackendName, selectBackend } from "./backend.ts";
+import type { AlgorithmSpec } from "./algorithms.ts";
+import { type BanditSpec, sampleBandits } from "./env.ts";
+import { generateTrajectories } from "./generate.ts";
+import { policyStreams } from "./policy.ts";
+import { cumulativeRegret } from "./regret.ts";
+import { simulate } from "./simulate.ts";
+import { type PretrainConfig, type PretrainResult, pretrainTransformer } from "./pretrain.ts";
+import { type DeployMode, TransformerPolicy } from "./deploy.ts";
+import { assertInt } from "../validate.ts";
+
+/** Everything one run needs. */
+export interface PretrainJob {
+  /** Display name (e.g. "AD · LinUCB, seed 0"). */
+  name: string;
+  /** tfjs backend. */
+  backend: BackendName;
+  /** Bandit family of both the offline data and the evaluation (horizon = sequence length). */
+  spec: BanditSpec;
+  /** Context algorithm of the offline trajectories. */
+  context: AlgorithmSpec;
+  /** Training trajectories. */
+  trainCount: number;
+  /** Held-out trajectories (environments after the training ones). */
+  heldoutCount: number;
+  /** Seed of the offline environments. */
+  dataEnvSeed: number;
+  /** Seed of the context algorithm's streams. */
+  dataPolicySeed: number;
+  /** Model and optimiser settings (seed = initialisation and minibatch order). */
+  train: PretrainConfig;
+  /** Evaluation environments: seed, first global index, count. */
+  evalEnvSeed: number;
+  evalFirst: number;
+  evalCount: number;
+  /** Seed of the deployed model's action sampling. */
+  evalPolicySeed: number;
+  /** Deployment modes to evaluate. */
+  modes: DeployMode[];
+}
+
+/** What a job returns. */
+export interface PretrainJobResult {
+  name: string;
+  /** The pretraining result (weights, curves, floor). */
+  pretrain: PretrainResult;
+  /** Cumulative regret, evalCount × T, per deployment mode. */
+  regret: { mode: DeployMode; R: Float64Array }[];
+  /** Wall seconds: data generation, evaluation. */
+  dataSec: number;
+  evalSec: number;
+  /** The backend that ran it. */
+  backend: string;
+}
+
+/** Progress callback: phase and running totals. */
+export type JobProgress = (phase: "data" | "train" | "eval", done: number, total: number) => void;
+
+/**
+ * Run a job in this thread (see the module doc).
+ *
+ * @example
+ * ```ts
+ * const res = await runPretrainJob(job);
+ * res.pretrain.curve.at(-1)!.heldoutAcc;
+ * ```
+ */
+export async function runPretrainJob(
+  job: PretrainJob,
+  onProgress?: JobProgress,
+): Promise<PretrainJobResult> {
+  assertInt("trainCount", job.trainCount, 1, 10_000_000);
+  assertInt("heldoutCount", job.heldoutCount, 1, 10_000_000);
+  assertInt("evalCount", job.evalCount, 1, 1_000_000);
+  if (job.modes.length === 0) throw new RangeError("modes must name at least one deployment mode");
+  const backend = await selectBackend(job.backend);
+  let t0 = performance.now();
+  const N = job.trainCount + job.heldoutCount;
+  const set = await generateTrajectories({
+    spec: job.spec,
+    algorithm: job.context,
+    count: N,
+    envSeed: job.dataEnvSeed,
+    policySeed: job.dataPolicySeed,
+    workers: 0,
+  }, (d, t) => onProgress?.("data", d, t));
+  const dataSec = (performance.now() - t0) / 1000;
+  const train = Int32Array.from({ length: job.trainCount }, (_, i) => i);
+  const held = Int32Array.from({ length: job.heldoutCount }, (_, i) => job.trainCount + i);
+  const pretrain = pretrainTransformer(
+    job.train,
+    set,
+    train,
+    held,
+    (s, tot) => onProgress?.("train", s, tot),
+  );
+  t0 = performance.now();
+  const envs = sampleBandits(job.spec, job.evalEnvSeed, job.evalCount, job.evalFirst);
+  const T = job.spec.horizon;
+  const regret = [];
+  for (const [k, mode] of job.modes.entries()) {
+    const pol = new TransformerPolicy(
+      pretrain.model,
+      pretrain.weights,
+      envs,
+      mode,
+      policyStreams(job.evalPolicySeed, `tf-${mode}`, job.evalCount, job.evalFirst),
+    );
+    try {
+      const tr = simulate(envs, pol, {
+        onStep: (d) => onProgress?.("eval", k * T + d, job.modes.length * T),
+      });
+      regret.push({ mode, R: cumulativeRegret(envs, tr.actions, T) });
+    } finally {
+      pol.dispose();
+    }
+  }
+  return {
+    name: job.name,
+    pretrain,
+    regret,
+    dataSec,
+    evalSec: (performance.now() - t0) / 1000,
+    backend,
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * The decision transformer of [LBM24] (SPEC §9): a causal transformer with **ReLU attention
+ * normalised by 1/i**,
+ *
+ *     h̄_i = h_i + (1/i) Σ_{j≤i} ReLU(⟨Q h_i, K h_j⟩) V h_j,
+ *
+ * followed by post-LayerNorm, an MLP block (ReLU, residual, post-LayerNorm), learned position
+ * embeddings and a linear read-out to one logit per arm. One full-width head per layer (as the
+ * paper's public code). Token `i` (1-based) carries the action set (flattened; empty for Bernoulli
+ * bandits), the previous action `a_{i−1}` one-hot and the previous reward `r_{i−1}` (zeros at
+ * `i = 1`); the logits at position `i` choose `a_i`.
+ *
+ * **tfjs-wasm fast path.** tfjs-wasm multiplies plain 2-D matrices `[M,K]·[K,N]` through XNNPACK and
+ * everything else (a transposed operand, a batch dimension) through a generic loop several times
+ * slower. Every dense layer here is one 2-D matmul of the flattened `[B·t, ·]` activations; with
+ * `matmul: "plain"` (default) its backward pass is written with explicit transposes so that both
+ * gradient products are plain 2-D matmuls too (tfjs's own gradient uses transposed products). The
+ * two attention products (`QKᵀ`, `S·V`) are per-sequence and necessarily batched. `deno task bench`
+ * measures `plain` against `autodiff`.
+ *
+ * Weights are plain `Float32Array`s (`TransformerWeights`), so they cross Worker boundaries and are
+ * written to JSON checkpoints; {@linkcode TransformerModel} holds them as tfjs variables.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import { Rng } from "../rng.ts";
+import { assertInt } from "../validate.ts";
+
+/** Architecture of the model. */
+export interface TransformerConfig {
+  /** Features per token (`A·d + A + 1` for a linear bandit, `A + 1` for Bernoulli). */
+  tokenDim: number;
+  /** Number of arms A (the read-out size). */
+  numActions: number;
+  /** Longest sequence (number of learned position embeddings) = the horizon T. */
+  maxLen: number;
+  /** Width D of the residual stream (paper: 32). */
+  D: number;
+  /** Number of blocks (paper: 8). */
+  layers: number;
+  /** Hidden width of each MLP block (e.g. 4·D). */
+  mlpHidden: number;
+}
+
+/** How dense layers differentiate (see the module doc). */
+export type MatmulMode = "plain" | "autodiff";
+
+/** All weights by name, float32, row-major. */
+export type TransformerWeights = Record<string, Float32Array>;
+
+/**
+ * The shape of every named weight of a configuration, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * weightShapes({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 1, mlpHidden: 64 })[0];
+ * // ["embed", [6, 32]]
+ * ```
+ */
+export function weightShapes(cfg: TransformerConfig): [string, number[]][] {
+  validateTransformerConfig(cfg);
+  const { tokenDim: F, numActions: A, maxLen: T, D, layers, mlpHidden: H } = cfg;
+  const out: [string, number[]][] = [["embed", [F, D]], ["embedBias", [D]], ["pos", [T, D]]];
+  for (let l = 0; l < layers; l++) {
+    out.push(
+      [`l${l}.qkv`, [D, 3 * D]],
+      [`l${l}.ln1g`, [D]],
+      [`l${l}.ln1b`, [D]],
+      [`l${l}.w1`, [D, H]],
+      [`l${l}.b1`, [H]],
+      [`l${l}.w2`, [H, D]],
+      [`l${l}.b2`, [D]],
+      [`l${l}.ln2g`, [D]],
+      [`l${l}.ln2b`, [D]],
+    );
+  }
+  out.push(["out", [D, A]], ["outBias", [A]]);
+  return out;
+}
+
+/**
+ * Throw a `RangeError` naming the first bad field of a {@linkcode TransformerConfig} (unknown keys
+ * included).
+ *
+ * @example
+ * ```ts
+ * validateTransformerConfig({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 });
+ * ```
+ */
+export function validateTransformerConfig(cfg: TransformerConfig): void {
+  const known = ["tokenDim", "numActions", "maxLen", "D", "layers", "mlpHidden"];
+  for (const k of Object.keys(cfg)) {
+    if (!known.includes(k)) throw new RangeError(`unknown transformer config key "${k}"`);
+  }
+  assertInt("tokenDim", cfg.tokenDim, 1, 100_000);
+  assertInt("numActions", cfg.numActions, 2, 10_000);
+  assertInt("maxLen", cfg.maxLen, 1, 100_000);
+  assertInt("D", cfg.D, 1, 4096);
+  assertInt("layers", cfg.layers, 1, 64);
+  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
+}
+
+/**
+ * Number of parameters of a configuration.
+ *
+ * @example
+ * ```ts
+ * paramCount({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 }); // 27 173
+ * ```
+ */
+export function paramCount(cfg: TransformerConfig): number {
+  return weightShapes(cfg).reduce((s, [, sh]) => s + sh.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * Matmul FLOPs of one training step (forward + backward ≈ 3× the forward's `2·m·n·k`; the
+ * attention counts the full `t × t` products, as computed).
+ *
+ * @example
+ * ```ts
+ * trainStepFlops({ tokenDim: 61, numActions: 10, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 }, 64);
+ * ```
+ */
+export function trainStepFlops(m: TransformerConfig, batch: number): number {
+  validateTransformerConfig(m);
+  assertInt("batch", batch, 1);
+  const N = batch * m.maxLen, D = m.D, H = m.mlpHidden;
+  const dense = m.tokenDim * D + m.layers * (3 * D * D + 2 * D * H) + D * m.numActions;
+  const attn = m.layers * 2 * m.maxLen * D; // QKᵀ and S·V per token
+  return 3 * 2 * N * (dense + attn);
+}
+
+/**
+ * Fresh weights: dense matrices `N(0, 1/fan_in)` (the query/key columns scaled by `D^(−1/4)` so
+ * that initial attention scores are O(1)), position embeddings `N(0, 0.1²)`, LayerNorm gains 1,
+ * biases 0.
+ *
+ * @example
+ * ```ts
+ * const w = initWeights(cfg, new Rng(0));
+ * ```
+ */
+export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeights {
+  const w: TransformerWeights = {};
+  const D = cfg.D;
+  for (const [name, shape] of weightShapes(cfg)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const a = new Float32Array(size);
+    const base = name.replace(/^l\d+\./, "");
+    if (base === "ln1g" || base === "ln2g") a.fill(1);
+    else if (name === "pos") { for (let i = 0; i < size; i++) a[i] = 0.1 * rng.normal(); }
+    else if (shape.length === 2) {
+      const [fanIn, cols] = shape;
+      const s = 1 / Math.sqrt(fanIn);
+      for (let r = 0; r < fanIn; r++) {
+        for (let c = 0; c < cols; c++) {
+          const qk = base === "qkv" && c < 2 * D ? Math.pow(D, -0.25) : 1;
+          a[r * cols + c] = s * qk * rng.normal();
+        }
+      }
+    }
+    w[name] = a;
+  }
+  return w;
+}
+
+/**
+ * Check that `w` holds exactly the weights of `cfg` with the right sizes and finite values.
+ *
+ * @example
+ * ```ts
+ * validateWeights(cfg, initWeights(cfg, new Rng(0)));
+ * ```
+ */
+export function validateWeights(cfg: TransformerConfig, w: TransformerWeights): void {
+  const shapes = weightShapes(cfg);
+  const names = new Set(shapes.map(([n]) => n));
+  for (const k of Object.keys(w)) {
+    if (!names.has(k)) throw new RangeError(`unexpected weight "${k}"`);
+  }
+  for (const [name, shape] of shapes) {
+    const a = w[name];
+    const size = shape.reduce((x, y) => x * y, 1);
+    if (!(a instanceof Float32Array)) throw new RangeError(`weight "${name}" is missing`);
+    if (a.length !== size) {
+      throw new RangeError(`weight "${name}" has ${a.length} values, expected ${size}`);
+    }
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i])) throw new RangeError(`weight "${name}"[${i}] = ${a[i]}`);
+    }
+  }
+}
+
+/**
+ * `x·W` for 2-D `x [M,K]`, `W [K,N]`. In `plain` mode the gradient is `dy·(Wᵀ)` and `(xᵀ)·dy` with
+ * the transposes materialised, so all three products are plain 2-D matmuls (tfjs-wasm's fast path).
+ *
+ * @example
+ * ```ts
+ * const y = dense2d(tf.ones([4, 3]) as tf.Tensor2D, tf.ones([3, 2]) as tf.Tensor2D, "plain");
+ * ```
+ */
+export function dense2d(x: tf.Tensor2D, W: tf.Tensor2D, mode: MatmulMode): tf.Tensor2D {
+  if (x.shape[1] !== W.shape[0]) {
+    throw new RangeError(`dense2d: x is ${x.shape.join("×")}, W is ${W.shape.join("×")}`);
+  }
+  if (mode === "autodiff") return tf.matMul(x, W);
+  return plainDense(x, W) as tf.Tensor2D;
+}
+
+const plainDense = tf.customGrad(
+  ((x: tf.Tensor, W: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xt = x as tf.Tensor2D, Wt = W as tf.Tensor2D;
+    save([xt, Wt]);
+    return {
+      value: tf.matMul(xt, Wt),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, Ws] = saved as tf.Tensor2D[];
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, tf.transpose(Ws)), tf.matMul(tf.transpose(xs), g)];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as (x: tf.Tensor2D, W: tf.Tensor2D) => tf.Tensor2D;
+
+/** `mask[i, j] = 1/(i+1)` for `j ≤ i` (0-based), else 0: causality and the 1/i normalisation. */
+function causalMask(t: number): tf.Tensor2D {
+  const m = new Float32Array(t * t);
+  for (let i = 0; i < t; i++) for (let j = 0; j <= i; j++) m[i * t + j] = 1 / (i + 1);
+  return tf.tensor2d(m, [t, t]);
+}
+
+/** LayerNorm over the last axis of `[N, D]`, eps 1e-5. */
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, 1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/**
+ * Logits `[B, t, A]` for tokens `[B, t, F]` (`t ≤ maxLen`), given the weights as tensors by name.
+ * Pure tfjs: differentiable with respect to every weight tensor. Call inside `tf.tidy`.
+ *
+ * @example
+ * ```ts
+ * const logits = forwardLogits(cfg, tensorsOf(weights), tokens, "plain");
+ * ```
+ */
+export function forwardLogits(
+  cfg: TransformerConfig,
+  p: Record<string, tf.Tensor>,
+  tokens: tf.Tensor3D,
+  mode: MatmulMode = "plain",
+): tf.Tensor3D {
+  const [B, t, F] = tokens.shape;
+  if (F !== cfg.tokenDim) {
+    throw new RangeError(`tokens have ${F} features, expected ${cfg.tokenDim}`);
+  }
+  if (t < 1 || t > cfg.maxLen) throw new RangeError(`sequence length ${t} not in 1..${cfg.maxLen}`);
+  if (B < 1) throw new RangeError(`batch size ${B} must be ≥ 1`);
+  const D = cfg.D, N = B * t;
+  const mask = causalMask(t);
+  const pos = tf.slice(p.pos, [0, 0], [t, D]);
+  let h = dense2d(tf.reshape(tokens, [N, F]), p.embed as tf.Tensor2D, mode);
+  h = tf.reshape(tf.add(tf.reshape(tf.add(h, p.embedBias), [B, t, D]), pos), [N, D]);
+  for (let l = 0; l < cfg.layers; l++) {
+    // three 2-D products with column blocks of the [D, 3D] weight: splitting a [N, 3D] activation
+    // instead is a strided copy that tfjs-wasm does slowly
+    const [q, k, v] = [0, 1, 2].map((c) => {
+      const Wc = tf.slice(p[`l${l}.qkv`], [0, c * D], [D, D]) as tf.Tensor2D;
+      return tf.reshape(dense2d(h, Wc, mode), [B, t, D]) as tf.Tensor3D;
+    });
+    const s = tf.mul(tf.relu(tf.matMul(q, k, false, true)), mask); // [B, t, t]
+    const att = tf.reshape(tf.matMul(s, v), [N, D]);
+    h = layerNorm(tf.add(h, att), p[`l${l}.ln1g`], p[`l${l}.ln1b`]);
+    const m = tf.relu(tf.add(dense2d(h, p[`l${l}.w1`] as tf.Tensor2D, mode), p[`l${l}.b1`]));
+    const mo = tf.add(dense2d(m as tf.Tensor2D, p[`l${l}.w2`] as tf.Tensor2D, mode), p[`l${l}.b2`]);
+    h = layerNorm(tf.add(h, mo), p[`l${l}.ln2g`], p[`l${l}.ln2b`]);
+  }
+  const logits = tf.add(dense2d(h, p.out as tf.Tensor2D, mode), p.outBias);
+  return tf.reshape(logits, [B, t, cfg.numActions]);
+}
+
+/**
+ * Mean cross-entropy of `logits [B, t, A]` against integer `targets` (length B·t, row-major),
+ * as a scalar tensor. Call inside `tf.tidy`.
+ *
+ * @example
+ * ```ts
+ * const loss = crossEntropy(logits, new Int32Array([0, 1]));
+ * ```
+ */
+export function crossEntropy(logits: tf.Tensor3D, targets: Int32Array): tf.Scalar {
+  const [B, t, A] = logits.shape;
+  if (targets.length !== B * t) {
+    throw new RangeError(`targets has ${targets.length} entries, expected B·t = ${B * t}`);
+  }
+  for (let i = 0; i < targets.length; i++) {
+    if (!(targets[i] >= 0 && targets[i] < A)) {
+      throw new RangeError(`targets[${i}] = ${targets[i]} is not an arm in 0..${A - 1}`);
+    }
+  }
+  const flat = tf.reshape(logits, [B * t, A]);
+  const logp = tf.logSoftmax(flat);
+  const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), A);
+  return tf.div(tf.neg(tf.sum(tf.mul(logp, onehot))), B * t) as tf.Scalar;
+}
+
+/**
+ * The model as tfjs variables (trainable), with a forward pass and conversion back to plain weights.
+ * Dispose it when done.
+ *
+ * @example
+ * ```ts
+ * const model = new TransformerModel(cfg, initWeights(cfg, new Rng(0)));
+ * const logits = tf.tidy(() => model.logits(tokens));
+ * model.dispose();
+ * ```
+ */
+export class TransformerModel {
+  /** Variables by weight name. */
+  readonly vars: Record<string, tf.Variable>;
+  /** Names in {@linkcode weightShapes} order. */
+  readonly names: string[];
+
+  constructor(
+    readonly cfg: TransformerConfig,
+    weights: TransformerWeights,
+    readonly mode: MatmulMode = "plain",
+  ) {
+    validateWeights(cfg, weights);
+    this.vars = {};
+    this.names = [];
+    for (const [name, shape] of weightShapes(cfg)) {
+      this.vars[name] = tf.variable(tf.tensor(weights[name], shape), true, undefined);
+      this.names.push(name);
+    }
+  }
+
+  /** Logits `[B, t, A]` (call inside `tf.tidy`). */
+  logits(tokens: tf.Tensor3D): tf.Tensor3D {
+    return forwardLogits(this.cfg, this.vars, tokens, this.mode);
+  }
+
+  /** Copy the current weights to the host. */
+  weights(): TransformerWeights {
+    const w: TransformerWeights = {};
+    for (const n of this.names) w[n] = this.vars[n].dataSync() as Float32Array;
+    for (const n of this.names) w[n] = Float32Array.from(w[n]);
+    return w;
+  }
+
+  /** Free the variables. */
+  dispose(): void {
+    for (const n of this.names) this.vars[n].dispose();
+  }
+}
