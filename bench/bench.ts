@@ -8,14 +8,17 @@
  */
 
 import {
+  blockLearner,
   buildPrompt,
   DEFAULT_TASK,
+  evaluateTransfer,
   initTf,
   lsaReadout,
   lsaReadoutTf,
   newTaskEnv,
   paramsToTensors,
   promptsToTensor,
+  recordGrid,
   restrictedReadout,
   restrictedScratch,
   Rng,
@@ -24,9 +27,11 @@ import {
   taskAdvance,
   taskDims,
   taskStep,
+  teacherLearner,
   tf,
   trainConfig,
   trainTeacherMimic,
+  transferConfig,
 } from "../lib/mod.ts";
 
 const args = Deno.args;
@@ -157,6 +162,91 @@ await trainRate(
   const acFlops = 4 * ma * pa + 8 * n * ma + 6 * (pa - 1) * ma;
   await trainRate("train actor–critic exact (B=1), restricted", { batch: 1, task: ac }, acFlops);
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
+}
+
+// Fused kernels (lib/fused.ts, lib/fast_task.ts) against the reference kernels, alternating runs in
+// this same process, median of 3 each; both produce bit-identical numbers (tests/fused_test.ts).
+{
+  // Measured fp64 peak for these loop shapes: a scalar multiply–add loop over float64 arrays with
+  // eight independent sums (what the kernels' dot products and rank-1 sums reduce to).
+  const len = 4096, xa = new Float64Array(len).fill(1.000001), ya = new Float64Array(len).fill(0.5);
+  const peakRate = await rate(1, () => {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let r = 0; r < 50; r++) {
+      for (let i = 0; i < len; i += 8) {
+        s0 += xa[i] * ya[i];
+        s1 += xa[i + 1] * ya[i + 1];
+        s2 += xa[i + 2] * ya[i + 2];
+        s3 += xa[i + 3] * ya[i + 3];
+        s4 += xa[i + 4] * ya[i + 4];
+        s5 += xa[i + 5] * ya[i + 5];
+        s6 += xa[i + 6] * ya[i + 6];
+        s7 += xa[i + 7] * ya[i + 7];
+      }
+    }
+    if (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 === 42) console.log("");
+  });
+  const peak = (peakRate * 50 * len * 2) / 1e9;
+  console.log(`\nmeasured fp64 peak, JS scalar multiply–add, 8 chains: ${peak.toFixed(2)} GFLOP/s`);
+  console.log("fused vs reference kernel (alternating, median of 3; GFLOP/s incl. Adam):");
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ac = trainConfig({ task: { kind: "ac" } }).task;
+  const flopsOf = (t: typeof task, B: number) => {
+    const d = taskDims(t), size = d.m * d.p + (d.p - 1) * d.m;
+    return 4 * d.m * d.p + 8 * n * d.m + 6 * (d.p - 1) * d.m + (11 * size) / B;
+  };
+  const cases: [string, Parameters<typeof trainConfig>[0]][] = [
+    ["train SARSA exact (B=1)", { batch: 1, K: 2 }],
+    ["train SARSA batched B=64", { batch: 64, K: 64 }],
+    ["train actor–critic exact (B=1)", { batch: 1, K: 2, task: ac }],
+    ["train actor–critic batched B=64", { batch: 64, K: 64, task: ac }],
+  ];
+  const perPrompt = quick ? 20_000 : 150_000;
+  for (const [label, over] of cases) {
+    const B = over!.batch!;
+    const cfg = trainConfig({
+      ...over,
+      T: Math.max(10, Math.round(perPrompt / over!.K!)),
+      logEvery: 1_000_000,
+    });
+    const got = { reference: [] as number[], fused: [] as number[] };
+    for (let rep = 0; rep < 3; rep++) {
+      for (const k of ["reference", "fused"] as const) {
+        const r = await trainTeacherMimic(cfg, undefined, k);
+        got[k].push(r.prompts / r.wallTimeSec);
+      }
+    }
+    const f = flopsOf(cfg.task, B);
+    for (const k of ["reference", "fused"] as const) report(`${label} [${k}]`, median(got[k]), f);
+    console.log(
+      `${"".padEnd(52)} speed-up ×${(median(got.fused) / median(got.reference)).toFixed(2)}`,
+    );
+  }
+  const evalTask = task;
+  const learners = (k: "fused" | "reference") => [
+    teacherLearner("teacher"),
+    blockLearner("block a", { task: evalTask, param: "restricted", blocks }, k),
+    blockLearner("block b", { task: evalTask, param: "restricted", blocks }, k),
+  ];
+  const ecfg = transferConfig({
+    task: evalTask,
+    numMdps: quick ? 4 : 20,
+    updates: 400,
+    recordAt: recordGrid(400, 5),
+  });
+  const got = { reference: [] as number[], fused: [] as number[] };
+  for (let rep = 0; rep < 3; rep++) {
+    for (const k of ["reference", "fused"] as const) {
+      const r = await evaluateTransfer(ecfg, learners(k), undefined, k);
+      got[k].push(r.promptsPerSec);
+    }
+  }
+  for (const k of ["reference", "fused"] as const) {
+    report(`closed-loop evaluation (03's loop) [${k}]`, median(got[k]));
+  }
+  console.log(
+    `${"".padEnd(52)} speed-up ×${(median(got.fused) / median(got.reference)).toFixed(2)}`,
+  );
 }
 
 const best = rows.find((r) => r.what.startsWith("train SARSA batched B=64, restricted"))!;

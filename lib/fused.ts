@@ -50,6 +50,8 @@ export interface FusedBatch {
   y: Float64Array;
   /** Scratch: `t = Σ̂y` (m). */
   t: Float64Array;
+  /** Scratch: one row of the gradient (max(m, p)). */
+  gRow: Float64Array;
 }
 
 /**
@@ -81,6 +83,7 @@ export function fusedBatch(m: number, p: number, n: number, cap: number): FusedB
     e: new Float64Array(p - 1),
     y: new Float64Array(m),
     t: new Float64Array(m),
+    gRow: new Float64Array(Math.max(m, p)),
   };
 }
 
@@ -299,12 +302,19 @@ export function fusedStep(
   const { P12, V21bar } = blk;
   const q = p - 1, offV = m * p;
   if (B < 1 || B > cap) throw new RangeError(`B must be in 1…${cap}, got ${B}`);
+  const gRow = fb.gRow;
   if (adamState === null) {
     for (let r = 0; r < m; r++) {
-      for (let k = 0; k < p; k++) P12[r * p + k] -= lr * gradP(Tt, Th, cap, B, r, k);
+      const tb = r * cap;
+      let g0 = 0;
+      for (let b = 0; b < B; b++) g0 += Tt[tb + b];
+      gRow[0] = g0;
+      rowTimesCols(Tt, tb, Th, cap, B, q, gRow, 1);
+      for (let k = 0; k < p; k++) P12[r * p + k] -= lr * gRow[k];
     }
     for (let k = 0; k < q; k++) {
-      for (let r = 0; r < m; r++) V21bar[k * m + r] -= lr * gradV(E, Z, cap, B, k, r);
+      rowTimesCols(E, k * cap, Z, cap, B, m, gRow, 0);
+      for (let r = 0; r < m; r++) V21bar[k * m + r] -= lr * gRow[r];
     }
     return;
   }
@@ -344,63 +354,92 @@ export function fusedStep(
     }
     return;
   }
+  // B > 1: the gradient of one row at a time into `gRow` (eight sums side by side), then Adam.
   for (let r = 0; r < m; r++) {
-    const base = r * p;
-    for (let k = 0; k < p; k++) {
-      const i = base + k;
-      const g = gradP(Tt, Th, cap, B, r, k);
-      const mi = beta1 * M[i] + a1 * g;
-      const vi = beta2 * Vm[i] + a2 * g * g;
-      M[i] = mi;
-      Vm[i] = vi;
-      P12[i] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
-    }
+    const base = r * p, tb = r * cap;
+    let g0 = 0;
+    for (let b = 0; b < B; b++) g0 += Tt[tb + b];
+    gRow[0] = g0;
+    rowTimesCols(Tt, tb, Th, cap, B, q, gRow, 1);
+    adamRow(P12, base, M, Vm, base, gRow, p, beta1, beta2, a1, a2, lr, c1, c2, epsilon);
   }
   for (let k = 0; k < q; k++) {
     const base = k * m;
-    for (let r = 0; r < m; r++) {
-      const i = offV + base + r;
-      const g = gradV(E, Z, cap, B, k, r);
-      const mi = beta1 * M[i] + a1 * g;
-      const vi = beta2 * Vm[i] + a2 * g * g;
-      M[i] = mi;
-      Vm[i] = vi;
-      V21bar[base + r] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
+    rowTimesCols(E, k * cap, Z, cap, B, m, gRow, 0);
+    adamRow(V21bar, base, M, Vm, offV + base, gRow, m, beta1, beta2, a1, a2, lr, c1, c2, epsilon);
+  }
+}
+
+/**
+ * `out[off + j] = Σ_b A[a0 + b]·C[j·cap + b]` for j < cols: each sum from 0 over b in order,
+ * eight of them side by side (independent dependency chains).
+ */
+function rowTimesCols(
+  A: Float64Array,
+  a0: number,
+  C: Float64Array,
+  cap: number,
+  B: number,
+  cols: number,
+  out: Float64Array,
+  off: number,
+): void {
+  let j = 0;
+  for (; j + 7 < cols; j += 8) {
+    const c0 = j * cap;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let b = 0; b < B; b++) {
+      const x = A[a0 + b], cb = c0 + b;
+      s0 += x * C[cb];
+      s1 += x * C[cb + cap];
+      s2 += x * C[cb + 2 * cap];
+      s3 += x * C[cb + 3 * cap];
+      s4 += x * C[cb + 4 * cap];
+      s5 += x * C[cb + 5 * cap];
+      s6 += x * C[cb + 6 * cap];
+      s7 += x * C[cb + 7 * cap];
     }
+    out[off + j] = s0;
+    out[off + j + 1] = s1;
+    out[off + j + 2] = s2;
+    out[off + j + 3] = s3;
+    out[off + j + 4] = s4;
+    out[off + j + 5] = s5;
+    out[off + j + 6] = s6;
+    out[off + j + 7] = s7;
+  }
+  for (; j < cols; j++) {
+    const c0 = j * cap;
+    let s0 = 0;
+    for (let b = 0; b < B; b++) s0 += A[a0 + b] * C[c0 + b];
+    out[off + j] = s0;
   }
 }
 
-/** `Σ_b s·t_b[r] · θ̃_b[k]` (θ̃ = [1; θ]), b in order from 0. */
-function gradP(
-  Tt: Float64Array,
-  Th: Float64Array,
-  cap: number,
-  B: number,
-  r: number,
-  k: number,
-): number {
-  const tb = r * cap;
-  let g = 0;
-  if (k === 0) {
-    for (let b = 0; b < B; b++) g += Tt[tb + b];
-  } else {
-    const hb = (k - 1) * cap;
-    for (let b = 0; b < B; b++) g += Tt[tb + b] * Th[hb + b];
+/** Adam (the expression of `optim.ts`) on `len` entries from `gRow`. */
+function adamRow(
+  W: Float64Array,
+  w0: number,
+  M: Float64Array,
+  Vm: Float64Array,
+  i0: number,
+  gRow: Float64Array,
+  len: number,
+  beta1: number,
+  beta2: number,
+  a1: number,
+  a2: number,
+  lr: number,
+  c1: number,
+  c2: number,
+  epsilon: number,
+): void {
+  for (let j = 0; j < len; j++) {
+    const g = gRow[j], i = i0 + j;
+    const mi = beta1 * M[i] + a1 * g;
+    const vi = beta2 * Vm[i] + a2 * g * g;
+    M[i] = mi;
+    Vm[i] = vi;
+    W[w0 + j] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
   }
-  return g;
-}
-
-/** `Σ_b s·e_b[k] · z_b[r]`, b in order from 0. */
-function gradV(
-  E: Float64Array,
-  Z: Float64Array,
-  cap: number,
-  B: number,
-  k: number,
-  r: number,
-): number {
-  const eb = k * cap, zb = r * cap;
-  let g = 0;
-  for (let b = 0; b < B; b++) g += E[eb + b] * Z[zb + b];
-  return g;
 }

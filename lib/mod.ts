@@ -28,3 +28,5 @@ export * from "./parallel.ts";
 export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./transfer.ts";
+export * from "./fused.ts";
+export * from "./fast_task.ts";
