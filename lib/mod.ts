@@ -30,3 +30,4 @@ export * from "./aggregate.ts";
 export * from "./transfer.ts";
 export * from "./fused.ts";
 export * from "./fast_task.ts";
+export * from "./wasm_adam.ts";

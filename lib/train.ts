@@ -23,6 +23,7 @@ import { blocksToParams, paramsToBlocks, type RestrictedBlocks } from "./constru
 import { fullLossGrad, restrictedLossGrad, restrictedScratch } from "./grad.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
 import { taskStepFast } from "./fast_task.ts";
+import { WasmAdam } from "./wasm_adam.ts";
 import type { LsaParams } from "./lsa.ts";
 import { manifoldStats } from "./manifold.ts";
 import { adam, gradientDescent, type Optimizer } from "./optim.ts";
@@ -200,7 +201,8 @@ export interface TrainResult {
 
 /**
  * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
- * rank-1 factors + one optimiser pass, `fused.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
+ * rank-1 factors + one optimiser pass, `fused.ts`; exact mode with Adam runs that pass in
+ * WebAssembly SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
  * materialised gradient by `grad.ts`, `optim.ts`). Both give bit-identical results; the reference
  * is kept for tests and benchmarks.
  */
@@ -336,6 +338,12 @@ export async function trainTeacherMimic(
   }
   const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
   const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
+  // Exact mode (B = 1) with Adam: the step runs in WebAssembly SIMD on parameters held in its memory.
+  const wAdam = fAdam && batch === 1 ? new WasmAdam(m, p, st.flat) : null;
+  if (wAdam) {
+    st.flat = wAdam.params;
+    st.blocks = wAdam.blocks;
+  }
 
   const Xs: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(n * m));
   const targets: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(p - 1));
@@ -420,7 +428,8 @@ export async function trainTeacherMimic(
             `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
         );
       }
-      if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
+      if (wAdam) wAdam.step(fused!, lr);
+      else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
       else opt.step(st.flat, st.grad, lr);
       for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);
       step++;
