@@ -43,6 +43,7 @@ import {
   trainConfig,
   trainTeacherMimic,
   transferConfig,
+  WasmAdam,
 } from "../lib/mod.ts";
 
 const args = Deno.args;
@@ -267,8 +268,9 @@ await trainRate(
   console.log("\nprofile, µs per prompt (reference → fused):");
   console.log(
     "task".padEnd(8) +
-      ["policy+rollout", "teacher+tokens", "readout", "gradient", "Adam B=1", "Adam B=64"]
-        .map((h) => h.padStart(20)).join(""),
+      ["policy+rollout", "teacher+tokens", "readout", "gradient", "Adam B=1"]
+        .map((h) => h.padStart(20)).join("") +
+      "B=1 wasm".padStart(12) + "Adam B=64".padStart(20),
   );
   for (const kind of ["sarsa", "ac"] as const) {
     const t = trainConfig({ task: { kind } }).task;
@@ -328,6 +330,8 @@ await trainRate(
       opt.step(flat, grad, 1e-12);
     });
     const a1Fast = await us(1, () => fusedStep(blk, fb, 1, fa, 1e-12));
+    const wa = new WasmAdam(d.m, d.p, flat);
+    const a1Wasm = await us(1, () => wa.step(fb, 1e-12));
     const a64Ref = await us(64, () => {
       grad.fill(0);
       opt.step(flat, grad, 1e-12);
@@ -337,6 +341,7 @@ await trainRate(
     console.log(
       kind.padEnd(8) + cell(roll, roll) + cell(stepRef - roll, stepFast - roll) +
         cell(rdRef, rdFast) + cell(gRef - rdRef, gFast - rdFast) + cell(a1Ref, a1Fast) +
+        a1Wasm.toFixed(2).padStart(12) +
         cell(a64Ref, a64Fast - 0),
     );
   }
