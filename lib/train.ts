@@ -201,8 +201,8 @@ export interface TrainResult {
 
 /**
  * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
- * rank-1 factors + one optimiser pass, `fused.ts`; exact mode with Adam runs that pass in
- * WebAssembly SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
+ * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
+ * SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
  * materialised gradient by `grad.ts`, `optim.ts`). Both give bit-identical results; the reference
  * is kept for tests and benchmarks.
  */
@@ -338,8 +338,8 @@ export async function trainTeacherMimic(
   }
   const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
   const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
-  // Exact mode (B = 1) with Adam: the step runs in WebAssembly SIMD on parameters held in its memory.
-  const wAdam = fAdam && batch === 1 ? new WasmAdam(m, p, st.flat) : null;
+  // With Adam the optimiser pass runs in WebAssembly SIMD on parameters held in its memory.
+  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch) : null;
   if (wAdam) {
     st.flat = wAdam.params;
     st.blocks = wAdam.blocks;
@@ -428,7 +428,7 @@ export async function trainTeacherMimic(
             `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
         );
       }
-      if (wAdam) wAdam.step(fused!, lr);
+      if (wAdam) wAdam.step(fused!, lr, B);
       else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
       else opt.step(st.flat, st.grad, lr);
       for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);

@@ -19,6 +19,15 @@ import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
 interface Kernels {
   memory: WebAssembly.Memory;
   outer(dst: number, a: number, aLen: number, b: number, bLen: number): void;
+  rankB(
+    dst: number,
+    A: number,
+    rows: number,
+    CT: number,
+    cols: number,
+    cap: number,
+    B: number,
+  ): void;
   adam(
     w: number,
     m: number,
@@ -79,7 +88,15 @@ export class WasmAdam {
     th: number;
     e: number;
     z: number;
+    bt: number;
+    be: number;
+    bth: number;
+    bz: number;
   };
+  private readonly bt: Float64Array;
+  private readonly be: Float64Array;
+  private readonly bth: Float64Array;
+  private readonly bz: Float64Array;
   private readonly th: Float64Array;
   private readonly tv: Float64Array;
   private readonly ev: Float64Array;
@@ -97,12 +114,14 @@ export class WasmAdam {
     m: number,
     p: number,
     init: Float64Array,
+    readonly cap = 1,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
   ) {
     assertInt("m", m, 1);
     assertInt("p", p, 2);
+    assertInt("cap", cap, 1);
     assertNumber("beta1", beta1, 0, 0.999999);
     assertNumber("beta2", beta2, 0, 0.999999999);
     const size = m * p + (p - 1) * m;
@@ -127,6 +146,10 @@ export class WasmAdam {
       th: take(p),
       e: take(q),
       z: take(m),
+      bt: take(m * cap),
+      be: take((p - 1) * cap),
+      bth: take(p * cap),
+      bz: take(m * cap),
     };
     this.k = kernels(at);
     this.off = off;
@@ -139,6 +162,10 @@ export class WasmAdam {
     this.th = new Float64Array(buf, off.th, p);
     this.ev = new Float64Array(buf, off.e, q);
     this.zv = new Float64Array(buf, off.z, m);
+    this.bt = new Float64Array(buf, off.bt, m * cap);
+    this.be = new Float64Array(buf, off.be, q * cap);
+    this.bth = new Float64Array(buf, off.bth, p * cap);
+    this.bz = new Float64Array(buf, off.bz, m * cap);
     this.blocks = {
       m,
       p,
@@ -148,7 +175,8 @@ export class WasmAdam {
   }
 
   /**
-   * One Adam step from prompt 0 of `fb` (exact mode), learning rate `lr`.
+   * One Adam step from prompts `0 … B−1` of `fb` (B = 1: exact mode), learning rate `lr`. For
+   * B > 1 each gradient entry is `Σ_b` of the prompts' factor products, b in order from 0.
    *
    * @example
    * ```ts
@@ -156,11 +184,67 @@ export class WasmAdam {
    * wa.step(fb, 1e-3);
    * ```
    */
-  step(fb: FusedBatch, lr: number): void {
+  step(fb: FusedBatch, lr: number, B = 1): void {
     const { m, p } = this;
     if (fb.m !== m || fb.p !== p) {
       throw new RangeError(`factors are for (m=${fb.m}, p=${fb.p}), state for (m=${m}, p=${p})`);
     }
+    if (!Number.isInteger(B) || B < 1 || B > fb.cap || B > this.cap) {
+      throw new RangeError(`B must be in 1…${Math.min(fb.cap, this.cap)}, got ${B}`);
+    }
+    if (B > 1) {
+      this.gradB(fb, B);
+    } else {
+      this.grad1(fb);
+    }
+    this.t++;
+    const { beta1, beta2, epsilon } = this;
+    const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
+    const o = this.off;
+    this.k.adam(
+      o.w,
+      o.m,
+      o.v,
+      o.g,
+      this.params.length,
+      beta1,
+      beta2,
+      1 - beta1,
+      1 - beta2,
+      lr,
+      c1,
+      c2,
+      epsilon,
+    );
+  }
+
+  /** Gradient of B > 1 prompts: A-factors copied as stored, θ̃ and z transposed (b-major). */
+  private gradB(fb: FusedBatch, B: number): void {
+    const { m, p, cap: wc } = this;
+    const q = p - 1, cap = fb.cap;
+    const { Tt, Th, E, Z } = fb;
+    const { bt, be, bth, bz } = this;
+    for (let r = 0; r < m; r++) {
+      for (let b = 0; b < B; b++) {
+        bt[r * wc + b] = Tt[r * cap + b];
+        bz[b * m + r] = Z[r * cap + b];
+      }
+    }
+    for (let b = 0; b < B; b++) bth[b * p] = 1;
+    for (let k = 0; k < q; k++) {
+      for (let b = 0; b < B; b++) {
+        be[k * wc + b] = E[k * cap + b];
+        bth[b * p + k + 1] = Th[k * cap + b];
+      }
+    }
+    const o = this.off;
+    this.k.rankB(o.g, o.bt, m, o.bth, p, wc, B);
+    this.k.rankB(o.g + m * p * 8, o.be, q, o.bz, m, wc, B);
+  }
+
+  /** Gradient of one prompt: the two outer products. */
+  private grad1(fb: FusedBatch): void {
+    const { m, p } = this;
     const q = p - 1, cap = fb.cap;
     const { Tt, Th, E, Z } = fb;
     const { tv, th, ev, zv } = this;
@@ -176,23 +260,5 @@ export class WasmAdam {
     const o = this.off, k = this.k;
     k.outer(o.g, o.t, m, o.th, p);
     k.outer(o.g + m * p * 8, o.e, q, o.z, m);
-    this.t++;
-    const { beta1, beta2, epsilon } = this;
-    const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
-    k.adam(
-      o.w,
-      o.m,
-      o.v,
-      o.g,
-      this.params.length,
-      beta1,
-      beta2,
-      1 - beta1,
-      1 - beta2,
-      lr,
-      c1,
-      c2,
-      epsilon,
-    );
   }
 }

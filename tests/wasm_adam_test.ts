@@ -77,9 +77,36 @@ Deno.test("WasmAdam: one step from zero moments is w − lr·sign(g) up to ε (l
   }
 });
 
+Deno.test("WasmAdam batched steps (B > 1, partial last group) are bit-identical to fusedStep", () => {
+  const rng = new Rng(33);
+  for (const [n, m, p, cap] of [[20, 73, 37, 64], [4, 9, 6, 5], [3, 17, 2, 3]]) {
+    const size = m * p + (p - 1) * m;
+    const init = rng.fillUniform(new Float64Array(size), -1, 1);
+    const wa = new WasmAdam(m, p, init, cap);
+    const ts = Float64Array.from(init);
+    const tsBlk = { m, p, P12: ts.subarray(0, m * p), V21bar: ts.subarray(m * p) };
+    const st = fusedAdam(size);
+    const fbW = fusedBatch(m, p, n, cap), fbT = fusedBatch(m, p, n, cap);
+    for (const B of [cap, cap, Math.max(1, cap - 2), 1, cap]) {
+      for (let b = 0; b < B; b++) {
+        const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
+        const theta = rng.fillUniform(new Float64Array(p - 1), -1, 1);
+        const target = rng.fillUniform(new Float64Array(p - 1), -1, 1);
+        fusedPrompt(fbW, wa.blocks, X, theta, target, b, 1 / B);
+        fusedPrompt(fbT, tsBlk, X, theta, target, b, 1 / B);
+      }
+      wa.step(fbW, 3e-3, B);
+      fusedStep(tsBlk, fbT, B, st, 3e-3);
+      assert.deepEqual(Float64Array.from(wa.params), ts);
+      assert.deepEqual(Float64Array.from(wa.mom2), st.v);
+    }
+  }
+});
+
 Deno.test("WasmAdam rejects wrong sizes", () => {
   assert.throws(() => new WasmAdam(5, 3, new Float64Array(4)), /init has 4 entries/);
   const wa = new WasmAdam(5, 3, new Float64Array(25));
   assert.throws(() => wa.step(fusedBatch(6, 3, 4, 1), 0.1), /factors are for \(m=6, p=3\)/);
   assert.throws(() => new WasmAdam(5, 1, new Float64Array(5)), /p/);
+  assert.throws(() => wa.step(fusedBatch(5, 3, 4, 4), 0.1, 2), /B must be in 1…1, got 2/);
 });

@@ -93,4 +93,83 @@
             (f64.div
               (f64.mul (f64.mul (local.get $lr) (local.get $ms)) (local.get $c1))
               (f64.add (f64.sqrt (f64.mul (local.get $vs) (local.get $c2))) (local.get $eps))))))))
+  ;; dst[i*cols + j] = Σ_{b<B} A[i*cap + b] · CT[b*cols + j] for i < rows, j < cols: each sum from 0
+  ;; with b in order (the scalar reference's order), two j per lane pair, eight sums side by side.
+  (func (export "rankB") (param $dst i32) (param $A i32) (param $rows i32) (param $CT i32)
+    (param $cols i32) (param $cap i32) (param $B i32)
+    (local $i i32) (local $j i32) (local $b i32) (local $quads i32) (local $pairs i32)
+    (local $arow i32) (local $drow i32) (local $cp i32) (local $x v128) (local $xs f64)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $ss f64)
+    (local $rowBytes i32)
+    (local.set $quads (i32.and (local.get $cols) (i32.const -8)))
+    (local.set $pairs (i32.and (local.get $cols) (i32.const -2)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 3)))
+    (block $doneI
+      (loop $loopI
+        (br_if $doneI (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $arow (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $cap)) (i32.const 3))))
+        (local.set $drow (i32.add (local.get $dst) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $j (i32.const 0))
+        ;; eight columns at a time
+        (block $doneQ
+          (loop $loopQ
+            (br_if $doneQ (i32.ge_u (local.get $j) (local.get $quads)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $s1 (f64x2.splat (f64.const 0)))
+            (local.set $s2 (f64x2.splat (f64.const 0)))
+            (local.set $s3 (f64x2.splat (f64.const 0)))
+            (local.set $cp (i32.add (local.get $CT) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $b (i32.const 0))
+            (block $doneB
+              (loop $loopB
+                (br_if $doneB (i32.ge_u (local.get $b) (local.get $B)))
+                (local.set $x (f64x2.splat (f64.load (i32.add (local.get $arow) (i32.shl (local.get $b) (i32.const 3))))))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load offset=0 (local.get $cp)))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $cp)))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $cp)))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $cp)))))
+                (local.set $cp (i32.add (local.get $cp) (local.get $rowBytes)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $loopB)))
+            (v128.store offset=0 (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $s0))
+            (v128.store offset=16 (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $s1))
+            (v128.store offset=32 (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $s2))
+            (v128.store offset=48 (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $s3))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $loopQ)))
+        ;; two columns at a time
+        (block $doneP
+          (loop $loopP
+            (br_if $doneP (i32.ge_u (local.get $j) (local.get $pairs)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $cp (i32.add (local.get $CT) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $b (i32.const 0))
+            (block $doneB2
+              (loop $loopB2
+                (br_if $doneB2 (i32.ge_u (local.get $b) (local.get $B)))
+                (local.set $x (f64x2.splat (f64.load (i32.add (local.get $arow) (i32.shl (local.get $b) (i32.const 3))))))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $cp)))))
+                (local.set $cp (i32.add (local.get $cp) (local.get $rowBytes)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $loopB2)))
+            (v128.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $s0))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $loopP)))
+        ;; last column
+        (if (i32.lt_u (local.get $j) (local.get $cols))
+          (then
+            (local.set $ss (f64.const 0))
+            (local.set $cp (i32.add (local.get $CT) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $b (i32.const 0))
+            (block $doneB3
+              (loop $loopB3
+                (br_if $doneB3 (i32.ge_u (local.get $b) (local.get $B)))
+                (local.set $xs (f64.load (i32.add (local.get $arow) (i32.shl (local.get $b) (i32.const 3)))))
+                (local.set $ss (f64.add (local.get $ss) (f64.mul (local.get $xs) (f64.load (local.get $cp)))))
+                (local.set $cp (i32.add (local.get $cp) (local.get $rowBytes)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $loopB3)))
+            (f64.store (i32.add (local.get $drow) (i32.shl (local.get $j) (i32.const 3))) (local.get $ss))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loopI))))
 )
