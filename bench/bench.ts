@@ -8,25 +8,42 @@
  */
 
 import {
+  adam,
+  blockLearner,
   buildPrompt,
   DEFAULT_TASK,
+  epsGreedyPolicy,
+  evaluateTransfer,
+  fusedAdam,
+  fusedBatch,
+  fusedPrompt,
+  fusedReadout,
+  fusedStep,
   initTf,
   lsaReadout,
   lsaReadoutTf,
   newTaskEnv,
   paramsToTensors,
   promptsToTensor,
+  recordGrid,
+  restrictedLossGrad,
   restrictedReadout,
   restrictedScratch,
   Rng,
+  rollout,
   sarsaBlocks,
   sarsaConstruction,
+  softmaxPolicy,
   taskAdvance,
   taskDims,
   taskStep,
+  taskStepFast,
+  teacherLearner,
   tf,
   trainConfig,
   trainTeacherMimic,
+  transferConfig,
+  WasmAdam,
 } from "../lib/mod.ts";
 
 const args = Deno.args;
@@ -157,6 +174,185 @@ await trainRate(
   const acFlops = 4 * ma * pa + 8 * n * ma + 6 * (pa - 1) * ma;
   await trainRate("train actor–critic exact (B=1), restricted", { batch: 1, task: ac }, acFlops);
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
+}
+
+// Fused kernels (lib/fused.ts, lib/fast_task.ts) against the reference kernels, alternating runs in
+// this same process, median of 3 each; both produce bit-identical numbers (tests/fused_test.ts).
+{
+  // Measured fp64 peak for these loop shapes: a scalar multiply–add loop over float64 arrays with
+  // eight independent sums (what the kernels' dot products and rank-1 sums reduce to).
+  const len = 4096, xa = new Float64Array(len).fill(1.000001), ya = new Float64Array(len).fill(0.5);
+  const peakRate = await rate(1, () => {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let r = 0; r < 50; r++) {
+      for (let i = 0; i < len; i += 8) {
+        s0 += xa[i] * ya[i];
+        s1 += xa[i + 1] * ya[i + 1];
+        s2 += xa[i + 2] * ya[i + 2];
+        s3 += xa[i + 3] * ya[i + 3];
+        s4 += xa[i + 4] * ya[i + 4];
+        s5 += xa[i + 5] * ya[i + 5];
+        s6 += xa[i + 6] * ya[i + 6];
+        s7 += xa[i + 7] * ya[i + 7];
+      }
+    }
+    if (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 === 42) console.log("");
+  });
+  const peak = (peakRate * 50 * len * 2) / 1e9;
+  console.log(`\nmeasured fp64 peak, JS scalar multiply–add, 8 chains: ${peak.toFixed(2)} GFLOP/s`);
+  console.log("fused vs reference kernel (alternating, median of 3; GFLOP/s incl. Adam):");
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ac = trainConfig({ task: { kind: "ac" } }).task;
+  const flopsOf = (t: typeof task, B: number) => {
+    const d = taskDims(t), size = d.m * d.p + (d.p - 1) * d.m;
+    return 4 * d.m * d.p + 8 * n * d.m + 6 * (d.p - 1) * d.m + (11 * size) / B;
+  };
+  const cases: [string, Parameters<typeof trainConfig>[0]][] = [
+    ["train SARSA exact (B=1)", { batch: 1, K: 2 }],
+    ["train SARSA batched B=64", { batch: 64, K: 64 }],
+    ["train actor–critic exact (B=1)", { batch: 1, K: 2, task: ac }],
+    ["train actor–critic batched B=64", { batch: 64, K: 64, task: ac }],
+  ];
+  const perPrompt = quick ? 20_000 : 150_000;
+  for (const [label, over] of cases) {
+    const B = over!.batch!;
+    const cfg = trainConfig({
+      ...over,
+      T: Math.max(10, Math.round(perPrompt / over!.K!)),
+      logEvery: 1_000_000,
+    });
+    const got = { reference: [] as number[], fused: [] as number[] };
+    for (let rep = 0; rep < 3; rep++) {
+      for (const k of ["reference", "fused"] as const) {
+        const r = await trainTeacherMimic(cfg, undefined, k);
+        got[k].push(r.prompts / r.wallTimeSec);
+      }
+    }
+    const f = flopsOf(cfg.task, B);
+    for (const k of ["reference", "fused"] as const) report(`${label} [${k}]`, median(got[k]), f);
+    console.log(
+      `${"".padEnd(52)} speed-up ×${(median(got.fused) / median(got.reference)).toFixed(2)}`,
+    );
+  }
+  const evalTask = task;
+  const learners = (k: "fused" | "reference") => [
+    teacherLearner("teacher"),
+    blockLearner("block a", { task: evalTask, param: "restricted", blocks }, k),
+    blockLearner("block b", { task: evalTask, param: "restricted", blocks }, k),
+  ];
+  const ecfg = transferConfig({
+    task: evalTask,
+    numMdps: quick ? 4 : 20,
+    updates: 400,
+    recordAt: recordGrid(400, 5),
+  });
+  const got = { reference: [] as number[], fused: [] as number[] };
+  for (let rep = 0; rep < 3; rep++) {
+    for (const k of ["reference", "fused"] as const) {
+      const r = await evaluateTransfer(ecfg, learners(k), undefined, k);
+      got[k].push(r.promptsPerSec);
+    }
+  }
+  for (const k of ["reference", "fused"] as const) {
+    report(`closed-loop evaluation (03's loop) [${k}]`, median(got[k]));
+  }
+  console.log(
+    `${"".padEnd(52)} speed-up ×${(median(got.fused) / median(got.reference)).toFixed(2)}`,
+  );
+}
+
+// Where the time goes: per-prompt cost of each part of a training step, reference vs fused
+// kernels (µs per prompt; Adam per step is divided by B for the batched rows).
+{
+  const us = async (per: number, fn: () => void) => 1e6 / (await rate(per, fn));
+  console.log("\nprofile, µs per prompt (reference → fused):");
+  console.log(
+    "task".padEnd(8) +
+      ["policy+rollout", "teacher+tokens", "readout", "gradient", "Adam B=1"]
+        .map((h) => h.padStart(20)).join("") +
+      "B=1 wasm".padStart(12) + "Adam B=64".padStart(20) +
+      "B=64 wasm".padStart(12),
+  );
+  for (const kind of ["sarsa", "ac"] as const) {
+    const t = trainConfig({ task: { kind } }).task;
+    const d = taskDims(t), size = d.m * d.p + (d.p - 1) * d.m;
+    const e = newTaskEnv(t, new Rng(3));
+    const Xp = new Float64Array(n * d.m), tg = new Float64Array(d.p - 1);
+    const flat = new Rng(4).fillUniform(new Float64Array(size), -0.1, 0.1);
+    const blk = {
+      m: d.m,
+      p: d.p,
+      P12: flat.subarray(0, d.m * d.p),
+      V21bar: flat.subarray(d.m * d.p),
+    };
+    const grad = new Float64Array(size), sc2 = restrictedScratch(d.m, d.p, n);
+    const fb = fusedBatch(d.m, d.p, n, 64), fa = fusedAdam(size), opt = adam(size);
+    const outp = new Float64Array(d.p - 1);
+    taskStep(t, e, Xp, tg);
+    const roll = await us(100, () => {
+      for (let i = 0; i < 100; i++) {
+        if (kind === "sarsa") epsGreedyPolicy(e.feat, e.theta, t.eps, e.pi);
+        else softmaxPolicy(e.feat, e.theta.subarray(t.dPsi), e.pi);
+        rollout(e.mdp, e.pi, e.s0, n, e.rng, e.traj);
+      }
+    });
+    const stepRef = await us(100, () => {
+      for (let i = 0; i < 100; i++) taskStep(t, e, Xp, tg);
+    });
+    const stepFast = await us(100, () => {
+      for (let i = 0; i < 100; i++) taskStepFast(t, e, Xp, tg);
+    });
+    const rdRef = await us(100, () => {
+      for (let i = 0; i < 100; i++) restrictedReadout(blk, Xp, n, e.theta, sc2);
+    });
+    const rdFast = await us(100, () => {
+      for (let i = 0; i < 100; i++) fusedReadout(fb, blk, Xp, e.theta, outp);
+    });
+    const gRef = await us(100, () => {
+      for (let i = 0; i < 100; i++) {
+        restrictedLossGrad(
+          blk,
+          Xp,
+          n,
+          e.theta,
+          tg,
+          grad.subarray(0, d.m * d.p),
+          grad.subarray(d.m * d.p),
+          1,
+          sc2,
+        );
+      }
+    });
+    const gFast = await us(100, () => {
+      for (let i = 0; i < 100; i++) fusedPrompt(fb, blk, Xp, e.theta, tg, i & 63, 1);
+    });
+    const a1Ref = await us(1, () => {
+      grad.fill(0);
+      opt.step(flat, grad, 1e-12);
+    });
+    const a1Fast = await us(1, () => fusedStep(blk, fb, 1, fa, 1e-12));
+    const wa = new WasmAdam(d.m, d.p, flat);
+    const a1Wasm = await us(1, () => wa.step(fb, 1e-12));
+    const a64Ref = await us(64, () => {
+      grad.fill(0);
+      opt.step(flat, grad, 1e-12);
+    });
+    const a64Fast = await us(64, () => fusedStep(blk, fb, 64, fa, 1e-12));
+    const wa64 = new WasmAdam(d.m, d.p, flat, 64);
+    const a64Wasm = await us(64, () => wa64.step(fb, 1e-12, 64));
+    const cell = (a: number, b: number) => `${a.toFixed(2)} → ${b.toFixed(2)}`.padStart(20);
+    console.log(
+      kind.padEnd(8) + cell(roll, roll) + cell(stepRef - roll, stepFast - roll) +
+        cell(rdRef, rdFast) + cell(gRef - rdRef, gFast - rdFast) + cell(a1Ref, a1Fast) +
+        a1Wasm.toFixed(2).padStart(12) +
+        cell(a64Ref, a64Fast) + a64Wasm.toFixed(2).padStart(12),
+    );
+  }
+  console.log(
+    "(gradient = loss+gradient minus readout; fused Adam rows include forming the gradient from the\n" +
+      " rank-1 factors, which the reference does inside 'gradient'; policy+rollout is shared code;\n" +
+      " training uses the wasm columns for Adam.)",
+  );
 }
 
 // Bandit transformer (SPEC §9) training step at the notebook-08 size (T = 50, D = 32, 2 layers,

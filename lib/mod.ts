@@ -29,3 +29,6 @@ export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./transfer.ts";
 export * from "./bandits/mod.ts";
+export * from "./fused.ts";
+export * from "./fast_task.ts";
+export * from "./wasm_adam.ts";

@@ -21,6 +21,9 @@
 
 import { blocksToParams, paramsToBlocks, type RestrictedBlocks } from "./construction.ts";
 import { fullLossGrad, restrictedLossGrad, restrictedScratch } from "./grad.ts";
+import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
+import { taskStepFast } from "./fast_task.ts";
+import { WasmAdam } from "./wasm_adam.ts";
 import type { LsaParams } from "./lsa.ts";
 import { manifoldStats } from "./manifold.ts";
 import { adam, gradientDescent, type Optimizer } from "./optim.ts";
@@ -196,6 +199,15 @@ export interface TrainResult {
   prompts: number;
 }
 
+/**
+ * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
+ * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
+ * SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
+ * materialised gradient by `grad.ts`, `optim.ts`). Both give bit-identical results; the reference
+ * is kept for tests and benchmarks.
+ */
+export type TrainKernel = "fused" | "reference";
+
 /** Progress callback: prompts done, total, and the latest metric row (when one was just logged). */
 export type TrainProgress = (done: number, total: number, row?: TrainMetrics) => void;
 
@@ -308,6 +320,7 @@ export function prop31Drift(
 export async function trainTeacherMimic(
   config: TrainConfig,
   onProgress?: TrainProgress,
+  kernel: TrainKernel = "fused",
 ): Promise<TrainResult> {
   const cfg = trainConfig(config);
   const { task, K, T, batch } = cfg;
@@ -320,6 +333,17 @@ export async function trainTeacherMimic(
   const star = taskConstruction(task);
   const opt: Optimizer = cfg.optimizer === "adam" ? adam(st.flat.length) : gradientDescent();
   const tfGrad = cfg.engine === "tfjs" ? await import("./train_tf.ts") : null;
+  if (kernel !== "fused" && kernel !== "reference") {
+    throw new RangeError(`kernel must be "fused" or "reference", got ${JSON.stringify(kernel)}`);
+  }
+  const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
+  const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
+  // With Adam the optimiser pass runs in WebAssembly SIMD on parameters held in its memory.
+  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch) : null;
+  if (wAdam) {
+    st.flat = wAdam.params;
+    st.blocks = wAdam.blocks;
+  }
 
   const Xs: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(n * m));
   const targets: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(p - 1));
@@ -356,12 +380,19 @@ export async function trainTeacherMimic(
     const B = envs.length;
     const lr = cfg.lr * Math.pow(cfg.lrDecay, Math.floor(k0 / cfg.lrDecayEvery));
     for (let t = 0; t < T; t++) {
-      st.grad.fill(0);
       let stepLoss = 0;
-      for (let b = 0; b < B; b++) taskStep(task, envs[b], Xs[b], targets[b]);
-      if (tfGrad) {
+      const stepFn = kernel === "fused" ? taskStepFast : taskStep;
+      for (let b = 0; b < B; b++) stepFn(task, envs[b], Xs[b], targets[b]);
+      if (fused) {
+        for (let b = 0; b < B; b++) {
+          stepLoss += fusedPrompt(fused, st.blocks!, Xs[b], envs[b].theta, targets[b], b, 1 / B);
+        }
+        stepLoss /= B;
+      } else if (tfGrad) {
+        st.grad.fill(0);
         stepLoss = tfGrad.batchLossGrad(cfg, st.flat, st.grad, envs, Xs, targets);
       } else {
+        st.grad.fill(0);
         for (let b = 0; b < B; b++) {
           if (st.blocks) {
             stepLoss += restrictedLossGrad(
@@ -397,7 +428,9 @@ export async function trainTeacherMimic(
             `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
         );
       }
-      opt.step(st.flat, st.grad, lr);
+      if (wAdam) wAdam.step(fused!, lr, B);
+      else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
+      else opt.step(st.flat, st.grad, lr);
       for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);
       step++;
       prompts += B;

@@ -20,6 +20,8 @@
  */
 
 import { restrictedReadout, type RestrictedScratch, restrictedScratch } from "./grad.ts";
+import { type FusedBatch, fusedBatch, fusedReadout } from "./fused.ts";
+import { taskStepFast } from "./fast_task.ts";
 import type { LsaParams } from "./lsa.ts";
 import { lsaReadout } from "./lsa.ts";
 import { randomMdp } from "./mdp.ts";
@@ -88,7 +90,9 @@ export function teacherLearner(name = "teacher"): Learner {
 /**
  * A frozen linear self-attention block (SPEC §4) as a learner: `θ ← TF_θ(H(X, θ))`. A restricted
  * model uses the fast `θ + V̄21 Σ̂ P12 θ̃` readout; a full model (`model.full` present) uses the
- * last-column readout of the dense block on the prompt built from the same tokens.
+ * last-column readout of the dense block on the prompt built from the same tokens. `kernel`
+ * picks the restricted readout: `"fused"` (`fused.ts`, default) or `"reference"` (`grad.ts`);
+ * both give bit-identical numbers.
  *
  * @example
  * ```ts
@@ -96,8 +100,13 @@ export function teacherLearner(name = "teacher"): Learner {
  * const learner = blockLearner("trained", trained.model);
  * ```
  */
-export function blockLearner(name: string, model: BlockModel): Learner {
+export function blockLearner(
+  name: string,
+  model: BlockModel,
+  kernel: "fused" | "reference" = "fused",
+): Learner {
   assertName(name);
+  assertKernel(kernel);
   validateTask(model.task);
   const { m, p } = taskDims(model.task);
   const b = model.blocks;
@@ -125,6 +134,18 @@ export function blockLearner(name: string, model: BlockModel): Learner {
   }
   assertFiniteArray(`model "${name}".blocks.P12`, b.P12, m * p);
   assertFiniteArray(`model "${name}".blocks.V21bar`, b.V21bar, (p - 1) * m);
+  if (kernel === "fused") {
+    let fb: FusedBatch | null = null;
+    return {
+      name,
+      task: model.task,
+      update(X, env, _target, out) {
+        const n = env.traj.n;
+        if (fb === null || fb.n !== n) fb = fusedBatch(m, p, n, 1);
+        fusedReadout(fb, b, X, env.theta, out);
+      },
+    };
+  }
   let sc: RestrictedScratch | null = null;
   return {
     name,
@@ -149,6 +170,12 @@ export function blockLearner(name: string, model: BlockModel): Learner {
 export function constructedLearner(task: TaskSpec, name = "constructed", c = 1): Learner {
   validateTask(task);
   return blockLearner(name, { task, param: "restricted", blocks: taskConstruction(task, c) });
+}
+
+function assertKernel(kernel: string): void {
+  if (kernel !== "fused" && kernel !== "reference") {
+    throw new RangeError(`kernel must be "fused" or "reference", got ${JSON.stringify(kernel)}`);
+  }
 }
 
 const RESERVED_NAMES = new Set(["oracle", "random"]);
@@ -536,7 +563,9 @@ function checkLearners(task: TaskSpec, learners: readonly Learner[]): void {
 /**
  * Run the closed-loop transfer evaluation (SPEC §8.3; §8.4 for `task.kind = "ac"`). Deterministic
  * given `cfg.seed`; a learner's numbers depend only on the seed, its name and itself. Yields to
- * the event loop about every 200 ms so progress displays can update.
+ * the event loop about every 200 ms so progress displays can update. `kernel` picks how prompts are
+ * produced: `"fused"` (`fast_task.ts`, default) or `"reference"` (`tasks.ts`'s `taskStep`); both
+ * give bit-identical numbers.
  *
  * @example
  * ```ts
@@ -553,6 +582,7 @@ export async function evaluateTransfer(
   config: TransferConfig,
   learners: readonly Learner[],
   onProgress?: TransferProgress,
+  kernel: "fused" | "reference" = "fused",
 ): Promise<TransferResult> {
   const cfg = validateTransferConfig({ ...config, recordAt: [...config.recordAt] });
   const { task, numMdps, updates, recordAt } = cfg;
@@ -562,6 +592,8 @@ export async function evaluateTransfer(
   }
   const { m, p } = taskDims(task);
   const n = task.n;
+  assertKernel(kernel);
+  const stepFn = kernel === "fused" ? taskStepFast : taskStep;
   const record = new Uint8Array(updates + 1);
   for (const u of recordAt) record[u] = 1;
 
@@ -607,7 +639,7 @@ export async function evaluateTransfer(
         rows.push({ mdp: j, learner: learner.name, step: 0, J, score: scoreOf(J) });
       }
       for (let u = 1; u <= updates; u++) {
-        taskStep(task, env, X, target);
+        stepFn(task, env, X, target);
         learner.update(X, env, target, out);
         for (let k = 0; k < out.length; k++) {
           if (!Number.isFinite(out[k])) {
