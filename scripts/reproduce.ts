@@ -107,7 +107,8 @@ export function parseArgs(args: readonly string[]): ReproduceOptions {
       },
     }).values;
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split("\n")[0]} (see --help)`);
+    const msg = (e as Error).message.split("\n").slice(0, 2).join(" ");
+    throw new UsageError(`${msg} (see --help)`);
   }
   const only: string[] = [];
   for (const raw of v.only ?? []) {
