@@ -246,14 +246,12 @@ function spawnReproduce(dir: string, args: string[]): Deno.ChildProcess {
   }).spawn();
 }
 
-/** True while `pid` runs (a zombie counts as ended). Linux /proc, else signal 0 via SIGCONT. */
+/** True while `pid` runs (a zombie counts as ended), asked of `ps`. */
 function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
+  const r = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(pid)], stdout: "piped" })
+    .outputSync();
+  const stat = new TextDecoder().decode(r.stdout).trim();
+  return r.success && stat !== "" && !stat.startsWith("Z");
 }
 
 async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {

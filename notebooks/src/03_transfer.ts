@@ -9,8 +9,9 @@
 // state, put the trajectory in the prompt, and set `w ← TF_θ(H)`. The greedy policy of `w` should improve
 // like the SARSA teacher's.
 //
-// **Protocol.** ≥ 10 trained blocks (one per training seed of notebook 02, from the run's output when 02 ran there, else the committed `data/models/`) ×
-// ≥ 100 test MDPs from a stream disjoint from every training stream (asserted), updates 0…400. On each test
+// **Protocol.** ≥ 10 trained blocks (one per training seed of notebook 02; from the run's output
+// directory when 02 ran there, else the committed `data/models/`) × ≥ 100 test MDPs from a stream
+// disjoint from every training stream (asserted), updates 0…400. On each test
 // MDP every learner starts from the same `w` and state; each learner's rollouts use its own stream
 // derived from the evaluation seed. We plot the **exact** return `J` (SPEC §1) of the greedy policy of `w`
 // for: the trained blocks (per-MDP average over the training seeds), the SARSA teacher on the same loop,
