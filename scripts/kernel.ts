@@ -743,7 +743,16 @@ export class Kernel {
     }
   }
 
-  /** Forget the outputs routing of finished cells (call after {@linkcode drain}). */
+  /**
+   * Forget the output routing of finished cells (call after {@linkcode drain}): later messages
+   * for them are ignored.
+   *
+   * @example
+   * ```ts
+   * await kernel.drain();
+   * kernel.forget();
+   * ```
+   */
   forget(): void {
     this.#pending.clear();
   }

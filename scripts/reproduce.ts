@@ -265,7 +265,11 @@ class StatusLine {
     if (!(force && this.#tty) && now - this.#last < (this.#tty ? 100 : 15_000)) return;
     this.#last = now;
     if (this.#tty) {
-      const width = Math.max(20, (Deno.consoleSize?.().columns ?? 100) - 1);
+      let cols = 0;
+      try {
+        cols = Deno.consoleSize().columns;
+      } catch { /* not a console */ }
+      const width = cols >= 40 ? cols - 1 : 119; // a pseudo-terminal may report 0 columns
       const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
       Deno.stderr.writeSync(this.#enc.encode(`\r${line}\x1b[K`));
       this.#shown = true;
@@ -311,6 +315,7 @@ async function runOne(
   try {
     kernel = await Kernel.start({ cwd: nbDir, env: { ...env, ICRL_OUT: staging } });
   } catch (e) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
     return { name, ok: false, seconds: 0, error: `${name}: kernel did not start: ${e}` };
   }
   stop.kernel = kernel;
