@@ -246,10 +246,23 @@ function spawnReproduce(dir: string, args: string[]): Deno.ChildProcess {
   }).spawn();
 }
 
-/** True while `pid` runs (a zombie counts as ended), asked of `ps`. */
+/**
+ * True while `pid` runs (a zombie counts as ended), asked of `ps`; where `ps` is missing, whether
+ * the process still accepts a (harmless) SIGCONT.
+ */
 function alive(pid: number): boolean {
-  const r = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(pid)], stdout: "piped" })
-    .outputSync();
+  let r: Deno.CommandOutput;
+  try {
+    r = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(pid)], stdout: "piped" })
+      .outputSync();
+  } catch {
+    try {
+      Deno.kill(pid, "SIGCONT");
+      return true;
+    } catch {
+      return false;
+    }
+  }
   const stat = new TextDecoder().decode(r.stdout).trim();
   return r.success && stat !== "" && !stat.startsWith("Z");
 }
