@@ -8,7 +8,10 @@
  * - Under Deno, awaiting `receive()` on an empty socket may never resolve, so sockets are
  *   **polled**: `receive()` is called only while `socket.readable` is true.
  * - The kernel answers `kernel_info_request` on the shell channel without publishing an iopub
- *   `status`; readiness is the reply itself.
+ *   `status`; readiness is the reply itself. The iopub subscription, however, may not be live yet
+ *   (a ZeroMQ subscriber joins late and misses what was published before), so start-up then runs
+ *   silent no-op cells until one of them is seen on iopub. A cell whose reply has arrived but whose
+ *   `idle` never does is finished after a grace period instead of waiting forever.
  * - The kernel sometimes publishes `status: idle` *before* a cell's `execute_result`. Outputs
  *   are therefore routed to their cell by the parent `msg_id`, whenever they arrive, and the
  *   client drains iopub for a short quiet period before it returns a finished notebook.
@@ -267,6 +270,8 @@ export interface KernelOptions {
    * (default true).
    */
   watchdog?: boolean;
+  /** Called as soon as the kernel process exists (before it is ready), e.g. to kill it on SIGINT. */
+  onSpawn?: (kernel: Kernel) => void;
 }
 
 /** What an executed cell produced. */
@@ -281,6 +286,8 @@ export interface CellRun {
   seconds: number;
   /** The error output, if the cell raised. */
   error?: { ename: string; evalue: string; traceback: string[] };
+  /** Whether any iopub message for this request arrived (false: iopub not connected yet). */
+  iopubSeen: boolean;
 }
 
 /** Callbacks while a cell runs. */
@@ -300,6 +307,10 @@ export class KernelError extends Error {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function describeExit(s: Deno.CommandStatus): string {
+  return s.signal ? `signal ${s.signal}` : `exit code ${s.code}`;
+}
 
 /**
  * Five free TCP ports on 127.0.0.1, found by binding ZeroMQ sockets to port `*` (no Deno
@@ -338,6 +349,8 @@ interface Pending {
   hooks: CellHooks;
   idle: boolean;
   reply: boolean;
+  /** performance.now() when the reply arrived. */
+  replyAt: number;
   /** display_id → outputs showing it */
   displays: Map<string, NbOutput[]>;
   clearOnNext: boolean;
@@ -478,17 +491,32 @@ export class Kernel {
       detached: true,
     }).spawn();
     const k = new Kernel(child, await hmacKey(keyText), ports, runtimeDir, ownRuntimeDir);
+    opts.onSpawn?.(k);
     try {
       const timeout = opts.startupTimeoutMs ?? 120_000;
-      let info: JupyterMessage | null = null;
-      // The kernel may not be listening yet: re-ask every second until it answers.
-      while (info === null) {
+      const check = () => {
+        if (k.#exitStatus !== null) {
+          throw new KernelError(
+            `the kernel exited during start-up (${describeExit(k.#exitStatus)})`,
+          );
+        }
         if (performance.now() - t0 > timeout) {
           throw new KernelError(`the kernel did not answer within ${timeout / 1000} s\n${k.log}`);
         }
+      };
+      let info: JupyterMessage | null = null;
+      // The kernel may not be listening yet: re-ask every second until it answers.
+      while (info === null) {
+        check();
         info = await k.#request("kernel_info_request", {}, 1000);
       }
       k.languageInfo = (info.content.language_info as Record<string, unknown>) ?? {};
+      // Wait until the iopub subscription is live: a silent no-op seen on iopub.
+      for (;;) {
+        check();
+        const probe = await k.execute("0", {}, { silent: true, idleGraceMs: 250 });
+        if (probe.iopubSeen) break;
+      }
       k.startupSeconds = (performance.now() - t0) / 1000;
       if (opts.watchdog ?? true) {
         const w = await k.execute(WATCHDOG, {}, { silent: true });
@@ -588,6 +616,7 @@ export class Kernel {
       const p = parentId ? this.#pending.get(parentId) : undefined;
       if (p && msg.header.msg_type === "execute_reply") {
         p.reply = true;
+        p.replyAt = performance.now();
         const c = msg.content;
         if (typeof c.execution_count === "number") p.cell.executionCount = c.execution_count;
         if (c.status === "error" && p.cell.status === "ok") {
@@ -604,6 +633,7 @@ export class Kernel {
     this.#lastIopub = performance.now();
     const p = parentId ? this.#pending.get(parentId) : undefined;
     if (!p) return;
+    p.cell.iopubSeen = true;
     const type = msg.header.msg_type;
     const c = msg.content;
     if (type === "status") {
@@ -670,8 +700,9 @@ export class Kernel {
   }
 
   /**
-   * Execute `code`; resolves when the kernel has replied and published `idle` for it. Outputs
-   * that arrive later are still appended to the returned `outputs` (see {@linkcode drain}).
+   * Execute `code`; resolves when the kernel has replied and published `idle` for it (or
+   * `idleGraceMs`, default 2000, after the reply when no `idle` comes). Outputs that arrive later
+   * are still appended to the returned `outputs` (see {@linkcode drain}).
    * Rejects with {@linkcode KernelError} when the kernel dies or `timeoutMs` passes.
    *
    * @example
@@ -683,18 +714,25 @@ export class Kernel {
   async execute(
     code: string,
     hooks: CellHooks = {},
-    opts: { silent?: boolean; timeoutMs?: number } = {},
+    opts: { silent?: boolean; timeoutMs?: number; idleGraceMs?: number } = {},
   ): Promise<CellRun> {
     if (typeof code !== "string") throw new TypeError(`execute: code must be a string`);
     if (this.#closed) throw new KernelError("the kernel client is closed");
     const t0 = performance.now();
     const header = this.#header("execute_request");
-    const cell: CellRun = { status: "ok", executionCount: null, outputs: [], seconds: 0 };
+    const cell: CellRun = {
+      status: "ok",
+      executionCount: null,
+      outputs: [],
+      seconds: 0,
+      iopubSeen: false,
+    };
     const p: Pending = {
       cell,
       hooks,
       idle: false,
       reply: false,
+      replyAt: 0,
       displays: new Map(),
       clearOnNext: false,
     };
@@ -708,12 +746,13 @@ export class Kernel {
       stop_on_error: true,
     });
     const deadline = opts.timeoutMs === undefined ? Infinity : t0 + opts.timeoutMs;
+    const grace = opts.idleGraceMs ?? 2000;
     let wait = 1;
-    while (!(p.idle && p.reply)) {
+    while (!(p.idle && p.reply) && !(p.reply && performance.now() - p.replyAt > grace)) {
       if (this.#exitStatus !== null) {
         const s = this.#exitStatus;
         throw new KernelError(
-          `the kernel died (${s.signal ? `signal ${s.signal}` : `exit code ${s.code}`})` +
+          `the kernel died (${describeExit(s)})` +
             (this.log.trim() ? `:\n${this.log.trim().split("\n").slice(-10).join("\n")}` : ""),
         );
       }

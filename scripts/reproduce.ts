@@ -313,8 +313,16 @@ async function runOne(
   const status = new StatusLine();
   let kernel: Kernel;
   try {
-    kernel = await Kernel.start({ cwd: nbDir, env: { ...env, ICRL_OUT: staging } });
+    kernel = await Kernel.start({
+      cwd: nbDir,
+      env: { ...env, ICRL_OUT: staging },
+      onSpawn: (k) => {
+        stop.kernel = k;
+        if (stop.signal !== null) k.kill();
+      },
+    });
   } catch (e) {
+    stop.kernel = null;
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     return { name, ok: false, seconds: 0, error: `${name}: kernel did not start: ${e}` };
   }

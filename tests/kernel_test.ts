@@ -247,3 +247,18 @@ Deno.test("a cell that exceeds its timeout or kills the kernel is reported, not 
     await k2.shutdown();
   }
 });
+
+Deno.test("a kernel killed while it starts (an interrupt) ends Kernel.start with a KernelError at once", async () => {
+  const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  const t0 = performance.now();
+  await assert.rejects(
+    () =>
+      Kernel.start({
+        cwd: `${root}/notebooks`,
+        env: Deno.env.toObject(),
+        onSpawn: (k) => k.kill(),
+      }),
+    /the kernel exited during start-up \(signal SIGKILL\)/,
+  );
+  assert.ok(performance.now() - t0 < 10_000, "no wait for the start-up timeout");
+});
