@@ -351,6 +351,8 @@ interface Pending {
   reply: boolean;
   /** performance.now() when the reply arrived. */
   replyAt: number;
+  /** Wakes {@linkcode Kernel.execute} when the reply or `idle` arrives. */
+  wake: (() => void) | null;
   /** display_id → outputs showing it */
   displays: Map<string, NbOutput[]>;
   clearOnNext: boolean;
@@ -388,6 +390,7 @@ export class Kernel {
   #exitStatus: Deno.CommandStatus | null = null;
   #stderrTail = "";
   #lastIopub = performance.now();
+  #lastActivity = performance.now();
   #pump: Promise<void>;
   #runtimeDir: string;
   #ownRuntimeDir: boolean;
@@ -550,6 +553,7 @@ export class Kernel {
       content,
     });
     await socket.send(frames);
+    this.#lastActivity = performance.now();
   }
 
   /** Send a shell/control request; resolve with its reply, or null after `timeoutMs`. */
@@ -590,7 +594,6 @@ export class Kernel {
   }
 
   async #poll(): Promise<void> {
-    let quietSince = performance.now();
     while (!this.#closed) {
       let got = 0;
       try {
@@ -602,9 +605,11 @@ export class Kernel {
         throw e;
       }
       const now = performance.now();
-      if (got > 0) quietSince = now;
-      // 1 ms while messages flow, backing off to 10 ms when nothing has arrived for a while
-      await sleep(now - quietSince < 200 ? 1 : 10);
+      if (got > 0) this.#lastActivity = now;
+      // Right after a request or a message, poll at once (replies follow within milliseconds);
+      // then every 1 ms, backing off to 10 ms while a long cell runs quietly.
+      const quiet = now - this.#lastActivity;
+      await sleep(quiet < 20 ? 0 : quiet < 200 ? 1 : 10);
     }
   }
 
@@ -617,6 +622,7 @@ export class Kernel {
       if (p && msg.header.msg_type === "execute_reply") {
         p.reply = true;
         p.replyAt = performance.now();
+        p.wake?.();
         const c = msg.content;
         if (typeof c.execution_count === "number") p.cell.executionCount = c.execution_count;
         if (c.status === "error" && p.cell.status === "ok") {
@@ -637,7 +643,10 @@ export class Kernel {
     const type = msg.header.msg_type;
     const c = msg.content;
     if (type === "status") {
-      if (c.execution_state === "idle") p.idle = true;
+      if (c.execution_state === "idle") {
+        p.idle = true;
+        p.wake?.();
+      }
       return;
     }
     if (type === "execute_input") {
@@ -733,6 +742,7 @@ export class Kernel {
       idle: false,
       reply: false,
       replyAt: 0,
+      wake: null,
       displays: new Map(),
       clearOnNext: false,
     };
@@ -747,7 +757,6 @@ export class Kernel {
     });
     const deadline = opts.timeoutMs === undefined ? Infinity : t0 + opts.timeoutMs;
     const grace = opts.idleGraceMs ?? 2000;
-    let wait = 1;
     while (!(p.idle && p.reply) && !(p.reply && performance.now() - p.replyAt > grace)) {
       if (this.#exitStatus !== null) {
         const s = this.#exitStatus;
@@ -759,8 +768,16 @@ export class Kernel {
       if (performance.now() > deadline) {
         throw new KernelError(`cell timed out after ${(opts.timeoutMs! / 1000).toFixed(0)} s`);
       }
-      await sleep(wait);
-      wait = Math.min(10, wait + 1);
+      // woken by the reply or idle; a 50 ms tick re-checks death, timeout and the idle grace
+      await new Promise<void>((resolve) => {
+        const tick = setTimeout(done, 50);
+        function done() {
+          clearTimeout(tick);
+          p.wake = null;
+          resolve();
+        }
+        p.wake = done;
+      });
     }
     cell.seconds = (performance.now() - t0) / 1000;
     return cell;
