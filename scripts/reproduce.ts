@@ -1,27 +1,36 @@
 /**
- * `deno task reproduce` — execute every `notebooks/NN_*.ipynb` headlessly under Deno's Jupyter
- * kernel (through Python's nbclient) and write the executed notebooks back.
+ * `deno task reproduce` — execute every `notebooks/NN_*.ipynb` headlessly under Deno's own
+ * Jupyter kernel (driven by `scripts/kernel.ts`; no Python needed) and put the results in place.
  *
- * - Paper scale, in place: each notebook is executed into a temporary file next to it and renamed
- *   over the original only when every cell succeeded — a failed run never leaves a half-written
- *   notebook (the partial one is kept in a temp dir for inspection).
- * - `--quick`: `ICRL_SCALE=quick`, and the executed notebooks, `data/` and `figures/` go to a
- *   fresh temp dir (or `--out DIR`); committed files stay untouched.
- * - The kernel runs with cwd `notebooks/`, so cells import `../lib/mod.ts` and Deno finds
- *   `../deno.json` (import map, `nodeModulesDir`). `ICRL_SCALE` / `ICRL_OUT` reach the notebook
- *   through the environment; `NO_COLOR=1` keeps ANSI colour codes out of the saved outputs.
+ * - **Never clobber.** Each notebook runs with `ICRL_OUT` set to a staging directory
+ *   (`<dest>/.icrl-staging/<notebook>-<pid>/`). Only when every cell succeeded are its data,
+ *   figures, trained weights and the executed notebook moved into `<dest>`. On a failure or an
+ *   interrupt nothing in `<dest>` changes and the staging directory is kept and named.
+ * - **Destination.** Paper scale in place by default; `--out DIR` writes `DIR/data`,
+ *   `DIR/figures`, `DIR/notebooks`; `--quick` (`ICRL_SCALE=quick`) without `--out` uses a fresh
+ *   temporary directory. Trained blocks written by earlier notebooks are looked up in
+ *   `<dest>/data/models` first (`ICRL_MODELS`), then in the committed `data/models`.
+ * - **No orphans.** The kernel runs in its own process group, killed when a notebook ends, on
+ *   SIGINT/SIGTERM, and by the kernel's own watchdog when this process is SIGKILLed. This process
+ *   also stops when its parent (`deno task`) disappears.
+ * - **Progress.** The running notebook's progress bars (their `text/plain` display updates) are
+ *   forwarded to the terminal with the current cell; a line per notebook gives its wall time.
  *
- * Exit codes: 0 ok · 1 a cell failed / kernel died / timeout · 2 Jupyter tooling missing ·
- * 64 bad command line.
+ * Exit codes: 0 ok · 1 a notebook failed · 2 the kernel could not start · 64 bad command line ·
+ * 130 / 143 interrupted by SIGINT / SIGTERM.
  *
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs as parseCli } from "node:util";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Kernel } from "./kernel.ts";
+import { type Notebook, serializeNotebook } from "./nbtool.ts";
+import { runNotebook } from "./run_notebook.ts";
 
-// ---------------------------------------------------------------------------------------------
-// command line
+export { extractError, formatCellError, stripAnsi } from "./run_notebook.ts";
+export type { CellError } from "./run_notebook.ts";
 
 /** Parsed command line of `reproduce.ts`. */
 export interface ReproduceOptions {
@@ -29,7 +38,7 @@ export interface ReproduceOptions {
   quick: boolean;
   /** Notebook name prefixes to run (empty: all). */
   only: string[];
-  /** Output root (`ICRL_OUT`); executed notebooks go to `<out>/notebooks/`. */
+  /** Output root; executed notebooks go to `<out>/notebooks/`. */
   out?: string;
   /** Per-cell timeout in seconds; `undefined` = none. */
   timeout?: number;
@@ -39,8 +48,6 @@ export interface ReproduceOptions {
   list: boolean;
   /** Print one line per executed cell. */
   verbose: boolean;
-  /** Python interpreter with nbclient (default: /usr/bin/python3, then python3). */
-  python?: string;
   /** Show usage. */
   help: boolean;
 }
@@ -55,28 +62,25 @@ export class UsageError extends Error {
 
 /** Usage text of `reproduce.ts`. */
 export const USAGE = `Usage: deno task reproduce [options]
-       deno run -A scripts/reproduce.ts [options]
 
-Execute notebooks/NN_*.ipynb under the Deno Jupyter kernel (via nbclient).
+Execute notebooks/NN_*.ipynb under Deno's Jupyter kernel and put their executed notebooks,
+data/ and figures/ in place, only for notebooks whose every cell succeeded.
 
 Options:
-  --quick            quick scale (ICRL_SCALE=quick); writes executed notebooks, data/ and
-                     figures/ to a fresh temp dir (or --out DIR); committed files untouched
-  --only P[,P…]      run only notebooks whose name starts with P (e.g. 01, 03_transfer);
-                     repeatable
-  --out DIR          output root (ICRL_OUT=DIR): DIR/data, DIR/figures, DIR/notebooks
-                     (without --out and --quick: in place, at paper scale)
+  --quick            quick scale (ICRL_SCALE=quick), outputs in a fresh temp dir unless --out
+  --only P[,P…]      only notebooks whose name starts with P (e.g. 01, 03_transfer); repeatable
+  --out DIR          output root: DIR/data, DIR/figures, DIR/notebooks (default: in place)
   --timeout SEC      per-cell timeout in seconds (default: none; 600 with --quick)
   --keep-going       run the remaining notebooks after a failure
   --list             print the selected notebooks and exit
   --verbose          print a line per executed cell
-  --python PATH      Python with nbclient (default: /usr/bin/python3, then python3)
   -h, --help         this help
 
-Exit codes: 0 ok, 1 a notebook failed, 2 Jupyter tooling missing, 64 bad arguments.`;
+Exit codes: 0 ok, 1 a notebook failed, 2 the kernel could not start, 64 bad arguments,
+130/143 interrupted.`;
 
 /**
- * Parse the command line. Accepts `--opt value` and `--opt=value`.
+ * Parse the command line (`--opt value` or `--opt=value`).
  *
  * @example
  * ```ts
@@ -85,97 +89,62 @@ Exit codes: 0 ok, 1 a notebook failed, 2 Jupyter tooling missing, 64 bad argumen
  * ```
  */
 export function parseArgs(args: readonly string[]): ReproduceOptions {
-  const o: ReproduceOptions = {
-    quick: false,
-    only: [],
-    keepGoing: false,
-    list: false,
-    verbose: false,
-    help: false,
-  };
-  let timeoutSet = false;
-  for (let i = 0; i < args.length; i++) {
-    let arg = args[i];
-    let inline: string | undefined;
-    const eq = arg.indexOf("=");
-    if (arg.startsWith("--") && eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = args[i + 1];
-      if (v === undefined || (v.startsWith("--") && v.length > 2)) {
-        throw new UsageError(`${arg} needs a value`);
-      }
-      i++;
-      return v;
-    };
-    const flag = () => {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value, got ${arg}=${inline}`);
-    };
-    switch (arg) {
-      case "--quick":
-        flag();
-        o.quick = true;
-        break;
-      case "--only": {
-        const parts = value().split(",").map((s) => s.trim()).filter((s) => s !== "");
-        if (parts.length === 0) {
-          throw new UsageError(`--only needs a notebook prefix, e.g. --only 01`);
-        }
-        for (const p of parts) {
-          if (p.includes("/")) {
-            throw new UsageError(`--only takes name prefixes, not paths: ${JSON.stringify(p)}`);
-          }
-        }
-        o.only.push(...parts);
-        break;
-      }
-      case "--out": {
-        const v = value();
-        if (v.trim() === "") throw new UsageError(`--out needs a directory`);
-        o.out = v;
-        break;
-      }
-      case "--timeout": {
-        const v = value();
-        const t = Number(v);
-        if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(t > 0)) {
-          throw new UsageError(
-            `--timeout must be a positive number of seconds, got ${JSON.stringify(v)}`,
-          );
-        }
-        o.timeout = t;
-        timeoutSet = true;
-        break;
-      }
-      case "--keep-going":
-        flag();
-        o.keepGoing = true;
-        break;
-      case "--list":
-        flag();
-        o.list = true;
-        break;
-      case "--verbose":
-      case "-v":
-        flag();
-        o.verbose = true;
-        break;
-      case "--python":
-        o.python = value();
-        break;
-      case "--help":
-      case "-h":
-        o.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${JSON.stringify(args[i])} (see --help)`);
-    }
+  let v;
+  try {
+    v = parseCli({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: "boolean" },
+        only: { type: "string", multiple: true },
+        out: { type: "string" },
+        timeout: { type: "string" },
+        "keep-going": { type: "boolean" },
+        list: { type: "boolean" },
+        verbose: { type: "boolean", short: "v" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (e) {
+    const msg = (e as Error).message.split("\n").slice(0, 2).join(" ");
+    throw new UsageError(`${msg} (see --help)`);
   }
-  if (o.quick && !timeoutSet) o.timeout = 600;
-  return o;
+  const only: string[] = [];
+  for (const raw of v.only ?? []) {
+    const parts = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (parts.length === 0) throw new UsageError(`--only needs a notebook prefix, e.g. --only 01`);
+    for (const p of parts) {
+      if (p.startsWith("-")) throw new UsageError(`--only needs a value, got ${JSON.stringify(p)}`);
+      if (p.includes("/")) {
+        throw new UsageError(`--only takes name prefixes, not paths: ${JSON.stringify(p)}`);
+      }
+    }
+    only.push(...parts);
+  }
+  if (v.out !== undefined && (v.out.trim() === "" || v.out.startsWith("--"))) {
+    throw new UsageError(`--out needs a directory, got ${JSON.stringify(v.out)}`);
+  }
+  let timeout: number | undefined = v.quick ? 600 : undefined;
+  if (v.timeout !== undefined) {
+    const t = Number(v.timeout);
+    if (!/^\d+(\.\d+)?$/.test(v.timeout.trim()) || !(t > 0)) {
+      throw new UsageError(
+        `--timeout must be a positive number of seconds, got ${JSON.stringify(v.timeout)}`,
+      );
+    }
+    timeout = t;
+  }
+  return {
+    quick: v.quick ?? false,
+    only,
+    out: v.out,
+    timeout,
+    keepGoing: v["keep-going"] ?? false,
+    list: v.list ?? false,
+    verbose: v.verbose ?? false,
+    help: v.help ?? false,
+  };
 }
 
 /** Notebook file names the pipeline runs: `NN_name.ipynb`. */
@@ -192,7 +161,6 @@ export const NOTEBOOK_PATTERN = /^\d{2}_[A-Za-z0-9_-]+\.ipynb$/;
  */
 export function selectNotebooks(names: readonly string[], only: readonly string[]): string[] {
   const all = names.filter((n) => NOTEBOOK_PATTERN.test(n)).sort();
-  if (only.length === 0) return all;
   for (const p of only) {
     if (!all.some((n) => n.startsWith(p))) {
       throw new UsageError(
@@ -200,564 +168,72 @@ export function selectNotebooks(names: readonly string[], only: readonly string[
       );
     }
   }
-  return all.filter((n) => only.some((p) => n.startsWith(p)));
+  return only.length === 0 ? all : all.filter((n) => only.some((p) => n.startsWith(p)));
 }
-
-// ---------------------------------------------------------------------------------------------
-// errors from an executed notebook
-
-/** The first failing cell of an executed notebook. */
-export interface CellError {
-  /** 0-based index of the cell in the notebook's cell list (markdown cells included). */
-  index: number;
-  /** The `In [n]` number, if the kernel assigned one. */
-  executionCount: number | null;
-  /** Error class, e.g. "TypeError". */
-  ename: string;
-  /** Error message. */
-  evalue: string;
-  /** Traceback lines, ANSI colour codes removed. */
-  traceback: string[];
-  /** The cell's source. */
-  source: string;
-}
-
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**
- * Remove ANSI escape sequences.
+ * Make `dir` usable as an output root: create it if missing and check it is a writable
+ * directory. Throws a {@linkcode UsageError} with a one-line reason otherwise.
  *
  * @example
  * ```ts
- * stripAnsi("\x1b[31mError\x1b[0m"); // "Error"
+ * const out = await prepareOutDir("/tmp/run1"); // "/tmp/run1", created
  * ```
  */
-export function stripAnsi(s: string): string {
-  return s.replace(ANSI, "");
-}
-
-function joinSource(src: unknown): string {
-  if (Array.isArray(src)) return src.join("");
-  return typeof src === "string" ? src : "";
-}
-
-/**
- * Find the first error output in an executed notebook (parsed `.ipynb` JSON); `null` if none.
- *
- * @example
- * ```ts
- * const err = extractError(JSON.parse(Deno.readTextFileSync("out.ipynb")));
- * if (err) console.log(err.index, err.ename, err.evalue);
- * ```
- */
-export function extractError(nb: unknown): CellError | null {
-  if (nb === null || typeof nb !== "object" || !Array.isArray((nb as { cells?: unknown }).cells)) {
-    throw new TypeError("extractError: not a notebook (no cells array)");
-  }
-  const cells = (nb as { cells: Record<string, unknown>[] }).cells;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c?.cell_type !== "code" || !Array.isArray(c.outputs)) continue;
-    for (const out of c.outputs as Record<string, unknown>[]) {
-      if (out?.output_type !== "error") continue;
-      const tb = Array.isArray(out.traceback) ? (out.traceback as unknown[]).map(String) : [];
-      return {
-        index: i,
-        executionCount: typeof c.execution_count === "number" ? c.execution_count : null,
-        ename: stripAnsi(String(out.ename ?? "Error")),
-        evalue: stripAnsi(String(out.evalue ?? "")),
-        traceback: tb.flatMap((l) => stripAnsi(l).split("\n")),
-        source: joinSource(c.source),
-      };
-    }
-  }
-  return null;
-}
-
-/**
- * A readable report of a failed cell: notebook, cell index, `In [n]`, error, the start of the
- * source and the tail of the traceback.
- *
- * @example
- * ```ts
- * console.error(formatCellError("01_construction.ipynb", err));
- * ```
- */
-export function formatCellError(notebook: string, err: CellError, tailLines = 15): string {
-  const src = err.source.split("\n");
-  const srcHead = src.slice(0, 6).map((l) => `    | ${l}`).join("\n") +
-    (src.length > 6 ? `\n    | … (${src.length - 6} more lines)` : "");
-  const tb = err.traceback.filter((l) => l.trim() !== "");
-  const tail = tb.slice(-tailLines).map((l) => `    ${l}`).join("\n");
-  const count = err.executionCount === null ? "" : ` (In [${err.executionCount}])`;
-  return [
-    `${notebook}: cell ${err.index}${count} failed: ${err.ename}: ${err.evalue}`,
-    `  source:`,
-    srcHead,
-    ...(tail ? [`  traceback (last ${Math.min(tailLines, tb.length)} lines):`, tail] : []),
-  ].join("\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Python / Jupyter side
-
-/** Python helper: reports whether nbclient & co. import, and the installed kernelspecs. */
-export const PROBE_PY = `
-import json, sys
-missing = []
-for m in ("nbformat", "nbclient", "jupyter_client"):
-    try:
-        __import__(m)
-    except Exception:
-        missing.append(m)
-kernels = {}
-if "jupyter_client" not in missing:
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-        kernels = KernelSpecManager().find_kernel_specs()
-    except Exception:
-        pass
-print(json.dumps({"missing": missing, "kernels": kernels, "python": sys.executable}))
-`;
-
-/**
- * Python helper that executes one notebook with nbclient. Argument: a JSON object
- * `{input, output, cwd, kernel, timeout, startupTimeout, lateOutputGrace}`. Prints JSON event
- * lines on stdout (`start`, `kernel_ready`, `cell_start`, `cell_done`, `late_output`,
- * `cell_error`, `fatal`, `end`), writes the executed — or partially executed — notebook to
- * `output`, and exits 0 (ok), 1 (cell error), 2 (missing modules) or 3 (timeout, dead kernel,
- * other). It works around a Deno-kernel race (`status: idle` published before the cell's
- * `execute_result`) by draining late messages after `idle`.
- */
-export const RUNNER_PY = `
-import json, sys, time, traceback
-
-def emit(**kw):
-    sys.stdout.write(json.dumps(kw) + "\\n")
-    sys.stdout.flush()
-
-try:
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-except ImportError as e:
-    emit(event="fatal", kind="missing", message=str(e))
-    sys.exit(2)
-
-args = json.loads(sys.argv[1])
-nb = nbformat.read(args["input"], as_version=4)
-code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-t0 = time.monotonic()
-current = {"index": None, "t": t0}
-emit(event="start", cells=len(nb.cells), code_cells=len(code_cells))
-
-try:
-    from nbclient.exceptions import CellExecutionComplete
-    try:
-        from jupyter_core.utils import ensure_async
-    except ImportError:
-        from nbclient.util import ensure_async
-    import queue
-    HAVE_DRAIN = True
-except ImportError:
-    HAVE_DRAIN = False
-
-GRACE = float(args.get("lateOutputGrace", 0.3))
-
-class Client(NotebookClient):
-    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
-        # Deno's kernel sometimes publishes 'status: idle' *before* the cell's execute_result
-        # (a message-ordering race). Stock nbclient stops listening at 'idle' and drops the
-        # output, so after 'idle' keep draining this cell's messages: until its execute_result
-        # arrives, or for GRACE seconds when none has been seen.
-        if not HAVE_DRAIN:
-            return await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
-        seen_result = False
-        while True:
-            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
-            if msg["parent_header"].get("msg_id") != parent_msg_id:
-                continue
-            seen_result = seen_result or msg["msg_type"] in ("execute_result", "error")
-            try:
-                self.process_message(msg, cell, cell_index)
-            except CellExecutionComplete:
-                break
-        if seen_result:
-            return
-        idle_at = time.monotonic()
-        while True:
-            remaining = idle_at + GRACE - time.monotonic()
-            if remaining <= 0:
-                return
-            try:
-                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=remaining))
-            except queue.Empty:
-                return
-            if msg["parent_header"].get("msg_id") != parent_msg_id:
-                continue
-            emit(event="late_output", index=cell_index, msg_type=msg["msg_type"],
-                 delay=time.monotonic() - idle_at)
-            try:
-                self.process_message(msg, cell, cell_index)
-            except CellExecutionComplete:
-                pass
-            if msg["msg_type"] in ("execute_result", "error"):
-                return
-
-    async def async_start_new_kernel_client(self):
-        r = await super().async_start_new_kernel_client()
-        emit(event="kernel_ready", seconds=time.monotonic() - t0)
-        return r
-
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        is_code = cell.cell_type == "code"
-        if is_code:
-            current["index"] = cell_index
-            current["t"] = time.monotonic()
-            emit(event="cell_start", index=cell_index, ordinal=code_cells.index(cell_index) + 1,
-                 total=len(code_cells))
-        r = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if is_code:
-            emit(event="cell_done", index=cell_index, seconds=time.monotonic() - current["t"])
-        return r
-
-client = Client(
-    nb,
-    kernel_name=args["kernel"],
-    timeout=args["timeout"],
-    startup_timeout=args["startupTimeout"],
-    record_timing=False,
-    allow_errors=False,
-    resources={"metadata": {"path": args["cwd"]}},
-)
-status = 0
-try:
-    client.execute()
-except CellExecutionError as e:
-    status = 1
-    emit(event="cell_error", index=current["index"], ename=getattr(e, "ename", "Error"),
-         evalue=getattr(e, "evalue", ""), message=str(e)[-4000:])
-except CellTimeoutError as e:
-    status = 3
-    emit(event="fatal", kind="timeout", index=current["index"], message=str(e)[-2000:])
-except DeadKernelError as e:
-    status = 3
-    emit(event="fatal", kind="dead_kernel", index=current["index"], message=str(e)[-2000:])
-except Exception as e:
-    status = 3
-    emit(event="fatal", kind=type(e).__name__, index=current["index"],
-         message=traceback.format_exc()[-4000:])
-try:
-    nbformat.write(nb, args["output"])
-except Exception as e:
-    emit(event="fatal", kind="write", index=None, message=str(e))
-    status = status or 3
-emit(event="end", status=status, seconds=time.monotonic() - t0)
-sys.exit(status)
-`;
-
-/** How to install what the pipeline needs (exit code 2 message). */
-export const INSTALL_HINT =
-  `Notebook execution needs Jupyter's nbclient and nbformat (plus jupyter_client):
-  Debian/Ubuntu:  apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel
-  pip:            pip install nbconvert nbclient ipykernel
-and Deno's kernel (registered automatically, or by hand):  deno jupyter --install`;
-
-/** Exit-code-carrying error for missing tooling. */
-export class ToolingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolingError";
-  }
-}
-
-interface Probe {
-  python: string;
-  missing: string[];
-  kernels: Record<string, string>;
-}
-
-async function probePython(python: string): Promise<Probe | null> {
+export async function prepareOutDir(dir: string): Promise<string> {
+  const path = resolve(dir);
   try {
-    const out = await new Deno.Command(python, {
-      args: ["-c", PROBE_PY],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (!out.success) return null;
-    const parsed = JSON.parse(new TextDecoder().decode(out.stdout));
-    return { python, missing: parsed.missing, kernels: parsed.kernels ?? {} };
-  } catch {
-    return null; // interpreter not found
-  }
-}
-
-/**
- * Find a Python interpreter with nbclient: `explicit`, else `/usr/bin/python3`, else `python3`
- * (a pyenv `python3` first on PATH often lacks Jupyter). Throws {@linkcode ToolingError}.
- *
- * @example
- * ```ts
- * const { python, kernels } = await findPython();
- * ```
- */
-export async function findPython(explicit?: string): Promise<Probe> {
-  const candidates = explicit ? [explicit] : ["/usr/bin/python3", "python3"];
-  const tried: string[] = [];
-  for (const py of candidates) {
-    const p = await probePython(py);
-    if (p === null) {
-      tried.push(`${py}: not found or not runnable`);
-      continue;
+    const st = await Deno.stat(path);
+    if (!st.isDirectory) throw new UsageError(`--out ${dir}: not a directory`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new UsageError(`--out ${dir}: ${(e as Error).message}`);
     }
-    if (p.missing.length === 0) return p;
-    tried.push(`${py}: missing ${p.missing.join(", ")}`);
-  }
-  throw new ToolingError(
-    `no usable Python with Jupyter found (${tried.join("; ")}).\n${INSTALL_HINT}`,
-  );
-}
-
-/**
- * Make sure a `deno` kernelspec exists (and points at an existing deno binary); install it with
- * `deno jupyter --install [--force]` otherwise. Returns the kernel name.
- *
- * @example
- * ```ts
- * await ensureDenoKernel(probe);
- * ```
- */
-export async function ensureDenoKernel(
-  probe: Probe,
-  log: (s: string) => void = console.log,
-): Promise<string> {
-  const dir = probe.kernels["deno"];
-  let ok = false;
-  if (dir) {
     try {
-      const spec = JSON.parse(await Deno.readTextFile(join(dir, "kernel.json")));
-      const exe = spec?.argv?.[0];
-      ok = typeof exe === "string" && (await Deno.stat(exe)).isFile;
-    } catch {
-      ok = false;
+      await Deno.mkdir(path, { recursive: true });
+    } catch (e2) {
+      throw new UsageError(`--out ${dir}: cannot create it: ${(e2 as Error).message}`);
     }
   }
-  if (ok) return "deno";
-  log(
-    dir
-      ? `kernelspec ${dir} is stale; reinstalling`
-      : `registering the Deno Jupyter kernel (deno jupyter --install)`,
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["jupyter", "--install", ...(dir ? ["--force"] : [])],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new ToolingError(
-      `deno jupyter --install failed:\n${new TextDecoder().decode(out.stderr)}\n${INSTALL_HINT}`,
-    );
-  }
-  return "deno";
-}
-
-// ---------------------------------------------------------------------------------------------
-// execution
-
-/** Event line printed by {@linkcode RUNNER_PY}. */
-export interface RunnerEvent {
-  event:
-    | "start"
-    | "kernel_ready"
-    | "cell_start"
-    | "cell_done"
-    | "late_output"
-    | "cell_error"
-    | "fatal"
-    | "end";
-  [key: string]: unknown;
-}
-
-/** Result of executing one notebook. */
-export interface NotebookResult {
-  name: string;
-  ok: boolean;
-  seconds: number;
-  /** Seconds from launch until the kernel answered. */
-  kernelSeconds?: number;
-  /** Failure description (already formatted). */
-  error?: string;
-  /** Where the partial notebook of a failed run was kept. */
-  partial?: string;
-  /** Where the executed notebook was written. */
-  output?: string;
-}
-
-/** Settings of {@linkcode executeNotebook}. */
-export interface ExecuteSettings {
-  python: string;
-  kernel: string;
-  /** Kernel working directory (the repository's `notebooks/`). */
-  cwd: string;
-  /** Per-cell timeout (s); undefined = none. */
-  timeout?: number;
-  /** Environment for the kernel (merged over the current one; `null` deletes a variable). */
-  env: Record<string, string | null>;
-  verbose?: boolean;
-  /** Directory for partial notebooks of failed runs. */
-  failDir: string;
-  log?: (s: string) => void;
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buf = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-    }
-  }
-  if (buf) yield buf;
-}
-
-let tmpCounter = 0;
-
-/**
- * Execute `input` and, only on success, atomically replace `output` with the executed notebook
- * (temporary file in `output`'s directory, then rename). On failure `output` is untouched and the
- * partial notebook is moved to `settings.failDir`.
- *
- * @example
- * ```ts
- * const r = await executeNotebook("notebooks/01_x.ipynb", "notebooks/01_x.ipynb", settings);
- * ```
- */
-export async function executeNotebook(
-  input: string,
-  output: string,
-  settings: ExecuteSettings,
-): Promise<NotebookResult> {
-  const log = settings.log ?? console.log;
-  const name = basename(input);
-  tmpCounter += 1;
-  const tmp = join(dirname(output), `.${basename(output)}.tmp-${Deno.pid}-${tmpCounter}`);
-  const env: Record<string, string> = { ...Deno.env.toObject() };
-  for (const [k, v] of Object.entries(settings.env)) {
-    if (v === null) delete env[k];
-    else env[k] = v;
-  }
-  const args = JSON.stringify({
-    input: resolve(input),
-    output: tmp,
-    cwd: settings.cwd,
-    kernel: settings.kernel,
-    timeout: settings.timeout ?? null,
-    startupTimeout: 180,
-    lateOutputGrace: 0.3,
-  });
-  const t0 = performance.now();
-  const child = new Deno.Command(settings.python, {
-    args: ["-c", RUNNER_PY, args],
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // keep the last 20 kB of stderr (kernel warnings, Python tracebacks) for failure reports
-  let stderrTail = "";
-  const stderrDone = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      stderrTail = (stderrTail + chunk).slice(-20_000);
-    }
-  })();
-  let kernelSeconds: number | undefined;
-  let fatal: RunnerEvent | undefined;
-  let cellErrorIndex: number | null = null;
-  let cellErrorEvent: RunnerEvent | undefined;
-  for await (const line of lines(child.stdout)) {
-    let ev: RunnerEvent;
-    try {
-      ev = JSON.parse(line);
-    } catch {
-      continue; // not an event line
-    }
-    if (ev.event === "kernel_ready") kernelSeconds = ev.seconds as number;
-    else if (ev.event === "cell_start" && settings.verbose) {
-      log(`    cell ${ev.index} (${ev.ordinal}/${ev.total} code cells) …`);
-    } else if (ev.event === "cell_done" && settings.verbose) {
-      log(`    cell ${ev.index} done in ${(ev.seconds as number).toFixed(1)} s`);
-    } else if (ev.event === "late_output" && settings.verbose) {
-      log(
-        `    cell ${ev.index}: ${ev.msg_type} arrived ${
-          (ev.delay as number).toFixed(3)
-        } s after idle`,
-      );
-    } else if (ev.event === "cell_error") {
-      cellErrorIndex = ev.index as number;
-      cellErrorEvent = ev;
-    } else if (ev.event === "fatal") fatal = ev;
-  }
-  const status = await child.status;
-  await stderrDone;
-  const seconds = (performance.now() - t0) / 1000;
-
-  if (status.success) {
-    await Deno.rename(tmp, output);
-    return { name, ok: true, seconds, kernelSeconds, output };
-  }
-
-  // failure: keep the partial notebook out of the way, explain what happened
-  let partial: string | undefined;
-  let error: string;
-  let nbJson: unknown;
+  const probe = join(path, `.icrl-write-test-${Deno.pid}`);
   try {
-    nbJson = JSON.parse(await Deno.readTextFile(tmp));
-    await Deno.mkdir(settings.failDir, { recursive: true });
-    partial = join(settings.failDir, name);
-    await Deno.rename(tmp, partial);
-  } catch {
-    await Deno.remove(tmp).catch(() => {});
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new UsageError(`--out ${dir}: not writable: ${(e as Error).message}`);
   }
-  const cellErr = nbJson ? extractError(nbJson) : null;
-  if (cellErr) {
-    error = formatCellError(name, cellErr);
-  } else if (fatal) {
-    const where = fatal.index === null || fatal.index === undefined
-      ? ""
-      : ` in cell ${fatal.index}`;
-    const kind = fatal.kind === "timeout"
-      ? `cell timed out after ${settings.timeout} s (raise --timeout)`
-      : fatal.kind === "dead_kernel"
-      ? "the kernel died (out of memory? a crash?)"
-      : `${fatal.kind}`;
-    error = `${name}: ${kind}${where}\n${
-      stripAnsi(String(fatal.message ?? "")).split("\n").slice(-12).join("\n")
-    }`;
-  } else if (cellErrorEvent) {
-    // the error output itself was not recorded in the notebook: use the runner's report
-    error = `${name}: cell ${cellErrorIndex} failed: ${stripAnsi(String(cellErrorEvent.ename))}: ` +
-      `${stripAnsi(String(cellErrorEvent.evalue))}\n` +
-      stripAnsi(String(cellErrorEvent.message ?? "")).split("\n").slice(-12).join("\n");
-  } else if (status.code === 2) {
-    error = `${name}: Jupyter modules missing.\n${INSTALL_HINT}`;
-  } else {
-    error = `${name}: the notebook runner exited with code ${status.code}` +
-      (cellErrorIndex !== null ? ` (cell ${cellErrorIndex})` : "") +
-      `\n${stripAnsi(stderrTail).split("\n").slice(-15).join("\n")}`;
-  }
-  return { name, ok: false, seconds, kernelSeconds, error, partial };
+  return path;
 }
 
-// ---------------------------------------------------------------------------------------------
-// main
-
-function fmtSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, "0")} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, "0")} min`;
+/**
+ * Move every file under `staging` to the same relative path under `dest` (directories are
+ * created; existing files replaced one rename at a time), then remove `staging`. Returns the
+ * relative paths moved.
+ *
+ * @example
+ * ```ts
+ * await commitStaging("/repo/.icrl-staging/01_a-123", "/repo"); // ["data/01_x.csv", …]
+ * ```
+ */
+export async function commitStaging(staging: string, dest: string): Promise<string[]> {
+  const moved: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) await walk(p);
+      else if (e.isFile) {
+        const rel = relative(staging, p);
+        const target = join(dest, rel);
+        await Deno.mkdir(dirname(target), { recursive: true });
+        await Deno.rename(p, target);
+        moved.push(rel);
+      }
+    }
+  };
+  await walk(staging);
+  await Deno.remove(staging, { recursive: true });
+  return moved.sort();
 }
 
 /**
@@ -772,18 +248,164 @@ export function repositoryRoot(): string {
   return fileURLToPath(new URL("../", import.meta.url)).replace(/\/+$/, "");
 }
 
+function fmtSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+/** Terminal status line: redrawn in place on a TTY, an occasional plain line otherwise. */
+class StatusLine {
+  #tty = Deno.stderr.isTerminal();
+  #last = 0;
+  #shown = false;
+  #enc = new TextEncoder();
+  show(text: string, force = false) {
+    const now = performance.now();
+    if (!(force && this.#tty) && now - this.#last < (this.#tty ? 100 : 15_000)) return;
+    this.#last = now;
+    if (this.#tty) {
+      let cols = 0;
+      try {
+        cols = Deno.consoleSize().columns;
+      } catch { /* not a console */ }
+      const width = cols >= 40 ? cols - 1 : 119; // a pseudo-terminal may report 0 columns
+      const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+      Deno.stderr.writeSync(this.#enc.encode(`\r${line}\x1b[K`));
+      this.#shown = true;
+    } else console.log(text);
+  }
+  clear() {
+    if (this.#tty && this.#shown) Deno.stderr.writeSync(this.#enc.encode(`\r\x1b[K`));
+    this.#shown = false;
+  }
+}
+
+/** Result of one notebook. */
+interface Outcome {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  error?: string;
+}
+
+/** Set by a signal or by the loss of the parent process: abort the current notebook. */
+const stop = {
+  signal: null as null | "SIGINT" | "SIGTERM" | "parent",
+  kernel: null as Kernel | null,
+};
+
+async function runOne(
+  name: string,
+  nbDir: string,
+  dest: string,
+  env: Record<string, string>,
+  opts: ReproduceOptions,
+  tag: string,
+): Promise<Outcome> {
+  const t0 = performance.now();
+  const stem = name.replace(/\.ipynb$/, "");
+  const staging = join(dest, ".icrl-staging", `${stem}-${Deno.pid}`);
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  await Deno.mkdir(join(staging, "notebooks"), { recursive: true });
+  const partialPath = join(staging, "notebooks", name);
+  const source = JSON.parse(await Deno.readTextFile(join(nbDir, name))) as Notebook;
+  const status = new StatusLine();
+  let kernel: Kernel;
+  try {
+    kernel = await Kernel.start({
+      cwd: nbDir,
+      env: { ...env, ICRL_OUT: staging },
+      onSpawn: (k) => {
+        stop.kernel = k;
+        if (stop.signal !== null) k.kill();
+      },
+    });
+  } catch (e) {
+    stop.kernel = null;
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    return { name, ok: false, seconds: 0, error: `${name}: kernel did not start: ${e}` };
+  }
+  stop.kernel = kernel;
+  try {
+    const run = await runNotebook(source, kernel, {
+      name,
+      timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+      stopped: () => stop.signal !== null,
+      onCellStart: (c) => {
+        status.show(`${tag} ${stem} · cell ${c.index} (${c.ordinal}/${c.total})`, true);
+      },
+      onCellDone: (c, seconds) => {
+        if (opts.verbose) {
+          status.clear();
+          console.log(`    cell ${c.index} (${c.ordinal}/${c.total}) ${fmtSeconds(seconds)}`);
+        }
+      },
+      onProgress: (c, text) => {
+        const line = text.split("\n").filter((l) => l.trim() !== "").at(-1) ?? "";
+        status.show(`${tag} ${stem} · cell ${c.index} (${c.ordinal}/${c.total}) · ${line}`);
+      },
+    });
+    status.clear();
+    await Deno.writeTextFile(partialPath, serializeNotebook(run.notebook));
+    if (run.failure) {
+      const why = stop.signal ? `interrupted (${stop.signal})` : "failed";
+      return {
+        name,
+        ok: false,
+        seconds: (performance.now() - t0) / 1000,
+        error: `${run.failure}\n  ${name} ${why}; nothing in ${dest} changed.` +
+          `\n  partial output (executed notebook, data, figures): ${staging}`,
+      };
+    }
+    await commitStaging(staging, dest);
+    await Deno.remove(join(dest, ".icrl-staging")).catch(() => {}); // only if empty
+    return { name, ok: true, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    status.clear();
+    stop.kernel = null;
+    await kernel.shutdown();
+  }
+}
+
 /**
- * Run the pipeline; returns the process exit code.
+ * Run the pipeline; returns the process exit code. `root` (default: this repository) holds
+ * `notebooks/` and is the in-place destination.
  *
  * @example
  * ```ts
  * Deno.exit(await main(["--quick", "--only", "01"]));
  * ```
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  { root = repositoryRoot() }: { root?: string } = {},
+): Promise<number> {
   let opts: ReproduceOptions;
+  let selected: string[];
+  const nbDir = join(root, "notebooks");
+  let dest = root;
   try {
     opts = parseArgs(argv);
+    if (opts.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const names: string[] = [];
+    try {
+      for await (const e of Deno.readDir(nbDir)) if (e.isFile) names.push(e.name);
+    } catch (e) {
+      console.error(`reproduce: cannot read ${nbDir}: ${(e as Error).message}`);
+      return 1;
+    }
+    selected = selectNotebooks(names, opts.only);
+    if (selected.length === 0) throw new UsageError(`no notebooks NN_*.ipynb in ${nbDir}`);
+    if (opts.list) {
+      for (const n of selected) console.log(n);
+      return 0;
+    }
+    if (opts.out !== undefined) dest = await prepareOutDir(opts.out);
+    else if (opts.quick) dest = await Deno.makeTempDir({ prefix: "icrl-quick-" });
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`reproduce: ${e.message}`);
@@ -791,109 +413,66 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
-  if (opts.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const root = repositoryRoot();
-  const nbDir = join(root, "notebooks");
-  let names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(nbDir)) if (e.isFile) names.push(e.name);
-  } catch {
-    names = [];
-  }
-  let selected: string[];
-  try {
-    selected = selectNotebooks(names, opts.only);
-  } catch (e) {
-    console.error(`reproduce: ${(e as Error).message}`);
-    return 64;
-  }
-  if (opts.list) {
-    for (const n of selected) console.log(n);
-    return 0;
-  }
-  if (selected.length === 0) {
-    console.warn(`reproduce: no notebooks matching NN_*.ipynb in ${nbDir}; nothing to do`);
-    return 0;
-  }
-
-  let probe: Probe;
-  let kernel: string;
-  try {
-    probe = await findPython(opts.python);
-    kernel = await ensureDenoKernel(probe);
-  } catch (e) {
-    if (e instanceof ToolingError) {
-      console.error(`reproduce: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-
   const scale = opts.quick ? "quick" : "paper";
-  let out: string | undefined = opts.out ? resolve(opts.out) : undefined;
-  if (opts.quick && !out) out = await Deno.makeTempDir({ prefix: "icrl-quick-" });
-  const destDir = out ? join(out, "notebooks") : nbDir;
-  await Deno.mkdir(destDir, { recursive: true });
-  const failDir = await Deno.makeTempDir({ prefix: "icrl-failed-" });
-
-  console.log(
-    `reproduce: ${selected.length} notebook(s) at ${scale} scale` +
-      (out ? `, outputs in ${out}` : ", in place") +
-      `, per-cell timeout ${opts.timeout ? `${opts.timeout} s` : "none"}, python ${probe.python}`,
-  );
-  const settings: ExecuteSettings = {
-    python: probe.python,
-    kernel,
-    cwd: nbDir,
-    timeout: opts.timeout,
-    env: {
-      ICRL_SCALE: scale,
-      ICRL_OUT: out ?? null,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-    },
-    verbose: opts.verbose,
-    failDir,
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(),
+    ICRL_SCALE: scale,
+    ICRL_MODELS: join(dest, "data", "models"),
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
   };
-  const results: NotebookResult[] = [];
-  const t0 = performance.now();
-  for (const [k, name] of selected.entries()) {
-    console.log(`[${k + 1}/${selected.length}] ${name} …`);
-    const r = await executeNotebook(join(nbDir, name), join(destDir, name), settings);
-    results.push(r);
-    if (r.ok) {
-      const ks = r.kernelSeconds === undefined
-        ? ""
-        : ` (kernel up in ${r.kernelSeconds.toFixed(1)} s)`;
-      console.log(`[${k + 1}/${selected.length}] ${name} ok in ${fmtSeconds(r.seconds)}${ks}`);
-    } else {
-      console.error(`[${k + 1}/${selected.length}] ${name} FAILED after ${fmtSeconds(r.seconds)}`);
-      console.error(r.error);
-      if (r.partial) console.error(`  partial notebook kept at ${r.partial}`);
-      if (!opts.keepGoing) break;
-    }
-  }
-  const total = (performance.now() - t0) / 1000;
-  const failed = results.filter((r) => !r.ok);
-  const skipped = selected.length - results.length;
-  console.log(`\nsummary (${scale} scale):`);
-  for (const r of results) {
-    console.log(
-      `  ${r.ok ? "ok    " : "FAILED"}  ${r.name.padEnd(40)} ${fmtSeconds(r.seconds).padStart(12)}`,
-    );
-  }
-  for (const n of selected.slice(results.length)) console.log(`  skipped ${n}`);
+  const inPlace = resolve(dest) === resolve(root);
   console.log(
-    `  ${results.length - failed.length} ok, ${failed.length} failed, ${skipped} skipped in ${
-      fmtSeconds(total)
-    }` +
-      (out ? `; outputs in ${out}` : ""),
+    `reproduce: ${selected.length} notebook(s) at ${scale} scale, ` +
+      (inPlace ? "in place" : `outputs in ${dest}`) +
+      `, per-cell timeout ${opts.timeout ? `${opts.timeout} s` : "none"}`,
   );
-  if (failed.length === 0) await Deno.remove(failDir, { recursive: true }).catch(() => {});
-  return failed.length > 0 ? 1 : 0;
+
+  const onSignal = (sig: "SIGINT" | "SIGTERM") => () => {
+    stop.signal = sig;
+    stop.kernel?.kill();
+  };
+  const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+  Deno.addSignalListener("SIGINT", handlers.SIGINT);
+  Deno.addSignalListener("SIGTERM", handlers.SIGTERM);
+  const parent = Deno.ppid;
+  const watchdog = setInterval(() => {
+    if (Deno.ppid !== parent && stop.signal === null) {
+      stop.signal = "parent";
+      stop.kernel?.kill();
+    }
+  }, 200);
+  const results: Outcome[] = [];
+  const t0 = performance.now();
+  try {
+    for (const [k, name] of selected.entries()) {
+      const tag = `[${k + 1}/${selected.length}]`;
+      const r = await runOne(name, nbDir, dest, env, opts, tag);
+      results.push(r);
+      if (r.ok) console.log(`${tag} ${name} ok in ${fmtSeconds(r.seconds)}`);
+      else {
+        console.error(`${tag} ${name} FAILED after ${fmtSeconds(r.seconds)}`);
+        console.error(r.error);
+        if (!opts.keepGoing || stop.signal) break;
+      }
+    }
+  } finally {
+    clearInterval(watchdog);
+    Deno.removeSignalListener("SIGINT", handlers.SIGINT);
+    Deno.removeSignalListener("SIGTERM", handlers.SIGTERM);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(
+    `reproduce: ${results.length - failed} ok, ${failed} failed, ` +
+      `${selected.length - results.length} not run, ${
+        fmtSeconds((performance.now() - t0) / 1000)
+      }` +
+      (inPlace ? "" : `; outputs in ${dest}`),
+  );
+  if (stop.signal === "SIGINT") return 130;
+  if (stop.signal === "SIGTERM") return 143;
+  if (results.some((r) => r.error?.includes("kernel did not start"))) return 2;
+  return failed > 0 ? 1 : 0;
 }
 
 if (import.meta.main) {

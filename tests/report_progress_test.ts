@@ -196,7 +196,7 @@ Deno.test("runScale reads ICRL_SCALE: paper by default, quick, else an error nam
 });
 
 Deno.test("outDir defaults to the repository root; ICRL_OUT moves data/, figures/, models/", async () => {
-  await withEnv({ ICRL_OUT: undefined }, () => {
+  await withEnv({ ICRL_OUT: undefined, ICRL_SCALE: undefined }, () => {
     assert.equal(outDir(), repoRoot());
     assert.ok(Deno.statSync(`${repoRoot()}/deno.json`).isFile);
   });

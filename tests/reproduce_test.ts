@@ -1,21 +1,19 @@
-// Tests of scripts/reproduce.ts. The unit tests need no Jupyter: the notebook runner is replaced by
-// a fake "python" shell script. One integration test runs a real notebook through nbclient and the
-// Deno kernel; it is skipped when those are not installed.
+// Tests of scripts/reproduce.ts: the command line, the output directory checks, commit-on-success,
+// and end to end on a scratch git repository: a failing cell, SIGINT and SIGKILL leave the
+// committed tree untouched and no kernel running.
 import assert from "node:assert/strict";
 import {
   type CellError,
-  ensureDenoKernel,
-  executeNotebook,
+  commitStaging,
   extractError,
-  findPython,
   formatCellError,
-  INSTALL_HINT,
   parseArgs,
+  prepareOutDir,
   selectNotebooks,
   stripAnsi,
-  ToolingError,
   UsageError,
 } from "../scripts/reproduce.ts";
+import { serializeNotebook, toNotebook } from "../scripts/nbtool.ts";
 
 // ------------------------------------------------------------------------------ argument parsing
 
@@ -53,10 +51,12 @@ Deno.test("parseArgs: --only is repeatable and comma-separated; --out and flags"
 Deno.test("parseArgs: bad arguments are UsageErrors naming them", () => {
   assert.throws(
     () => parseArgs(["--bogus"]),
-    (e) => e instanceof UsageError && /"--bogus"/.test(e.message),
+    (e) => e instanceof UsageError && /Unknown option '--bogus'/.test(e.message),
   );
-  assert.throws(() => parseArgs(["--only"]), /--only needs a value/);
-  assert.throws(() => parseArgs(["--only", "--quick"]), /--only needs a value/);
+  assert.throws(() => parseArgs(["--only"]), /'--only <value>' argument missing/);
+  assert.throws(() => parseArgs(["--only", "--quick"]), /'--only' argument is ambiguous/);
+  assert.throws(() => parseArgs(["01"]), /Unexpected argument '01'/);
+  assert.throws(() => parseArgs(["--out", ""]), /--out needs a directory/);
   assert.throws(() => parseArgs(["--only", ","]), /--only needs a notebook prefix/);
   assert.throws(() => parseArgs(["--only", "notebooks/01"]), /prefixes, not paths/);
   assert.throws(
@@ -64,7 +64,7 @@ Deno.test("parseArgs: bad arguments are UsageErrors naming them", () => {
     /--timeout must be a positive number of seconds, got "soon"/,
   );
   assert.throws(() => parseArgs(["--timeout", "0"]), /got "0"/);
-  assert.throws(() => parseArgs(["--quick=yes"]), /--quick takes no value/);
+  assert.throws(() => parseArgs(["--quick=yes"]), /'--quick' does not take an argument/);
 });
 
 // ---------------------------------------------------------------------------- notebook selection
@@ -152,222 +152,196 @@ Deno.test("formatCellError names notebook, cell and error, with the traceback ta
   assert.equal(stripAnsi("\x1b[1;31mX\x1b[0m"), "X");
 });
 
-// ------------------------------------------------------------------------- tooling & execution
+// ---------------------------------------------------------------------------- output directories
 
-Deno.test("findPython without Jupyter explains how to install it", async () => {
-  await assert.rejects(
-    () => findPython("/nonexistent/python3"),
-    (e) =>
-      e instanceof ToolingError && e.message.includes("apt-get install -y") &&
-      e.message.includes(INSTALL_HINT),
-  );
-});
-
-/** A fake runner: copies $FAKE_NB to the requested output path and exits with $FAKE_STATUS. */
-async function fakePython(dir: string): Promise<string> {
-  const path = `${dir}/fake-python`;
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh
-out=$(printf '%s' "$3" | sed -E 's/.*"output":"([^"]*)".*/\\1/')
-[ -n "$FAKE_NB" ] && cat "$FAKE_NB" > "$out"
-echo '{"event": "kernel_ready", "seconds": 0.25}'
-echo 'noise that is not an event'
-[ -n "$FAKE_FATAL" ] && echo "$FAKE_FATAL"
-exit \${FAKE_STATUS:-0}
-`,
-  );
-  await Deno.chmod(path, 0o755);
-  return path;
-}
-
-async function fixture() {
+Deno.test("prepareOutDir creates a missing directory and refuses a file or an impossible path", async () => {
   const dir = await Deno.makeTempDir();
-  const python = await fakePython(dir);
-  const input = `${dir}/01_a.ipynb`;
-  await Deno.writeTextFile(input, '{"cells": []}\n');
-  const settings = (env: Record<string, string | null>) => ({
-    python,
-    kernel: "deno",
-    cwd: dir,
-    env,
-    failDir: `${dir}/failed`,
-    log: () => {},
-  });
-  return { dir, input, settings };
+  try {
+    assert.equal(await prepareOutDir(`${dir}/a/b`), `${dir}/a/b`);
+    assert.ok(Deno.statSync(`${dir}/a/b`).isDirectory);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/a/b`)], [], "no probe file left behind");
+    await Deno.writeTextFile(`${dir}/f`, "");
+    await assert.rejects(
+      () => prepareOutDir(`${dir}/f`),
+      (e) => e instanceof UsageError && e.message === `--out ${dir}/f: not a directory`,
+    );
+    await assert.rejects(
+      () => prepareOutDir(`${dir}/f/sub`),
+      (e) => e instanceof UsageError && e.message.startsWith(`--out ${dir}/f/sub: `),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("commitStaging moves every staged file to the same place under dest and removes staging", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const st = `${dir}/dest/.icrl-staging/01_a-1`;
+    await Deno.mkdir(`${st}/data/models`, { recursive: true });
+    await Deno.mkdir(`${st}/notebooks`, { recursive: true });
+    await Deno.writeTextFile(`${st}/data/x.csv`, "new");
+    await Deno.writeTextFile(`${st}/data/models/m.json`, "{}");
+    await Deno.writeTextFile(`${st}/notebooks/01_a.ipynb`, "nb");
+    await Deno.mkdir(`${dir}/dest/data`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/dest/data/x.csv`, "old");
+    await Deno.writeTextFile(`${dir}/dest/data/keep.csv`, "kept");
+    const moved = await commitStaging(st, `${dir}/dest`);
+    assert.deepEqual(moved, ["data/models/m.json", "data/x.csv", "notebooks/01_a.ipynb"]);
+    assert.equal(Deno.readTextFileSync(`${dir}/dest/data/x.csv`), "new");
+    assert.equal(Deno.readTextFileSync(`${dir}/dest/data/keep.csv`), "kept");
+    assert.equal(Deno.readTextFileSync(`${dir}/dest/notebooks/01_a.ipynb`), "nb");
+    assert.throws(() => Deno.statSync(st), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// ------------------------------------------------------- end to end on a scratch git repository
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Write the notebook's data to the staging output, plus the kernel's pid. */
+const WRITE_CELL = `const out = Deno.env.get("ICRL_OUT");
+await Deno.mkdir(out + "/data", { recursive: true });
+await Deno.writeTextFile(out + "/data/01_t.csv", "new\\n");
+await Deno.writeTextFile(out + "/kernel.pid", String(Deno.pid));`;
+
+async function git(dir: string, ...args: string[]): Promise<string> {
+  const r = await new Deno.Command("git", {
+    args: ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!r.success) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
+  return new TextDecoder().decode(r.stdout);
 }
 
-Deno.test("executeNotebook replaces the output atomically on success", async () => {
-  const { dir, input, settings } = await fixture();
-  try {
-    await Deno.writeTextFile(`${dir}/done.json`, '{"cells": [], "executed": true}\n');
-    const r = await executeNotebook(
-      input,
-      input,
-      settings({ FAKE_NB: `${dir}/done.json`, FAKE_STATUS: "0" }),
-    );
-    assert.equal(r.ok, true);
-    assert.equal(r.kernelSeconds, 0.25);
-    assert.equal(await Deno.readTextFile(input), '{"cells": [], "executed": true}\n');
-    const left = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes(".tmp-"));
-    assert.deepEqual(left, []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+/** A committed scratch repository with notebook 01_t (the given code cells) and data/01_t.csv. */
+async function scratchRepo(cells: string[]): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "icrl-reproduce-test-" });
+  await Deno.mkdir(`${dir}/notebooks`);
+  await Deno.mkdir(`${dir}/data`);
+  const nb = toNotebook(cells.map((source) => ({ kind: "code" as const, source })));
+  await Deno.writeTextFile(`${dir}/notebooks/01_t.ipynb`, serializeNotebook(nb));
+  await Deno.writeTextFile(`${dir}/data/01_t.csv`, "committed\n");
+  await Deno.copyFile(`${ROOT}/.gitignore`, `${dir}/.gitignore`);
+  await Deno.writeTextFile(
+    `${dir}/driver.ts`,
+    `import { main } from ${JSON.stringify(`${ROOT}/scripts/reproduce.ts`)};\n` +
+      `Deno.exit(await main(Deno.args, { root: ${JSON.stringify(dir)} }));\n`,
+  );
+  await git(dir, "init", "-q");
+  await git(dir, "add", "-A");
+  await git(dir, "commit", "-qm", "scratch");
+  return dir;
+}
 
-Deno.test("executeNotebook leaves the original untouched on a cell error and reports the cell", async () => {
-  const { dir, input, settings } = await fixture();
-  try {
-    await Deno.writeTextFile(`${dir}/partial.json`, JSON.stringify(executed));
-    const r = await executeNotebook(
-      input,
-      input,
-      settings({ FAKE_NB: `${dir}/partial.json`, FAKE_STATUS: "1" }),
-    );
-    assert.equal(r.ok, false);
-    assert.match(r.error!, /^01_a\.ipynb: cell 2 \(In \[2\]\) failed: RangeError: n must be/);
-    assert.equal(await Deno.readTextFile(input), '{"cells": []}\n', "original untouched");
-    assert.equal(r.partial, `${dir}/failed/01_a.ipynb`);
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(r.partial!)), executed);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("executeNotebook reports a timeout or a dead kernel from the runner's events", async () => {
-  const { dir, input, settings } = await fixture();
-  try {
-    await Deno.writeTextFile(`${dir}/clean.json`, '{"cells": []}');
-    const fatal =
-      '{"event": "fatal", "kind": "timeout", "index": 4, "message": "Cell execution timed out"}';
-    const r = await executeNotebook(input, input, {
-      ...settings({ FAKE_NB: `${dir}/clean.json`, FAKE_STATUS: "3", FAKE_FATAL: fatal }),
-      timeout: 5,
-    });
-    assert.equal(r.ok, false);
-    assert.match(r.error!, /01_a\.ipynb: cell timed out after 5 s \(raise --timeout\) in cell 4/);
-    const dead = '{"event": "fatal", "kind": "dead_kernel", "index": 1, "message": "Kernel died"}';
-    const r2 = await executeNotebook(
-      input,
-      input,
-      settings({ FAKE_STATUS: "3", FAKE_FATAL: dead }),
-    );
-    assert.match(r2.error!, /the kernel died .* in cell 1/);
-    assert.equal(r2.partial, undefined);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-// ---------------------------------------------------------------------- optional integration test
+function spawnReproduce(dir: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", `${ROOT}/deno.json`, `${dir}/driver.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
 
 /**
- * Python with nbclient, or null when Jupyter is not installed (the only case in which the
- * integration test is skipped; CI installs Jupyter first). A missing Deno kernelspec is not a
- * reason to skip: the test writes its own into a temporary `JUPYTER_PATH` entry, so it never
- * touches the user's Jupyter configuration.
+ * True while `pid` runs (a zombie counts as ended), asked of `ps`; where `ps` is missing, whether
+ * the process still accepts a (harmless) SIGCONT.
  */
-async function realJupyter(): Promise<{ python: string; kernels: Record<string, string> } | null> {
+function alive(pid: number): boolean {
+  let r: Deno.CommandOutput;
   try {
-    return await findPython();
+    r = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(pid)], stdout: "piped" })
+      .outputSync();
   } catch {
-    console.warn(
-      "integration test skipped: no Python with Jupyter (apt-get install -y jupyter-nbconvert " +
-        "python3-nbclient python3-ipykernel)",
+    try {
+      Deno.kill(pid, "SIGCONT");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const stat = new TextDecoder().decode(r.stdout).trim();
+  return r.success && stat !== "" && !stat.startsWith("Z");
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function stagedPid(dir: string, reproducePid: number): number | null {
+  try {
+    return Number(
+      Deno.readTextFileSync(`${dir}/.icrl-staging/01_t-${reproducePid}/kernel.pid`),
     );
+  } catch {
     return null;
   }
 }
-const jupyter = await realJupyter();
 
-Deno.test({
-  name: "integration: a notebook runs under the Deno kernel with cwd notebooks/ and the import map",
-  ignore: jupyter === null,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-      const cell = (source: string) => ({
-        cell_type: "code",
-        execution_count: null,
-        id: `c${source.length}`,
-        metadata: {},
-        outputs: [],
-        source,
-      });
-      const nb = {
-        cells: [
-          cell(`import { figure, lineChart } from "${root}/lib/report/mod.ts";\nDeno.cwd()`),
-          cell('import * as vl from "vega-lite";\nvl.version'),
-          cell(
-            'await figure(lineChart({ rows: [{ x: 0, y: 1 }, { x: 1, y: 2 }], x: "x", y: "y", title: "t", xTitle: "x", yTitle: "y" }))',
-          ),
-          cell('Deno.env.get("ICRL_SCALE")'),
-        ],
-        metadata: { kernelspec: { display_name: "Deno", language: "typescript", name: "deno" } },
-        nbformat: 4,
-        nbformat_minor: 5,
-      };
-      await Deno.writeTextFile(`${dir}/90_t.ipynb`, JSON.stringify(nb));
-      const probe = await findPython();
-      const kdir = `${dir}/jupyter/kernels/icrl-test-deno`;
-      await Deno.mkdir(kdir, { recursive: true });
-      await Deno.writeTextFile(
-        `${kdir}/kernel.json`,
-        JSON.stringify({
-          argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
-          display_name: "Deno (test)",
-          language: "typescript",
-        }),
-      );
-      const kernel = "icrl-test-deno";
-      const r = await executeNotebook(`${dir}/90_t.ipynb`, `${dir}/90_t.ipynb`, {
-        python: probe.python,
-        kernel,
-        cwd: `${root}/notebooks`,
-        timeout: 120,
-        env: { ICRL_SCALE: "quick", NO_COLOR: "1", JUPYTER_PATH: `${dir}/jupyter` },
-        failDir: `${dir}/failed`,
-        log: () => {},
-      });
-      assert.equal(r.ok, true, r.error ?? "");
-      const out = JSON.parse(await Deno.readTextFile(`${dir}/90_t.ipynb`));
-      const data = (i: number) => {
-        assert.ok(
-          out.cells[i].outputs.length > 0,
-          `cell ${i} has no output: ${JSON.stringify(out.cells[i])}`,
-        );
-        return out.cells[i].outputs[0].data;
-      };
-      assert.equal(data(0)["text/plain"].join(""), JSON.stringify(`${root}/notebooks`));
-      assert.match(data(1)["text/plain"].join(""), /^"6\./);
-      assert.match(data(2)["image/svg+xml"].join(""), /^<svg /);
-      assert.ok(data(2)["application/vnd.vegalite.v5+json"]);
-      assert.equal(data(3)["text/plain"].join(""), '"quick"');
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-Deno.test("ensureDenoKernel keeps a kernelspec whose deno binary exists (nothing installed)", async () => {
-  const dir = await Deno.makeTempDir();
+Deno.test("reproduce commits a successful notebook's outputs and leaves no staging behind", async () => {
+  const dir = await scratchRepo([WRITE_CELL, "'done'"]);
   try {
-    await Deno.writeTextFile(
-      `${dir}/kernel.json`,
-      JSON.stringify({
-        argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
-      }),
-    );
-    const logged: string[] = [];
-    const name = await ensureDenoKernel(
-      { python: "python3", missing: [], kernels: { deno: dir } },
-      (s) => logged.push(s),
-    );
-    assert.equal(name, "deno");
-    assert.deepEqual(logged, []);
+    const r = await spawnReproduce(dir, ["--only", "01"]).output();
+    const err = new TextDecoder().decode(r.stderr);
+    assert.equal(r.code, 0, err);
+    assert.equal(Deno.readTextFileSync(`${dir}/data/01_t.csv`), "new\n");
+    const nb = JSON.parse(Deno.readTextFileSync(`${dir}/notebooks/01_t.ipynb`));
+    assert.deepEqual(nb.cells[1].outputs[0].data, { "text/plain": ['"done"'] });
+    assert.throws(() => Deno.statSync(`${dir}/.icrl-staging`), Deno.errors.NotFound);
+    assert.match(new TextDecoder().decode(r.stdout), /\[1\/1\] 01_t\.ipynb ok in \d/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a failing cell leaves the committed tree clean and names notebook, cell, error, partial output", async () => {
+  const dir = await scratchRepo([WRITE_CELL, 'throw new TypeError("boom in cell 1")', "'x'"]);
+  try {
+    const r = await spawnReproduce(dir, ["--only", "01"]).output();
+    const err = new TextDecoder().decode(r.stderr);
+    assert.equal(r.code, 1, err);
+    assert.equal(await git(dir, "status", "--porcelain"), "", "git status clean");
+    assert.match(err, /01_t\.ipynb: cell 1 \(In \[2\]\) failed: TypeError: boom in cell 1/);
+    const m = /partial output \(executed notebook, data, figures\): (\S+)/.exec(err);
+    assert.ok(m, err);
+    assert.equal(Deno.readTextFileSync(`${m[1]}/data/01_t.csv`), "new\n");
+    const partial = JSON.parse(Deno.readTextFileSync(`${m[1]}/notebooks/01_t.ipynb`));
+    assert.equal(partial.cells[1].outputs[0].ename, "TypeError");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const signal of ["SIGINT", "SIGKILL"] as const) {
+  Deno.test(`${signal} during a cell leaves the committed tree clean and no kernel running`, async () => {
+    const dir = await scratchRepo([WRITE_CELL, "await new Promise((r) => setTimeout(r, 60_000))"]);
+    try {
+      const child = spawnReproduce(dir, ["--only", "01"]);
+      let kernelPid: number | null = null;
+      await waitFor("the kernel to start the notebook", () => {
+        kernelPid = stagedPid(dir, child.pid);
+        return kernelPid !== null && kernelPid > 0;
+      });
+      assert.ok(alive(kernelPid!));
+      child.kill(signal);
+      const r = await child.output();
+      const err = new TextDecoder().decode(r.stderr);
+      if (signal === "SIGINT") {
+        assert.equal(r.code, 130, err);
+        assert.match(err, /01_t\.ipynb interrupted \(SIGINT\); nothing in .* changed/);
+      } else assert.equal(r.signal, "SIGKILL");
+      await waitFor(`kernel ${kernelPid} to end`, () => !alive(kernelPid!), 10_000);
+      assert.equal(await git(dir, "status", "--porcelain"), "", "git status clean");
+      assert.equal(Deno.readTextFileSync(`${dir}/data/01_t.csv`), "committed\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

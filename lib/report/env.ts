@@ -5,9 +5,13 @@
  * | variable      | values                 | default                 |
  * |---------------|------------------------|-------------------------|
  * | `ICRL_SCALE`  | `quick` \| `paper`     | `paper`                 |
- * | `ICRL_OUT`    | a directory            | the repository root     |
+ * | `ICRL_OUT`    | a directory            | paper scale: the repository root; any other scale: a fresh temporary directory (its path is printed) |
+ * | `ICRL_MODELS` | directories (`:`-separated) | none                |
  *
- * Generated files go to `<out>/data`, `<out>/data/models` and `<out>/figures`. Also home of
+ * Generated files go to `<out>/data`, `<out>/data/models` and `<out>/figures`. A run that is not
+ * at paper scale never writes into the repository unless `ICRL_OUT` says so. Trained blocks are
+ * looked up in `<out>/data/models`, then in each `ICRL_MODELS` directory, then in the committed
+ * `data/models` ({@linkcode findModelFile}). Also home of
  * {@linkcode writeFileAtomic}, the temp-file-then-rename writer every report module uses.
  *
  * @module
@@ -73,6 +77,14 @@ export function repoRoot(): string {
   return fileURLToPath(url).replace(/\/+$/, "") || "/";
 }
 
+function existsDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function ensureDir(path: string): string {
   try {
     Deno.mkdirSync(path, { recursive: true });
@@ -82,9 +94,13 @@ function ensureDir(path: string): string {
   return path;
 }
 
+let scratchOut: string | null = null;
+
 /**
- * The output root: `ICRL_OUT` (relative paths resolve against the current directory) or the
- * repository root. Created if missing.
+ * The output root: `ICRL_OUT` (relative paths resolve against the current directory); unset, the
+ * repository root at paper scale, and at any other scale a temporary directory made once per
+ * process (its path is printed, so an interactive quick run never overwrites committed results).
+ * Created if missing.
  *
  * @example
  * ```ts
@@ -94,7 +110,17 @@ function ensureDir(path: string): string {
  */
 export function outDir(): string {
   const raw = Deno.env.get("ICRL_OUT");
-  if (raw === undefined || raw.trim() === "") return ensureDir(repoRoot());
+  if (raw === undefined || raw.trim() === "") {
+    if (runScale() === "paper") return ensureDir(repoRoot());
+    if (scratchOut === null || !existsDir(scratchOut)) {
+      scratchOut = Deno.makeTempDirSync({ prefix: `icrl-${runScale()}-` });
+      console.log(
+        `ICRL_SCALE=${runScale()} and no ICRL_OUT: outputs go to ${scratchOut} ` +
+          `(set ICRL_OUT to choose; committed results are only written at paper scale)`,
+      );
+    }
+    return scratchOut;
+  }
   if (raw.includes("\0")) {
     throw new RangeError(`ICRL_OUT is not a valid path: ${JSON.stringify(raw)}`);
   }
@@ -135,6 +161,66 @@ export function figuresDir(): string {
  */
 export function modelsDir(): string {
   return ensureDir(join(outDir(), "data", "models"));
+}
+
+/** A directory searched for trained blocks, and how to name it to a reader. */
+export interface ModelDir {
+  /** Absolute path. */
+  dir: string;
+  /** Where it comes from, for messages: "this run's output", "ICRL_MODELS", "committed". */
+  origin: "this run's output" | "ICRL_MODELS" | "committed";
+}
+
+/**
+ * Where trained blocks are looked up, in order, without duplicates: `<out>/data/models`, each
+ * `ICRL_MODELS` entry (`:`-separated; relative paths against the current directory), and the
+ * committed `data/models` of the repository. Nothing is created.
+ *
+ * @example
+ * ```ts
+ * modelSearchPath().map((d) => d.origin); // ["this run's output", "committed"]
+ * ```
+ */
+export function modelSearchPath(): ModelDir[] {
+  const out: ModelDir[] = [];
+  const add = (dir: string, origin: ModelDir["origin"]) => {
+    const abs = resolve(Deno.cwd(), dir);
+    if (!out.some((d) => d.dir === abs)) out.push({ dir: abs, origin });
+  };
+  const raw = Deno.env.get("ICRL_OUT");
+  if (raw !== undefined && raw.trim() !== "") add(join(raw, "data", "models"), "this run's output");
+  for (const d of (Deno.env.get("ICRL_MODELS") ?? "").split(":")) {
+    if (d.trim() !== "") add(d.trim(), "ICRL_MODELS");
+  }
+  add(join(repoRoot(), "data", "models"), "committed");
+  return out;
+}
+
+/**
+ * Find a trained-block file (`"sarsa_restricted_seed0.json"`) on {@linkcode modelSearchPath}.
+ * Throws an error listing every directory tried when none has it.
+ *
+ * @example
+ * ```ts
+ * const { path, origin } = findModelFile("sarsa_restricted_seed0.json");
+ * ```
+ */
+export function findModelFile(file: string): { path: string; origin: ModelDir["origin"] } {
+  if (typeof file !== "string" || file === "" || file.includes("/")) {
+    throw new TypeError(
+      `findModelFile: file must be a bare file name, got ${JSON.stringify(file)}`,
+    );
+  }
+  const dirs = modelSearchPath();
+  for (const { dir, origin } of dirs) {
+    const path = join(dir, file);
+    try {
+      if (Deno.statSync(path).isFile) return { path, origin };
+    } catch { /* not here */ }
+  }
+  throw new Error(
+    `trained block ${file} not found in ${dirs.map((d) => `${d.dir} (${d.origin})`).join(", ")}`,
+  );
 }
 
 let tmpCounter = 0;

@@ -8,6 +8,7 @@
  */
 
 import { join } from "node:path";
+import { cpus } from "node:os";
 import { repoRoot, runScale, writeFileAtomic } from "./env.ts";
 
 /** Current manifest format version. */
@@ -46,8 +47,11 @@ export interface Manifest {
   };
   /** Runtime and library versions ({@linkcode libraryVersions}). */
   versions: Record<string, string>;
-  /** `Deno.build` os, arch and target triple. */
-  platform: { os: string; arch: string; target: string };
+  /**
+   * `Deno.build` os, arch and target triple, plus the machine's CPU model and logical core count
+   * ({@linkcode machineInfo}; absent in manifests written before they were recorded).
+   */
+  platform: { os: string; arch: string; target: string; cpu?: string; cores?: number };
   /** Run scale from `ICRL_SCALE` ("quick" | "paper"). */
   scale: string;
   /** Caller-provided extras. */
@@ -139,6 +143,26 @@ export async function libraryVersions(): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * The machine a result was measured on: CPU model (as the OS reports it) and number of logical
+ * cores. Never throws: `"unknown"` / the runtime's `hardwareConcurrency` when the OS does not say
+ * (or `--allow-sys` is missing).
+ *
+ * @example
+ * ```ts
+ * machineInfo(); // { cpu: "AMD EPYC", cores: 2 }
+ * ```
+ */
+export function machineInfo(): { cpu: string; cores: number } {
+  let list: { model: string }[] = [];
+  try {
+    list = cpus();
+  } catch { /* no --allow-sys */ }
+  const model = list.find((c) => typeof c.model === "string" && c.model.trim() !== "")?.model;
+  const cores = list.length > 0 ? list.length : (navigator.hardwareConcurrency ?? 0);
+  return { cpu: model?.trim().replace(/\s+/g, " ") ?? "unknown", cores };
+}
+
 function assertJsonable(what: string, x: unknown): void {
   try {
     JSON.stringify(x, (_k, val) => {
@@ -218,7 +242,12 @@ export async function writeManifest(path: string, input: ManifestInput): Promise
     seeds: input.seeds,
     git: gitInfo(),
     versions: await libraryVersions(),
-    platform: { os: Deno.build.os, arch: Deno.build.arch, target: Deno.build.target },
+    platform: {
+      os: Deno.build.os,
+      arch: Deno.build.arch,
+      target: Deno.build.target,
+      ...machineInfo(),
+    },
     scale,
     extra: input.extra ?? {},
     createdAt: new Date().toISOString(),

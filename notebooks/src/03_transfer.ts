@@ -9,8 +9,9 @@
 // state, put the trajectory in the prompt, and set `w ← TF_θ(H)`. The greedy policy of `w` should improve
 // like the SARSA teacher's.
 //
-// **Protocol.** ≥ 10 trained blocks (one per training seed of notebook 02, loaded from `data/models/`) ×
-// ≥ 100 test MDPs from a stream disjoint from every training stream (asserted), updates 0…400. On each test
+// **Protocol.** ≥ 10 trained blocks (one per training seed of notebook 02; from the run's output
+// directory when 02 ran there, else the committed `data/models/`) × ≥ 100 test MDPs from a stream
+// disjoint from every training stream (asserted), updates 0…400. On each test
 // MDP every learner starts from the same `w` and state; each learner's rollouts use its own stream
 // derived from the evaluation seed. We plot the **exact** return `J` (SPEC §1) of the greedy policy of `w`
 // for: the trained blocks (per-MDP average over the training seeds), the SARSA teacher on the same loop,
@@ -22,7 +23,6 @@ import {
   blockLearner,
   constructedLearner,
   evaluateTransfer,
-  loadModel,
   pairedDifference,
   recordGrid,
   summariseTransfer,
@@ -34,6 +34,7 @@ import {
 } from "../../lib/mod.ts";
 import { convergenceSettings } from "../../lib/experiments/convergence.ts";
 import { averageLearners } from "../../lib/experiments/transfer_exp.ts";
+import { loadTrainedBlocks } from "../../lib/experiments/trained_blocks.ts";
 import {
   byScale,
   concatCharts,
@@ -43,7 +44,6 @@ import {
   lineChart,
   liveSink,
   markdown,
-  modelsDir,
   progress,
   runScale,
   saveFigure,
@@ -76,17 +76,9 @@ config;
 // ## Load the trained blocks (notebook 02)
 
 // %%
-const models = [];
-for (const seed of config.trainingSeeds) {
-  const path = `${modelsDir()}/sarsa_restricted_seed${seed}.json`;
-  try {
-    models.push({ seed, ...(await loadModel(path)) });
-  } catch (e) {
-    throw new Error(
-      `${(e as Error).message}\n→ run notebook 02 first (deno task reproduce --only 02)`,
-    );
-  }
-}
+const trained = await loadTrainedBlocks(config.trainingSeeds, scale);
+console.log(trained.source);
+const models = trained.blocks;
 const task = models[0].model.task;
 const K = models[0].config.K;
 models.map((m) => ({
