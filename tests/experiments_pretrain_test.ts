@@ -6,7 +6,13 @@ import {
   run,
   validatePretrainExpConfig,
 } from "../lib/experiments/pretrain.ts";
-import { figures, lateAccuracyGain, summary, tables } from "../lib/experiments/pretrain_views.ts";
+import {
+  earlyAccuracyGain,
+  figures,
+  lateAccuracyGain,
+  summary,
+  tables,
+} from "../lib/experiments/pretrain_views.ts";
 
 const tiny: PretrainExpConfig = {
   ...pretrainDefaults.quick,
@@ -152,4 +158,7 @@ Deno.test("lateAccuracyGain: last accuracy minus the one at half the steps", () 
   const run0 = { curve } as Parameters<typeof lateAccuracyGain>[0];
   assert.ok(Math.abs(lateAccuracyGain(run0) - 0.2) < 1e-12);
   assert.equal(lateAccuracyGain({ curve: curve.slice(0, 1) } as typeof run0), 0);
+  // first evaluation 0.1, half-way 0.2
+  assert.ok(Math.abs(earlyAccuracyGain(run0) - 0.1) < 1e-12);
+  assert.equal(earlyAccuracyGain({ curve: curve.slice(0, 1) } as typeof run0), 0);
 });

@@ -36,8 +36,26 @@ const finalRow = (run: RunInfo) => run.curve[run.curve.length - 1];
 export function lateAccuracyGain(run: RunInfo): number {
   const c = run.curve;
   if (c.length < 2) return 0;
-  const mid = c.find((r) => r.step >= c[c.length - 1].step / 2) ?? c[0];
-  return c[c.length - 1].heldoutAcc - mid.heldoutAcc;
+  return c[c.length - 1].heldoutAcc - midRow(run).heldoutAcc;
+}
+
+const midRow = (run: RunInfo) =>
+  run.curve.find((r) => r.step >= run.curve[run.curve.length - 1].step / 2) ?? run.curve[0];
+
+/**
+ * Held-out accuracy gained over the first half of training: the accuracy at half the steps (as in
+ * {@linkcode lateAccuracyGain}) minus the first evaluation's. Compared with the late gain it says
+ * whether the learning curve is still rising or flattening.
+ *
+ * @example
+ * ```ts
+ * earlyAccuracyGain(res.runs[0]); // e.g. 0.07
+ * ```
+ */
+export function earlyAccuracyGain(run: RunInfo): number {
+  const c = run.curve;
+  if (c.length < 2) return 0;
+  return midRow(run).heldoutAcc - c[0].heldoutAcc;
 }
 
 /**
@@ -251,6 +269,7 @@ export function summary(res: PretrainExpResult): string {
   const alphas = [...new Set(res.mismatch.map((m) => m.alpha))];
   const mmT = alphas.map((a) => res.mismatch.find((m) => m.alpha === a && m.t === T)!);
   const gains = ad.map(lateAccuracyGain);
+  const early = ad.map(earlyAccuracyGain);
   const perRunSec = mean(res.runs.map((x) => x.trainSec));
   const lines = [
     `**Scale** (${cfg.backend}): T = ${T} (paper ${PAPER_REFERENCE.horizon}), ${cfg.layers} layers, ` +
@@ -312,12 +331,13 @@ export function summary(res: PretrainExpResult): string {
       .join("; ") +
     ".",
     `- **More scale?** AD held-out accuracy changed by ${
-      gains.map((g) => fmtPct(g)).join(", ")
-    } over ` +
-    `the second half of training (per seed): ${
-      gains.every((g) => g > 0.005)
+      early.map((g) => fmtPct(g)).join(", ")
+    } over the first half of training and by ${gains.map((g) => fmtPct(g)).join(", ")} over ` +
+    `the second half (per seed): ${
+      gains.every((g, i) => g > 0.005 && g >= 0.5 * early[i])
         ? "still rising — longer training (and the paper's depth) should move the TF further toward LinUCB."
-        : "flat — more steps at this size would not help much; depth and data are the levers left."
+        : "flattening (the second half added less than half of the first half's gain) — more steps at " +
+          "this size would add little; depth and data are the levers left."
     }`,
     `- Paper (T = ${PAPER_REFERENCE.horizon}, full scale), for reference only: linear TF ` +
     `${PAPER_REFERENCE.linear.TF}, LinUCB ${PAPER_REFERENCE.linear.LinUCB}; Bernoulli TF ` +
