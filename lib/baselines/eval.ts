@@ -152,7 +152,10 @@ export async function evaluateTransferBatched(
   const record = new Uint8Array(updates + 1);
   for (const u of recordAt) record[u] = 1;
   const t0 = performance.now();
-  const streams = Array.from({ length: numMdps }, (_, j) => testMdpStream(cfg.seed, j, cfg.streamLabel));
+  const streams = Array.from(
+    { length: numMdps },
+    (_, j) => testMdpStream(cfg.seed, j, cfg.streamLabel),
+  );
   const bases = streams.map((s) => newTaskEnv(task, s));
   const mdps: TransferMdpRow[] = bases.map((b, j) => ({
     mdp: j,
@@ -193,7 +196,9 @@ export async function evaluateTransferBatched(
         for (let k = 0; k < o.length; k++) {
           if (!Number.isFinite(o[k])) {
             throw new Error(
-              `learner "${learner.name}" produced θ[${k}] = ${o[k]} on test MDP ${j} at update ${u}`,
+              `learner "${learner.name}" produced θ[${k}] = ${
+                o[k]
+              } on test MDP ${j} at update ${u}`,
             );
           }
         }

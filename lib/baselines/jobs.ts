@@ -39,7 +39,14 @@ export interface JobResult {
   /** The job's name. */
   name: string;
   /** Training metrics, as `{ step, prompts, mdps, lr, loss, wallSec }` rows. */
-  metrics: { step: number; prompts: number; mdps: number; lr: number; loss: number; wallSec: number }[];
+  metrics: {
+    step: number;
+    prompts: number;
+    mdps: number;
+    lr: number;
+    loss: number;
+    wallSec: number;
+  }[];
   /** Training wall time (s). */
   trainWallSec: number;
   /** Prompts consumed in training. */
@@ -104,7 +111,9 @@ export async function runJob(
     count = r.params.values.reduce((s, v) => s + v.length, 0);
     learner = modelLearner(job.name, r.params);
   } else {
-    throw new RangeError(`unknown job kind ${JSON.stringify((job.train as { kind: unknown }).kind)}`);
+    throw new RangeError(
+      `unknown job kind ${JSON.stringify((job.train as { kind: unknown }).kind)}`,
+    );
   }
   const t1 = performance.now();
   const transfers: TransferResult[] = [];

@@ -249,7 +249,9 @@ export function forwardTf(
   }
   shapes.forEach(([name, sh], i) => {
     if (vars[i].shape.join("×") !== sh.join("×")) {
-      throw new RangeError(`parameter ${name} must be ${sh.join("×")}, got ${vars[i].shape.join("×")}`);
+      throw new RangeError(
+        `parameter ${name} must be ${sh.join("×")}, got ${vars[i].shape.join("×")}`,
+      );
     }
   });
   const [B, n, m] = X.shape;

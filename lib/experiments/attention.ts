@@ -19,14 +19,18 @@ import {
   assertDisjointStreams,
   recordGrid,
   teacherLearner,
-  transferConfig,
   type TransferConfig,
+  transferConfig,
   type TransferResult,
 } from "../transfer.ts";
 import { assertInt, assertNumber } from "../validate.ts";
 import { type Arch, paramCount } from "../baselines/models.ts";
 import { baselineConfig } from "../baselines/train.ts";
-import { batchFromLearner, evaluateTransferBatched, type OneStepConfig } from "../baselines/eval.ts";
+import {
+  batchFromLearner,
+  evaluateTransferBatched,
+  type OneStepConfig,
+} from "../baselines/eval.ts";
 import { type Job, type JobResult, runJobs } from "../baselines/jobs.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
@@ -120,20 +124,20 @@ export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
     lr: 1e-3,
     logEvery: 20,
     mlpWidths: [64, 128, 256],
-    sweepK: 256,
+    sweepK: 128,
     sweepSeed: 900,
-    gruHidden: 64,
-    gruHead: 128,
+    gruHidden: 32,
+    gruHead: 64,
     gruWEveryStep: true,
     lsaLongK: 10_240,
     numMdps: 100,
     updates: 400,
-    shiftUpdates: 200,
+    shiftUpdates: 100,
     recordEvery: 5,
     evalSeed: 60_606,
     lengths: [5, 10, 20, 40, 80],
     heldoutMdps: 100,
-    heldoutPrompts: 10,
+    heldoutPrompts: 5,
     shiftNS: 12,
     shiftGamma: 0.9,
     workers: 2,
@@ -152,7 +156,9 @@ const KEYS = Object.keys(attentionDefaults.paper) as (keyof AttentionConfig)[];
  */
 export function validateAttentionConfig(cfg: AttentionConfig): AttentionConfig {
   for (const k of Object.keys(cfg)) {
-    if (!KEYS.includes(k as keyof AttentionConfig)) throw new RangeError(`unknown config key "${k}"`);
+    if (!KEYS.includes(k as keyof AttentionConfig)) {
+      throw new RangeError(`unknown config key "${k}"`);
+    }
   }
   for (const k of KEYS) if (cfg[k] === undefined) throw new RangeError(`config.${k} is missing`);
   if (!Array.isArray(cfg.seeds) || cfg.seeds.length === 0) {
@@ -233,7 +239,13 @@ export interface AttentionResult {
   /** The configuration. */
   config: AttentionConfig;
   /** The MLP width sweep: held-out relative error at n = 20 per width. */
-  sweep: { width: number; paramCount: number; finalLoss: number; relErr: number; wallSec: number }[];
+  sweep: {
+    width: number;
+    paramCount: number;
+    finalLoss: number;
+    relErr: number;
+    wallSec: number;
+  }[];
   /** Width chosen (smallest held-out relative error). */
   mlpWidth: number;
   /** Learner types, in display order. */
@@ -253,7 +265,15 @@ export interface AttentionResult {
 /** The teacher's name in every closed loop. */
 export const TEACHER = "SARSA teacher";
 
-/** Tasks of the three conditions. */
+/**
+ * Tasks of the three conditions: the training distribution (SPEC §1 defaults), `|S| = shiftNS`
+ * (d stays 36, random features) and `γ = shiftGamma`.
+ *
+ * @example
+ * ```ts
+ * conditionTasks(attentionDefaults.paper).nS.nS; // 12
+ * ```
+ */
 export function conditionTasks(cfg: AttentionConfig): Record<Condition, TaskSpec> {
   return {
     default: { ...DEFAULT_TASK },

@@ -96,9 +96,15 @@ function oneStepStat(res: AttentionResult, label: string, condition: Condition, 
   if (i < 0) throw new RangeError(`no one-step evaluation for ${condition}, n = ${n}`);
   const runs = seedsOf(res, label);
   return {
-    relErr: meanCI(runs.map((r) => r.result.oneStep[i].relErr)),
-    loss: meanCI(runs.map((r) => r.result.oneStep[i].loss)),
+    relErr: geoCI(runs.map((r) => r.result.oneStep[i].relErr)),
+    loss: geoCI(runs.map((r) => r.result.oneStep[i].loss)),
   };
+}
+
+/** Geometric mean with the 95 % CI of the mean of the logs, mapped back (all values > 0). */
+function geoCI(values: number[]): { mean: number; lo: number; hi: number } {
+  const ci = meanCI(values.map((v) => Math.log(Math.max(v, 1e-300))));
+  return { mean: Math.exp(ci.mean), lo: Math.exp(ci.lo), hi: Math.exp(ci.hi) };
 }
 
 /** Loss at wall time `W` of one run: the last logged row at or before W (the first row if none). */
@@ -164,7 +170,7 @@ export function tables(res: AttentionResult): Tables {
   const final = allLabels(res).map((label) => {
     const spec = res.learners.find((l) => l.label === label)!;
     const runs = seedsOf(res, label);
-    const fl = meanCI(runs.map((r) => Math.log(r.result.metrics.at(-1)!.loss)));
+    const fl = geoCI(runs.map((r) => r.result.metrics.at(-1)!.loss));
     const os = oneStepStat(res, label, "default", 20);
     const tr = sums.default.find((s) => s.learner === label && s.step === last)!;
     return {
@@ -172,11 +178,7 @@ export function tables(res: AttentionResult): Tables {
       params: spec.paramCount,
       promptsPerSeed: runs[0].result.prompts,
       seeds: runs.length,
-      finalTrainLoss: fmtCI({
-        mean: Math.exp(fl.mean),
-        lo: Math.exp(fl.lo),
-        hi: Math.exp(fl.hi),
-      }, 6),
+      finalTrainLoss: fmtCI(fl, 6),
       heldoutRelErr: fmtCI(os.relErr, 4),
       [`score@${last}`]: fmtCI({ mean: tr.score, lo: tr.scoreLo, hi: tr.scoreHi }),
     };
@@ -291,7 +293,12 @@ export function figures(res: AttentionResult): Figures {
     group: "learner",
     log: true,
   }).map((b) => ({ learner: b.group, prompts: b.x, loss: b.mean, lo: b.lo, hi: b.hi }));
-  const wallBands = aggregateBands(curveRows, { x: "step", y: "loss", group: "learner", log: true });
+  const wallBands = aggregateBands(curveRows, {
+    x: "step",
+    y: "loss",
+    group: "learner",
+    log: true,
+  });
   const wallAt = aggregateBands(curveRows, { x: "step", y: "wallSec", group: "learner" });
   const wallRows = wallBands.map((b, i) => ({
     learner: b.group,
@@ -383,7 +390,9 @@ export function figures(res: AttentionResult): Figures {
 }
 
 function scoreAt(res: AttentionResult, c: Condition, label: string) {
-  const s = transferSummaries(res)[c].find((x) => x.learner === label && x.step === lastStep(res, c))!;
+  const s = transferSummaries(res)[c].find((x) =>
+    x.learner === label && x.step === lastStep(res, c)
+  )!;
   return { mean: s.score, lo: s.scoreLo, hi: s.scoreHi };
 }
 
@@ -412,9 +421,12 @@ export function summary(res: AttentionResult): string {
         res.sweep.map((s) => `${s.width} → ${fmtSig(s.relErr)}`).join(", ")
       }).`,
   );
-  lines.push("", "**Each learner at equal prompts** (training loss = geometric mean over seeds; " +
-    `held-out error = Σ‖f − w_SARSA‖²/Σ‖w_SARSA − w‖² at n = 20; transfer score at step ${L}, ` +
-    `paired difference of J against ${ref} over ${cfg.numMdps} unseen MDPs):`);
+  lines.push(
+    "",
+    "**Each learner at equal prompts** (training loss = geometric mean over seeds; " +
+      `held-out error = Σ‖f − w_SARSA‖²/Σ‖w_SARSA − w‖² at n = 20, geometric mean over seeds; transfer score at step ${L}, ` +
+      `paired difference of J against ${ref} over ${cfg.numMdps} unseen MDPs):`,
+  );
   const teacherScore = scoreAt(res, "default", TEACHER);
   for (const l of res.learners) {
     const runs = seedsOf(res, l.label);
@@ -423,7 +435,8 @@ export function summary(res: AttentionResult): string {
     );
     const os = oneStepStat(res, l.label, "default", 20);
     const sc = scoreAt(res, "default", l.label);
-    const pps = runs.reduce((s, r) => s + r.result.prompts / r.result.trainWallSec, 0) / runs.length;
+    const pps = runs.reduce((s, r) => s + r.result.prompts / r.result.trainWallSec, 0) /
+      runs.length;
     let vs = "";
     if (l.label !== ref) {
       const d = pairedDifference(merged, l.label, ref, [L])[0];
@@ -452,7 +465,10 @@ export function summary(res: AttentionResult): string {
       `leaving w unchanged; the MLP zero-pads shorter prompts and keeps the first 20 tokens of ` +
       `longer ones): ${
         res.learners.map((l) =>
-          `${l.label} ${[nMin, 20, nMax].map((n) => fmtSig(oneStepStat(res, l.label, "default", n).relErr.mean)).join(" / ")}`
+          `${l.label} ${
+            [nMin, 20, nMax].map((n) => fmtSig(oneStepStat(res, l.label, "default", n).relErr.mean))
+              .join(" / ")
+          }`
         ).join("; ")
       }.`,
   );
@@ -485,5 +501,30 @@ export function summary(res: AttentionResult): string {
         fmtSig(bestErr / refErr)
       }).`,
   );
+  const ratio = (label: string, n: number) =>
+    oneStepStat(res, label, "default", n).relErr.mean /
+    oneStepStat(res, label, "default", 20).relErr.mean;
+  const worstLong =
+    [...res.learners].sort((a, b) => ratio(b.label, nMax) - ratio(a.label, nMax))[0];
+  const worstShort =
+    [...res.learners].sort((a, b) => ratio(b.label, nMin) - ratio(a.label, nMin))[0];
+  lines.push(
+    `Off the training length, the error grows most for ${worstLong.label} at n = ${nMax} ` +
+      `(×${
+        fmtSig(ratio(worstLong.label, nMax))
+      } its n = 20 error) and for ${worstShort.label} at ` +
+      `n = ${nMin} (×${fmtSig(ratio(worstShort.label, nMin))}); ${ref} changes by ×${
+        fmtSig(ratio(ref, nMin))
+      } and ×${fmtSig(ratio(ref, nMax))}.`,
+  );
+  for (const c of ["nS", "gamma"] as Condition[]) {
+    const below = res.learners.filter((l) =>
+      scoreAt(res, c, l.label).hi < scoreAt(res, c, TEACHER).lo
+    );
+    lines.push(
+      `Under the shift ${labels[c]}, transfer scores significantly below the teacher's (CIs ` +
+        `disjoint): ${below.length ? below.map((l) => l.label).join(", ") : "none"}.`,
+    );
+  }
   return lines.join("\n");
 }

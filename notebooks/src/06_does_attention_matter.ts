@@ -46,8 +46,8 @@ import {
   figuresDir,
   liveSink,
   markdown,
-  progress,
   type Progress,
+  progress,
   runScale,
   saveFigure,
   writeManifest,
@@ -125,7 +125,7 @@ displayTable(tabs.transfer_final);
 // ## Length generalisation (trained at n = 20)
 //
 // One-step error on held-out prompts, `Σ‖f(H) − w_SARSA‖² / Σ‖w_SARSA − w‖²` (1 = no better than leaving
-// `w` unchanged), mean ± 95 % CI over seeds.
+// `w` unchanged), geometric mean ± 95 % CI over seeds.
 
 // %%
 await saveFigure(figs.length, `${figuresDir()}/06_length`, { png: true });
