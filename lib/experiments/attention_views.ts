@@ -24,8 +24,8 @@ import { TEACHER } from "./attention.ts";
 
 const CONDITION_LABEL = (res: AttentionResult): Record<Condition, string> => ({
   default: `|S| = ${res.tasks.default.nS}, γ = ${res.tasks.default.gamma} (training distribution)`,
-  nS: `|S| = ${res.tasks.nS.nS} (shift)`,
-  gamma: `γ = ${res.tasks.gamma.gamma} (shift)`,
+  nS: `|S| = ${res.tasks.nS.nS}`,
+  gamma: `γ = ${res.tasks.gamma.gamma}`,
 });
 
 /** Labels of the equal-prompts learners, in display order. */
