@@ -97,7 +97,8 @@ displayTable(tabs.sweep);
 //
 // Left: loss vs prompts seen (all learners saw the same prompts). Right: loss vs training wall time
 // (each run had one core; the extra LSA run shows what the LSA block reaches in the time the slow
-// learners need).
+// learners need). The saw-tooth is the protocol, not noise: every `T` optimiser steps a new group of
+// B = 64 training MDPs starts from fresh random `w` (SPEC §6), whose first prompts are harder.
 
 // %%
 const figs = figures(res);
