@@ -400,6 +400,24 @@ await trainRate(
   }
 }
 
+// tfjs baseline learners of notebook 06 (float32 autodiff, batched B=64, same prompt stream).
+{
+  const { baselineConfig, trainBaseline } = await import("../lib/baselines/train.ts");
+  const arches = [
+    ["softmax attention", { kind: "softmax" }],
+    ["MLP 2×256", { kind: "mlp", hidden: 256 }],
+    ["GRU 64 (tokens)", { kind: "gru", hidden: 64, head: 128 }],
+    ["GRU 64 (tokens + w̃)", { kind: "gru", hidden: 64, head: 128, wEveryStep: true }],
+  ] as const;
+  for (const [label, arch] of arches) {
+    const probe = baselineConfig({ arch, K: 64, T: 2, batch: 64, logEvery: 1_000 });
+    const r0 = await trainBaseline(probe);
+    const T = Math.max(2, Math.round((r0.prompts / r0.wallTimeSec) * budget / 64));
+    const r = await trainBaseline({ ...probe, T });
+    report(`train SARSA batched B=64, tfjs ${label} (float32)`, r.prompts / r.wallTimeSec);
+  }
+}
+
 const best = rows.find((r) => r.what.startsWith("train SARSA batched B=64, restricted"))!;
 console.log(
   `\npaper scale (10^7 prompts) at batched B=64: ${(1e7 / best.promptsPerSec / 60).toFixed(1)} min`,

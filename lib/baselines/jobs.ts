@@ -1,0 +1,183 @@
+/**
+ * One unit of work of the "does attention matter?" experiment: train one learner (the LSA block by
+ * `trainTeacherMimic`, or a baseline by `trainBaseline`) on the SPEC §6 prompt stream, then evaluate
+ * it — closed-loop transfer (SPEC §8.3) under one or more test tasks and one-step errors on held-out
+ * prompts. {@linkcode runJob} runs it in-process; {@linkcode runJobs} spreads jobs over Workers
+ * (`job_worker.ts`); results do not depend on the number of workers.
+ *
+ * @module
+ */
+
+import { blockLearner, type TransferConfig, type TransferResult } from "../transfer.ts";
+import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train.ts";
+import { type BaselineResult, type BaselineTrainConfig, trainBaseline } from "./train.ts";
+import {
+  batchFromLearner,
+  type BatchLearner,
+  evaluateTransferBatched,
+  modelLearner,
+  type OneStepConfig,
+  oneStepErrors,
+  type OneStepRow,
+} from "./eval.ts";
+import { assertInt } from "../validate.ts";
+
+/** A job: what to train, under which name, and how to evaluate it. */
+export interface Job {
+  /** Learner name used in every result (and to label its rollout streams). */
+  name: string;
+  /** The LSA block (trainTeacherMimic) or a baseline (trainBaseline). */
+  train: { kind: "lsa"; config: TrainConfig } | { kind: "baseline"; config: BaselineTrainConfig };
+  /** Closed-loop evaluations (one result each). */
+  transfers: TransferConfig[];
+  /** Held-out one-step evaluations (one row each). */
+  oneStep: OneStepConfig[];
+}
+
+/** Result of one job. */
+export interface JobResult {
+  /** The job's name. */
+  name: string;
+  /** Training metrics, as `{ step, prompts, mdps, lr, loss, wallSec }` rows. */
+  metrics: {
+    step: number;
+    prompts: number;
+    mdps: number;
+    lr: number;
+    loss: number;
+    wallSec: number;
+  }[];
+  /** Training wall time (s). */
+  trainWallSec: number;
+  /** Prompts consumed in training. */
+  prompts: number;
+  /** Trainable parameters. */
+  paramCount: number;
+  /** One transfer result per `job.transfers` entry. */
+  transfers: TransferResult[];
+  /** One row per `job.oneStep` entry. */
+  oneStep: OneStepRow[];
+  /** Evaluation wall time (s). */
+  evalWallSec: number;
+}
+
+/** Trainable scalars of an LSA run (restricted: P12, V̄21; full: P, V). */
+function lsaParamCount(r: TrainResult): number {
+  const b = r.model.blocks;
+  return r.model.full ? 2 * r.model.full.D * r.model.full.D : b.m * b.p + (b.p - 1) * b.m;
+}
+
+/**
+ * Run one job in this thread. `onProgress(done, total)` counts training prompts.
+ *
+ * @example
+ * ```ts
+ * const res = await runJob({ name: "softmax", train: { kind: "baseline", config }, transfers: [], oneStep: [] });
+ * ```
+ */
+export async function runJob(
+  job: Job,
+  onProgress?: (done: number, total: number) => void,
+): Promise<JobResult> {
+  if (typeof job.name !== "string" || job.name.length === 0) {
+    throw new RangeError(`job name must be a non-empty string, got ${JSON.stringify(job.name)}`);
+  }
+  let learner: BatchLearner;
+  let metrics: JobResult["metrics"], trainWallSec: number, prompts: number, count: number;
+  if (job.train.kind === "lsa") {
+    const t0 = performance.now();
+    const rowTimes: number[] = [];
+    const r = await trainTeacherMimic(job.train.config, (d, t, row) => {
+      onProgress?.(d, t);
+      if (row) rowTimes.push((performance.now() - t0) / 1000);
+    });
+    metrics = r.metrics.map((m, i) => ({
+      step: m.step,
+      prompts: m.prompts,
+      mdps: m.mdps,
+      lr: m.lr,
+      loss: m.loss,
+      wallSec: rowTimes[i] ?? NaN,
+    }));
+    trainWallSec = r.wallTimeSec;
+    prompts = r.prompts;
+    count = lsaParamCount(r);
+    learner = batchFromLearner(blockLearner(job.name, r.model));
+  } else if (job.train.kind === "baseline") {
+    const r: BaselineResult = await trainBaseline(job.train.config, onProgress);
+    metrics = r.metrics;
+    trainWallSec = r.wallTimeSec;
+    prompts = r.prompts;
+    count = r.params.values.reduce((s, v) => s + v.length, 0);
+    learner = modelLearner(job.name, r.params);
+  } else {
+    throw new RangeError(
+      `unknown job kind ${JSON.stringify((job.train as { kind: unknown }).kind)}`,
+    );
+  }
+  const t1 = performance.now();
+  const transfers: TransferResult[] = [];
+  for (const cfg of job.transfers) transfers.push(await evaluateTransferBatched(cfg, [learner]));
+  const oneStep = job.oneStep.map((cfg) => oneStepErrors(cfg, [learner])[0]);
+  return {
+    name: job.name,
+    metrics,
+    trainWallSec,
+    prompts,
+    paramCount: count,
+    transfers,
+    oneStep,
+    evalWallSec: (performance.now() - t1) / 1000,
+  };
+}
+
+/**
+ * Run jobs in up to `workers` Deno Workers (largest `cost` first); results come back in input
+ * order. `onProgress(index, done, total)` reports each job's training prompts. A failing job rejects
+ * with its name and message.
+ *
+ * @example
+ * ```ts
+ * const results = await runJobs(jobs, 2);
+ * ```
+ */
+export async function runJobs(
+  jobs: Job[],
+  workers = 2,
+  onProgress?: (index: number, done: number, total: number) => void,
+  cost: (job: Job) => number = () => 1,
+): Promise<JobResult[]> {
+  assertInt("workers", workers, 1, 64);
+  const results: JobResult[] = new Array(jobs.length);
+  const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b]) - cost(jobs[a]) || a - b);
+  let next = 0;
+  const url = new URL("./job_worker.ts", import.meta.url).href;
+  const runOne = (w: Worker, index: number) =>
+    new Promise<void>((resolve, reject) => {
+      w.onmessage = (ev) => {
+        const msg = ev.data;
+        if (msg.kind === "progress") onProgress?.(index, msg.done, msg.total);
+        else if (msg.kind === "done") {
+          results[index] = msg.result;
+          resolve();
+        } else reject(new Error(`job "${jobs[index].name}" failed: ${msg.message}`));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`job "${jobs[index].name}" worker error: ${e.message}`));
+      };
+      w.postMessage({ job: jobs[index] });
+    });
+  const pool = Array.from(
+    { length: Math.min(workers, jobs.length) },
+    () => new Worker(url, { type: "module" }),
+  );
+  try {
+    await Promise.all(pool.map(async (w) => {
+      while (next < order.length) await runOne(w, order[next++]);
+    }));
+  } finally {
+    pool.forEach((w) => w.terminate());
+  }
+  return results;
+}
