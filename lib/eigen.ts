@@ -379,3 +379,167 @@ export function nullityAndGap(
   }
   return { zeros, smallestNonzero, largest };
 }
+
+/** Options of {@linkcode lobpcgSmallest}. */
+export interface LobpcgOptions {
+  /** Block size b: the number of smallest eigenpairs sought. Default 8. */
+  block?: number;
+  /** Iterations. Default 300. */
+  maxIter?: number;
+  /** Stop when every residual ‖Ax − θx‖ ≤ tol·λ_scale. Default 1e-10. */
+  tol?: number;
+  /** Scale of the residual test (e.g. λ_max); default 1. */
+  scale?: number;
+  /** Known eigenvectors to deflate (the iteration stays orthogonal to them). */
+  deflate?: Float64Array[];
+}
+
+/** Result of {@linkcode lobpcgSmallest}. */
+export interface LobpcgResult {
+  /** The b smallest Ritz values, ascending. */
+  values: Float64Array;
+  /** Their residual norms ‖Ax − θx‖ (unit x). */
+  residuals: Float64Array;
+  /** Iterations run. */
+  iterations: number;
+  /** Operator applications. */
+  matvecs: number;
+}
+
+/**
+ * Smallest eigenvalues of a symmetric positive semi-definite operator by LOBPCG (locally optimal
+ * block preconditioned conjugate gradient; Knyazev 2001) with an orthonormal basis: each iteration
+ * does Rayleigh–Ritz on `span[X, T·R, P]` (X current block, R its residuals, T the preconditioner,
+ * P the previous search directions). The preconditioner should approximate the inverse of the
+ * operator; the identity gives a plain block steepest-descent/CG method.
+ *
+ * @example
+ * ```ts
+ * const diag = { n: 50, apply: (v, out) => v.forEach((x, i) => (out[i] = (i + 1) * x)) };
+ * const pre = (r, out) => r.forEach((x, i) => (out[i] = x / (i + 1)));
+ * lobpcgSmallest(diag, pre, new Rng(0), { block: 2 }).values; // ≈ [1, 2]
+ * ```
+ */
+export function lobpcgSmallest(
+  op: SymmetricOperator,
+  precondition: (r: Float64Array, out: Float64Array) => void,
+  rng: Rng,
+  opts: LobpcgOptions = {},
+): LobpcgResult {
+  const n = op.n;
+  assertInt("op.n", n, 1);
+  const b = opts.block ?? 8;
+  assertInt("block", b, 1, Math.floor(n / 3));
+  const maxIter = opts.maxIter ?? 300;
+  assertInt("maxIter", maxIter, 1);
+  const tol = opts.tol ?? 1e-10;
+  assertNumber("tol", tol, 0);
+  const scale = opts.scale ?? 1;
+  assertNumber("scale", scale, Number.MIN_VALUE);
+  const locked = (opts.deflate ?? []).map((u) => {
+    const nrm = Math.sqrt(dotv(u, u));
+    if (u.length !== n || !(nrm > 0)) {
+      throw new RangeError("deflate vectors must be non-zero, length n");
+    }
+    return u.map((x) => x / nrm);
+  });
+  let matvecs = 0;
+  const applyA = (v: Float64Array) => {
+    const out = new Float64Array(n);
+    op.apply(v, out);
+    matvecs++;
+    return out;
+  };
+  // Orthonormalise `cand` against `basis` (and the locked vectors), appending survivors to basis.
+  const extend = (basis: Float64Array[], cand: Float64Array[]) => {
+    for (let v of cand) {
+      const n0 = Math.sqrt(dotv(v, v));
+      if (!(n0 > 0)) continue;
+      v = Float64Array.from(v);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const q of locked) axpy(-dotv(q, v), q, v);
+        for (const q of basis) axpy(-dotv(q, v), q, v);
+      }
+      const nrm = Math.sqrt(dotv(v, v));
+      if (nrm > 1e-8 * n0) {
+        for (let i = 0; i < n; i++) v[i] /= nrm;
+        basis.push(v);
+      }
+    }
+  };
+  let X: Float64Array[] = [];
+  extend(X, Array.from({ length: b }, () => Float64Array.from({ length: n }, () => rng.normal())));
+  let AX = X.map(applyA);
+  let P: Float64Array[] = [];
+  let theta = new Float64Array(b), res = new Float64Array(b);
+  let it = 0;
+  const rayleighRitz = (S: Float64Array[], AS: Float64Array[]) => {
+    const k = S.length, T = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) {
+      for (let j = i; j < k; j++) {
+        const v = 0.5 * (dotv(S[i], AS[j]) + dotv(S[j], AS[i]));
+        T[i * k + j] = v;
+        T[j * k + i] = v;
+      }
+    }
+    return symmetricEigenQL(T, k);
+  };
+  const combine = (S: Float64Array[], Y: Float64Array, k: number, col: number, from = 0) => {
+    const v = new Float64Array(n);
+    for (let j = from; j < S.length; j++) {
+      const y = Y[j * k + col];
+      if (y !== 0) axpy(y, S[j], v);
+    }
+    return v;
+  };
+  {
+    const e = rayleighRitz(X, AX);
+    const k = X.length;
+    const Xn = [], AXn = [];
+    for (let c = 0; c < b; c++) {
+      Xn.push(combine(X, e.vectors, k, c));
+      AXn.push(combine(AX, e.vectors, k, c));
+      theta[c] = e.values[c];
+    }
+    X = Xn;
+    AX = AXn;
+  }
+  for (; it < maxIter; it++) {
+    const R = X.map((x, c) => {
+      const r = Float64Array.from(AX[c]);
+      axpy(-theta[c], x, r);
+      return r;
+    });
+    res = Float64Array.from(R.map((r) => Math.sqrt(dotv(r, r))));
+    if (res.every((r) => r <= tol * scale)) break;
+    const W = R.map((r) => {
+      const w = new Float64Array(n);
+      precondition(r, w);
+      return w;
+    });
+    const S: Float64Array[] = [];
+    extend(S, X);
+    extend(S, W);
+    extend(S, P);
+    const AS = S.map((s, i) => (i < b ? AX[i] : applyA(s)));
+    // X stays the first b basis vectors (already orthonormal); AX is reused.
+    const e = rayleighRitz(S, AS);
+    const k = S.length;
+    const Xn = [], AXn = [], Pn = [];
+    for (let c = 0; c < b; c++) {
+      Xn.push(combine(S, e.vectors, k, c));
+      AXn.push(combine(AS, e.vectors, k, c));
+      Pn.push(combine(S, e.vectors, k, c, b));
+      theta[c] = e.values[c];
+    }
+    X = Xn;
+    AX = AXn;
+    P = Pn;
+  }
+  res = Float64Array.from(X.map((x, c) => {
+    const r = Float64Array.from(AX[c]);
+    axpy(-theta[c], x, r);
+    return Math.sqrt(dotv(r, r));
+  }));
+  return { values: Float64Array.from(theta), residuals: res, iterations: it, matvecs };
+}

@@ -21,6 +21,7 @@ import type { RestrictedBlocks } from "./construction.ts";
 import {
   type BlockKrylovOptions,
   blockKrylovSmallest,
+  lobpcgSmallest,
   nullityAndGap,
   symmetricEigenQL,
   type SymmetricOperator,
@@ -73,7 +74,14 @@ function checkBlocks(b: RestrictedBlocks, ps: PromptSet): void {
   assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
 }
 
-/** Number of restricted parameters `m·p + (p−1)·m`. */
+/**
+ * Number of restricted parameters `m·p + (p−1)·m` (P12, then V̄21).
+ *
+ * @example
+ * ```ts
+ * restrictedSize(73, 37); // 5329 (d = 36)
+ * ```
+ */
 export function restrictedSize(m: number, p: number): number {
   return m * p + (p - 1) * m;
 }
@@ -312,6 +320,107 @@ export function promptSetLoss(b: RestrictedBlocks, ps: PromptSet, grad?: Float64
   return loss / N;
 }
 
+function pseudoInverse(A: Float64Array, k: number, ridge: number): Float64Array {
+  const { values, vectors } = symmetricEigenQL(A, k);
+  const top = Math.max(values[k - 1], 0);
+  const out = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    const inv = 1 / (Math.max(values[j], 0) + ridge * top || 1);
+    for (let r = 0; r < k; r++) {
+      const a = vectors[r * k + j] * inv;
+      for (let c = 0; c < k; c++) out[r * k + c] += a * vectors[c * k + j];
+    }
+  }
+  return out;
+}
+
+/**
+ * A block-diagonal Kronecker preconditioner for `G` (for LOBPCG): on the V̄21 block `G` is exactly
+ * `dV ↦ dV Z` with `Z = (1/N) Σ z_k z_kᵀ`; on the P12 block it is approximated by
+ * `dP ↦ S̄ dP W` with `S̄ = (1/N) Σ Σ̂_k V̄21ᵀV̄21 Σ̂_k`, `W = (1/N) Σ w̃_k w̃_kᵀ`. Returns
+ * `r ↦ (S̄⁻¹ r_P W⁻¹, r_V Z⁻¹)` (ridge-regularised inverses).
+ *
+ * @example
+ * ```ts
+ * const pre = gaussNewtonPreconditioner(blocks, ps);
+ * ```
+ */
+export function gaussNewtonPreconditioner(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  ridge = 1e-12,
+): (r: Float64Array, out: Float64Array) => void {
+  validatePromptSet(ps);
+  checkBlocks(b, ps);
+  const { m, p, n, N, X, theta } = ps;
+  const q = p - 1;
+  const Zv = zVectors(b, ps);
+  const Z = new Float64Array(m * m), W = new Float64Array(p * p), S = new Float64Array(m * m);
+  const VX = new Float64Array(q * n), M = new Float64Array(q * m), wt = new Float64Array(p);
+  for (let k = 0; k < N; k++) {
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < m; c++) Z[r * m + c] += Zv[k * m + r] * Zv[k * m + c];
+    }
+    wt[0] = 1;
+    for (let j = 1; j < p; j++) wt[j] = theta[k * q + j - 1];
+    for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) W[r * p + c] += wt[r] * wt[c];
+    // M = V̄21 Σ̂_k = (1/n) (V̄21 X_kᵀ) X_k
+    const xo = k * n * m;
+    for (let i = 0; i < q; i++) {
+      for (let t = 0; t < n; t++) {
+        let s = 0;
+        for (let c = 0; c < m; c++) s += b.V21bar[i * m + c] * X[xo + t * m + c];
+        VX[i * n + t] = s / n;
+      }
+    }
+    M.fill(0);
+    for (let i = 0; i < q; i++) {
+      for (let t = 0; t < n; t++) {
+        const a = VX[i * n + t];
+        if (a === 0) continue;
+        for (let c = 0; c < m; c++) M[i * m + c] += a * X[xo + t * m + c];
+      }
+    }
+    for (let i = 0; i < q; i++) {
+      for (let r = 0; r < m; r++) {
+        const a = M[i * m + r];
+        if (a === 0) continue;
+        for (let c = 0; c < m; c++) S[r * m + c] += a * M[i * m + c];
+      }
+    }
+  }
+  for (const A of [Z, W, S]) for (let i = 0; i < A.length; i++) A[i] /= N;
+  const Zi = pseudoInverse(Z, m, ridge), Wi = pseudoInverse(W, p, ridge);
+  const Si = pseudoInverse(S, m, ridge);
+  const tmp = new Float64Array(m * p);
+  return (r, out) => {
+    // P part: S̄⁻¹ r_P W⁻¹
+    tmp.fill(0);
+    for (let i = 0; i < m; i++) {
+      for (let k2 = 0; k2 < m; k2++) {
+        const a = Si[i * m + k2];
+        for (let j = 0; j < p; j++) tmp[i * p + j] += a * r[k2 * p + j];
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < p; j++) {
+        let s = 0;
+        for (let k2 = 0; k2 < p; k2++) s += tmp[i * p + k2] * Wi[k2 * p + j];
+        out[i * p + j] = s;
+      }
+    }
+    // V part: r_V Z⁻¹
+    const o = m * p;
+    for (let i = 0; i < q; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k2 = 0; k2 < m; k2++) s += r[o + i * m + k2] * Zi[k2 * m + j];
+        out[o + i * m + j] = s;
+      }
+    }
+  };
+}
+
 /** Rank and extreme eigenvalues of a Gram matrix. */
 export interface GramStats {
   /** Size of the matrix. */
@@ -366,8 +475,8 @@ export function gramStats(ps: PromptSet): { tokens: GramStats; wTilde: GramStats
 
 /** The Gauss–Newton numbers of SPEC §7 at one point. */
 export interface GaussNewtonStats {
-  /** "dense" (full spectrum, exact) or "krylov" (block Lanczos, smallest values only). */
-  method: "dense" | "krylov";
+  /** "dense" (full spectrum, exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned). */
+  method: "dense" | "krylov" | "lobpcg";
   /** Parameters P. */
   params: number;
   /** Eigenvalues ≤ relTol·λ_max (1 = only the scaling direction). With "krylov" at most `block`. */
@@ -386,8 +495,10 @@ export interface GaussNewtonStats {
 
 /** Options of {@linkcode gaussNewtonStats}. */
 export interface GaussNewtonOptions {
-  /** "dense" (P ≲ 1 500) or "krylov". */
-  method: "dense" | "krylov";
+  /** "dense" (P ≲ 1 500), "krylov" or "lobpcg" (needs `scaling`; λ_max from a short Krylov run). */
+  method: "dense" | "krylov" | "lobpcg";
+  /** LOBPCG settings. */
+  lobpcg?: { block: number; maxIter: number; tol: number };
   /** Relative zero threshold (default 1e-8 of λ_max). */
   relTol?: number;
   /** Krylov settings (`deflate` is set to the scaling tangent when `scaling` is given). */
@@ -397,6 +508,48 @@ export interface GaussNewtonOptions {
    * runs on t⊥ and t is counted as one zero eigenvalue when ‖Gt‖ ≤ relTol·λ_max‖t‖.
    */
   scaling?: Float64Array;
+}
+
+function lobpcgStats(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  op: SymmetricOperator,
+  rng: Rng,
+  opts: GaussNewtonOptions,
+  relTol: number,
+  P: number,
+): GaussNewtonStats {
+  const t = opts.scaling;
+  if (!t) throw new RangeError(`method "lobpcg" needs the scaling tangent (opts.scaling)`);
+  const lo = opts.lobpcg ?? { block: 8, maxIter: 200, tol: 1e-6 };
+  const top = blockKrylovSmallest(op, rng.fork("lmax"), { block: 2, dim: 40, want: 1 }).largest;
+  const res = lobpcgSmallest(op, gaussNewtonPreconditioner(b, ps), rng, {
+    block: lo.block,
+    maxIter: lo.maxIter,
+    tol: lo.tol,
+    scale: top,
+    deflate: [t],
+  });
+  const g = nullityAndGap(res.values, relTol, top);
+  const Gt = new Float64Array(P);
+  op.apply(t, Gt);
+  let gg = 0, tt = 0;
+  for (let i = 0; i < P; i++) {
+    gg += Gt[i] * Gt[i];
+    tt += t[i] * t[i];
+  }
+  const extra = Math.sqrt(gg / tt) <= relTol * top ? 1 : 0;
+  const idx = g.smallestNonzero === null ? -1 : g.zeros;
+  return {
+    method: "lobpcg",
+    params: P,
+    zeros: g.zeros + extra,
+    zerosCapped: g.zeros === res.values.length,
+    mu: g.smallestNonzero,
+    lambdaMax: top,
+    muResidual: idx < 0 ? null : res.residuals[idx],
+    smallest: Array.from(res.values.slice(0, 12)),
+  };
 }
 
 /**
@@ -429,10 +582,13 @@ export function gaussNewtonStats(
       smallest: Array.from(vals.slice(0, 12)),
     };
   }
-  if (opts.method !== "krylov") {
-    throw new RangeError(`method must be "dense" or "krylov", got ${JSON.stringify(opts.method)}`);
+  if (opts.method !== "krylov" && opts.method !== "lobpcg") {
+    throw new RangeError(
+      `method must be "dense", "krylov" or "lobpcg", got ${JSON.stringify(opts.method)}`,
+    );
   }
   const op = gaussNewtonOperator(b, ps);
+  if (opts.method === "lobpcg") return lobpcgStats(b, ps, op, rng, opts, relTol, P);
   const res = blockKrylovSmallest(op, rng, {
     ...opts.krylov,
     deflate: opts.scaling ? [opts.scaling] : undefined,

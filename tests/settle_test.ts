@@ -20,8 +20,8 @@ import {
   validateDistribution,
 } from "../lib/settle/distribution.ts";
 import { trainOnDistribution } from "../lib/settle/trainer.ts";
-import { runRate } from "../lib/settle/jobs.ts";
-import { settleDefaults, validateSettleConfig } from "../lib/experiments/settle.ts";
+import { type ArmOut, runJobs, runRate, type TrainOut } from "../lib/settle/jobs.ts";
+import { ablationArms, settleDefaults, validateSettleConfig } from "../lib/experiments/settle.ts";
 import { balancedScale, wilson } from "../lib/experiments/settle_views.ts";
 
 const tiny = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
@@ -113,6 +113,18 @@ Deno.test("Gauss–Newton: dense G equals the literal JᵀJ/N, the matrix-free o
   });
   assert.equal(kry.zeros, 1);
   assert.ok(Math.abs(kry.mu! / dense.mu! - 1) < 1e-6, `${kry.mu} vs ${dense.mu}`);
+  const lob = gaussNewtonStats(b, ps, new Rng(0), {
+    method: "lobpcg",
+    lobpcg: { block: 3, maxIter: 300, tol: 1e-12 },
+    scaling: t,
+  });
+  assert.equal(lob.zeros, 1);
+  assert.ok(Math.abs(lob.mu! / dense.mu! - 1) < 1e-6, `${lob.mu} vs ${dense.mu}`);
+  assert.deepEqual(
+    lob.smallest.slice(0, 3).map((v) => +v.toPrecision(6)),
+    dense.smallest.slice(1, 4).map((v) => +v.toPrecision(6)),
+  );
+  assert.throws(() => gaussNewtonStats(b, ps, new Rng(0), { method: "lobpcg" }), /scaling tangent/);
 });
 
 Deno.test("promptSetLoss: zero at θ⋆, gradient matches finite differences off θ⋆", () => {
@@ -282,4 +294,61 @@ Deno.test("wilson: textbook value for 10/20 and the edge cases", () => {
   assert.equal(wilson(0, 20).lo, 0);
   assert.equal(wilson(20, 20).hi, 1);
   assert.throws(() => wilson(3, 2), /0 ≤ k ≤ n/);
+});
+
+Deno.test("runJobs: an ablation arm and a training job run in Workers and come back in order, finite", async () => {
+  const train = trainConfig({ task: tiny, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+  const outs = await runJobs([
+    {
+      kind: "arm",
+      label: "tiny one-hot",
+      train: {
+        train,
+        dist: { ...PAPER_DISTRIBUTION, features: "onehot" },
+        stopDist: 0,
+        onDiverge: "throw",
+      },
+      richness: {
+        sampling: { episodes: 20, at: [0, 2], T: 3 },
+        samplingSmall: { episodes: 20, at: [0, 2], T: 3 },
+        cs: [0.5],
+        solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 },
+      },
+      smallTask: tiny,
+      smallRank: 2,
+      transfer: { numMdps: 3, updates: 4, seed: 9 },
+    },
+    {
+      kind: "train",
+      train: { train, dist: PAPER_DISTRIBUTION, stopDist: 0, onDiverge: "throw" },
+      keepBlocks: false,
+    },
+  ], 2);
+  const arm = outs[0] as ArmOut, tr = outs[1] as TrainOut;
+  assert.equal(arm.label, "tiny one-hot");
+  // one-hot tokens lose a rank (Σφ − Σφ⁺/γ = 0), so the GN matrix has more than the scaling zero
+  assert.equal(arm.richnessSmall.gram.tokens.rank, arm.richnessSmall.gram.tokens.size - 1);
+  assert.ok(arm.richnessSmall.perC[0].gn.zeros > 1);
+  assert.ok(Number.isFinite(arm.score.mean) && Number.isFinite(arm.teacherScore.mean));
+  assert.equal(tr.blocks, null);
+  assert.equal(tr.rows.at(-1)!.prompts, 40);
+  assert.equal(restrictedSize(73, 37), 5329);
+});
+
+Deno.test("ablationArms: paper arm first, then pools, fixed map, low-rank, Dirichlet, one-hot", () => {
+  const labels = ablationArms(settleDefaults.paper).map((a) => a.label);
+  assert.deepEqual(labels, [
+    "fresh MDPs (paper)",
+    "pool M=1",
+    "pool M=4",
+    "pool M=16",
+    "pool M=64",
+    "pool M=256",
+    "pool M=1024",
+    "fixed feature map",
+    "low-rank r=9",
+    "low-rank r=18",
+    "Dirichlet(0.05)",
+    "one-hot features",
+  ]);
 });

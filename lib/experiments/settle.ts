@@ -29,10 +29,15 @@ export interface SettleConfig {
   workers: number;
   /** The small task where spectra are exact: |S|, |A| (d = |S|·|A|); SPEC defaults otherwise. */
   small: { nS: number; nA: number };
-  /** Prompts for the richness numbers: episodes × iterations `at` of T teacher steps. */
-  sampling: PromptSampling;
-  /** (1) Richness at θ⋆(c): the scales c, Krylov block size and dimensions (d = 36; d small cross-check). */
-  richness: { cs: number[]; block: number; dimLarge: number; dimSmall: number };
+  /** Prompts for the richness numbers and the rate at the small d: episodes × iterations `at` of T. */
+  samplingSmall: PromptSampling;
+  /** Prompts for the richness numbers at d = 36 (N·d should be several times the 5 329 parameters). */
+  samplingLarge: PromptSampling;
+  /**
+   * (1) Richness at θ⋆(c): the scales c; LOBPCG block size, iterations and residual tolerance
+   * (relative to λ_max) at d = 36 and for the small-d cross-check against the dense spectrum.
+   */
+  richness: { cs: number[]; block: number; maxIter: number; tol: number };
   /** (4a) Rate: GD on a fixed prompt set (small task) from θ⋆(c) + eps·noise, steps η = f/λ_max. */
   rate: {
     cs: number[];
@@ -61,7 +66,8 @@ export interface SettleConfig {
     rankFractions: number[];
     concentration: number;
     extraArms: boolean;
-    krylovDim: number;
+    /** LOBPCG iterations per arm at d = 36. */
+    maxIter: number;
     c: number;
     transfer: { numMdps: number; updates: number; seed: number };
   };
@@ -84,8 +90,9 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
     seed: 5,
     workers: 2,
     small: { nS: 4, nA: 2 },
-    sampling: { episodes: 16, at: [0, 10, 40], T: 41 },
-    richness: { cs: [0.375, 1], block: 4, dimLarge: 48, dimSmall: 96 },
+    samplingSmall: { episodes: 16, at: [0, 10, 40], T: 41 },
+    samplingLarge: { episodes: 16, at: [0, 10, 40], T: 41 },
+    richness: { cs: [0.375, 1], block: 4, maxIter: 5, tol: 1e-9 },
     rate: {
       cs: [0.375],
       etaTimesLambdaMax: [1.5],
@@ -103,7 +110,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       rankFractions: [],
       concentration: 0.05,
       extraArms: false,
-      krylovDim: 32,
+      maxIter: 3,
       c: 0.47,
       transfer: { numMdps: 10, updates: 20, seed: 77 },
     },
@@ -121,8 +128,9 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
     seed: 5,
     workers: 2,
     small: { nS: 4, nA: 2 },
-    sampling: { episodes: 64, at: [0, 5, 20, 100], T: 101 },
-    richness: { cs: [0.375, 0.47, 1], block: 8, dimLarge: 640, dimSmall: 288 },
+    samplingSmall: { episodes: 64, at: [0, 5, 20, 100], T: 101 },
+    samplingLarge: { episodes: 256, at: [0, 5, 20, 100], T: 101 },
+    richness: { cs: [0.375, 0.47], block: 8, maxIter: 120, tol: 1e-9 },
     rate: {
       cs: [0.37, 0.45, 1],
       etaTimesLambdaMax: [1, 1.5],
@@ -148,7 +156,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       rankFractions: [0.25, 0.5],
       concentration: 0.05,
       extraArms: true,
-      krylovDim: 320,
+      maxIter: 40,
       c: 0.47,
       transfer: { numMdps: 100, updates: 200, seed: 77 },
     },
@@ -206,12 +214,21 @@ export function validateSettleConfig(cfg: SettleConfig): SettleConfig {
   assertInt("workers", cfg.workers, 1, 64);
   assertInt("small.nS", cfg.small.nS, 1, 50);
   assertInt("small.nA", cfg.small.nA, 1, 50);
-  assertInt("sampling.episodes", cfg.sampling.episodes, 1);
-  assertInt("sampling.T", cfg.sampling.T, 1);
+  for (const key of ["samplingSmall", "samplingLarge"] as const) {
+    const sm = cfg[key];
+    assertInt(`${key}.episodes`, sm.episodes, 1);
+    assertInt(`${key}.T`, sm.T, 1);
+    if (!Array.isArray(sm.at) || sm.at.length === 0) {
+      throw new RangeError(`${key}.at must be non-empty`);
+    }
+    sm.at.forEach((a, i) =>
+      assertInt(`${key}.at[${i}]`, a, i === 0 ? 0 : sm.at[i - 1] + 1, sm.T - 1)
+    );
+  }
   positives("richness.cs", cfg.richness.cs);
   assertInt("richness.block", cfg.richness.block, 1, 64);
-  assertInt("richness.dimLarge", cfg.richness.dimLarge, cfg.richness.block);
-  assertInt("richness.dimSmall", cfg.richness.dimSmall, cfg.richness.block);
+  assertInt("richness.maxIter", cfg.richness.maxIter, 1);
+  assertNumber("richness.tol", cfg.richness.tol, 0, 1);
   positives("rate.cs", cfg.rate.cs);
   positives("rate.etaTimesLambdaMax", cfg.rate.etaTimesLambdaMax, 1.999);
   assertNumber("rate.eps", cfg.rate.eps, 1e-8, 1);
@@ -232,7 +249,7 @@ export function validateSettleConfig(cfg: SettleConfig): SettleConfig {
   positives("ablation.rankFractions", a.rankFractions, 1);
   assertNumber("ablation.concentration", a.concentration, 1e-3, 1e3);
   if (typeof a.extraArms !== "boolean") throw new TypeError(`ablation.extraArms must be boolean`);
-  assertInt("ablation.krylovDim", a.krylovDim, cfg.richness.block);
+  assertInt("ablation.maxIter", a.maxIter, 1);
   assertNumber("ablation.c", a.c, Number.MIN_VALUE);
   assertInt("ablation.transfer.numMdps", a.transfer.numMdps, 1);
   assertInt("ablation.transfer.updates", a.transfer.updates, 1);
@@ -320,13 +337,22 @@ export interface BasinRun {
 export interface SettleResult {
   config: SettleConfig;
   smallTask: TaskSpec;
-  /** (1) d small dense, d small krylov (cross-check), d = 36 krylov — paper distribution. */
-  richness: { small: RichnessOut; smallKrylov: RichnessOut; large: RichnessOut };
+  /** (1) d small dense, d small LOBPCG (cross-check), d = 36 LOBPCG — paper distribution. */
+  richness: { small: RichnessOut; smallIterative: RichnessOut; large: RichnessOut };
   rate: RateOut[];
   scale: ScaleRun[];
   arms: (ArmOut & { spec: ArmSpec })[];
   basin: BasinRun[];
   wallTimeSec: number;
+}
+
+function mergeRichness(parts: RichnessOut[]): RichnessOut {
+  return {
+    perC: parts.flatMap((p) => p.perC),
+    gram: parts[0].gram,
+    prompts: parts[0].prompts,
+    wallTimeSec: parts.reduce((s, p) => s + p.wallTimeSec, 0),
+  };
 }
 
 /**
@@ -368,9 +394,15 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
         onDiverge: "throw",
       },
       richness: {
-        sampling: cfg.sampling,
+        sampling: cfg.samplingLarge,
+        samplingSmall: cfg.samplingSmall,
         cs: [cfg.ablation.c],
-        krylov: { block: cfg.richness.block, dim: cfg.ablation.krylovDim },
+        solver: {
+          block: cfg.richness.block,
+          dim: 0,
+          maxIter: cfg.ablation.maxIter,
+          tol: cfg.richness.tol,
+        },
       },
       smallTask,
       smallRank: Math.max(1, Math.round((arm.rankFraction ?? 1) * smallTask.d)),
@@ -411,7 +443,15 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
   const rateIdx = jobs.length;
   for (const c of cfg.rate.cs) {
     const { cs: _cs, ...rate } = cfg.rate;
-    jobs.push({ kind: "rate", task: smallTask, dist: P, seed, sampling: cfg.sampling, c, ...rate });
+    jobs.push({
+      kind: "rate",
+      task: smallTask,
+      dist: P,
+      seed,
+      sampling: cfg.samplingSmall,
+      c,
+      ...rate,
+    });
   }
   const scaleIdx = jobs.length;
   const scaleMeta: Omit<ScaleRun, "out">[] = [];
@@ -469,19 +509,20 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
   }
   const richIdx = jobs.length;
   const rc = cfg.richness;
-  const rich = (task: TaskSpec, method: "dense" | "krylov", dim: number): Job => ({
+  const rich = (task: TaskSpec, method: "dense" | "lobpcg", c: number[]): Job => ({
     kind: "richness",
     task,
     dist: P,
     seed,
-    sampling: cfg.sampling,
-    cs: rc.cs,
+    sampling: task.d === big.d ? cfg.samplingLarge : cfg.samplingSmall,
+    cs: c,
     method,
-    krylov: { block: rc.block, dim },
+    solver: { block: rc.block, dim: 0, maxIter: rc.maxIter, tol: rc.tol },
   });
-  jobs.push(rich(big, "krylov", rc.dimLarge));
-  jobs.push(rich(smallTask, "dense", rc.dimSmall));
-  jobs.push(rich(smallTask, "krylov", rc.dimSmall));
+  // One job per c at d = 36 (the expensive ones), so both workers share them.
+  for (const c of rc.cs) jobs.push(rich(big, "lobpcg", [c]));
+  jobs.push(rich(smallTask, "dense", rc.cs));
+  jobs.push(rich(smallTask, "lobpcg", rc.cs));
   hooks?.log?.(`${jobs.length} jobs on ${cfg.workers} workers`);
   await reportProgress(hooks, "jobs", 0, jobs.length);
   const outs = await runJobs(
@@ -493,9 +534,9 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
     config: cfg,
     smallTask,
     richness: {
-      large: outs[richIdx] as RichnessOut,
-      small: outs[richIdx + 1] as RichnessOut,
-      smallKrylov: outs[richIdx + 2] as RichnessOut,
+      large: mergeRichness(outs.slice(richIdx, richIdx + rc.cs.length) as RichnessOut[]),
+      small: outs[richIdx + rc.cs.length] as RichnessOut,
+      smallIterative: outs[richIdx + rc.cs.length + 1] as RichnessOut,
     },
     rate: outs.slice(rateIdx, scaleIdx).flatMap((o) => o as RateOut[]),
     scale: scaleMeta.map((m, i) => ({ ...m, out: outs[scaleIdx + i] as TrainOut })),

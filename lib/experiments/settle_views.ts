@@ -49,6 +49,9 @@ export function wilson(k: number, n: number): { mean: number; lo: number; hi: nu
   return { mean: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
 
+const optSig = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : fmtSig(v);
+
 const nz = (v: number | null | undefined): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : v;
 
@@ -183,7 +186,7 @@ export function tables(res: SettleResult): Tables {
   return {
     richness: [
       ...richnessRows("paper distribution", dS, res.richness.small),
-      ...richnessRows("paper distribution (Krylov cross-check)", dS, res.richness.smallKrylov),
+      ...richnessRows("paper distribution (LOBPCG cross-check)", dS, res.richness.smallIterative),
       ...richnessRows("paper distribution", 36, res.richness.large),
     ],
     spectrum: res.richness.small.perC.flatMap((p) =>
@@ -403,32 +406,41 @@ export function summary(res: SettleResult): string {
   const L: string[] = [];
   const rs = res.richness.small.perC,
     rl = res.richness.large.perC,
-    rk = res.richness.smallKrylov.perC;
+    rk = res.richness.smallIterative.perC;
   L.push(`**Measured** (${fmtSig(res.wallTimeSec, 3)} s, ${cfg.workers} workers).`);
   L.push("");
   L.push(
     `**1. Richness.** On ${res.richness.small.prompts} prompts of the paper's distribution at d = ${dS} ` +
       `(${rs[0].gn.params} parameters, exact spectrum): ` +
       rs.map((p) =>
-        `c = ${fmtSig(p.c)}: ${p.gn.zeros} zero eigenvalue(s), μ = ${fmtSig(p.gn.mu ?? NaN)}, ` +
-        `λ_max = ${fmtSig(p.gn.lambdaMax)} (κ = ${fmtSig(p.gn.lambdaMax / (p.gn.mu ?? NaN))})`
+        `c = ${fmtSig(p.c)}: ${p.gn.zeros} zero eigenvalue(s), μ = ${optSig(p.gn.mu)}, ` +
+        `λ_max = ${fmtSig(p.gn.lambdaMax)} (κ = ${
+          optSig(p.gn.mu ? p.gn.lambdaMax / p.gn.mu : null)
+        })`
       ).join("; ") +
-      `. The Krylov solver reproduces μ there to a relative ${
-        fmtSig(Math.max(...rk.map((p, i) => Math.abs((p.gn.mu ?? NaN) / (rs[i].gn.mu ?? NaN) - 1))))
+      `. The LOBPCG solver used at d = 36 reproduces these μ to a relative ${
+        optSig(Math.max(...rk.map((p, i) => Math.abs((p.gn.mu ?? NaN) / (rs[i].gn.mu ?? NaN) - 1))))
       }. Token Gram rank ${res.richness.small.gram.tokens.rank}/${res.richness.small.gram.tokens.size}, ` +
       `w̃ Gram rank ${res.richness.small.gram.wTilde.rank}/${res.richness.small.gram.wTilde.size}. ` +
       `At d = 36 (${
         rl[0].gn.params
-      } parameters, block Krylov of dimension ${cfg.richness.dimLarge}, ` +
-      `scaling direction deflated, its residual ‖Gt‖/(λ_max‖t‖) ≤ ${
-        fmtSig(Math.max(...rl.map((p) => p.scalingResidual)))
-      }): ` +
+      } parameters, ${res.richness.large.prompts} prompts, LOBPCG with a ` +
+      `Kronecker preconditioner, ${cfg.richness.maxIter} iterations, the scaling direction t deflated — ` +
+      `‖Gt‖/(λ_max‖t‖) ≤ ${fmtSig(Math.max(...rl.map((p) => p.scalingResidual)))}): ` +
       rl.map((p) =>
-        `c = ${fmtSig(p.c)}: μ ≤ ${fmtSig(p.gn.mu ?? NaN)} (Ritz residual ${
-          fmtSig(p.gn.muResidual ?? NaN)
-        }), λ_max = ${fmtSig(p.gn.lambdaMax)}`
+        `c = ${fmtSig(p.c)}: ${p.gn.zeros} zero eigenvalue(s), μ = ${
+          optSig(p.gn.mu)
+        } (Ritz value, an upper bound; ` +
+        `residual ${optSig(p.gn.muResidual)}${
+          p.gn.mu && p.gn.muResidual !== null && p.gn.muResidual < 0.01 * p.gn.mu
+            ? ", converged"
+            : ", not converged"
+        }), λ_max = ${fmtSig(p.gn.lambdaMax)}, κ = ${
+          optSig(p.gn.mu ? p.gn.lambdaMax / p.gn.mu : null)
+        }`
       ).join("; ") +
-      ` — an upper bound only: the Ritz residual is of the order of the value, so the smallest eigenvalue at d = 36 is not resolved by this budget.`,
+      `. Token Gram rank ${res.richness.large.gram.tokens.rank}/${res.richness.large.gram.tokens.size}, ` +
+      `w̃ Gram rank ${res.richness.large.gram.wTilde.rank}/${res.richness.large.gram.wTilde.size}.`,
   );
   L.push("");
   const rate = t.rate;
@@ -500,7 +512,7 @@ export function summary(res: SettleResult): string {
         `exact at d = ${dS}: ${r.zerosSmall} zero eigenvalue(s), μ = ${
           r.muSmall === null ? "—" : fmtSig(r.muSmall as number)
         }, token Gram rank ${r.tokenRankSmall}/${r.tokenSizeSmall}; ` +
-        `d = 36: token Gram rank ${r.tokenRank36}/73, Krylov zeros ${r.zeros36}${
+        `d = 36: token Gram rank ${r.tokenRank36}/73, zero eigenvalues ${r.zeros36}${
           r.zeros36Capped ? "+" : ""
         }.`,
     );
@@ -532,4 +544,81 @@ export function summary(res: SettleResult): string {
       ).join("; ") + ".",
   );
   return L.join("\n");
+}
+
+/** A failed arm: final distance above `failFactor` × the paper arm's (and above 1e-2). */
+const FAIL_FACTOR = 10;
+
+function verdicts(res: SettleResult, t: Tables): string[] {
+  const L: string[] = [];
+  const dS = res.smallTask.d;
+  const rs = res.richness.small;
+  const oneZero = rs.perC.every((p) => p.gn.zeros === 1);
+  const fullGram = rs.gram.tokens.rank === rs.gram.tokens.size &&
+    rs.gram.wTilde.rank === rs.gram.wTilde.size;
+  const kappa = rs.perC.map((p) => p.gn.lambdaMax / (p.gn.mu ?? Infinity));
+  L.push("");
+  L.push("**Verdicts (generated).**");
+  L.push(
+    `- *Richness holds for the paper's random MDPs*: ${
+      oneZero && fullGram ? "**supported** at" : "**not supported** at"
+    } d = ${dS} (exactly one zero eigenvalue at every c tested: ${
+      oneZero ? "yes" : "no"
+    }; Gram matrices full rank: ${
+      fullGram ? "yes" : "no"
+    }); at d = 36 only the token and w̃ Gram ranks (${res.richness.large.gram.tokens.rank}/${res.richness.large.gram.tokens.size}, ${res.richness.large.gram.wTilde.rank}/${res.richness.large.gram.wTilde.size}) are exact, the GN zero count there is iterative (LOBPCG on t⊥). **Qualified**: the local PL constant is small — condition number λ_max/μ = ${
+      fmtSig(Math.min(...kappa))
+    } … ${fmtSig(Math.max(...kappa))} at d = ${dS} on ${rs.prompts} prompts.`,
+  );
+  const ratios = t.rate.map((r) => r.lossSlopeRatio as number);
+  const worst = Math.max(...ratios.map((r) => Math.abs(r - 1)));
+  L.push(
+    `- *Exponential convergence at rate (1 − ημ)² near M⋆ (Thm 3.2)*: ${
+      worst <= 0.1 ? "**supported**" : "**qualified**"
+    } — the measured loss log-slope deviates from 2·log(1 − ημ) by at most ${
+      fmtPct(worst)
+    } over ${ratios.length} (c, η) pairs.`,
+  );
+  const sc = t.scale.filter((r) => r.optimizer === "gd" && r.d === dS);
+  if (sc.length) {
+    const dev = Math.max(
+      ...sc.map((r) => Math.abs((r.measuredAbsC as number) / (r.predictedAbsCDelta as number) - 1)),
+    );
+    const maxDist = Math.max(...sc.map((r) => r.dist as number));
+    L.push(
+      `- *Balancedness fixes |c| under GD*: ${
+        dev <= 0.02 && maxDist < 1e-2 ? "**supported**" : "**qualified**"
+      } — measured |c| deviates from the prediction of its own initial Δ by at most ${
+        fmtPct(dev)
+      } (final distance ≤ ${
+        fmtSig(maxDist)
+      }); under Adam Δ is not conserved and |c| lands elsewhere (table above).`,
+    );
+  }
+  const ab = t.ablation;
+  const ref = ab[0].dist as number;
+  const failed = ab.filter((r) => (r.dist as number) > Math.max(1e-2, FAIL_FACTOR * ref));
+  const predicted = ab.filter((r) => (r.zerosSmall as number) > 1);
+  const agree =
+    ab.filter((r) =>
+      ((r.dist as number) > Math.max(1e-2, FAIL_FACTOR * ref)) === ((r.zerosSmall as number) > 1)
+    ).length;
+  L.push(
+    `- *Where learning the construction fails*: ${failed.length} of ${ab.length} arms end farther than max(0.01, ${FAIL_FACTOR}× the paper arm's ${
+      fmtSig(ref)
+    }) from M⋆${
+      failed.length ? ` (${failed.map((r) => r.arm).join(", ")})` : ""
+    }; the exact d = ${dS} zero count flags ${predicted.length}${
+      predicted.length ? ` (${predicted.map((r) => r.arm).join(", ")})` : ""
+    }; they agree on ${agree} of ${ab.length} arms.`,
+  );
+  const g01 = t.basin.filter((r) => Math.abs((r.gain as number) - 0.1) < 1e-12);
+  if (g01.length) {
+    L.push(
+      `- *Random inits at the paper's gain 0.1 reach M⋆*: ${
+        g01.map((r) => `${r.optimizer} ${fmtPct(r.fraction as number, 0)} of ${r.runs}`).join(", ")
+      } within the budget (d = ${dS}).`,
+    );
+  }
+  return L;
 }

@@ -56,10 +56,11 @@ export interface RichnessJob {
   sampling: PromptSampling;
   /** Scales c at which G is evaluated. */
   cs: number[];
-  /** "dense" (exact) or "krylov" (block Lanczos, `block`, `dim`). */
-  method: "dense" | "krylov";
+  /** "dense" (exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned, scaling deflated). */
+  method: "dense" | "krylov" | "lobpcg";
   /** Krylov block size and dimension. */
-  krylov: { block: number; dim: number };
+  /** Iterative-solver settings: block size, Krylov dimension, LOBPCG iterations and tolerance. */
+  solver: { block: number; dim: number; maxIter: number; tol: number };
 }
 
 /** Result of a {@linkcode RichnessJob}. */
@@ -113,15 +114,17 @@ export interface RateOut {
   curve: { step: number; loss: number; dist: number }[];
 }
 
-/** One richness-ablation arm: train on `dist`, then richness at d (krylov) and d_small (dense), transfer. */
+/** One richness-ablation arm: train on `dist`, then richness at d (LOBPCG) and d_small (dense), transfer. */
 export interface ArmJob {
   kind: "arm";
   /** Arm label. */
   label: string;
   /** Training run. */
   train: DistTrainConfig;
-  /** Richness at the training task (krylov) and at the small analog task (dense). */
-  richness: Omit<RichnessJob, "kind" | "task" | "dist" | "seed" | "method">;
+  /** Richness at the training task (LOBPCG, `sampling`) and at the small analog (dense, `samplingSmall`). */
+  richness: Omit<RichnessJob, "kind" | "task" | "dist" | "seed" | "method"> & {
+    samplingSmall: PromptSampling;
+  };
   /** Small task for the exact (dense) analog, same distribution family (rank scaled by d). */
   smallTask: TaskSpec;
   /** Rank of the low-rank features in the small analog. */
@@ -181,7 +184,7 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
  * @example
  * ```ts
  * const out = runRichness({ kind: "richness", task, dist: PAPER_DISTRIBUTION, seed: 0,
- *   sampling: { episodes: 64, at: [0, 10], T: 100 }, cs: [0.37], method: "dense", krylov: { block: 8, dim: 96 } });
+ *   sampling: { episodes: 64, at: [0, 10], T: 100 }, cs: [0.37], method: "dense", solver: { block: 8, dim: 96, maxIter: 100, tol: 1e-9 } });
  * ```
  */
 export function runRichness(job: RichnessJob): RichnessOut {
@@ -200,9 +203,11 @@ export function runRichness(job: RichnessJob): RichnessOut {
     assertNumber(`cs[${i}]`, c);
     const b = sarsaBlocks(task.d, task.alpha, c);
     const t = scalingTangent(task.d, task.alpha, c);
-    const gn = gaussNewtonStats(b, ps, new Rng(job.seed).fork("krylov").fork(i), {
+    const sv = job.solver;
+    const gn = gaussNewtonStats(b, ps, new Rng(job.seed).fork("gn-solver").fork(i), {
       method: job.method,
-      krylov: job.krylov,
+      krylov: { block: sv.block, dim: sv.dim },
+      lobpcg: { block: sv.block, maxIter: sv.maxIter, tol: sv.tol },
       scaling: t,
     });
     const Gt = new Float64Array(t.length);
@@ -302,7 +307,7 @@ export function runRate(job: RateJob): RateOut[] {
 }
 
 /**
- * One ablation arm: train, then richness at the trained task (krylov) and at the small analog
+ * One ablation arm: train, then richness at the trained task (LOBPCG) and at the small analog
  * (dense), then the closed-loop transfer score on unseen paper-distribution MDPs (SPEC §8.3).
  *
  * @example
@@ -315,14 +320,8 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
   const res = await trainOnDistribution(job.train);
   const task = res.config.train.task, dist = job.train.dist;
   const seed = job.train.train.seed;
-  const richness = runRichness({
-    kind: "richness",
-    task,
-    dist,
-    seed,
-    method: "krylov",
-    ...job.richness,
-  });
+  const { samplingSmall, ...rich } = job.richness;
+  const richness = runRichness({ kind: "richness", task, dist, seed, method: "lobpcg", ...rich });
   const smallDist = { ...dist, rank: Math.min(job.smallRank, job.smallTask.d) };
   const richnessSmall = runRichness({
     kind: "richness",
@@ -330,7 +329,8 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
     dist: smallDist,
     seed,
     method: "dense",
-    ...job.richness,
+    ...rich,
+    sampling: samplingSmall,
   });
   const tr = job.transfer;
   const cfg = transferConfig({
