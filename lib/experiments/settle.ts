@@ -130,13 +130,13 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
     small: { nS: 4, nA: 2 },
     samplingSmall: { episodes: 64, at: [0, 5, 20, 100], T: 101 },
     samplingLarge: { episodes: 256, at: [0, 5, 20, 100], T: 101 },
-    richness: { cs: [0.375, 0.47], block: 8, maxIter: 120, tol: 1e-9 },
+    richness: { cs: [0.375, 0.47], block: 8, maxIter: 100, tol: 1e-9 },
     rate: {
       cs: [0.37, 0.45, 1],
       etaTimesLambdaMax: [1, 1.5],
       eps: 1e-2,
       horizon: 16,
-      maxSteps: 10_000,
+      maxSteps: 8_000,
       fitFraction: 0.5,
     },
     scale: {
@@ -156,7 +156,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       rankFractions: [0.25, 0.5],
       concentration: 0.05,
       extraArms: true,
-      maxIter: 40,
+      maxIter: 30,
       c: 0.47,
       transfer: { numMdps: 100, updates: 200, seed: 77 },
     },
@@ -350,6 +350,7 @@ function mergeRichness(parts: RichnessOut[]): RichnessOut {
   return {
     perC: parts.flatMap((p) => p.perC),
     gram: parts[0].gram,
+    structuralZeros: parts[0].structuralZeros,
     prompts: parts[0].prompts,
     wallTimeSec: parts.reduce((s, p) => s + p.wallTimeSec, 0),
   };

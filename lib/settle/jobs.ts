@@ -67,6 +67,11 @@ export interface RichnessJob {
 export interface RichnessOut {
   /** Per c: the GN numbers and ‖G t‖/(λ_max‖t‖) for the scaling tangent t = (P⋆12, −V̄⋆21/c²). */
   perC: { c: number; gn: GaussNewtonStats; scalingResidual: number }[];
+  /**
+   * A proven lower bound on the number of zero eigenvalues of G: `1 + (m − rank of the token Gram)·p`
+   * (each token null vector a gives the null directions `dP = a bᵀ`, since then `Σ̂ dP w̃ = 0`).
+   */
+  structuralZeros: number;
   /** Gram matrices of tokens and of w̃. */
   gram: { tokens: GramStats; wTilde: GramStats };
   /** Prompts used. */
@@ -214,7 +219,14 @@ export function runRichness(job: RichnessJob): RichnessOut {
     gaussNewtonOperator(b, ps).apply(t, Gt);
     return { c, gn, scalingResidual: Math.sqrt(dot(Gt, Gt) / dot(t, t)) / gn.lambdaMax };
   });
-  return { perC, gram: gramStats(ps), prompts: ps.N, wallTimeSec: (performance.now() - t0) / 1000 };
+  const gram = gramStats(ps);
+  return {
+    perC,
+    gram,
+    structuralZeros: 1 + (gram.tokens.size - gram.tokens.rank) * ps.p,
+    prompts: ps.N,
+    wallTimeSec: (performance.now() - t0) / 1000,
+  };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
