@@ -119,6 +119,7 @@ function basinGroups(res: SettleResult): Row[] {
         failMedianLoss: nz(med(fails.map((b) => b.out.rows[b.out.rows.length - 1].loss))),
         failMedianDist: nz(med(fails.map((b) => b.out.rows[b.out.rows.length - 1].dist))),
         failMedianAbsC: nz(med(fails.map((b) => Math.abs(b.out.rows[b.out.rows.length - 1].cP)))),
+        medianFinalDist: nz(med(runs.map((b) => b.out.rows[b.out.rows.length - 1].dist))),
         medianPromptsToReach: nz(
           med(
             runs.filter((b) => b.out.status === "converged").map((b) => b.out.rows.at(-1)!.prompts),
@@ -206,6 +207,7 @@ export function tables(res: SettleResult): Tables {
       p.gn.smallest.map((v, i) => ({ c: p.c, index: i, eigenvalue: Math.max(v, 1e-20) }))
     ),
     rate: res.rate.map(({ curve: _c, ...r }) => ({
+      run: `c=${fmtSig(r.c)}, ηλmax=${fmtSig(r.etaTimesLambdaMax)}`,
       ...r,
       lossSlopeRatio: r.measuredLossSlope / r.predictedLossSlope,
       distSlopeRatio: r.measuredDistSlope / r.predictedDistSlope,
@@ -309,7 +311,7 @@ export function figures(res: SettleResult): Figures {
         })),
         x: "predicted",
         y: "measured",
-        color: "c",
+        color: "run",
         diagonal: true,
         logX: true,
         logY: true,
@@ -370,22 +372,41 @@ export function figures(res: SettleResult): Figures {
         height: 260,
       }),
     ], { direction: "horizontal" }),
-    basin: lineChart({
-      rows: t.basin,
-      x: "gain",
-      y: "fraction",
-      lower: "lo",
-      upper: "hi",
-      color: "optimizer",
-      logX: true,
-      points: true,
-      title: `Fraction of random inits reaching M⋆ (d = ${res.smallTask.d})`,
-      subtitle: `distance < ${fmtSig(res.config.basin.stopDist)} within ${
-        fmtSig(res.config.basin.K * res.config.basin.T)
-      } prompts; 95 % Wilson intervals`,
-      xTitle: "Xavier gain",
-      yTitle: "fraction reached",
-    }),
+    basin: concatCharts([
+      lineChart({
+        rows: t.basin,
+        x: "gain",
+        y: "fraction",
+        lower: "lo",
+        upper: "hi",
+        color: "optimizer",
+        logX: true,
+        points: true,
+        title: `Fraction of random inits reaching M⋆ (d = ${res.smallTask.d})`,
+        subtitle: `distance < ${fmtSig(res.config.basin.stopDist)} within ${
+          fmtSig(res.config.basin.K * res.config.basin.T)
+        } prompts; 95 % Wilson intervals`,
+        xTitle: "Xavier gain",
+        yTitle: "fraction reached",
+        width: 360,
+        height: 260,
+      }),
+      lineChart({
+        rows: t.basin.filter((r) => r.medianFinalDist !== null),
+        x: "gain",
+        y: "medianFinalDist",
+        color: "optimizer",
+        logX: true,
+        logY: true,
+        points: true,
+        rules: [{ value: res.config.basin.stopDist, label: "threshold" }],
+        title: "Median final distance to M⋆ (diverged runs: last finite step)",
+        xTitle: "Xavier gain",
+        yTitle: "distance to M⋆",
+        width: 360,
+        height: 260,
+      }),
+    ], { direction: "horizontal" }),
   };
   if (t.basin_failure.length) {
     const f = exampleFailure(res)!;
