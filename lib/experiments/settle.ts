@@ -130,7 +130,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
     small: { nS: 4, nA: 2 },
     samplingSmall: { episodes: 64, at: [0, 5, 20, 100], T: 101 },
     samplingLarge: { episodes: 256, at: [0, 5, 20, 100], T: 101 },
-    richness: { cs: [0.375, 0.47], block: 8, maxIter: 100, tol: 1e-9 },
+    richness: { cs: [0.375, 0.47], block: 8, maxIter: 150, tol: 1e-9 },
     rate: {
       cs: [0.37, 0.45, 1],
       etaTimesLambdaMax: [1, 1.5],
