@@ -1,0 +1,458 @@
+/**
+ * The units of work of notebook 05 (SPEC §7, §8.5), as plain serialisable job descriptions so they
+ * can run in Workers ({@linkcode runJobs}): richness numbers at θ⋆(c), the GD rate on a fixed prompt
+ * set, a training run, and one ablation arm (train → richness → transfer).
+ *
+ * @module
+ */
+
+import { type RestrictedBlocks, sarsaBlocks } from "../construction.ts";
+import { nullityAndGap, symmetricEigenQL } from "../eigen.ts";
+import { manifoldStats } from "../manifold.ts";
+import {
+  gaussNewtonDense,
+  gaussNewtonOperator,
+  type GaussNewtonStats,
+  gaussNewtonStats,
+  type GramStats,
+  gramStats,
+  promptSetLoss,
+  restrictedSize,
+} from "../richness.ts";
+import { Rng } from "../rng.ts";
+import type { TaskSpec } from "../tasks.ts";
+import { fitExponentialRate } from "../stats.ts";
+import {
+  blockLearner,
+  evaluateTransfer,
+  summariseTransfer,
+  teacherLearner,
+  transferConfig,
+} from "../transfer.ts";
+import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
+import { type DistTrainConfig, type DistTrainResult, trainOnDistribution } from "./trainer.ts";
+import { assertInt, assertNumber } from "../validate.ts";
+
+/** How prompts are sampled for the richness numbers: episodes × iterations `at` of T. */
+export interface PromptSampling {
+  /** Episodes (distinct training episodes, indices from 10⁶ on so they are not training ones). */
+  episodes: number;
+  /** Iterations of each episode whose prompts are kept. */
+  at: number[];
+  /** Iterations the teacher runs per episode (T of training). */
+  T: number;
+}
+
+/** Richness numbers at θ⋆(c) for several c on one prompt set. */
+export interface RichnessJob {
+  kind: "richness";
+  /** Task (SARSA). */
+  task: TaskSpec;
+  /** Distribution the prompts come from. */
+  dist: TrainingDistribution;
+  /** Seed of the distribution (its pool / fixed features). */
+  seed: number;
+  /** Prompt sampling. */
+  sampling: PromptSampling;
+  /** Scales c at which G is evaluated. */
+  cs: number[];
+  /** "dense" (exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned, scaling deflated). */
+  method: "dense" | "krylov" | "lobpcg";
+  /** Krylov block size and dimension. */
+  /** Iterative-solver settings: block size, Krylov dimension, LOBPCG iterations and tolerance. */
+  solver: { block: number; dim: number; maxIter: number; tol: number };
+}
+
+/** Result of a {@linkcode RichnessJob}. */
+export interface RichnessOut {
+  /** Per c: the GN numbers and ‖G t‖/(λ_max‖t‖) for the scaling tangent t = (P⋆12, −V̄⋆21/c²). */
+  perC: { c: number; gn: GaussNewtonStats; scalingResidual: number }[];
+  /**
+   * A proven lower bound on the number of zero eigenvalues of G: `1 + (m − rank of the token Gram)·p`
+   * (each token null vector a gives the null directions `dP = a bᵀ`, since then `Σ̂ dP w̃ = 0`).
+   */
+  structuralZeros: number;
+  /** Gram matrices of tokens and of w̃. */
+  gram: { tokens: GramStats; wTilde: GramStats };
+  /** Prompts used. */
+  prompts: number;
+  /** Seconds. */
+  wallTimeSec: number;
+}
+
+/** GD on a fixed prompt set from near θ⋆(c): measured vs predicted rates. */
+export interface RateJob {
+  kind: "rate";
+  task: TaskSpec;
+  dist: TrainingDistribution;
+  seed: number;
+  sampling: PromptSampling;
+  /** Scale c of the starting point. */
+  c: number;
+  /** Step sizes as multiples of 1/λ_max (each in (0, 2)). */
+  etaTimesLambdaMax: number[];
+  /** Relative size of the random initial perturbation. */
+  eps: number;
+  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉). */
+  horizon: number;
+  /** Cap on GD steps. */
+  maxSteps: number;
+  /** Fraction of the run (the end) the slopes are fitted on. */
+  fitFraction: number;
+}
+
+/** One GD run of a {@linkcode RateJob}. */
+export interface RateOut {
+  c: number;
+  eta: number;
+  etaTimesLambdaMax: number;
+  mu: number;
+  lambdaMax: number;
+  /** Predicted per-step log factor of the distance: log max(|1−ημ|, |1−ηλ_max|). */
+  predictedDistSlope: number;
+  /** Predicted per-step log factor of the loss (twice the above). */
+  predictedLossSlope: number;
+  measuredDistSlope: number;
+  measuredLossSlope: number;
+  steps: number;
+  /** Subsampled curve: step, loss, dist. */
+  curve: { step: number; loss: number; dist: number }[];
+}
+
+/** One richness-ablation arm: train on `dist`, then richness at d (LOBPCG) and d_small (dense), transfer. */
+export interface ArmJob {
+  kind: "arm";
+  /** Arm label. */
+  label: string;
+  /** Training run. */
+  train: DistTrainConfig;
+  /** Richness at the training task (LOBPCG, `sampling`) and at the small analog (dense, `samplingSmall`). */
+  richness: Omit<RichnessJob, "kind" | "task" | "dist" | "seed" | "method"> & {
+    samplingSmall: PromptSampling;
+  };
+  /** Small task for the exact (dense) analog, same distribution family (rank scaled by d). */
+  smallTask: TaskSpec;
+  /** Rank of the low-rank features in the small analog. */
+  smallRank: number;
+  /** Transfer: test MDPs, updates, evaluation seed. */
+  transfer: { numMdps: number; updates: number; seed: number };
+}
+
+/** Result of an {@linkcode ArmJob}. */
+export interface ArmOut {
+  label: string;
+  final: DistTrainResult["rows"][number];
+  status: DistTrainResult["status"];
+  trainRows: DistTrainResult["rows"];
+  richness: RichnessOut;
+  richnessSmall: RichnessOut;
+  /** Normalised transfer score at the last update: mean and 95 % CI over test MDPs. */
+  score: { mean: number; lo: number; hi: number };
+  /** Same for the SARSA teacher on the same loop. */
+  teacherScore: { mean: number; lo: number; hi: number };
+  wallTimeSec: number;
+}
+
+/** A training run (basin, scale). */
+export interface TrainJob {
+  kind: "train";
+  train: DistTrainConfig;
+  /** Keep the final blocks in the result (for a heatmap). */
+  keepBlocks: boolean;
+}
+
+/** Any job. */
+export type Job = RichnessJob | RateJob | ArmJob | TrainJob;
+
+/** Outputs by job kind. */
+export type JobOut = RichnessOut | RateOut[] | ArmOut | TrainOut;
+
+/** Result of a {@linkcode TrainJob}. */
+export interface TrainOut {
+  status: DistTrainResult["status"];
+  rows: DistTrainResult["rows"];
+  blocks: RestrictedBlocks | null;
+  wallTimeSec: number;
+}
+
+function scalingTangent(d: number, alpha: number, c: number): Float64Array {
+  const s = sarsaBlocks(d, alpha, 1);
+  const t = new Float64Array(s.P12.length + s.V21bar.length);
+  t.set(s.P12, 0);
+  for (let i = 0; i < s.V21bar.length; i++) t[s.P12.length + i] = -s.V21bar[i] / (c * c);
+  return t;
+}
+
+/**
+ * Richness numbers (SPEC §7) at θ⋆(c) for each c, plus the Gram matrices.
+ *
+ * @example
+ * ```ts
+ * const out = runRichness({ kind: "richness", task, dist: PAPER_DISTRIBUTION, seed: 0,
+ *   sampling: { episodes: 64, at: [0, 10], T: 100 }, cs: [0.37], method: "dense", solver: { block: 8, dim: 96, maxIter: 100, tol: 1e-9 } });
+ * ```
+ */
+export function runRichness(job: RichnessJob): RichnessOut {
+  const t0 = performance.now();
+  const { task, sampling } = job;
+  const ps = samplePromptSet(
+    task,
+    job.dist,
+    job.seed,
+    sampling.episodes,
+    sampling.at,
+    sampling.T,
+    1_000_000,
+  );
+  const perC = job.cs.map((c, i) => {
+    assertNumber(`cs[${i}]`, c);
+    const b = sarsaBlocks(task.d, task.alpha, c);
+    const t = scalingTangent(task.d, task.alpha, c);
+    const sv = job.solver;
+    const gn = gaussNewtonStats(b, ps, new Rng(job.seed).fork("gn-solver").fork(i), {
+      method: job.method,
+      krylov: { block: sv.block, dim: sv.dim },
+      lobpcg: { block: sv.block, maxIter: sv.maxIter, tol: sv.tol },
+      scaling: t,
+    });
+    const Gt = new Float64Array(t.length);
+    gaussNewtonOperator(b, ps).apply(t, Gt);
+    return { c, gn, scalingResidual: Math.sqrt(dot(Gt, Gt) / dot(t, t)) / gn.lambdaMax };
+  });
+  const gram = gramStats(ps);
+  return {
+    perC,
+    gram,
+    structuralZeros: 1 + (gram.tokens.size - gram.tokens.rank) * ps.p,
+    prompts: ps.N,
+    wallTimeSec: (performance.now() - t0) / 1000,
+  };
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Plain GD on a fixed prompt set from θ⋆(c) + a random perturbation: measured log-slopes of the loss
+ * and of the distance to M⋆ over the final part of the run, next to SPEC §7's predictions.
+ *
+ * @example
+ * ```ts
+ * const rows = runRate({ kind: "rate", task, dist: PAPER_DISTRIBUTION, seed: 0,
+ *   sampling: { episodes: 32, at: [0, 10], T: 100 }, c: 0.37, etaTimesLambdaMax: [1],
+ *   eps: 1e-2, horizon: 20, maxSteps: 5000, fitFraction: 0.5 });
+ * ```
+ */
+export function runRate(job: RateJob): RateOut[] {
+  const { task, sampling } = job;
+  assertNumber("eps", job.eps, 1e-8, 1);
+  assertInt("maxSteps", job.maxSteps, 10);
+  assertNumber("fitFraction", job.fitFraction, 0.05, 1);
+  const ps = samplePromptSet(
+    task,
+    job.dist,
+    job.seed,
+    sampling.episodes,
+    sampling.at,
+    sampling.T,
+    1_000_000,
+  );
+  const star = sarsaBlocks(task.d, task.alpha, job.c);
+  const P = restrictedSize(ps.m, ps.p);
+  const vals = symmetricEigenQL(gaussNewtonDense(star, ps), P, false).values;
+  const g = nullityAndGap(vals, 1e-8);
+  if (g.smallestNonzero === null) throw new Error("Gauss–Newton matrix has no non-zero eigenvalue");
+  const mu = g.smallestNonzero, lmax = g.largest;
+  const unit = sarsaBlocks(task.d, task.alpha, 1);
+  const rng = new Rng(job.seed).fork("rate-init");
+  const dir = new Float64Array(P);
+  for (let i = 0; i < P; i++) dir[i] = rng.normal();
+  const base = new Float64Array(P);
+  base.set(star.P12, 0);
+  base.set(star.V21bar, star.P12.length);
+  const scale = (job.eps * Math.sqrt(dot(base, base))) / Math.sqrt(dot(dir, dir));
+  return job.etaTimesLambdaMax.map((f, i) => {
+    assertNumber(`etaTimesLambdaMax[${i}]`, f, 1e-6, 1.999);
+    const eta = f / lmax;
+    const rho = Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * lmax));
+    const steps = Math.min(job.maxSteps, Math.ceil(job.horizon / (eta * mu)));
+    const flat = new Float64Array(P);
+    for (let k = 0; k < P; k++) flat[k] = base[k] + scale * dir[k];
+    const b: RestrictedBlocks = {
+      m: ps.m,
+      p: ps.p,
+      P12: flat.subarray(0, ps.m * ps.p),
+      V21bar: flat.subarray(ps.m * ps.p),
+    };
+    const grad = new Float64Array(P);
+    const every = Math.max(1, Math.floor(steps / 200));
+    const curve: RateOut["curve"] = [];
+    for (let s = 0; s <= steps; s++) {
+      const loss = promptSetLoss(b, ps, grad);
+      if (!Number.isFinite(loss)) throw new Error(`GD diverged at step ${s} (η = ${eta})`);
+      if (s % every === 0 || s === steps) {
+        curve.push({ step: s, loss, dist: manifoldStats(b, unit).dist });
+      }
+      if (s < steps) { for (let k = 0; k < P; k++) flat[k] -= eta * grad[k]; }
+    }
+    const from = steps * (1 - job.fitFraction);
+    const tail = curve.filter((r) => r.step >= from && r.loss > 0 && r.dist > 0);
+    const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
+    const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
+    return {
+      c: job.c,
+      eta,
+      etaTimesLambdaMax: f,
+      mu,
+      lambdaMax: lmax,
+      predictedDistSlope: Math.log(rho),
+      predictedLossSlope: 2 * Math.log(rho),
+      measuredDistSlope: -distFit.rate,
+      measuredLossSlope: -lossFit.rate,
+      steps,
+      curve,
+    };
+  });
+}
+
+/**
+ * One ablation arm: train, then richness at the trained task (LOBPCG) and at the small analog
+ * (dense), then the closed-loop transfer score on unseen paper-distribution MDPs (SPEC §8.3).
+ *
+ * @example
+ * ```ts
+ * const out = await runArm(job);
+ * ```
+ */
+export async function runArm(job: ArmJob): Promise<ArmOut> {
+  const t0 = performance.now();
+  const res = await trainOnDistribution(job.train);
+  const task = res.config.train.task, dist = job.train.dist;
+  const seed = job.train.train.seed;
+  const { samplingSmall, ...rich } = job.richness;
+  const richness = runRichness({ kind: "richness", task, dist, seed, method: "lobpcg", ...rich });
+  const smallDist = { ...dist, rank: Math.min(job.smallRank, job.smallTask.d) };
+  const richnessSmall = runRichness({
+    kind: "richness",
+    task: job.smallTask,
+    dist: smallDist,
+    seed,
+    method: "dense",
+    ...rich,
+    sampling: samplingSmall,
+  });
+  const tr = job.transfer;
+  const cfg = transferConfig({
+    task,
+    numMdps: tr.numMdps,
+    updates: tr.updates,
+    recordAt: [0, tr.updates],
+    seed: tr.seed,
+    training: { seeds: [seed], K: job.train.train.K },
+  });
+  const ev = await evaluateTransfer(cfg, [
+    blockLearner("trained", { task, param: "restricted", blocks: res.blocks }),
+    teacherLearner("teacher"),
+  ]);
+  const sum = summariseTransfer(ev, { references: false });
+  const at = (name: string) => {
+    const r = sum.find((s) => s.learner === name && s.step === tr.updates)!;
+    return { mean: r.score, lo: r.scoreLo, hi: r.scoreHi };
+  };
+  return {
+    label: job.label,
+    final: res.rows[res.rows.length - 1],
+    status: res.status,
+    trainRows: res.rows,
+    richness,
+    richnessSmall,
+    score: at("trained"),
+    teacherScore: at("teacher"),
+    wallTimeSec: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Run any job.
+ *
+ * @example
+ * ```ts
+ * const out = await runJob({ kind: "train", train, keepBlocks: false });
+ * ```
+ */
+export async function runJob(job: Job): Promise<JobOut> {
+  switch (job.kind) {
+    case "richness":
+      return runRichness(job);
+    case "rate":
+      return runRate(job);
+    case "arm":
+      return await runArm(job);
+    case "train": {
+      const r = await trainOnDistribution(job.train);
+      return {
+        status: r.status,
+        rows: r.rows,
+        blocks: job.keepBlocks ? r.blocks : null,
+        wallTimeSec: r.wallTimeSec,
+      };
+    }
+    default:
+      throw new RangeError(`unknown job kind ${JSON.stringify((job as { kind: unknown }).kind)}`);
+  }
+}
+
+/**
+ * Run jobs in up to `workers` Deno Workers (one per core by default); results in input order. A
+ * failing job rejects with its index and message. `onDone(doneCount)` after each job.
+ *
+ * @example
+ * ```ts
+ * const outs = await runJobs([job1, job2], 2);
+ * ```
+ */
+export async function runJobs(
+  jobs: Job[],
+  workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length)),
+  onDone?: (done: number, total: number) => void | Promise<void>,
+): Promise<JobOut[]> {
+  assertInt("workers", workers, 1, 64);
+  const out: JobOut[] = new Array(jobs.length);
+  if (jobs.length === 0) return out;
+  const url = new URL("./worker.ts", import.meta.url).href;
+  let next = 0, done = 0;
+  const pool = Array.from(
+    { length: Math.min(workers, jobs.length) },
+    () => new Worker(url, { type: "module" }),
+  );
+  const runOne = (w: Worker, i: number) =>
+    new Promise<void>((resolve, reject) => {
+      w.onmessage = (ev) => {
+        if (ev.data.ok) {
+          out[i] = ev.data.out;
+          resolve();
+        } else reject(new Error(`job ${i} (${jobs[i].kind}) failed: ${ev.data.message}`));
+      };
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`job ${i} (${jobs[i].kind}) worker error: ${e.message}`));
+      };
+      w.postMessage(jobs[i]);
+    });
+  try {
+    await Promise.all(pool.map(async (w) => {
+      while (next < jobs.length) {
+        const i = next++;
+        await runOne(w, i);
+        done++;
+        await onDone?.(done, jobs.length);
+      }
+    }));
+  } finally {
+    pool.forEach((w) => w.terminate());
+  }
+  return out;
+}
