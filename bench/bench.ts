@@ -355,7 +355,7 @@ await trainRate(
   );
 }
 
-// Bandit transformer (SPEC §9) training step at the notebook-08 size (T = 50, D = 32, 2 layers,
+// Bandit transformer (MATH §9) training step at the notebook-08 size (T = 50, D = 32, 2 layers,
 // MLP 128, linear-bandit tokens, batch 64), dense-layer gradients as plain 2-D matmuls (explicit
 // transposes: tfjs-wasm's fast path) vs tfjs's own transposed-matmul gradients. Trajectories/s.
 {
@@ -423,7 +423,7 @@ console.log(
   `\npaper scale (10^7 prompts) at batched B=64: ${(1e7 / best.promptsPerSec / 60).toFixed(1)} min`,
 );
 
-// Bandits (SPEC §9): env-steps/s of each baseline on 500 environments × T = 200 (one thread), all
+// Bandits (MATH §9): env-steps/s of each baseline on 500 environments × T = 200 (one thread), all
 // baselines together (issue: ≤ 10 s), and the LinUCB pretraining set on 2 Workers (≥ 10⁵ in ≤ 2 min).
 const banditRows: { what: string; perSec: number; units: string; seconds: number }[] = [];
 {

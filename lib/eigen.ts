@@ -1,5 +1,5 @@
 /**
- * Symmetric eigenproblems for the richness and rate checks of SPEC §7:
+ * Symmetric eigenproblems for the richness and rate checks of MATH §7:
  *
  * - {@linkcode symmetricEigenQL}: the full spectrum of a dense symmetric matrix by Householder
  *   reduction to tridiagonal form followed by the implicit QL iteration with Wilkinson-type shifts

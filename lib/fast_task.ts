@@ -1,5 +1,5 @@
 /**
- * The per-prompt work of the teacher-mimicking tasks (SPEC §2, §3, §6) in one pass:
+ * The per-prompt work of the teacher-mimicking tasks (MATH §2, §3, §6) in one pass:
  * {@linkcode taskStepFast} does what `tasks.ts`'s `taskStep` does — behaviour-policy table, rollout,
  * tokens, teacher target — with the same operations in the same order (bit-identical results,
  * `tests/fast_task_test.ts`), but without temporary arrays, with the teacher's dot products fused

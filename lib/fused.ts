@@ -1,5 +1,5 @@
 /**
- * Fused restricted training step (SPEC §6): the gradient of the restricted block is a sum of
+ * Fused restricted training step (MATH §6): the gradient of the restricted block is a sum of
  * rank-1 outer products, `∂L/∂V̄21 = Σ_b s·e_b z_bᵀ` and `∂L/∂P12 = Σ_b s·t_b θ̃_bᵀ` (`s` = 1/B, see
  * `grad.ts`), so it is never materialised: each prompt leaves only its factors `(z_b, s·e_b,
  * s·t_b, θ_b)`, and one pass over `(θ, Adam m, Adam v)` forms each gradient entry from them and
@@ -130,7 +130,7 @@ function weightedRowSum(
 }
 
 /**
- * Readout of the restricted block, `θ + V̄21 Σ̂ P12 θ̃` (SPEC §4), with the arithmetic of
+ * Readout of the restricted block, `θ + V̄21 Σ̂ P12 θ̃` (MATH §4), with the arithmetic of
  * `grad.ts`'s `restrictedReadout` (bit-identical), four independent rows at a time. Writes `out`
  * (p−1) and returns it; uses `fb`'s scratch.
  *

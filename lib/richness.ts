@@ -1,9 +1,9 @@
 /**
- * Richness made checkable (SPEC §7): the Gauss–Newton matrix of the restricted loss at a point of
+ * Richness made checkable (MATH §7): the Gauss–Newton matrix of the restricted loss at a point of
  * the construction's manifold, and the Gram matrices of the tokens `x_i` and of `w̃`, over a fixed
  * set of sampled prompts.
  *
- * The restricted readout is bilinear in `(P12, V̄21)` (SPEC §4, Lemma C.1 with `P22 = V̄22 = 0`):
+ * The restricted readout is bilinear in `(P12, V̄21)` (MATH §4, Lemma C.1 with `P22 = V̄22 = 0`):
  *
  *     out_k = w_k + V̄21 Σ̂_k P12 w̃_k,      Σ̂_k = (1/n) Σ_i x_i x_iᵀ
  *     J_k (dP, dV) = dV z_k + V̄21 Σ̂_k dP w̃_k,          z_k = Σ̂_k P12 w̃_k
@@ -440,7 +440,7 @@ function gramOf(G: Float64Array, size: number): GramStats {
 }
 
 /**
- * The Gram matrices of SPEC §7's rebuttal phrasing: of the tokens, `(1/(N n)) Σ_{k,i} x_i x_iᵀ`
+ * The Gram matrices of MATH §7's rebuttal phrasing: of the tokens, `(1/(N n)) Σ_{k,i} x_i x_iᵀ`
  * (m×m), and of the parameter columns, `(1/N) Σ_k w̃_k w̃_kᵀ` (p×p) — their ranks and smallest
  * eigenvalues.
  *
@@ -473,7 +473,7 @@ export function gramStats(ps: PromptSet): { tokens: GramStats; wTilde: GramStats
   return { tokens: gramOf(Gx, m), wTilde: gramOf(Gw, p) };
 }
 
-/** The Gauss–Newton numbers of SPEC §7 at one point. */
+/** The Gauss–Newton numbers of MATH §7 at one point. */
 export interface GaussNewtonStats {
   /** "dense" (full spectrum, exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned). */
   method: "dense" | "krylov" | "lobpcg";
@@ -553,7 +553,7 @@ function lobpcgStats(
 }
 
 /**
- * Zero-eigenvalue count, μ and λ_max of `G = JᵀJ/N` at `blocks` over the prompt set (SPEC §7).
+ * Zero-eigenvalue count, μ and λ_max of `G = JᵀJ/N` at `blocks` over the prompt set (MATH §7).
  *
  * @example
  * ```ts

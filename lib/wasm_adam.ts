@@ -1,5 +1,5 @@
 /**
- * Exact-mode (B = 1) fused Adam step of the restricted block in WebAssembly SIMD (SPEC §6): the
+ * Exact-mode (B = 1) fused Adam step of the restricted block in WebAssembly SIMD (MATH §6): the
  * gradient is the two outer products `t θ̃ᵀ` (P12) and `e zᵀ` (V̄21) of one prompt's factors
  * (`fused.ts`), formed two entries at a time, then Adam two entries at a time. The kernels are
  * `lib/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`; every lane does the IEEE operations

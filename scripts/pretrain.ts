@@ -1,6 +1,6 @@
 /**
  * `deno run -A scripts/pretrain.ts [--quick | --gonogo] [--backend wasm|cpu|webgpu]` — experiment 8
- * (SPEC §9) outside Jupyter: prints the conclusion of `run` at the chosen scale (default paper), or,
+ * (MATH §9) outside Jupyter: prints the conclusion of `run` at the chosen scale (default paper), or,
  * with `--gonogo`, the 5-minute go/no-go of issue 16 (one AD run: T = 50, 2 layers, D = 32,
  * 10 000 LinUCB trajectories, 500 steps of batch 64; held-out accuracy vs the repeat-previous floor,
  * regret vs LinUCB / Emp / the prior-only arm on notebook 07's 500 test environments).

@@ -32,7 +32,7 @@ function randomTokens(rng: Rng, B: number, t: number, F: number): Float32Array {
   return a;
 }
 
-/** Literal float64 loops of SPEC §9's block (independent of the tfjs code). */
+/** Literal float64 loops of MATH §9's block (independent of the tfjs code). */
 function referenceForward(
   cfg: TransformerConfig,
   w: Record<string, ArrayLike<number>>,
@@ -127,7 +127,7 @@ Deno.test("transformer: logits have shape [B, t, A] for every t ≤ maxLen", () 
   model.dispose();
 });
 
-Deno.test("transformer: forward equals a literal float64 implementation of SPEC §9", () => {
+Deno.test("transformer: forward equals a literal float64 implementation of MATH §9", () => {
   const rng = new Rng(2);
   const w = perturbed(initWeights(tiny, rng), rng);
   const model = new TransformerModel(tiny, w);

@@ -38,7 +38,7 @@ Deno.test("taskStepFast is bit-identical to taskStep over a closed loop (SARSA a
   }
 });
 
-Deno.test("taskStepFast: the SARSA target is the literal (α/n) Σ δ_i φ_i update of SPEC §3", () => {
+Deno.test("taskStepFast: the SARSA target is the literal (α/n) Σ δ_i φ_i update of MATH §3", () => {
   const env = newTaskEnv(small, new Rng(4));
   const { m, p } = taskDims(small);
   const X = new Float64Array(small.n * m), target = new Float64Array(p - 1);

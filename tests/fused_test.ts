@@ -47,7 +47,7 @@ function referenceStep(
   return loss;
 }
 
-/** Literal gradient of one prompt from the formulas of SPEC §4 (Σ̂ as a matrix), independent. */
+/** Literal gradient of one prompt from the formulas of MATH §4 (Σ̂ as a matrix), independent. */
 function literalGrad(
   blk: RestrictedBlocks,
   X: Float64Array,

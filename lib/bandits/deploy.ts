@@ -1,5 +1,5 @@
 /**
- * Deploying a pretrained transformer on new bandits (SPEC §9): a batched policy (the
+ * Deploying a pretrained transformer on new bandits (MATH §9): a batched policy (the
  * `BanditPolicy` shape of policy.ts — `act` / `update`) that, at step t, feeds the model the
  * tokens of its own history `0…t` and plays from the logits at position t — **sampled** from their
  * softmax (as the paper) or **greedy** (argmax). Plus the **prior-only** reference: always the arm

@@ -1,5 +1,5 @@
 /**
- * Stochastic bandit environments, batched: E environments side by side in typed arrays (SPEC §9).
+ * Stochastic bandit environments, batched: E environments side by side in typed arrays (MATH §9).
  *
  * - **Linear bandit**: d = 5, A = 10 arms per environment, arms `~ Unif([−1,1]^d)` fixed per
  *   environment, `w⋆ ~ Unif([0,1]^d)`, reward `⟨a, w⋆⟩ + N(0, σ²)` with σ = 1.5, horizon T = 200.
@@ -20,7 +20,7 @@ import { Rng } from "../rng.ts";
 import { assertInt, assertNumber } from "../validate.ts";
 import { assertKnownKeys } from "./validate.ts";
 
-/** Stochastic linear bandit family (SPEC §9). */
+/** Stochastic linear bandit family (MATH §9). */
 export interface LinearBanditSpec {
   /** Family tag. */
   family: "linear";
@@ -34,7 +34,7 @@ export interface LinearBanditSpec {
   horizon: number;
 }
 
-/** Bernoulli multi-armed bandit family (SPEC §9). */
+/** Bernoulli multi-armed bandit family (MATH §9). */
 export interface BernoulliBanditSpec {
   /** Family tag. */
   family: "bernoulli";
@@ -47,7 +47,7 @@ export interface BernoulliBanditSpec {
 /** Either bandit family. */
 export type BanditSpec = LinearBanditSpec | BernoulliBanditSpec;
 
-/** The paper's linear bandit: d = 5, A = 10, σ = 1.5, T = 200 (SPEC §9). */
+/** The paper's linear bandit: d = 5, A = 10, σ = 1.5, T = 200 (MATH §9). */
 export const LINEAR_BANDIT: Readonly<LinearBanditSpec> = Object.freeze({
   family: "linear",
   dim: 5,
@@ -56,7 +56,7 @@ export const LINEAR_BANDIT: Readonly<LinearBanditSpec> = Object.freeze({
   horizon: 200,
 });
 
-/** The paper's Bernoulli bandit: A = 5, T = 200 (SPEC §9). */
+/** The paper's Bernoulli bandit: A = 5, T = 200 (MATH §9). */
 export const BERNOULLI_BANDIT: Readonly<BernoulliBanditSpec> = Object.freeze({
   family: "bernoulli",
   numArms: 5,

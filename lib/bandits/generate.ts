@@ -1,5 +1,5 @@
 /**
- * Trajectory generation for pretraining (SPEC §9): N environments of a family, each played by an
+ * Trajectory generation for pretraining (MATH §9): N environments of a family, each played by an
  * algorithm for T steps, recorded as a `TrajectorySet`. Environments are cut into chunks that run
  * in parallel Workers (`runWorkerJobs` of lib/parallel.ts); every environment and algorithm stream
  * is indexed by the environment's global index, so the result is identical for any chunk size and

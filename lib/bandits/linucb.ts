@@ -1,5 +1,5 @@
 /**
- * LinUCB (SPEC §9) batched over environments: ridge estimate `θ̂ = cov⁻¹ Σ r_s a_s` with
+ * LinUCB (MATH §9) batched over environments: ridge estimate `θ̂ = cov⁻¹ Σ r_s a_s` with
  * `cov = λI + Σ a_s a_sᵀ` (λ = 1), index `θ̂ᵀa + α·√(aᵀ cov⁻¹ a)` (α = 2), the first pull uniformly
  * at random (as in the paper's code), ties broken uniformly at random. `cov⁻¹` is kept up to date
  * by Sherman–Morrison rank-1 updates, `cov⁻¹ ← cov⁻¹ − (cov⁻¹a)(cov⁻¹a)ᵀ / (1 + aᵀcov⁻¹a)`, never a

@@ -2,7 +2,7 @@
  * A per-step mixture of algorithms, `Σ_k w_k · Alg_k`: at every step each environment draws which
  * component acts (probability w_k), and every component observes every outcome, so each keeps
  * learning from the shared history. This is the offline "context" algorithm of the pretraining
- * issue (SPEC §9: `Alg_0 = (uniform + TS)/2`, and `α·TS + (1−α)·uniform` for the
+ * issue (MATH §9: `Alg_0 = (uniform + TS)/2`, and `α·TS + (1−α)·uniform` for the
  * distribution-ratio experiment). The action distribution is defined when every component's is
  * (then it is the weighted mixture of theirs).
  *

@@ -1,5 +1,5 @@
 /**
- * Stochastic bandits and their classical algorithms (SPEC §9; [LBM24]): batched environments,
+ * Stochastic bandits and their classical algorithms (MATH §9; [LBM24]): batched environments,
  * LinUCB, Thompson sampling, UCB, empirical mean, uniform, mixtures, simulation, pseudo-regret,
  * recorded trajectories for pretraining and their parallel generation.
  *

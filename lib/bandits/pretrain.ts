@@ -1,5 +1,5 @@
 /**
- * Supervised pretraining of the bandit transformer (SPEC §9): cross-entropy between the model's
+ * Supervised pretraining of the bandit transformer (MATH §9): cross-entropy between the model's
  * logits at every position and a target action — the logged action of the context algorithm
  * (algorithm distillation) or the optimal arm (DPT) — minimised with AdamW on minibatches of
  * offline trajectories, with a held-out split for loss and action-match accuracy curves.

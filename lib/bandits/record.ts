@@ -1,5 +1,5 @@
 /**
- * Recorded bandit trajectories — the offline data of supervised pretraining (SPEC §9: algorithm
+ * Recorded bandit trajectories — the offline data of supervised pretraining (MATH §9: algorithm
  * distillation of LinUCB on linear bandits; DPT with context from `(uniform + TS)/2` and target the
  * optimal arm on Bernoulli bandits; `α·TS + (1−α)·uniform` mixtures).
  *

@@ -1,6 +1,6 @@
 /**
  * Cumulative pseudo-regret `R_e(t) = Σ_{s≤t} (max_a μ_a − μ_{a_s})` per environment and step
- * (SPEC §9), and its mean ± SE / 95 % CI over environments (via `meanCI` of lib/stats.ts).
+ * (MATH §9), and its mean ± SE / 95 % CI over environments (via `meanCI` of lib/stats.ts).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The simple reference algorithms, batched over environments (SPEC §9): the **empirical mean**
+ * The simple reference algorithms, batched over environments (MATH §9): the **empirical mean**
  * (each arm once, in uniformly random order, then greedy on the empirical means), **uniform
  * random**, and the **optimal arm** (the oracle that knows the means; zero regret by definition).
  * All three have a closed-form action distribution.

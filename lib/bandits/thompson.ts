@@ -1,5 +1,5 @@
 /**
- * Thompson sampling (SPEC §9), batched over environments.
+ * Thompson sampling (MATH §9), batched over environments.
  *
  * - **Gaussian TS for linear bandits**: prior `θ ~ N(0, τ²I)` (τ² = 1), Gaussian noise of
  *   variance σ² = 2.25; the posterior after pulls `a_s` with rewards `r_s` is `N(μ, Σ)` with

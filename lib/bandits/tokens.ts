@@ -1,5 +1,5 @@
 /**
- * Offline trajectories as transformer input (SPEC §9): token `i` (0-based) of a trajectory is
+ * Offline trajectories as transformer input (MATH §9): token `i` (0-based) of a trajectory is
  * `[action set (flattened, linear bandits only) ; one-hot(a_{i−1}) ; r_{i−1}]`, zeros in the last
  * two parts at `i = 0`. The model's logits at position `i` choose `a_i`.
  *

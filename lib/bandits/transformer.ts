@@ -1,5 +1,5 @@
 /**
- * The decision transformer of [LBM24] (SPEC §9): a causal transformer with **ReLU attention
+ * The decision transformer of [LBM24] (MATH §9): a causal transformer with **ReLU attention
  * normalised by 1/i**,
  *
  *     h̄_i = h_i + (1/i) Σ_{j≤i} ReLU(⟨Q h_i, K h_j⟩) V h_j,

@@ -1,5 +1,5 @@
 /**
- * Upper-confidence-bound algorithms for multi-armed bandits, batched over environments (SPEC §9).
+ * Upper-confidence-bound algorithms for multi-armed bandits, batched over environments (MATH §9).
  * Two indices, both labelled wherever they appear:
  *
  * - **UCB (paper's code)**: `s/(1+n) + c/√(1+n)` with c = 1 (s = reward sum, n = pulls of the arm).

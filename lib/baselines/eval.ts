@@ -1,13 +1,13 @@
 /**
  * Evaluation of learners on unseen MDPs, **batched across MDPs** (one model call per update step for
- * all test MDPs), so that tfjs models can be evaluated at the scale of SPEC §8.3.
+ * all test MDPs), so that tfjs models can be evaluated at the scale of MATH §8.3.
  *
- * - {@linkcode evaluateTransferBatched}: the closed loop of `transfer.ts` (SPEC §8.3) with the same
+ * - {@linkcode evaluateTransferBatched}: the closed loop of `transfer.ts` (MATH §8.3) with the same
  *   streams and the same result type: test MDP `j` from `testMdpStream(seed, j, label)`, learner
  *   rollouts from `rolloutStream(…, name)`; for learners wrapped with {@linkcode batchFromLearner}
  *   its rows equal `evaluateTransfer`'s exactly.
  * - {@linkcode oneStepErrors}: the teacher-mimicking error on held-out prompts (the teacher advances
- *   `w`, as in training, SPEC §6) at any prompt length `n` and task: mean loss `½‖out − target‖²` and
+ *   `w`, as in training, MATH §6) at any prompt length `n` and task: mean loss `½‖out − target‖²` and
  *   the relative error `Σ‖out − target‖² / Σ‖target − w‖²` (1 = no better than not updating).
  *
  * @module
@@ -118,7 +118,7 @@ function greedyReturn(env: TaskEnv, pi: Float64Array, memo: Map<string, number>)
 }
 
 /**
- * The closed loop of SPEC §8.3 (SARSA task) with all test MDPs advanced side by side: same
+ * The closed loop of MATH §8.3 (SARSA task) with all test MDPs advanced side by side: same
  * streams, rows and statistics as `evaluateTransfer` (whose result type it returns), but one
  * `updateBatch` call per update step and learner. Throws if a learner outputs a non-finite θ.
  *
@@ -265,7 +265,7 @@ export interface OneStepRow {
 /**
  * Teacher-mimicking error of each learner on held-out prompts: MDP `j` from
  * `new Rng(seed).fork(streamLabel).fork(j)`; every learner sees the **same** prompts (the teacher
- * advances `w` and the state, as in training, SPEC §6).
+ * advances `w` and the state, as in training, MATH §6).
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * One unit of work of the "does attention matter?" experiment: train one learner (the LSA block by
- * `trainTeacherMimic`, or a baseline by `trainBaseline`) on the SPEC §6 prompt stream, then evaluate
- * it — closed-loop transfer (SPEC §8.3) under one or more test tasks and one-step errors on held-out
+ * `trainTeacherMimic`, or a baseline by `trainBaseline`) on the MATH §6 prompt stream, then evaluate
+ * it — closed-loop transfer (MATH §8.3) under one or more test tasks and one-step errors on held-out
  * prompts. {@linkcode runJob} runs it in-process; {@linkcode runJobs} spreads jobs over Workers
  * (`job_worker.ts`); results do not depend on the number of workers.
  *

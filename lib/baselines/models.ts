@@ -1,10 +1,10 @@
 /**
- * Non-attention (and non-linear-attention) learners for the teacher-mimicking objective of SPEC §6,
- * as tfjs models (float32), for the "does attention matter?" ablation (SPEC §8.5, last bullet).
+ * Non-attention (and non-linear-attention) learners for the teacher-mimicking objective of MATH §6,
+ * as tfjs models (float32), for the "does attention matter?" ablation (MATH §8.5, last bullet).
  *
- * Every model reads the same prompt as the LSA block (SPEC §4): the `n` tokens
+ * Every model reads the same prompt as the LSA block (MATH §4): the `n` tokens
  * `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}] ∈ R^m` and the parameter column `w̃ = [1 ; w] ∈ R^p`, and outputs
- * the new `w` **residually**: `out = w + f(X, w̃)` (the LSA block's readout is residual too, SPEC §4).
+ * the new `w` **residually**: `out = w + f(X, w̃)` (the LSA block's readout is residual too, MATH §4).
  *
  * - `mlp`: `f = W3 relu(W2 relu(W1 [vec(X) ; w̃] + b1) + b2) + b3` on the flattened prompt. Its input
  *   size is fixed by the training length `nTrain`: a prompt with `n < nTrain` tokens is **zero-padded**
@@ -170,7 +170,7 @@ export function paramCount(arch: Arch, dims: ModelDims): number {
 /**
  * Initial parameters: weight matrices Xavier-normal (std `gain·√(2/(fan_in+fan_out))`), biases 0.
  * Hidden layers use gain `√2` (ReLU) for the MLP, 1 for the GRU; the **output** layer (and both
- * matrices of the softmax layer, as for the LSA block in SPEC §6) uses `outGain` (0.1), so every
+ * matrices of the softmax layer, as for the LSA block in MATH §6) uses `outGain` (0.1), so every
  * model starts near `out = w`.
  *
  * @example
@@ -311,7 +311,7 @@ export function paramsToTf(params: ModelParams): tf.Tensor[] {
 }
 
 /**
- * Teacher-mimicking loss `½ · mean_b ‖out_b − target_b‖²` (SPEC §6, mean over the batch) and its
+ * Teacher-mimicking loss `½ · mean_b ‖out_b − target_b‖²` (MATH §6, mean over the batch) and its
  * gradient with respect to every parameter, by tfjs autodiff (float32).
  *
  * @example

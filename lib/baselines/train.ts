@@ -1,11 +1,11 @@
 /**
- * Teacher-mimicking training ([LL26] Algorithm 1, SPEC §6) of the baseline learners of
+ * Teacher-mimicking training ([LL26] Algorithm 1, MATH §6) of the baseline learners of
  * `models.ts`, in **batched** mode with the same prompt stream as the LSA trainer: MDP `k` is drawn
  * from `new Rng(seed).fork("mdp").fork(k)`, the teacher advances `w` (`w ← target`, `s_0 ← s_n`),
  * so with the same `seed`, `K`, `T`, `batch` and task every learner sees exactly the prompts that
  * `trainTeacherMimic` feeds the LSA block. One Adam step (the project's float64 Adam, `optim.ts`) per
  * batch of B prompts on the mean loss `½‖f(H) − target‖²`, gradients by tfjs autodiff in **float32**;
- * learning rate `lr · lrDecay^⌊k₀/lrDecayEvery⌋` as in SPEC §6.
+ * learning rate `lr · lrDecay^⌊k₀/lrDecayEvery⌋` as in MATH §6.
  *
  * @module
  */
@@ -22,12 +22,12 @@ import { assertNumber } from "../validate.ts";
 export type BaselineTrainConfig = Omit<TrainConfig, "param" | "optimizer" | "engine"> & {
   /** The model. */
   arch: Arch;
-  /** Xavier gain of the output layer (`initGain` of SPEC §6 is used for it by default). */
+  /** Xavier gain of the output layer (`initGain` of MATH §6 is used for it by default). */
   initGain: number;
 };
 
 /**
- * Fill in defaults (those of `trainConfig`, SPEC §6) and validate; unknown keys throw.
+ * Fill in defaults (those of `trainConfig`, MATH §6) and validate; unknown keys throw.
  *
  * @example
  * ```ts

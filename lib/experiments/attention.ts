@@ -1,8 +1,8 @@
 /**
- * Experiment 6 (SPEC §8.5, last bullet — "does attention matter?"): train non-attention learners
+ * Experiment 6 (MATH §8.5, last bullet — "does attention matter?"): train non-attention learners
  * (MLP on the flattened prompt, GRU over the tokens) and a softmax-attention layer on exactly the
- * teacher-mimicking objective and prompt stream of the LSA block (SPEC §6), at equal prompts seen,
- * and compare loss, transfer in the closed loop of SPEC §8.3, length generalisation and
+ * teacher-mimicking objective and prompt stream of the LSA block (MATH §6), at equal prompts seen,
+ * and compare loss, transfer in the closed loop of MATH §8.3, length generalisation and
  * distribution shift. Compute lives here; the views (`tables`, `figures`, `summary`) in
  * `attention_views.ts` and are re-exported.
  *
@@ -46,7 +46,7 @@ export interface AttentionConfig {
   T: number;
   /** MDPs side by side per Adam step (batched mode, ≥ 64). */
   batch: number;
-  /** Adam learning rate (SPEC §6: 1e-3, ×0.99 every 10 MDPs). */
+  /** Adam learning rate (MATH §6: 1e-3, ×0.99 every 10 MDPs). */
   lr: number;
   /** Optimiser steps between logged loss rows. */
   logEvery: number;
@@ -66,7 +66,7 @@ export interface AttentionConfig {
   lsaLongK: number;
   /** Closed-loop evaluation: unseen test MDPs (≥ 100 at paper scale). */
   numMdps: number;
-  /** Closed-loop updates on the default task (SPEC §8.3: 400). */
+  /** Closed-loop updates on the default task (MATH §8.3: 400). */
   updates: number;
   /** Closed-loop updates under distribution shift. */
   shiftUpdates: number;
@@ -266,7 +266,7 @@ export interface AttentionResult {
 export const TEACHER = "SARSA teacher";
 
 /**
- * Tasks of the three conditions: the training distribution (SPEC §1 defaults), `|S| = shiftNS`
+ * Tasks of the three conditions: the training distribution (MATH §1 defaults), `|S| = shiftNS`
  * (d stays 36, random features) and `γ = shiftGamma`.
  *
  * @example

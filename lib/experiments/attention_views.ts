@@ -1,5 +1,5 @@
 /**
- * Views of experiment 6 ("does attention matter?", SPEC §8.5): tidy tables, figures and the
+ * Views of experiment 6 ("does attention matter?", MATH §8.5): tidy tables, figures and the
  * generated conclusion of an {@linkcode AttentionResult}. Every number printed goes through
  * `report/format.ts`.
  *
@@ -514,7 +514,7 @@ export function summary(res: AttentionResult): string {
     lines.push(
       `At this budget ${nearOne.map((l) => l.label).join(", ")} explain less than 5 % of the ` +
         `teacher's update (held-out error ≥ 0.95): they learned little beyond an average update ` +
-        `(width, state size and the SPEC §6 learning-rate schedule as configured; no further tuning).`,
+        `(width, state size and the MATH §6 learning-rate schedule as configured; no further tuning).`,
     );
   }
   const span = (label: string) =>

@@ -1,5 +1,5 @@
 /**
- * Notebook 07 (SPEC §9; [LBM24] Fig. 1): the classical bandit algorithms on the paper's linear and
+ * Notebook 07 (MATH §9; [LBM24] Fig. 1): the classical bandit algorithms on the paper's linear and
  * Bernoulli bandits — cumulative pseudo-regret vs t, mean ± SE over test environments, compared
  * at T = 200 with the baseline values of the paper's Figure 1 — and the timing of the
  * pretraining data set (≥ 10⁵ LinUCB trajectories on two Workers).
@@ -37,9 +37,9 @@ export interface BanditBaselinesConfig {
   envSeed: number;
   /** Seed of the algorithms' random streams. */
   policySeed: number;
-  /** The linear family (SPEC §9: d = 5, A = 10, σ = 1.5, T = 200). */
+  /** The linear family (MATH §9: d = 5, A = 10, σ = 1.5, T = 200). */
   linear: LinearBanditSpec;
-  /** The Bernoulli family (SPEC §9: A = 5, T = 200). */
+  /** The Bernoulli family (MATH §9: A = 5, T = 200). */
   bernoulli: BernoulliBanditSpec;
   /** Algorithms run on the linear family. */
   linearAlgorithms: AlgorithmSpec[];

@@ -1,5 +1,5 @@
 /**
- * Views of notebook 07's result (SPEC §9): tidy tables, the regret figure and the generated
+ * Views of notebook 07's result (MATH §9): tidy tables, the regret figure and the generated
  * conclusion. Every number comes from the result, formatted through lib/report/format.ts; the
  * paper's Figure 1 values appear only as the labelled reference constants below.
  *

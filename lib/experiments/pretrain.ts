@@ -1,5 +1,5 @@
 /**
- * Experiment 8 (SPEC §9, [LBM24] §5): a transformer pretrained by supervised learning on offline
+ * Experiment 8 (MATH §9, [LBM24] §5): a transformer pretrained by supervised learning on offline
  * bandit trajectories, deployed on new bandits.
  *
  * - **Algorithm distillation** on linear bandits: context = expert = LinUCB, cross-entropy to its

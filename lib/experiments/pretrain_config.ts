@@ -1,5 +1,5 @@
 /**
- * Experiment 8's settings (SPEC §9): the config type, the quick / paper defaults side by side, the
+ * Experiment 8's settings (MATH §9): the config type, the quick / paper defaults side by side, the
  * paper's reference numbers, validation, and the DPT context mixtures. The computation is in
  * `pretrain.ts`, the views in `pretrain_views.ts`.
  *

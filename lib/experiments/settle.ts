@@ -1,5 +1,5 @@
 /**
- * Experiment 5 (SPEC §7, §8.5): what would settle the referee's questions — richness made
+ * Experiment 5 (MATH §7, §8.5): what would settle the referee's questions — richness made
  * checkable, the richness ablation, the basin of attraction, and predicted vs measured rate and
  * scale. Config, defaults and `run`; the views (tables, figures, summary) are in `settle_views.ts`.
  *
@@ -21,13 +21,13 @@ import {
 } from "../settle/jobs.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-/** Every knob of notebook 05. The paper-size task is SPEC §1 (|S| = 9, |A| = 4, d = 36). */
+/** Every knob of notebook 05. The paper-size task is MATH §1 (|S| = 9, |A| = 4, d = 36). */
 export interface SettleConfig {
   /** Root seed of every stream. */
   seed: number;
   /** Worker threads (cores). */
   workers: number;
-  /** The small task where spectra are exact: |S|, |A| (d = |S|·|A|); SPEC defaults otherwise. */
+  /** The small task where spectra are exact: |S|, |A| (d = |S|·|A|); MATH §1 defaults otherwise. */
   small: { nS: number; nA: number };
   /** Prompts for the richness numbers and the rate at the small d: episodes × iterations `at` of T. */
   samplingSmall: PromptSampling;

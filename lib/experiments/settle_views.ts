@@ -13,7 +13,7 @@ import type { Figures, Tables } from "./shape.ts";
 import type { BasinRun, SettleResult } from "./settle.ts";
 
 /**
- * |c| predicted by balancedness (SPEC §7): on M⋆, `‖V̄21‖² − ‖P12‖² = α²d/c² − (2d+1)c²`; solving
+ * |c| predicted by balancedness (MATH §7): on M⋆, `‖V̄21‖² − ‖P12‖² = α²d/c² − (2d+1)c²`; solving
  * for the conserved value Δ gives `c² = (−Δ + √(Δ² + 4(2d+1)α²d)) / (2(2d+1))` (Δ = 0: `|c|⁴ = α²d/(2d+1)`).
  *
  * @example

@@ -1,11 +1,11 @@
 /**
- * Training distributions for the richness ablation (SPEC §8.5): the paper's (a fresh MDP with fresh
+ * Training distributions for the richness ablation (MATH §8.5): the paper's (a fresh MDP with fresh
  * Unif(−1,1) features for every training episode) and narrower ones — a pool of M MDPs, one fixed
  * feature map, low-rank or one-hot features, near-deterministic transitions — plus the prompt sets
  * sampled from them for the Gauss–Newton and Gram numbers of `richness.ts`.
  *
  * **Streams.** Episode k of a run with seed s uses `new Rng(s).fork("mdp").fork(k)` for its initial
- * w, `s_0` and rollouts, exactly like the trainer (SPEC §6). Where the MDP (transitions, rewards, p0)
+ * w, `s_0` and rollouts, exactly like the trainer (MATH §6). Where the MDP (transitions, rewards, p0)
  * and its features come from depends on the distribution: the same stream (paper: then the episode
  * is drawn exactly as `newTaskEnv` draws it), `fork("pool").fork(k mod M)` for a pool, and
  * `fork("features")` for a fixed feature map.
@@ -47,7 +47,7 @@ export interface TrainingDistribution {
   concentration: number;
 }
 
-/** The paper's distribution (SPEC §1, §6). */
+/** The paper's distribution (MATH §1, §6). */
 export const PAPER_DISTRIBUTION: Readonly<TrainingDistribution> = Object.freeze({
   pool: 0,
   featureMap: "fresh",

@@ -1,5 +1,5 @@
 /**
- * The units of work of notebook 05 (SPEC §7, §8.5), as plain serialisable job descriptions so they
+ * The units of work of notebook 05 (MATH §7, §8.5), as plain serialisable job descriptions so they
  * can run in Workers ({@linkcode runJobs}): richness numbers at θ⋆(c), the GD rate on a fixed prompt
  * set, a training run, and one ablation arm (train → richness → transfer).
  *
@@ -184,7 +184,7 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
 }
 
 /**
- * Richness numbers (SPEC §7) at θ⋆(c) for each c, plus the Gram matrices.
+ * Richness numbers (MATH §7) at θ⋆(c) for each c, plus the Gram matrices.
  *
  * @example
  * ```ts
@@ -237,7 +237,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /**
  * Plain GD on a fixed prompt set from θ⋆(c) + a random perturbation: measured log-slopes of the loss
- * and of the distance to M⋆ over the final part of the run, next to SPEC §7's predictions.
+ * and of the distance to M⋆ over the final part of the run, next to MATH §7's predictions.
  *
  * @example
  * ```ts
@@ -320,7 +320,7 @@ export function runRate(job: RateJob): RateOut[] {
 
 /**
  * One ablation arm: train, then richness at the trained task (LOBPCG) and at the small analog
- * (dense), then the closed-loop transfer score on unseen paper-distribution MDPs (SPEC §8.3).
+ * (dense), then the closed-loop transfer score on unseen paper-distribution MDPs (MATH §8.3).
  *
  * @example
  * ```ts

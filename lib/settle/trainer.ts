@@ -1,6 +1,6 @@
 /**
- * Teacher-mimicking training of the **restricted** block (SPEC §6a) on a chosen training
- * distribution, logging what SPEC §7 asks to see along the way: the distance to `M⋆`, the scale c
+ * Teacher-mimicking training of the **restricted** block (MATH §6a) on a chosen training
+ * distribution, logging what MATH §7 asks to see along the way: the distance to `M⋆`, the scale c
  * and the balancedness quantity `‖V̄21‖²_F − ‖P12‖²_F` (conserved by gradient flow). It can stop
  * early once the distance is below `stopDist` (basin of attraction), and can report divergence as a
  * status instead of throwing.
@@ -28,7 +28,7 @@ import {
 
 /** A training run: the trainer's config (restricted, js) plus distribution and stopping rule. */
 export interface DistTrainConfig {
-  /** Everything of SPEC §6 (param must be "restricted", engine "js"). */
+  /** Everything of MATH §6 (param must be "restricted", engine "js"). */
   train: TrainConfig;
   /** Training distribution. */
   dist: TrainingDistribution;
@@ -46,7 +46,7 @@ export interface DistTrainRow {
   prompts: number;
   /** Mean per-prompt loss over the steps since the previous row. */
   loss: number;
-  /** Distance to M⋆ (scale-free, SPEC §7). */
+  /** Distance to M⋆ (scale-free, MATH §7). */
   dist: number;
   /** Cosine of P12 with P⋆12. */
   cosP12: number;
@@ -107,7 +107,7 @@ function sq(a: Float64Array): number {
 }
 
 /**
- * Train the restricted block on `dist` (SPEC §6 otherwise). Deterministic given the seed.
+ * Train the restricted block on `dist` (MATH §6 otherwise). Deterministic given the seed.
  *
  * @example
  * ```ts

@@ -1,10 +1,10 @@
-// Notebook 05 — what would settle it: richness, basin of attraction, rate and scale (SPEC §7, §8.5).
+// Notebook 05 — what would settle it: richness, basin of attraction, rate and scale (MATH §7, §8.5).
 
 // %% [markdown]
 // # 05 — What would settle it: richness, basin of attraction, rate and scale, measured
 //
 // **Claims under test** ([LL26] Thm 3.2 and its richness assumption; the referee's three major
-// comments; SPEC §7, §8.5).
+// comments; MATH §7, §8.5).
 //
 // 1. *Richness is checkable*: the Gauss–Newton matrix `G = JᵀJ/N` of the restricted loss at `θ⋆(c)`
 //    (normalised as the trainer's loss, ½ the mean over prompts of ‖·‖²) has exactly one zero

@@ -1,11 +1,11 @@
 // Notebook 06 — does attention matter? Non-attention learners on the teacher-mimicking objective
-// (SPEC §6, §8.3, §8.5 last bullet).
+// (MATH §6, §8.3, §8.5 last bullet).
 
 // %% [markdown]
 // # 06 — Does attention matter?
 //
-// **Question** (the referee's third point; SPEC §8.5, last bullet). Notebooks 02–03 show that the linear
-// self-attention (LSA) block, trained to imitate one SARSA step (SPEC §6), becomes an in-context RL
+// **Question** (the referee's third point; MATH §8.5, last bullet). Notebooks 02–03 show that the linear
+// self-attention (LSA) block, trained to imitate one SARSA step (MATH §6), becomes an in-context RL
 // algorithm. Nothing there isolates what the *attention* contributes. Here other learners are trained on
 // **exactly the same objective and the same prompt stream** — prompt `H(z, w)` → the teacher's update
 // `w_SARSA` — and compared with the LSA block at equal prompts seen (and at equal wall time):
@@ -20,7 +20,7 @@
 //   `w̃` at every step (so it *could* form each TD error `δ_i` as it goes).
 //
 // All new learners are tfjs models trained in **float32** with batched tensors (B = 64), the project's
-// float64 Adam and the SPEC §6 learning-rate schedule; every learner outputs **residually**,
+// float64 Adam and the MATH §6 learning-rate schedule; every learner outputs **residually**,
 // `w_new = w + f(prompt)`, as the LSA block does. Then, for each: the training loss (≥ 3 seeds, bands),
 // held-out error, transfer in notebook 03's closed loop on unseen MDPs (score vs update step beside the
 // SARSA teacher), **length generalisation** (trained at n = 20, tested at n = 5 … 80; the MLP zero-pads
@@ -98,7 +98,7 @@ displayTable(tabs.sweep);
 // Left: loss vs prompts seen (all learners saw the same prompts). Right: loss vs training wall time
 // (each run had one core; the extra LSA run shows what the LSA block reaches in the time the slow
 // learners need). The saw-tooth is the protocol, not noise: every `T` optimiser steps a new group of
-// B = 64 training MDPs starts from fresh random `w` (SPEC §6), whose first prompts are harder.
+// B = 64 training MDPs starts from fresh random `w` (MATH §6), whose first prompts are harder.
 
 // %%
 const figs = figures(res);

@@ -1,17 +1,17 @@
 // Notebook 07 — stochastic bandits and their classical algorithms; the baselines of [LBM24] Fig. 1
-// (SPEC §9).
+// (MATH §9).
 
 // %% [markdown]
 // # 07 — Classical bandit algorithms reproduce the baselines of *Transformers as Decision Makers*
 //
-// **Claim** ([LBM24] §5, Fig. 1; SPEC §9). The second track compares pretrained transformers with
+// **Claim** ([LBM24] §5, Fig. 1; MATH §9). The second track compares pretrained transformers with
 // classical bandit algorithms. Those algorithms are fixed, so their regret curves are a direct check
 // of our environments and implementations against the paper: at T = 200 the paper reports
 // cumulative regret **LinUCB 32.8, Thompson sampling 51.6, empirical mean 56.9** on linear bandits
 // and **TS 10.7, UCB 6.5, empirical mean 11.6** on Bernoulli bandits (the paper's numbers, used only
 // as labelled reference constants).
 //
-// **Setting** (SPEC §9). *Linear*: d = 5, A = 10 arms per environment `~ Unif([−1,1]^5)`,
+// **Setting** (MATH §9). *Linear*: d = 5, A = 10 arms per environment `~ Unif([−1,1]^5)`,
 // `w⋆ ~ Unif([0,1]^5)`, reward `⟨a, w⋆⟩ + N(0, 1.5²)`. *Bernoulli*: 5 arms, means `~ Unif[0,1]`.
 // T = 200, 500 test environments per family (as the paper). Algorithms: LinUCB (λ = 1, bonus
 // `2√(aᵀcov⁻¹a)`, Sherman–Morrison updates, first pull random); Gaussian TS (prior N(0, I), noise

@@ -1,9 +1,9 @@
-// Notebook 08 — a transformer pretrained to act in context: AD and DPT (SPEC §9, [LBM24] §5).
+// Notebook 08 — a transformer pretrained to act in context: AD and DPT (MATH §9, [LBM24] §5).
 
 // %% [markdown]
 // # 08 — A transformer pretrained on offline trajectories acts like the algorithm it imitated
 //
-// **Claim** ([LBM24] §5, Fig. 1; SPEC §9). A causal transformer with ReLU attention normalised by
+// **Claim** ([LBM24] §5, Fig. 1; MATH §9). A causal transformer with ReLU attention normalised by
 // 1/i, trained by supervised learning on offline bandit trajectories and then deployed, frozen, on
 // new bandits, acts in context like the algorithm behind its training targets:
 //
