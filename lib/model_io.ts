@@ -81,12 +81,17 @@ export async function saveModel(
   await Deno.rename(tmp, path);
 }
 
+/** The class to re-throw `e` as (keeps TypeError / RangeError when the message is prefixed). */
+function errorClass(e: unknown): ErrorConstructor {
+  return e instanceof TypeError ? TypeError : e instanceof RangeError ? RangeError : Error;
+}
+
 /** Run `check`, prefixing any error with the field it concerns. */
 function field<T>(name: string, check: () => T): T {
   try {
     return check();
   } catch (e) {
-    throw new RangeError(`field ${name}: ${(e as Error).message}`);
+    throw new (errorClass(e))(`field ${name}: ${(e as Error).message}`);
   }
 }
 
@@ -199,6 +204,6 @@ export async function loadModel(path: string): Promise<SavedModel> {
     const summary = field("summary", () => validateSummary(j.summary ?? {}));
     return { model, config, summary };
   } catch (e) {
-    throw new Error(`${where}: ${(e as Error).message}`);
+    throw new (errorClass(e))(`${where}: ${(e as Error).message}`);
   }
 }

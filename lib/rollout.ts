@@ -121,7 +121,7 @@ export function rollout(
   assertInt("n", n, 1);
   assertRng(rng);
   if (pi === null || pi === undefined || pi.length !== nS * nA) {
-    throw new RangeError(`pi must have length nS·nA = ${nS * nA}, got ${pi.length}`);
+    throw new RangeError(`pi must have length nS·nA = ${nS * nA}, got ${showValue(pi)}`);
   }
   for (let s = 0; s < nS; s++) assertProbVector(`pi(·|s=${s})`, pi, s * nA, nA);
   const traj = out ?? emptyTrajectory(n);
