@@ -118,6 +118,12 @@ export function expectedReward(mdp: Mdp): Float64Array {
   for (let sa = 0; sa < nS * nA; sa++) {
     let acc = 0;
     for (let s2 = 0; s2 < nS; s2++) acc += P[sa * nS + s2] * R[sa * nS + s2];
+    if (!Number.isFinite(acc)) {
+      throw new RangeError(
+        `expected reward r̄(s=${Math.floor(sa / nA)},a=${sa % nA}) = ${acc} is not finite ` +
+          `(MDP changed after validation?)`,
+      );
+    }
     out[sa] = acc;
   }
   return out;

@@ -40,7 +40,8 @@ export interface SavedModel {
 
 /**
  * Write a trained block and its config to `path` (JSON; temp file + rename, so a crash never
- * leaves a half-written file).
+ * leaves a half-written file). The block, task, config and summary are validated first (the checks
+ * {@linkcode loadModel} applies), so no file is written from invalid data.
  *
  * @example
  * ```ts
@@ -53,6 +54,13 @@ export async function saveModel(
   summary: Record<string, unknown> = {},
 ): Promise<void> {
   const { model, config } = result;
+  // Never write a file from invalid data: the same checks loadModel applies on the way back.
+  validateTrainConfig(config);
+  validateTask(model.task);
+  assertOneOf("model.param", model.param, ["restricted", "full"]);
+  validateBlocks(model.blocks);
+  if (model.full) validateLsaParams(model.full);
+  validateSummary({ ...summary });
   const last = result.metrics.at(-1);
   const body = {
     format: MODEL_FORMAT,
