@@ -896,6 +896,36 @@ const cases: Case[] = [
     RangeError,
     "got 2 and 3",
   ],
+  // --- random numbers
+  ["Rng: seed NaN", () => new Rng(NaN), RangeError, "got NaN"],
+  ["Rng: seed -1", () => new Rng(-1), RangeError, "got -1"],
+  ["Rng.int: n = 0", () => new Rng(0).int(0), RangeError, "got 0"],
+  [
+    "Rng.uniformIn: hi NaN",
+    () => new Rng(0).uniformIn(1, NaN),
+    RangeError,
+    "hi must be a finite number in [1, Infinity], got NaN",
+  ],
+  [
+    "Rng.fillUniform: lo > hi",
+    () => new Rng(0).fillUniform(new Float64Array(2), 1, 0),
+    RangeError,
+    "got 0",
+  ],
+  ["Rng.dirichlet: α = 0", () => new Rng(0).dirichlet(0, 3), RangeError, "got 0"],
+  [
+    "Rng.categorical: NaN probability",
+    () => new Rng(0).categorical([0.5, NaN]),
+    RangeError,
+    "got NaN",
+  ],
+  ["Rng.gamma: shape -1", () => new Rng(0).gamma(-1), RangeError, "got -1"],
+  [
+    "Rng.fromRawState: all zero",
+    () => Rng.fromRawState([0, 0, 0, 0]),
+    RangeError,
+    "got [0, 0, 0, 0]",
+  ],
   // --- tables and charts
   [
     "toDataFrame: NaN",
