@@ -59,8 +59,8 @@ export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array
  * ```
  */
 export function greedyActions(feat: Features, w: ArrayLike<number>): Int32Array {
+  const q = qValues(feat, w); // validates feat and w
   const { nS, nA } = feat;
-  const q = qValues(feat, w);
   const out = new Int32Array(nS);
   for (let s = 0; s < nS; s++) {
     let best = 0;
@@ -86,8 +86,8 @@ export function epsGreedyPolicy(
   out?: Float64Array,
 ): Float64Array {
   assertNumber("eps", eps, 0, 1);
-  const { nS, nA } = validateFeatures(feat);
-  const greedy = greedyActions(feat, w);
+  const greedy = greedyActions(feat, w); // validates feat and w
+  const { nS, nA } = feat;
   if (out !== undefined) assertTable("out", out, nS * nA);
   const pi = out ?? new Float64Array(nS * nA);
   const low = eps / nA;

@@ -123,7 +123,17 @@ export function rollout(
   if (pi === null || pi === undefined || pi.length !== nS * nA) {
     throw new RangeError(`pi must have length nS·nA = ${nS * nA}, got ${showValue(pi)}`);
   }
-  for (let s = 0; s < nS; s++) assertProbVector(`pi(·|s=${s})`, pi, s * nA, nA);
+  for (let s = 0; s < nS; s++) {
+    // Inline the probability-row check (same order and tolerance as assertProbVector); the
+    // message (and its string) is only built for a bad row.
+    let sum = 0, ok = true;
+    for (let a = 0; a < nA; a++) {
+      const x = pi[s * nA + a];
+      if (!(x >= 0)) ok = false;
+      sum += x;
+    }
+    if (!ok || !(Math.abs(sum - 1) <= 1e-9)) assertProbVector(`pi(·|s=${s})`, pi, s * nA, nA);
+  }
   const traj = out ?? emptyTrajectory(n);
   if (traj.n !== n || traj.s.length !== n + 1 || traj.a.length !== n + 1 || traj.r.length !== n) {
     throw new RangeError(`out.n = ${traj.n} (or its array lengths) does not match n = ${n}`);
@@ -140,7 +150,8 @@ export function rollout(
   }
   traj.s[n] = s;
   traj.a[n] = rng.categorical(pi, s * nA, nA, true);
-  trajBounds.set(traj, { nS, nA });
+  const kb = trajBounds.get(traj);
+  if (kb === undefined || kb.nS !== nS || kb.nA !== nA) trajBounds.set(traj, { nS, nA });
   return traj;
 }
 
