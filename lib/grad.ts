@@ -117,8 +117,31 @@ export function restrictedReadout(
   theta: ArrayLike<number>,
   sc: RestrictedScratch,
 ): Float64Array {
-  const { m, p, P12, V21bar } = validateBlocks(b);
-  checkRestrictedArgs(m, p, X, n, theta, sc);
+  validateBlocks(b);
+  checkRestrictedArgs(b.m, b.p, X, n, theta, sc);
+  const out = restrictedKernel(b, X, n, theta, sc);
+  for (let k = 0; k < out.length; k++) {
+    if (!Number.isFinite(out[k])) {
+      diagnose([["X", X, n * b.m], ["theta", theta, b.p - 1]]);
+      throw new RangeError(
+        `restrictedReadout: output[${k}] = ${
+          out[k]
+        } from finite inputs (blocks changed after validation?)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The readout arithmetic of {@linkcode restrictedReadout}, on arguments already checked. */
+function restrictedKernel(
+  b: RestrictedBlocks,
+  X: Float64Array,
+  n: number,
+  theta: ArrayLike<number>,
+  sc: RestrictedScratch,
+): Float64Array {
+  const { m, p, P12, V21bar } = b;
   const { u, s, z, out } = sc;
   // u = P12 θ̃ (θ̃ = [1; θ])
   for (let r = 0; r < m; r++) {
@@ -144,16 +167,6 @@ export function restrictedReadout(
     let acc = theta[k];
     for (let r = 0; r < m; r++) acc += V21bar[base + r] * z[r];
     out[k] = acc;
-  }
-  for (let k = 0; k < p - 1; k++) {
-    if (!Number.isFinite(out[k])) {
-      diagnose([["X", X, n * m], ["theta", theta, p - 1]]);
-      throw new RangeError(
-        `restrictedReadout: output[${k}] = ${
-          out[k]
-        } from finite inputs (blocks changed after validation?)`,
-      );
-    }
   }
   return out;
 }
@@ -206,13 +219,8 @@ export function restrictedLossGrad(
   assertLen("gP12", gP12, m * p);
   assertLen("gV21", gV21, (p - 1) * m);
   assertNumber("scale", scale);
-  let out: Float64Array;
-  try {
-    out = restrictedReadout(b, X, n, theta, sc);
-  } catch (e) {
-    if (!(e instanceof RangeError) || !e.message.startsWith("restrictedReadout: output")) throw e;
-    throw new NonFiniteLossError("restrictedLossGrad", NaN);
-  }
+  checkRestrictedArgs(m, p, X, n, theta, sc);
+  const out = restrictedKernel(b, X, n, theta, sc);
   const { z, e, y, t } = sc;
   let loss = 0;
   for (let k = 0; k < p - 1; k++) {
@@ -222,7 +230,7 @@ export function restrictedLossGrad(
   }
   loss *= 0.5;
   if (!Number.isFinite(loss)) {
-    diagnose([["target", target, p - 1]]);
+    diagnose([["X", X, n * m], ["theta", theta, p - 1], ["target", target, p - 1]]);
     throw new NonFiniteLossError("restrictedLossGrad", loss);
   }
   // ∂L/∂V̄21 = e zᵀ ; y = V̄21ᵀ e
