@@ -1,5 +1,5 @@
 /**
- * Explicit constructions θ⋆ = (P⋆, V⋆) (SPEC §5), each beside the algorithm it reproduces, and
+ * Explicit constructions θ⋆ = (P⋆, V⋆) (MATH §5), each beside the algorithm it reproduces, and
  * the block views used by training (`P12`, `V̄21`).
  *
  * Every construction takes the scale `c ≠ 0`: `(cP⋆, V⋆/c)` is equally exact (the optimal set is the
@@ -19,7 +19,7 @@ import {
   type Validated,
 } from "./validate.ts";
 
-/** The trainable blocks of the restricted parameterisation (SPEC §6a). */
+/** The trainable blocks of the restricted parameterisation (MATH §6a). */
 export interface RestrictedBlocks {
   /** Token dimension m. */
   m: number;
@@ -129,7 +129,7 @@ export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
 }
 
 /**
- * SARSA construction blocks ([LL26] Thm 3.1, SPEC §5): `P⋆12 w̃ = c(−w ; w ; 1)`,
+ * SARSA construction blocks ([LL26] Thm 3.1, MATH §5): `P⋆12 w̃ = c(−w ; w ; 1)`,
  * `V̄⋆21 = [αI_d, 0, 0]/c`, so that `x_iᵀP⋆12 w̃ = cδ_i` and `TF_θ⋆(H) = w_SARSA` exactly.
  *
  * @example
@@ -170,7 +170,7 @@ export function td0Construction(dPsi: number, alpha: number, c = 1): LsaParams {
 }
 
 /**
- * Actor–critic construction blocks ([LL26] Thm 3.3, SPEC §5): `P⋆12 θ̃ = c(−w ; w ; 1 ; 0)`,
+ * Actor–critic construction blocks ([LL26] Thm 3.3, MATH §5): `P⋆12 θ̃ = c(−w ; w ; 1 ; 0)`,
  * `V̄⋆21` writes `αψ_i/c` into the w rows and `βg_i/c` into the λ rows.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Exact float64 evaluation of stationary policies on a tabular MDP (SPEC §1): `v_π` from
+ * Exact float64 evaluation of stationary policies on a tabular MDP (MATH §1): `v_π` from
  * `(I − γP_π) v = r_π`, the return `J(π) = p0ᵀ v_π`, and the optimal policy by value iteration
  * (the **oracle**).
  *
@@ -82,7 +82,7 @@ export interface OptimalSolution {
 
 /**
  * Optimal policy by value iteration to sup-norm change `< tol`, then exact evaluation of the
- * greedy policy (the **oracle** of SPEC §1/§8.3).
+ * greedy policy (the **oracle** of MATH §1/§8.3).
  *
  * @example
  * ```ts
@@ -132,7 +132,7 @@ export function valueIteration(mdp: Mdp, tol = 1e-12, maxIter = 100_000): Optima
 }
 
 /**
- * `J` of the uniform-random policy (the lower reference line of SPEC §8.3).
+ * `J` of the uniform-random policy (the lower reference line of MATH §8.3).
  *
  * @example
  * ```ts

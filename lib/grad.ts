@@ -1,9 +1,9 @@
 /**
- * Hand-derived loss and gradient of the teacher-mimicking objective (SPEC §6) for one prompt, in
+ * Hand-derived loss and gradient of the teacher-mimicking objective (MATH §6) for one prompt, in
  * float64 typed arrays — the fast path of the trainer. Tested against tfjs autodiff and finite
  * differences (`tests/grad_test.ts`).
  *
- * Restricted form (only `P12`, `V̄21` non-zero; SPEC §4 Lemma C.1 with `P22 = V̄22 = 0`):
+ * Restricted form (only `P12`, `V̄21` non-zero; MATH §4 Lemma C.1 with `P22 = V̄22 = 0`):
  *
  *     u = P12 θ̃,  s_i = x_iᵀu,  z = Σ̂u = (1/n) Σ s_i x_i,  out = θ + V̄21 z,  e = out − target
  *     L = ½‖e‖²,  ∂L/∂V̄21 = e zᵀ,  ∂L/∂P12 = (Σ̂ V̄21ᵀ e) θ̃ᵀ

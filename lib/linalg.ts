@@ -149,7 +149,7 @@ export function maxAbs(a: ArrayLike<number>): number {
 
 /**
  * Symmetric eigen-decomposition by cyclic Jacobi rotations (for small matrices, e.g. the
- * Gauss–Newton matrix of SPEC §7). Returns eigenvalues in ascending order and eigenvectors as
+ * Gauss–Newton matrix of MATH §7). Returns eigenvalues in ascending order and eigenvectors as
  * the columns of an n×n row-major matrix.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * The linear self-attention block of [LL26] Eq. 1 (SPEC §4), in float64:
+ * The linear self-attention block of [LL26] Eq. 1 (MATH §4), in float64:
  * `H_out = H + (1/n) (V H)(Hᵀ P H)`, no softmax, no mask; the readout `TF_θ(H)` is the parameter
  * rows `m+1 … D−1` of column n (the updated θ).
  *
@@ -142,7 +142,7 @@ export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Arr
 }
 
 /**
- * Fast readout (SPEC §4): only the last column, `TF = θ + (1/n)·[V (H (Hᵀ (P h_n)))]_{θ rows}` —
+ * Fast readout (MATH §4): only the last column, `TF = θ + (1/n)·[V (H (Hᵀ (P h_n)))]_{θ rows}` —
  * `O(nD + D²)` per prompt.
  *
  * @example
@@ -186,7 +186,7 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
 }
 
 /**
- * Lemma C.1 (SPEC §4): the readout through the block decomposition,
+ * Lemma C.1 (MATH §4): the readout through the block decomposition,
  * `TF = θ + V̄21 Σ̂ P12 θ̃ + (1/n) V̄22 θ̃ θ̃ᵀ P22 θ̃` with `Σ̂ = (1/n) Σ_i x_i x_iᵀ` — an independent
  * formula used to test the other two forms.
  *

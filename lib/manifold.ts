@@ -1,6 +1,6 @@
 /**
  * Where learned blocks sit relative to the construction's scaling manifold
- * `M⋆ = {(cP⋆12, V̄⋆21/c)}` (SPEC §7).
+ * `M⋆ = {(cP⋆12, V̄⋆21/c)}` (MATH §7).
  *
  * @module
  */
@@ -31,7 +31,7 @@ export interface ManifoldStats {
   cosV21: number;
   /** Scale read off P12: `⟨P⋆12, P12⟩/‖P⋆12‖²` (= c on M⋆). */
   cP: number;
-  /** Scale read off V̄21: `‖V̄⋆21‖²/⟨V̄⋆21, V̄21⟩` (= c on M⋆). SPEC §7's `mean(diag V̄21)/α` is `1/cV`. */
+  /** Scale read off V̄21: `‖V̄⋆21‖²/⟨V̄⋆21, V̄21⟩` (= c on M⋆). MATH §7's `mean(diag V̄21)/α` is `1/cV`. */
   cV: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Tabular MDPs and features (SPEC §1).
+ * Tabular MDPs and features (MATH §1).
  *
  * Layouts (all row-major, 0-based):
  * - `P[(s·nA + a)·nS + s']` = P(s'|s,a);  `R[(s·nA + a)·nS + s']` = r(s,a,s');  `p0[s]`.
@@ -39,7 +39,7 @@ export interface Mdp {
 /** An MDP that passed {@linkcode validateMdp} (or came from a constructor of this module). */
 export type ValidMdp = Validated<Mdp, "Mdp">;
 
-/** Options of {@linkcode randomMdp} (SPEC §1 defaults). */
+/** Options of {@linkcode randomMdp} (MATH §1 defaults). */
 export interface RandomMdpOptions {
   /** |S|, default 9. */
   nS?: number;
@@ -52,7 +52,7 @@ export interface RandomMdpOptions {
 }
 
 /**
- * Draw a random MDP as in SPEC §1: `P(·|s,a) ~ Dirichlet(1,…,1)` for each (s,a) in order
+ * Draw a random MDP as in MATH §1: `P(·|s,a) ~ Dirichlet(1,…,1)` for each (s,a) in order
  * s = 0…, a = 0…; then `r(s,a,s') ~ Unif(−1,1)` in layout order; then `p0 ~ Dirichlet(1,…,1)`.
  * (A smaller `concentration` gives near-deterministic transitions — used by the richness ablation.)
  *
@@ -158,7 +158,7 @@ export interface StateFeatures {
 export type ValidStateFeatures = Validated<StateFeatures, "StateFeatures">;
 
 /**
- * Random state–action features, entries i.i.d. Unif(−1,1) in layout order (SPEC §1; drawn fresh
+ * Random state–action features, entries i.i.d. Unif(−1,1) in layout order (MATH §1; drawn fresh
  * for every MDP). Default `d = nS·nA`.
  *
  * @example
@@ -178,7 +178,7 @@ export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): V
 
 /**
  * Low-rank random features: `φ = U Bᵀ` with `U ∈ R^{(nS·nA)×rank}`, `B ∈ R^{d×rank}`, entries
- * Unif(−1,1)/√rank. The Gram matrix of such features has rank ≤ `rank` (richness ablation, SPEC §8.5).
+ * Unif(−1,1)/√rank. The Gram matrix of such features has rank ≤ `rank` (richness ablation, MATH §8.5).
  *
  * @example
  * ```ts
@@ -229,7 +229,7 @@ export function oneHotFeatures(nS: number, nA: number): ValidFeatures {
 }
 
 /**
- * Random state features ψ(s), entries i.i.d. Unif(−1,1), default `d_ψ = nS` (SPEC §1).
+ * Random state features ψ(s), entries i.i.d. Unif(−1,1), default `d_ψ = nS` (MATH §1).
  *
  * @example
  * ```ts

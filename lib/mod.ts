@@ -1,7 +1,7 @@
 /**
  * Public API of the reproduction library: MDPs and features, exact evaluation, policies,
  * rollouts, teachers, prompts, the linear self-attention block and its constructions
- * (SPEC §1–§5).
+ * (MATH §1–§5).
  *
  * @module
  */

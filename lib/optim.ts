@@ -59,7 +59,7 @@ export function adam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): 
 }
 
 /**
- * Plain gradient descent `θ ← θ − lr · g` (for comparing with gradient-flow theory, SPEC §7).
+ * Plain gradient descent `θ ← θ − lr · g` (for comparing with gradient-flow theory, MATH §7).
  *
  * @example
  * ```ts

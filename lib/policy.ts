@@ -1,5 +1,5 @@
 /**
- * Policies as tables `pi[s·nA + a] = π(a|s)` (SPEC §2): greedy and ε-greedy w.r.t.
+ * Policies as tables `pi[s·nA + a] = π(a|s)` (MATH §2): greedy and ε-greedy w.r.t.
  * `Q_w(s,a) = wᵀφ(s,a)` (ties → lowest action index), softmax `π_λ(a|s) ∝ exp(λᵀφ(s,a))` and its
  * score `g = φ(s,a) − Σ_b π_λ(b|s) φ(s,b)`.
  *

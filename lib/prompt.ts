@@ -1,5 +1,5 @@
 /**
- * Prompts for the linear self-attention block (SPEC §4).
+ * Prompts for the linear self-attention block (MATH §4).
  *
  * A prompt is a `D × (n+1)` matrix `H` (row-major, `H[r·(n+1) + j]`) with `D = m + p`:
  * token rows `0 … m−1` hold the `n` tokens `x_i` in columns `0 … n−1` (column n is 0 there);
@@ -73,7 +73,7 @@ export function validatePrompt(prompt: Prompt): ValidPrompt {
 }
 
 /**
- * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]`, an `n × (2d+1)` row-major matrix (SPEC §4;
+ * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]`, an `n × (2d+1)` row-major matrix (MATH §4;
  * γ is multiplied into the prompt; `φ_i⁺` uses the recorded next action).
  *
  * @example
@@ -127,7 +127,7 @@ export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): F
 
 /**
  * Actor–critic tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1} ; g_i]`, `n × (2d_ψ+1+d)`, with the
- * softmax score `g_i` of `π_λ` (SPEC §4).
+ * softmax score `g_i` of `π_λ` (MATH §4).
  *
  * @example
  * ```ts
@@ -188,7 +188,7 @@ export function buildPrompt(
 }
 
 /**
- * The SARSA prompt of SPEC §4: tokens `[φ_i ; γφ_i⁺ ; r_{i+1}]`, column `[1 ; w]`, `D = 3d+2`.
+ * The SARSA prompt of MATH §4: tokens `[φ_i ; γφ_i⁺ ; r_{i+1}]`, column `[1 ; w]`, `D = 3d+2`.
  *
  * @example
  * ```ts

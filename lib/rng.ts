@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers. One generator type, always passed explicitly (SPEC §1: "every
+ * Seeded pseudo-random numbers. One generator type, always passed explicitly (MATH §1: "every
  * generator takes an explicit seeded RNG; the same seed must give the same MDP on every machine").
  *
  * The generator is **xoshiro128\*\*** (Blackman & Vigna) on four 32-bit words; its state is hashed

@@ -1,5 +1,5 @@
 /**
- * Rollouts (SPEC §2): `n` transitions `s_0, a_0, r_1, s_1, …, s_n` plus the extra action
+ * Rollouts (MATH §2): `n` transitions `s_0, a_0, r_1, s_1, …, s_n` plus the extra action
  * `a_n ~ π(·|s_n)`, stored in typed arrays. Per step the RNG draws the action, then the next state.
  *
  * @module
@@ -16,7 +16,7 @@ import {
   showValue,
 } from "./validate.ts";
 
-/** A trajectory of `n` transitions and one extra action (SPEC §2). */
+/** A trajectory of `n` transitions and one extra action (MATH §2). */
 export interface Trajectory {
   /** Number of transitions. */
   n: number;
@@ -101,7 +101,7 @@ export function sampleInitialState(mdp: Mdp, rng: Rng): number {
 /**
  * Roll out `n` transitions from `s0` under the policy table `pi[s·nA+a]`, then draw the extra
  * action `a_n`. Writes into `out` if given (its `n` must match). The next prompt of the same MDP
- * continues from `traj.s[n]` (SPEC §2).
+ * continues from `traj.s[n]` (MATH §2).
  *
  * @example
  * ```ts

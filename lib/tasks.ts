@@ -1,5 +1,5 @@
 /**
- * The teacher-mimicking tasks (SPEC §6): one environment per training MDP, holding the current
+ * The teacher-mimicking tasks (MATH §6): one environment per training MDP, holding the current
  * parameter θ (`w` for SARSA, `[w ; λ]` for actor–critic) and the state to continue from.
  * One `taskStep` = behaviour-policy rollout → tokens `X` → teacher target; `taskAdvance` moves θ to
  * the teacher's target and continues from `s_n`.
@@ -29,7 +29,7 @@ import {
   assertOneOf,
 } from "./validate.ts";
 
-/** Which teacher, and the MDP/feature/step-size settings (SPEC §1, §3, §6 defaults). */
+/** Which teacher, and the MDP/feature/step-size settings (MATH §1, §3, §6 defaults). */
 export interface TaskSpec {
   /** "sarsa" (batch semi-gradient SARSA, ε-greedy behaviour) or "ac" (TD actor–critic, softmax behaviour). */
   kind: "sarsa" | "ac";
@@ -53,7 +53,7 @@ export interface TaskSpec {
   n: number;
 }
 
-/** SPEC defaults for the SARSA task. */
+/** MATH §1–§3 defaults for the SARSA task. */
 export const DEFAULT_TASK: Readonly<TaskSpec> = Object.freeze({
   kind: "sarsa",
   nS: 9,
@@ -92,7 +92,7 @@ export function validateTask(t: TaskSpec): TaskSpec {
 }
 
 /**
- * Token and parameter-column dimensions `(m, p)` of a task's prompt (SPEC §4).
+ * Token and parameter-column dimensions `(m, p)` of a task's prompt (MATH §4).
  *
  * @example
  * ```ts
@@ -107,7 +107,7 @@ export function taskDims(t: TaskSpec): { m: number; p: number } {
 }
 
 /**
- * The task's construction θ⋆ as restricted blocks (SPEC §5), scale `c`.
+ * The task's construction θ⋆ as restricted blocks (MATH §5), scale `c`.
  *
  * @example
  * ```ts
@@ -249,7 +249,7 @@ export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Flo
 
 /**
  * Move to the next prompt: `θ ← next` (the teacher's target during training, the learner's output
- * during evaluation) and `s_0 ← s_n` (SPEC §2, §6).
+ * during evaluation) and `s_0 ← s_n` (MATH §2, §6).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * The teachers — the RL updates the attention block must imitate (SPEC §3), in float64.
+ * The teachers — the RL updates the attention block must imitate (MATH §3), in float64.
  *
  * @module
  */
@@ -33,7 +33,7 @@ function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): vo
 }
 
 /**
- * Batch semi-gradient SARSA, one synchronous step with global `α/n` ([LL26] Eq. 2, SPEC §3):
+ * Batch semi-gradient SARSA, one synchronous step with global `α/n` ([LL26] Eq. 2, MATH §3):
  * `δ_i = r_{i+1} + γ wᵀφ_i⁺ − wᵀφ_i`, `w' = w + (α/n) Σ_{i<n} δ_i φ_i`, with
  * `φ_i⁺ = φ(s_{i+1}, a_{i+1})` (the recorded next action).
  *
@@ -76,7 +76,7 @@ export function sarsaUpdate(
 }
 
 /**
- * Batch TD(0) policy evaluation with a linear state-value critic `V_w(s) = wᵀψ(s)` (SPEC §3):
+ * Batch TD(0) policy evaluation with a linear state-value critic `V_w(s) = wᵀψ(s)` (MATH §3):
  * `δ_i = r_{i+1} + γ wᵀψ(s_{i+1}) − wᵀψ(s_i)`, `w' = w + (α/n) Σ δ_i ψ(s_i)`.
  *
  * @example
@@ -129,7 +129,7 @@ function tdError(
 }
 
 /**
- * Batch TD actor–critic (SPEC §3, our fixed convention for [LL26] Eq. 3): critic
+ * Batch TD actor–critic (MATH §3, our fixed convention for [LL26] Eq. 3): critic
  * `w' = w + (α/n) Σ δ_i ψ(s_i)`, actor `λ' = λ + (β/n) Σ δ_i g_i` with the softmax score
  * `g_i = φ(s_i,a_i) − Σ_b π_λ(b|s_i) φ(s_i,b)` and the shared TD error `δ_i` of the state-value critic.
  *

@@ -1,5 +1,5 @@
 /**
- * tfjs set-up (float32) and the batched fast readout of the LSA block (SPEC §4) as tensors.
+ * tfjs set-up (float32) and the batched fast readout of the LSA block (MATH §4) as tensors.
  *
  * The **wasm** backend is used (about 2× tfjs's cpu backend here); its `.wasm` binaries are loaded
  * from the package's `dist/` folder on disk (`node_modules` is created by `"nodeModulesDir": "auto"`).

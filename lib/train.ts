@@ -1,5 +1,5 @@
 /**
- * Teacher-mimicking training of the linear self-attention block ([LL26] Algorithm 1, SPEC §6).
+ * Teacher-mimicking training of the linear self-attention block ([LL26] Algorithm 1, MATH §6).
  *
  * For each training MDP k (fresh MDP, fresh features, θ ~ Unif(−1,1), s_0 ~ p0), T times: roll out
  * n steps of the behaviour policy of θ, compute the teacher's target, take one optimiser step on
@@ -46,7 +46,7 @@ import {
   assertPositive,
 } from "./validate.ts";
 
-/** Everything that defines a training run (SPEC §6 defaults in {@linkcode DEFAULT_TRAIN}). */
+/** Everything that defines a training run (MATH §6 defaults in {@linkcode DEFAULT_TRAIN}). */
 export interface TrainConfig {
   /** Teacher and environment settings. */
   task: TaskSpec;
@@ -78,7 +78,7 @@ export interface TrainConfig {
   divergeLoss: number;
 }
 
-/** SPEC §6 defaults at paper scale in batched mode (B = 64). */
+/** MATH §6 defaults at paper scale in batched mode (B = 64). */
 export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
   task: DEFAULT_TASK,
   K: 10_000,
@@ -192,7 +192,7 @@ export interface TrainMetrics {
   lr: number;
   /** Mean per-prompt loss over the steps since the previous row. */
   loss: number;
-  /** Scale-free distance of `V̄21⊗P12` to the construction's (SPEC §7). */
+  /** Scale-free distance of `V̄21⊗P12` to the construction's (MATH §7). */
   dist: number;
   /** Cosine of P12 with P⋆12. */
   cosP12: number;

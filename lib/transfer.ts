@@ -1,16 +1,16 @@
 /**
- * Closed-loop in-context control on **unseen** MDPs (SPEC §8.3, and §8.4 for the actor–critic).
+ * Closed-loop in-context control on **unseen** MDPs (MATH §8.3, and §8.4 for the actor–critic).
  *
  * On each test MDP: start from an initial θ (SARSA: `w ~ Unif(−1,1)^d`; AC: `[w ; λ]`, exactly as
  * {@linkcode newTaskEnv} draws it) and `s_0 ~ p0`; then, for `u = 1 … U`, roll out `n` steps of the
  * behaviour policy of the current θ from the current state (SARSA: ε-greedy w.r.t. `wᵀφ`; AC:
- * softmax `π_λ` — SPEC §2, via {@linkcode taskStep}), set `θ ←` the learner's update, and continue
- * from `s_n` (via {@linkcode taskAdvance}). At the chosen steps the **exact** return `J` (SPEC §1)
+ * softmax `π_λ` — MATH §2, via {@linkcode taskStep}), set `θ ←` the learner's update, and continue
+ * from `s_n` (via {@linkcode taskAdvance}). At the chosen steps the **exact** return `J` (MATH §1)
  * of the greedy policy of `w` (SARSA) or of `π_λ` (AC) is recorded, next to the oracle's `J`
  * (value iteration) and the uniform-random policy's `J`.
  *
  * **Streams.** Test MDP `j` is drawn from `new Rng(seed).fork("transfer-test").fork(j)`, a family
- * disjoint from the training streams `new Rng(seed).fork("mdp").fork(k)` of SPEC §6 (checked by
+ * disjoint from the training streams `new Rng(seed).fork("mdp").fork(k)` of MATH §6 (checked by
  * {@linkcode assertDisjointStreams}). All learners on one MDP start from the same θ and `s_0`; each
  * learner rolls out from its own stream `fork("rollout").fork(name)` of the MDP's stream, so the
  * numbers of one learner do not depend on which other learners run. `rolloutStreams: "shared"`
@@ -60,14 +60,14 @@ export interface Learner {
   begin?(env: TaskEnv): void;
   /**
    * Write the next θ into `out` (length p−1). `X` holds the n×m tokens of the prompt just rolled
-   * out, `env.theta` the current θ, `target` the teacher's update on the same prompt (SPEC §3).
+   * out, `env.theta` the current θ, `target` the teacher's update on the same prompt (MATH §3).
    * Must not modify `X`, `env` or `target`.
    */
   update(X: Float64Array, env: TaskEnv, target: Float64Array, out: Float64Array): void;
 }
 
 /**
- * The teacher itself (SPEC §3): `θ ← w_SARSA` or `θ ← (w_AC, λ_AC)`, the target that
+ * The teacher itself (MATH §3): `θ ← w_SARSA` or `θ ← (w_AC, λ_AC)`, the target that
  * {@linkcode taskStep} computes on the same prompt.
  *
  * @example
@@ -86,7 +86,7 @@ export function teacherLearner(name = "teacher"): Learner {
 }
 
 /**
- * A frozen linear self-attention block (SPEC §4) as a learner: `θ ← TF_θ(H(X, θ))`. A restricted
+ * A frozen linear self-attention block (MATH §4) as a learner: `θ ← TF_θ(H(X, θ))`. A restricted
  * model uses the fast `θ + V̄21 Σ̂ P12 θ̃` readout; a full model (`model.full` present) uses the
  * last-column readout of the dense block on the prompt built from the same tokens.
  *
@@ -138,7 +138,7 @@ export function blockLearner(name: string, model: BlockModel): Learner {
 }
 
 /**
- * The construction θ⋆ of SPEC §5 (scale `c`) as a frozen block: on every prompt it reproduces the
+ * The construction θ⋆ of MATH §5 (scale `c`) as a frozen block: on every prompt it reproduces the
  * teacher exactly, so its trajectory equals the teacher's under shared rollout streams.
  *
  * @example
@@ -168,7 +168,7 @@ function assertName(name: string): void {
 // Configuration and streams
 // ---------------------------------------------------------------------------------------------
 
-/** The training run(s) whose MDP streams the test MDPs must avoid (SPEC §6: `fork("mdp").fork(k)`). */
+/** The training run(s) whose MDP streams the test MDPs must avoid (MATH §6: `fork("mdp").fork(k)`). */
 export interface TrainingStreams {
   /** Seeds of the training runs (`TrainConfig.seed`). */
   seeds: readonly number[];
@@ -176,7 +176,7 @@ export interface TrainingStreams {
   K: number;
 }
 
-/** Everything that defines a transfer evaluation (SPEC §8.3). */
+/** Everything that defines a transfer evaluation (MATH §8.3). */
 export interface TransferConfig {
   /** Task of the test MDPs (kind, |S|, |A|, d, γ, α, β, ε, n). */
   task: TaskSpec;
@@ -229,7 +229,7 @@ export function recordGrid(updates: number, every = 1): number[] {
 }
 
 /**
- * Fill in defaults (SPEC §8.3: 100 MDPs × 400 updates, J at every step) and validate; throws
+ * Fill in defaults (MATH §8.3: 100 MDPs × 400 updates, J at every step) and validate; throws
  * naming the bad field.
  *
  * @example
@@ -308,7 +308,7 @@ function validateTraining(t: TrainingStreams): void {
 
 /**
  * The stream of training MDP `k` of the run with seed `seed`, exactly as
- * {@linkcode trainTeacherMimic} derives it (SPEC §6): `new Rng(seed).fork("mdp").fork(k)`.
+ * {@linkcode trainTeacherMimic} derives it (MATH §6): `new Rng(seed).fork("mdp").fork(k)`.
  *
  * @example
  * ```ts
@@ -321,7 +321,7 @@ export function trainingMdpStream(seed: number, k: number): Rng {
 }
 
 /**
- * The stream of test MDP `j` (SPEC §8.3): `new Rng(seed).fork(label).fork(j)`. The MDP, its
+ * The stream of test MDP `j` (MATH §8.3): `new Rng(seed).fork(label).fork(j)`. The MDP, its
  * features, the initial θ and `s_0` are drawn from it by {@linkcode newTaskEnv}.
  *
  * @example
@@ -371,7 +371,7 @@ export function streamFingerprint(rng: Rng): string {
 
 /**
  * Assert that no test-MDP stream (nor any learner's rollout stream, for the names given) equals
- * a training-MDP stream (SPEC §8.3 "unseen MDPs", DESIGN "keep evaluation RNG separate from
+ * a training-MDP stream (MATH §8.3 "unseen MDPs", DESIGN "keep evaluation RNG separate from
  * training RNG"): compares the stream fingerprints (full 128-bit generator states) of every
  * `(seed, k)`, `k < K`, against every test stream `j < numMdps`; also checks that the test streams
  * are pairwise distinct and, as a cheap sanity check, that test MDP 0's transition matrix differs
@@ -550,7 +550,7 @@ function checkLearners(task: TaskSpec, learners: readonly Learner[]): void {
 }
 
 /**
- * Run the closed-loop transfer evaluation (SPEC §8.3; §8.4 for `task.kind = "ac"`). Deterministic
+ * Run the closed-loop transfer evaluation (MATH §8.3; §8.4 for `task.kind = "ac"`). Deterministic
  * given `cfg.seed`; a learner's numbers depend only on the seed, its name and itself. Yields to
  * the event loop about every 200 ms so progress displays can update.
  *
@@ -737,7 +737,7 @@ function column(mat: Float64Array, S: number, i: number, N: number): number[] {
 
 /**
  * Per (learner, step): mean J over test MDPs with a 95 % CI, and the mean normalised score
- * `(J − J_random)/(J_oracle − J_random)` with its CI (SPEC §8.3 "mean ± 95 % CI"). With
+ * `(J − J_random)/(J_oracle − J_random)` with its CI (MATH §8.3 "mean ± 95 % CI"). With
  * `references` (default), constant "oracle" and "random" rows are added at every step (score 1
  * and 0) — one tidy table for the line chart.
  *

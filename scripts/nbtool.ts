@@ -7,7 +7,7 @@
  * // %% [markdown]
  * // # 01 — Construction check
  * //
- * // Claim (SPEC §5): …
+ * // Claim (MATH §5): …
  *
  * // %%
  * import { lineChart } from "../../lib/report/mod.ts";
@@ -359,7 +359,7 @@ export function skeletonCells(title: string, importBase: string): Cell[] {
   return [
     {
       kind: "markdown",
-      source: `# ${title}\n\n**Claim** (SPEC §?): …\n\nWhat this notebook does: …`,
+      source: `# ${title}\n\n**Claim** (MATH §?): …\n\nWhat this notebook does: …`,
     },
     {
       kind: "code",

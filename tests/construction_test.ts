@@ -138,7 +138,7 @@ Deno.test("actor–critic construction reproduces the AC teacher (w then λ)", (
   }
 });
 
-Deno.test("blocks round-trip through full matrices; AC blocks have SPEC §5 shapes", () => {
+Deno.test("blocks round-trip through full matrices; AC blocks have MATH §5 shapes", () => {
   const b = acBlocks(3, 4, ALPHA, BETA, 2);
   assert.equal(b.m, 2 * 3 + 1 + 4);
   assert.equal(b.p, 1 + 3 + 4);

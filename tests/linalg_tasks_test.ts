@@ -43,7 +43,7 @@ Deno.test("matmul and transpose match literal sums; maxAbs(Diff) refuse NaN and 
   assert.throws(() => maxAbsDiff([1], [1, 2]), { name: "RangeError", message: /length 2/ });
 });
 
-Deno.test("taskStep (SARSA) writes the SPEC §4 tokens and the SARSA target; taskAdvance continues", () => {
+Deno.test("taskStep (SARSA) writes the MATH §4 tokens and the SARSA target; taskAdvance continues", () => {
   const spec = { ...DEFAULT_TASK, nS: 5, nA: 3, d: 6 };
   const env = newTaskEnv(spec, new Rng(3));
   const { m, p } = taskDims(spec);

@@ -79,7 +79,7 @@ Deno.test("H Hᵀ is block-diagonal: token rows never mix with the parameter col
   }
 });
 
-Deno.test("SARSA prompt layout follows SPEC §4", () => {
+Deno.test("SARSA prompt layout follows MATH §4", () => {
   const { traj, feat, w } = scenario(1, 3, 2, 3, 2);
   const pr = buildSarsaPrompt(traj, feat, 0.5, w);
   assert.equal(pr.D, 3 * 2 + 2);

@@ -13,7 +13,7 @@ import { Rng } from "../lib/rng.ts";
 import { epsGreedyPolicy } from "../lib/policy.ts";
 import { rollout, sampleInitialState } from "../lib/rollout.ts";
 
-Deno.test("randomMdp has SPEC §1 defaults and valid rows", () => {
+Deno.test("randomMdp has MATH §1 defaults and valid rows", () => {
   const mdp = validateMdp(randomMdp(new Rng(0)));
   assert.equal(mdp.nS, 9);
   assert.equal(mdp.nA, 4);

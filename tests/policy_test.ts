@@ -54,7 +54,7 @@ Deno.test("softmax policy equals exp(λᵀφ)/Σ exp and its score sums to zero 
   assert.deepEqual(Array.from(uniformPolicy(1, 4)), [0.25, 0.25, 0.25, 0.25]);
 });
 
-Deno.test("rollout follows SPEC §2: consistent s, a, r and an extra action", () => {
+Deno.test("rollout follows MATH §2: consistent s, a, r and an extra action", () => {
   const rng = new Rng(5);
   const mdp = randomMdp(rng, { nS: 4, nA: 2 });
   const pi = uniformPolicy(4, 2);

@@ -1,5 +1,5 @@
 /**
- * Experiment 4 (SPEC §3, §5, §6, §8.4; [LL26] Thm 3.3): the actor–critic block. Settings per scale,
+ * Experiment 4 (MATH §3, §5, §6, §8.4; [LL26] Thm 3.3): the actor–critic block. Settings per scale,
  * the step-size sweep of the AC **teacher** (which α, β to imitate), and the training configs built
  * from the picked step sizes.
  *
@@ -23,7 +23,7 @@ import { assertInt, assertKnownKeys, assertNumber } from "../validate.ts";
 
 /** Every knob of notebook 04 for one scale (training and evaluation; α, β come from the sweep). */
 export interface ActorCriticSettings {
-  /** The AC task before the step sizes are picked (SPEC defaults, `kind: "ac"`). */
+  /** The AC task before the step sizes are picked (MATH §1–§3 defaults, `kind: "ac"`). */
   task: TaskSpec;
   /** Step-size sweep of the AC teacher. */
   sweep: StepSizeSweepConfig;
@@ -37,7 +37,7 @@ export interface ActorCriticSettings {
   T: number;
   /** MDPs advanced side by side per Adam step. */
   batch: number;
-  /** Adam learning rate (SPEC §6: 1e-3). */
+  /** Adam learning rate (MATH §6: 1e-3). */
   lr: number;
   /** Optimiser steps between metric rows. */
   logEvery: number;
@@ -53,7 +53,7 @@ export interface StepSizes {
   beta: number;
 }
 
-/** The AC teacher's closed-loop sweep over (α, β) (SPEC §8.4; evaluated as in §8.3). */
+/** The AC teacher's closed-loop sweep over (α, β) (MATH §8.4; evaluated as in §8.3). */
 export interface StepSizeSweepConfig {
   /** Critic steps α to try. */
   alphas: number[];
@@ -117,7 +117,7 @@ export function actorCriticSettings(scale: "quick" | "paper"): ActorCriticSettin
 
 /**
  * One training config per seed for the AC task with the picked step sizes (restricted
- * parameterisation, Adam, batched; SPEC §6 defaults otherwise).
+ * parameterisation, Adam, batched; MATH §6 defaults otherwise).
  *
  * @example
  * ```ts
@@ -174,7 +174,7 @@ export interface StepSizeSweep {
 }
 
 /**
- * Closed-loop score of the AC **teacher** (SPEC §3: `θ ← (w_AC, λ_AC)`, softmax behaviour, J of
+ * Closed-loop score of the AC **teacher** (MATH §3: `θ ← (w_AC, λ_AC)`, softmax behaviour, J of
  * `π_λ`) for every (α, β) of the grid, on the same test MDPs and initial θ, with a shared rollout
  * stream per MDP (common random numbers). With `training`, the sweep's MDP streams are asserted
  * disjoint from the training streams.

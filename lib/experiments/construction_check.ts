@@ -1,5 +1,5 @@
 /**
- * Experiment 1 (SPEC §5, §8.1): how exactly do the explicit constructions reproduce their teachers?
+ * Experiment 1 (MATH §5, §8.1): how exactly do the explicit constructions reproduce their teachers?
  * For SARSA, TD(0) and actor–critic, over a sweep of `n` (at fixed d) and of `d` (at fixed n), the
  * error `max|TF_θ(H) − teacher|` of θ⋆, of scaled `(cP⋆, V⋆/c)` (c = 3.7 and c = −0.5), of a small
  * perturbation of θ⋆ and of a random θ — in float64 (fast readout) and float32 (tfjs wasm, batched).
@@ -34,7 +34,7 @@ export interface ConstructionCheckConfig {
   perturbation: number;
   /** Entries of the random θ are Unif(−r, r). */
   randomScale: number;
-  /** Step sizes and discount (SPEC §3 defaults). */
+  /** Step sizes and discount (MATH §3 defaults). */
   alpha: number;
   beta: number;
   gamma: number;
@@ -42,7 +42,7 @@ export interface ConstructionCheckConfig {
   seed: number;
 }
 
-/** SPEC §8.1 grid: n ∈ 1…200, d ∈ 2…64. */
+/** MATH §8.1 grid: n ∈ 1…200, d ∈ 2…64. */
 export const DEFAULT_CONSTRUCTION_CHECK: Readonly<ConstructionCheckConfig> = Object.freeze({
   ns: [1, 2, 5, 10, 20, 50, 100, 200],
   ds: [2, 4, 8, 16, 32, 64],

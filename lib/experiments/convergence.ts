@@ -1,5 +1,5 @@
 /**
- * Experiment 2 (SPEC §6, §7, §8.2): teacher-mimicking training converges onto the SARSA
+ * Experiment 2 (MATH §6, §7, §8.2): teacher-mimicking training converges onto the SARSA
  * construction's scaling manifold. Settings per scale, and tidy tables from training results.
  *
  * @module

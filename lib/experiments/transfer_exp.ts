@@ -1,5 +1,5 @@
 /**
- * Experiment 3 helpers (SPEC §8.3): combine the closed-loop results of several trained blocks
+ * Experiment 3 helpers (MATH §8.3): combine the closed-loop results of several trained blocks
  * (one per training seed) into one learner whose J on each test MDP is the blocks' average — so the
  * CI over test MDPs pairs with the teacher's on the same MDPs.
  *

@@ -1,20 +1,20 @@
-// Notebook 01 — the construction check (SPEC §5, §8.1). Built into notebooks/01_construction_check.ipynb
+// Notebook 01 — the construction check (MATH §5, §8.1). Built into notebooks/01_construction_check.ipynb
 // by `deno run -A scripts/nbtool.ts build notebooks/src/01_construction_check.ts`.
 
 // %% [markdown]
 // # 01 — A linear self-attention block *is* a batch RL update
 //
-// **Claim** ([LL26] Thm 3.1 and Thm 3.3; SPEC §5). With the explicit parameters θ⋆ = (P⋆, V⋆), one
-// linear self-attention block (SPEC §4: `H_out = H + (1/n)(VH)(HᵀPH)`, readout = the `w` rows of the
+// **Claim** ([LL26] Thm 3.1 and Thm 3.3; MATH §5). With the explicit parameters θ⋆ = (P⋆, V⋆), one
+// linear self-attention block (MATH §4: `H_out = H + (1/n)(VH)(HᵀPH)`, readout = the `w` rows of the
 // last column) returns **exactly** one step of batch semi-gradient SARSA, of batch TD(0), and of batch
 // TD actor–critic, for every trajectory in its prompt — and so does every point `(cP⋆, V⋆/c)`, c ≠ 0,
 // of the scaling manifold, negative c included.
 //
 // **What we measure.** `max |TF_θ(H) − teacher|` over random MDPs (|S| = 9, |A| = 4, γ = 0.5), random
 // trajectories and random `w` (and `λ`), sweeping the prompt length `n` (at d = 36) and the feature
-// dimension `d` (at n = 20), in float64 (the fast last-column form, SPEC §4) and in float32 (tfjs wasm,
+// dimension `d` (at n = 20), in float64 (the fast last-column form, MATH §4) and in float32 (tfjs wasm,
 // batched), for θ⋆, for `c = 3.7` and `c = −0.5`, for θ⋆ plus a Gaussian perturbation of std 1e-3 on
-// every entry, and for a random θ. SPEC §5's bar: float64 ≤ 1e-12 relative, float32 ≤ 1e-5.
+// every entry, and for a random θ. MATH §5's bar: float64 ≤ 1e-12 relative, float32 ≤ 1e-5.
 
 // %%
 import {

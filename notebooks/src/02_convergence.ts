@@ -1,9 +1,9 @@
-// Notebook 02 — teacher-mimicking training converges onto the construction (SPEC §6, §7, §8.2).
+// Notebook 02 — teacher-mimicking training converges onto the construction (MATH §6, §7, §8.2).
 
 // %% [markdown]
 // # 02 — Teacher-mimicking training finds the SARSA construction
 //
-// **Claim** ([LL26] Algorithm 1, Thm 3.2, Prop 3.1; SPEC §6–§7). Train the LSA block to imitate one
+// **Claim** ([LL26] Algorithm 1, Thm 3.2, Prop 3.1; MATH §6–§7). Train the LSA block to imitate one
 // step of batch SARSA on prompts from a stream of random MDPs (fresh MDP and features every K-th
 // episode, the teacher advancing `w`). Then
 //
@@ -13,7 +13,7 @@
 // 3. when *all* of `P, V` are trained (Prop 3.1), `P11, P21, V11, V12` and the first rows of `V21, V22`
 //    never move and `P22, V̄22` stay 0.
 //
-// **Protocol** (SPEC §6 defaults): |S| = 9, |A| = 4, γ = 0.5, d = 36 random features, n = 20, α = 0.2,
+// **Protocol** (MATH §6 defaults): |S| = 9, |A| = 4, γ = 0.5, d = 36 random features, n = 20, α = 0.2,
 // ε = 0.1; Adam, lr 1e-3 × 0.99 every 10 MDPs; Xavier-normal init with gain 0.1. Paper scale is
 // **K = 10 000 MDPs × T = 1 000 iterations = 10⁷ prompts per seed**. The main runs use the **batched**
 // mode: B = 64 MDPs advanced side by side, one Adam step on the mean loss of their 64 prompts (so 156 250

@@ -1,9 +1,9 @@
-// Notebook 03 — in-context control on unseen MDPs with the frozen trained block (SPEC §8.3).
+// Notebook 03 — in-context control on unseen MDPs with the frozen trained block (MATH §8.3).
 
 // %% [markdown]
 // # 03 — The frozen trained block improves its policy in context on MDPs it never saw
 //
-// **Claim** ([LL26] §4.1 experiments; SPEC §8.3). Deploy the block trained in notebook 02, frozen, as
+// **Claim** ([LL26] §4.1 experiments; MATH §8.3). Deploy the block trained in notebook 02, frozen, as
 // an in-context learner: on a new MDP (fresh transitions, rewards and features), start from
 // `w ~ Unif(−1,1)^d` and `s_0 ~ p0`; repeatedly roll out n = 20 ε-greedy steps (ε = 0.1) from the current
 // state, put the trajectory in the prompt, and set `w ← TF_θ(H)`. The greedy policy of `w` should improve
@@ -12,7 +12,7 @@
 // **Protocol.** ≥ 10 trained blocks (one per training seed of notebook 02, loaded from `data/models/`) ×
 // ≥ 100 test MDPs from a stream disjoint from every training stream (asserted), updates 0…400. On each test
 // MDP every learner starts from the same `w` and state; each learner's rollouts use its own stream
-// derived from the evaluation seed. We plot the **exact** return `J` (SPEC §1) of the greedy policy of `w`
+// derived from the evaluation seed. We plot the **exact** return `J` (MATH §1) of the greedy policy of `w`
 // for: the trained blocks (per-MDP average over the training seeds), the SARSA teacher on the same loop,
 // the constructed block θ⋆, the oracle (value iteration) and the uniform-random policy. CIs are 95 %
 // t-intervals over test MDPs.
@@ -63,7 +63,7 @@ const config = {
   evalSeed: 31_415,
   tableSteps: byScale({ quick: [0, 10, 20, 40, 60], paper: [0, 50, 100, 200, 400] }),
   // Sensitivity to the training budget: blocks trained with far fewer prompts (batched B = 64,
-  // otherwise SPEC §6 defaults), 5 seeds each.
+  // otherwise MATH §6 defaults), 5 seeds each.
   budgets: byScale({
     quick: [{ K: 64, T: 10 }],
     paper: [{ K: 300, T: 30 }, { K: 1_000, T: 100 }],

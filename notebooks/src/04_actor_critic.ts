@@ -1,27 +1,27 @@
 // Notebook 04 — the actor–critic block: construction, teacher-mimicking training and closed-loop
-// control with the softmax policy π_λ on unseen MDPs (SPEC §3–§6, §8.4; [LL26] Thm 3.3).
+// control with the softmax policy π_λ on unseen MDPs (MATH §3–§6, §8.4; [LL26] Thm 3.3).
 
 // %% [markdown]
 // # 04 — One attention block learns batch TD actor–critic and improves π_λ in context
 //
-// **Claim** ([LL26] Thm 3.3; SPEC §3, §4, §5, §8.4). A linear self-attention block can implement one
+// **Claim** ([LL26] Thm 3.3; MATH §3, §4, §5, §8.4). A linear self-attention block can implement one
 // step of batch TD actor–critic — critic `w ← w + (α/n) Σ δ_i ψ(s_i)`, actor
 // `λ ← λ + (β/n) Σ δ_i g_i` with the shared TD error `δ_i = r_{i+1} + γ wᵀψ(s_{i+1}) − wᵀψ(s_i)` and the
-// softmax score `g_i = φ(s_i,a_i) − Σ_b π_λ(b|s_i) φ(s_i,b)` (SPEC §3, our fixed convention for [LL26]
+// softmax score `g_i = φ(s_i,a_i) − Σ_b π_λ(b|s_i) φ(s_i,b)` (MATH §3, our fixed convention for [LL26]
 // Eq. 3). The token is `x_i = [ψ_i ; γψ_i⁺ ; r_{i+1} ; g_i]` and the parameter column `[1 ; w ; λ]`
-// (SPEC §4); the construction is `P⋆12 θ̃ = (−w ; w ; 1 ; 0)`, `V̄⋆21 = [αI, 0, 0, 0 ; 0, 0, 0, βI]`
-// (SPEC §5). As for SARSA (notebooks 01–03) we show that
+// (MATH §4); the construction is `P⋆12 θ̃ = (−w ; w ; 1 ; 0)`, `V̄⋆21 = [αI, 0, 0, 0 ; 0, 0, 0, βI]`
+// (MATH §5). As for SARSA (notebooks 01–03) we show that
 //
 // 1. the construction is exact (briefly; the full sweep is in notebook 01);
-// 2. teacher-mimicking training ([LL26] Algorithm 1, SPEC §6) of the restricted block `(P12, V̄21)`
+// 2. teacher-mimicking training ([LL26] Algorithm 1, MATH §6) of the restricted block `(P12, V̄21)`
 //    recovers the construction up to its scaling manifold `{(cP⋆12, V̄⋆21/c)}`;
 // 3. the frozen trained block, deployed in context on **unseen** MDPs, improves the softmax policy
-//    `π_λ` like the actor–critic teacher does (J of `π_λ`, exact, SPEC §1).
+//    `π_λ` like the actor–critic teacher does (J of `π_λ`, exact, MATH §1).
 //
 // **Setting.** |S| = 9, |A| = 4, γ = 0.5, random φ ∈ R^36 (actor) and ψ ∈ R^9 (critic) fresh per MDP,
 // n = 20 transitions per prompt, behaviour = the current softmax policy `π_λ`; token dimension
 // m = 2·9 + 1 + 36 = 55, parameter column p = 1 + 9 + 36 = 46. The step sizes α, β are **picked by a
-// sweep of the teacher** first (next section), because at the SPEC defaults α = β = 0.2 the AC teacher
+// sweep of the teacher** first (next section), because at the default step sizes α = β = 0.2 (MATH §3) the AC teacher
 // improves its policy slowly (measured below).
 //
 // **Reduced training budget.** The AC block is trained on K = 2 048 MDPs × T = 500 iterations
@@ -87,7 +87,7 @@ import {
 // Every knob of this notebook. Scale comes from ICRL_SCALE (quick | paper), outputs go to ICRL_OUT.
 const scale = runScale();
 const settings = actorCriticSettings(scale); // sweep grid, K, T, B, seeds, test MDPs (lib)
-const specDefault = { alpha: 0.2, beta: 0.2 }; // SPEC §3 defaults, the sweep's reference point
+const specDefault = { alpha: 0.2, beta: 0.2 }; // MATH §3 defaults, the sweep's reference point
 const tableSteps = byScale({ quick: [0, 10, 20, 40, 60], paper: [0, 50, 100, 200, 400] });
 const cosBar = 0.99; // done-when: |cos| ≥ 0.99 for both learned blocks, every seed
 const workers = Math.min(2, navigator.hardwareConcurrency || 1);
@@ -106,7 +106,7 @@ const clock = timer();
 // ## 1. Step sizes: a sweep of the actor–critic *teacher*
 //
 // The block imitates the teacher, so it can only be as good a controller as the teacher it imitates.
-// We run the AC teacher itself in closed loop (SPEC §8.3 protocol: `θ = [w ; λ] ~ Unif(−1,1)`, roll
+// We run the AC teacher itself in closed loop (MATH §8.3 protocol: `θ = [w ; λ] ~ Unif(−1,1)`, roll
 // out n = 20 steps of `π_λ`, `θ ← (w_AC, λ_AC)`, continue from `s_n`) for every (α, β) of a small grid,
 // on the same test MDPs — drawn from their own stream family (`"ac-step-size-sweep"`), disjoint from
 // the training MDPs **and** from the final test MDPs of §4, so picking the best setting here does not
@@ -236,7 +236,7 @@ markdown(
     picked.score.toFixed(3)
   } after ${sweepLast} updates${
     defaultAt(sweepLast)
-      ? `, vs ${(defaultAt(sweepLast)!.score as number).toFixed(3)} at the SPEC default α = β = 0.2`
+      ? `, vs ${(defaultAt(sweepLast)!.score as number).toFixed(3)} at the default α = β = 0.2`
       : ""
   }). ${
     pickedVsDefault
@@ -257,7 +257,7 @@ markdown(
 // `max |TF_θ⋆(H) − AC teacher|` over random MDPs, trajectories of `π_λ` and random `(w, λ)`, at the
 // picked α, β, for the construction (c = 1), two rescalings on the manifold (c = 3.7, c = −0.5), θ⋆
 // plus a Gaussian perturbation of std 1e-3, and a random θ; float64 (fast last-column form) and float32
-// (tfjs). Notebook 01's check uses `d_ψ = d` (here d ∈ {9, 36}); SPEC §5's bars: float64 ≤ 1e-12
+// (tfjs). Notebook 01's check uses `d_ψ = d` (here d ∈ {9, 36}); MATH §5's bars: float64 ≤ 1e-12
 // relative, float32 ≤ 1e-5.
 
 // %%
@@ -442,9 +442,9 @@ blockFigure;
 // %% [markdown]
 // ## 4. Closed-loop actor–critic on unseen MDPs
 //
-// The trained blocks, frozen, as in-context learners (SPEC §8.4, protocol of §8.3): on each test MDP
+// The trained blocks, frozen, as in-context learners (MATH §8.4, protocol of §8.3): on each test MDP
 // start from `θ = [w ; λ] ~ Unif(−1,1)` and `s_0 ~ p0`, roll out n = 20 steps of `π_λ`, set
-// `θ ← TF_θ(H)`, continue from `s_n`; record the exact return `J(π_λ)` (SPEC §1). Learners: the trained
+// `θ ← TF_θ(H)`, continue from `s_n`; record the exact return `J(π_λ)` (MATH §1). Learners: the trained
 // blocks (one per seed; their per-MDP mean is "trained block"), the AC teacher on the same loop, the
 // constructed block θ⋆, and the oracle / uniform-random references. Test MDPs come from the
 // `"transfer-test"` stream family of another evaluation seed than notebook 03, asserted disjoint from
@@ -714,7 +714,7 @@ markdown(
 // %% [markdown]
 // ## Conclusion
 //
-// - **Step sizes.** At the SPEC defaults α = β = 0.2 the actor–critic teacher reaches a normalised
+// - **Step sizes.** At the defaults of MATH α = β = 0.2 the actor–critic teacher reaches a normalised
 //   score of ≈ 0.73 after 400 updates on the sweep MDPs. What matters is the actor step β: β = 0.1 is
 //   too slow (≈ 0.62), β = 5 overshoots (≈ 0.61), β ∈ {0.5, 1} is best (≈ 0.78–0.79), and the critic
 //   step α (0.2 vs 0.5) changes almost nothing. The rule picked **α = β = 0.5** (score
@@ -736,6 +736,6 @@ markdown(
 //   200 and 400, the same size as the difference between the constructed block (an exact replica of the
 //   teacher on every prompt) and the teacher, which is pure rollout noise. Per seed, one of the ten
 //   blocks (seed 9) is above the teacher at the 5 % level — about what ten comparisons give by chance.
-// - **Caveats.** The AC update is our fixed convention for [LL26] Eq. 3 (SPEC §3: state-value critic,
+// - **Caveats.** The AC update is our fixed convention for [LL26] Eq. 3 (MATH §3: state-value critic,
 //   shared TD error); the training budget is reduced (stated above); even at its best step sizes the
 //   AC teacher — and hence the block — stops short of the oracle (score ≈ 0.78 after 400 updates).
