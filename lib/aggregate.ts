@@ -7,6 +7,7 @@
  */
 
 import { meanCI } from "./stats.ts";
+import { showValue } from "./validate.ts";
 
 /** A tidy row: named numbers and strings. */
 export type Row = Record<string, number | string | null>;
@@ -42,8 +43,8 @@ export function aggregateBands(
   const buckets = new Map<string, { group: string; x: number; ys: number[] }>();
   for (const r of rows) {
     const x = r[opts.x], y = r[opts.y];
-    if (typeof x !== "number") {
-      throw new RangeError(`row field ${opts.x} must be a number, got ${x}`);
+    if (typeof x !== "number" || !Number.isFinite(x)) {
+      throw new RangeError(`row field ${opts.x} must be a finite number, got ${showValue(x)}`);
     }
     if (typeof y !== "number" || !Number.isFinite(y) || (opts.log && y <= 0)) continue;
     const group = opts.group ? String(r[opts.group]) : "all";

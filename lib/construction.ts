@@ -8,8 +8,16 @@
  * @module
  */
 
-import type { LsaParams } from "./lsa.ts";
-import { assertFiniteArray, assertInt, assertNumber } from "./validate.ts";
+import { type LsaParams, validateLsaParams } from "./lsa.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertNumber,
+  assertObject,
+  isValid,
+  markValid,
+  type Validated,
+} from "./validate.ts";
 
 /** The trainable blocks of the restricted parameterisation (MATH §6a). */
 export interface RestrictedBlocks {
@@ -23,9 +31,37 @@ export interface RestrictedBlocks {
   V21bar: Float64Array;
 }
 
-function assertScale(c: number): void {
+/** Restricted blocks that passed {@linkcode validateBlocks}. */
+export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
+
+/**
+ * Check restricted blocks: `m ≥ 1`, `p ≥ 2`, `P12` of length `m·p` and `V̄21` of length
+ * `(p−1)·m`, all finite. Returns them branded; O(1) for blocks validated (or constructed) before.
+ *
+ * @example
+ * ```ts
+ * validateBlocks(sarsaBlocks(4, 0.2));
+ * ```
+ */
+export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
+  if (isValid(b, "RestrictedBlocks")) return b as ValidBlocks;
+  assertObject("blocks", b);
+  assertInt("blocks.m", b.m, 1);
+  assertInt("blocks.p", b.p, 2);
+  assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
+  assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
+  return markValid(b, "RestrictedBlocks");
+}
+
+/** `c` must be finite, non-zero, and `α/c`, `β/c` must stay finite (so a subnormal c is refused). */
+function assertScale(c: number, ...steps: number[]): void {
   assertNumber("c", c);
   if (c === 0) throw new RangeError("c must be non-zero, got 0");
+  for (const s of [1, ...steps]) {
+    if (!Number.isFinite(s / c)) {
+      throw new RangeError(`c = ${c} is too small: step/c = ${s / c} overflows (use |c| ≥ 1e-300)`);
+    }
+  }
 }
 
 /**
@@ -50,7 +86,7 @@ function tdStyleBlocks(
   }
   P12[2 * dv * p + 0] = c; // the "1" against r_{i+1}
   for (let j = 0; j < dg; j++) V21bar[(dv + j) * m + 2 * dv + 1 + j] = beta / c; // β g_i into λ rows
-  return { m, p, P12, V21bar };
+  return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
 }
 
 /**
@@ -62,18 +98,14 @@ function tdStyleBlocks(
  * ```
  */
 export function blocksToParams(b: RestrictedBlocks): LsaParams {
-  const { m, p, P12, V21bar } = b;
-  assertInt("m", m, 1);
-  assertInt("p", p, 2);
-  assertFiniteArray("P12", P12, m * p);
-  assertFiniteArray("V21bar", V21bar, (p - 1) * m);
+  const { m, p, P12, V21bar } = validateBlocks(b);
   const D = m + p;
   const P = new Float64Array(D * D), V = new Float64Array(D * D);
   for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P[r * D + m + k] = P12[r * p + k];
   for (let r = 0; r < p - 1; r++) {
     for (let k = 0; k < m; k++) V[(m + 1 + r) * D + k] = V21bar[r * m + k];
   }
-  return { D, P, V };
+  return markValid({ D, P, V }, "LsaParams");
 }
 
 /**
@@ -85,7 +117,7 @@ export function blocksToParams(b: RestrictedBlocks): LsaParams {
  * ```
  */
 export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
-  const { D, P, V } = params;
+  const { D, P, V } = validateLsaParams(params);
   assertInt("m", m, 1, D - 2);
   const p = D - m;
   const P12 = new Float64Array(m * p), V21bar = new Float64Array((p - 1) * m);
@@ -93,7 +125,7 @@ export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
   for (let r = 0; r < p - 1; r++) {
     for (let k = 0; k < m; k++) V21bar[r * m + k] = V[(m + 1 + r) * D + k];
   }
-  return { m, p, P12, V21bar };
+  return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
 }
 
 /**
@@ -108,7 +140,7 @@ export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
 export function sarsaBlocks(d: number, alpha: number, c = 1): RestrictedBlocks {
   assertInt("d", d, 1);
   assertNumber("alpha", alpha);
-  assertScale(c);
+  assertScale(c, alpha);
   return tdStyleBlocks(d, 0, alpha, 0, c);
 }
 
@@ -157,7 +189,7 @@ export function acBlocks(
   assertInt("d", d, 1);
   assertNumber("alpha", alpha);
   assertNumber("beta", beta);
-  assertScale(c);
+  assertScale(c, alpha, beta);
   return tdStyleBlocks(dPsi, d, alpha, beta, c);
 }
 

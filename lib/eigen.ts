@@ -471,7 +471,8 @@ export function lobpcgSmallest(
   extend(X, Array.from({ length: b }, () => Float64Array.from({ length: n }, () => rng.normal())));
   let AX = X.map(applyA);
   let P: Float64Array[] = [];
-  let theta = new Float64Array(b), res = new Float64Array(b);
+  const theta = new Float64Array(b);
+  let res = new Float64Array(b);
   let it = 0;
   const rayleighRitz = (S: Float64Array[], AS: Float64Array[]) => {
     const k = S.length, T = new Float64Array(k * k);

@@ -6,13 +6,14 @@
  * @module
  */
 
-import { expectedReward, type Mdp } from "./mdp.ts";
+import { expectedReward, type Mdp, validateMdp } from "./mdp.ts";
 import { solve } from "./linalg.ts";
 import { uniformPolicy } from "./policy.ts";
 import { assertFiniteArray, assertInt, assertNumber, assertProbVector } from "./validate.ts";
 
 /** Check that `pi` is an nS×nA table of probability rows. */
 function validatePolicy(mdp: Mdp, pi: ArrayLike<number>): void {
+  validateMdp(mdp);
   assertFiniteArray("pi", pi, mdp.nS * mdp.nA);
   for (let s = 0; s < mdp.nS; s++) assertProbVector(`pi(·|s=${s})`, pi, s * mdp.nA, mdp.nA);
 }
@@ -57,6 +58,9 @@ export function policyReturn(mdp: Mdp, pi: ArrayLike<number>): number {
   const v = policyValue(mdp, pi);
   let J = 0;
   for (let s = 0; s < mdp.nS; s++) J += mdp.p0[s] * v[s];
+  if (!Number.isFinite(J)) {
+    throw new RangeError(`policyReturn: J = ${J} is not finite (MDP changed after validation?)`);
+  }
   return J;
 }
 
@@ -88,7 +92,7 @@ export interface OptimalSolution {
 export function valueIteration(mdp: Mdp, tol = 1e-12, maxIter = 100_000): OptimalSolution {
   assertNumber("tol", tol, 0);
   assertInt("maxIter", maxIter, 1);
-  const { nS, nA, gamma, P } = mdp;
+  const { nS, nA, gamma, P } = validateMdp(mdp);
   const rbar = expectedReward(mdp);
   let v = new Float64Array(nS);
   const q = new Float64Array(nS * nA);

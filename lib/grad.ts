@@ -18,8 +18,54 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "./construction.ts";
-import type { LsaParams } from "./lsa.ts";
+import { type RestrictedBlocks, validateBlocks } from "./construction.ts";
+import { type LsaParams, validateLsaParams } from "./lsa.ts";
+import { assertFiniteArray, assertInt, assertNumber } from "./validate.ts";
+
+/**
+ * Thrown by the loss functions when every data input is finite but the loss is not — the
+ * parameters overflowed (a diverging optimiser) or were changed to non-finite values after they
+ * were validated. The trainer turns it into its "training diverged" message.
+ */
+export class NonFiniteLossError extends RangeError {
+  /** The non-finite loss. */
+  readonly loss: number;
+  /**
+   * @example
+   * ```ts
+   * new NonFiniteLossError("restrictedLossGrad", Infinity).loss; // Infinity
+   * ```
+   */
+  constructor(fn: string, loss: number) {
+    super(
+      `${fn}: loss = ${loss} from finite inputs (parameters overflowed or changed after validation)`,
+    );
+    this.name = "NonFiniteLossError";
+    this.loss = loss;
+  }
+}
+
+/** Require a Float64Array (or array-like) of at least `len` entries; O(1). */
+function assertLen(name: string, a: ArrayLike<number>, len: number, exact = true): void {
+  if (a === null || a === undefined || typeof a.length !== "number") {
+    throw new TypeError(`${name} must be an array of numbers, got ${String(a)}`);
+  }
+  if (exact ? a.length !== len : a.length < len) {
+    throw new RangeError(
+      `${name} must have length ${exact ? "" : "≥ "}${len}, got length ${a.length}`,
+    );
+  }
+}
+
+/**
+ * After a non-finite result: name the first non-finite data input (the slow scans run only on
+ * this failure path, so the hot path stays O(1) in checks). Returns if all are finite.
+ */
+function diagnose(inputs: [string, ArrayLike<number>, number][]): void {
+  for (const [name, a, len] of inputs) {
+    assertFiniteArray(name, Array.prototype.slice.call(a, 0, len), len);
+  }
+}
 
 /** Scratch buffers for {@linkcode restrictedLossGrad}, allocated once per size. */
 export interface RestrictedScratch {
@@ -41,6 +87,9 @@ export interface RestrictedScratch {
  * ```
  */
 export function restrictedScratch(m: number, p: number, n: number): RestrictedScratch {
+  assertInt("m", m, 1);
+  assertInt("p", p, 2);
+  assertInt("n", n, 1);
   return {
     u: new Float64Array(m),
     s: new Float64Array(n),
@@ -62,6 +111,30 @@ export function restrictedScratch(m: number, p: number, n: number): RestrictedSc
  * ```
  */
 export function restrictedReadout(
+  b: RestrictedBlocks,
+  X: Float64Array,
+  n: number,
+  theta: ArrayLike<number>,
+  sc: RestrictedScratch,
+): Float64Array {
+  validateBlocks(b);
+  checkRestrictedArgs(b.m, b.p, X, n, theta, sc);
+  const out = restrictedKernel(b, X, n, theta, sc);
+  for (let k = 0; k < out.length; k++) {
+    if (!Number.isFinite(out[k])) {
+      diagnose([["X", X, n * b.m], ["theta", theta, b.p - 1]]);
+      throw new RangeError(
+        `restrictedReadout: output[${k}] = ${
+          out[k]
+        } from finite inputs (blocks changed after validation?)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The readout arithmetic of {@linkcode restrictedReadout}, on arguments already checked. */
+function restrictedKernel(
   b: RestrictedBlocks,
   X: Float64Array,
   n: number,
@@ -98,6 +171,29 @@ export function restrictedReadout(
   return out;
 }
 
+/** O(1) shape checks shared by the restricted readout and loss. */
+function checkRestrictedArgs(
+  m: number,
+  p: number,
+  X: Float64Array,
+  n: number,
+  theta: ArrayLike<number>,
+  sc: RestrictedScratch,
+): void {
+  assertInt("n", n, 1);
+  assertLen("X", X, n * m);
+  assertLen("theta", theta, p - 1);
+  if (
+    sc === null || typeof sc !== "object" || sc.u?.length !== m || !(sc.s?.length >= n) ||
+    sc.z?.length !== m || sc.out?.length !== p - 1 || sc.e?.length !== p - 1 ||
+    sc.y?.length !== m || sc.t?.length !== m
+  ) {
+    throw new RangeError(
+      `scratch does not fit m=${m}, p=${p}, n=${n}: allocate it with restrictedScratch(${m}, ${p}, ${n})`,
+    );
+  }
+}
+
 /**
  * Loss `½‖TF_θ(H) − target‖²` of the restricted block on one prompt, **adding** `scale ×` its
  * gradient into `gP12` (m×p) and `gV21` ((p−1)×m). Returns the loss.
@@ -118,8 +214,13 @@ export function restrictedLossGrad(
   scale: number,
   sc: RestrictedScratch,
 ): number {
-  const { m, p, V21bar } = b;
-  const out = restrictedReadout(b, X, n, theta, sc);
+  const { m, p, V21bar } = validateBlocks(b);
+  assertLen("target", target, p - 1);
+  assertLen("gP12", gP12, m * p);
+  assertLen("gV21", gV21, (p - 1) * m);
+  assertNumber("scale", scale);
+  checkRestrictedArgs(m, p, X, n, theta, sc);
+  const out = restrictedKernel(b, X, n, theta, sc);
   const { z, e, y, t } = sc;
   let loss = 0;
   for (let k = 0; k < p - 1; k++) {
@@ -128,6 +229,10 @@ export function restrictedLossGrad(
     loss += ek * ek;
   }
   loss *= 0.5;
+  if (!Number.isFinite(loss)) {
+    diagnose([["X", X, n * m], ["theta", theta, p - 1], ["target", target, p - 1]]);
+    throw new NonFiniteLossError("restrictedLossGrad", loss);
+  }
   // ∂L/∂V̄21 = e zᵀ ; y = V̄21ᵀ e
   y.fill(0);
   for (let k = 0; k < p - 1; k++) {
@@ -179,7 +284,14 @@ export function fullLossGrad(
   gV: Float64Array,
   scale: number,
 ): number {
-  const { D, P, V } = params;
+  const { D, P, V } = validateLsaParams(params);
+  assertInt("n", n, 1);
+  assertInt("m", m, 1, D - 2);
+  assertLen("H", H, D * (n + 1));
+  assertLen("target", target, D - m - 1);
+  assertLen("gP", gP, D * D);
+  assertLen("gV", gV, D * D);
+  assertNumber("scale", scale);
   const c = n + 1, pm1 = D - m - 1;
   const h = new Float64Array(D);
   for (let r = 0; r < D; r++) h[r] = H[r * c + n];
@@ -201,6 +313,10 @@ export function fullLossGrad(
     loss += ek * ek;
   }
   loss *= 0.5;
+  if (!Number.isFinite(loss)) {
+    diagnose([["H", H, D * c], ["target", target, pm1]]);
+    throw new NonFiniteLossError("fullLossGrad", loss);
+  }
   const y = new Float64Array(D);
   for (let k = 0; k < pm1; k++) {
     const row = m + 1 + k;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { assertInt } from "./validate.ts";
+import { assertFiniteArray, assertInt } from "./validate.ts";
 
 /**
  * Solve `A x = b` for square `A` (n×n, row-major) by Gaussian elimination with partial pivoting.
@@ -19,6 +19,8 @@ export function solve(A: Float64Array, b: Float64Array, n: number): Float64Array
   assertInt("n", n, 1);
   if (A.length !== n * n) throw new RangeError(`A must be ${n}×${n}, got length ${A.length}`);
   if (b.length !== n) throw new RangeError(`b must have length ${n}, got ${b.length}`);
+  assertFiniteArray("A", A, n * n);
+  assertFiniteArray("b", b, n);
   const M = Float64Array.from(A);
   const x = Float64Array.from(b);
   for (let col = 0; col < n; col++) {
@@ -77,6 +79,8 @@ export function matmul(
 ): Float64Array {
   if (A.length !== m * k) throw new RangeError(`A must be ${m}×${k}, got length ${A.length}`);
   if (B.length !== k * n) throw new RangeError(`B must be ${k}×${n}, got length ${B.length}`);
+  assertFiniteArray("A", A, m * k);
+  assertFiniteArray("B", B, k * n);
   const C = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
@@ -97,7 +101,10 @@ export function matmul(
  * ```
  */
 export function transpose(A: Float64Array, m: number, n: number): Float64Array {
+  assertInt("m", m, 1);
+  assertInt("n", n, 1);
   if (A.length !== m * n) throw new RangeError(`A must be ${m}×${n}, got length ${A.length}`);
+  assertFiniteArray("A", A, m * n);
   const T = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) T[j * m + i] = A[i * n + j];
   return T;
@@ -112,11 +119,12 @@ export function transpose(A: Float64Array, m: number, n: number): Float64Array {
  * ```
  */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
+  assertFiniteArray("a", a);
+  assertFiniteArray("b", b, a.length);
   let m = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d; // NaN propagates as NaN
+    if (d > m) m = d;
   }
   return m;
 }
@@ -130,6 +138,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * ```
  */
 export function maxAbs(a: ArrayLike<number>): number {
+  assertFiniteArray("a", a);
   let m = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]);
@@ -156,6 +165,7 @@ export function symmetricEigen(
 ): { values: Float64Array; vectors: Float64Array } {
   assertInt("n", n, 1);
   if (A.length !== n * n) throw new RangeError(`A must be ${n}×${n}, got length ${A.length}`);
+  assertFiniteArray("A", A, n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const x = A[i * n + j], y = A[j * n + i];

@@ -6,8 +6,15 @@
  * @module
  */
 
-import type { Prompt } from "./prompt.ts";
-import { assertFiniteArray, assertInt } from "./validate.ts";
+import { type Prompt, validatePrompt } from "./prompt.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertObject,
+  isValid,
+  markValid,
+  type Validated,
+} from "./validate.ts";
 
 /** Block parameters `θ = (P, V)`, both `D × D` row-major. */
 export interface LsaParams {
@@ -19,8 +26,31 @@ export interface LsaParams {
   V: Float64Array;
 }
 
+/** Block parameters that passed {@linkcode validateLsaParams}. */
+export type ValidLsaParams = Validated<LsaParams, "LsaParams">;
+
 /**
- * Check that `params` and `prompt` agree in size and hold finite numbers.
+ * Check block parameters: `D ≥ 3` (at least one token row and `[1 ; θ]` with one θ entry), `P`
+ * and `V` of length `D²` with finite entries. Returns them branded; O(1) for parameters validated
+ * (or constructed) before.
+ *
+ * @example
+ * ```ts
+ * validateLsaParams(sarsaConstruction(4, 0.2));
+ * ```
+ */
+export function validateLsaParams(params: LsaParams): ValidLsaParams {
+  if (isValid(params, "LsaParams")) return params as ValidLsaParams;
+  assertObject("params", params);
+  assertInt("params.D", params.D, 3);
+  assertFiniteArray("params.P", params.P, params.D * params.D);
+  assertFiniteArray("params.V", params.V, params.D * params.D);
+  return markValid(params, "LsaParams");
+}
+
+/**
+ * Check that `params` and `prompt` are each valid ({@linkcode validateLsaParams},
+ * {@linkcode validatePrompt}) and agree in size.
  *
  * @example
  * ```ts
@@ -28,15 +58,27 @@ export interface LsaParams {
  * ```
  */
 export function validateLsa(params: LsaParams, prompt?: Prompt): void {
-  assertInt("params.D", params.D, 2);
-  assertFiniteArray("params.P", params.P, params.D * params.D);
-  assertFiniteArray("params.V", params.V, params.D * params.D);
+  validateLsaParams(params);
   if (prompt) {
+    validatePrompt(prompt);
     if (prompt.D !== params.D) {
       throw new RangeError(`prompt has D=${prompt.D} rows but params are ${params.D}×${params.D}`);
     }
-    assertFiniteArray("prompt.H", prompt.H, prompt.D * (prompt.n + 1));
   }
+}
+
+/** Throw if a readout produced a non-finite entry (inputs mutated after validation). */
+function assertFiniteReadout(what: string, out: Float64Array): Float64Array {
+  for (let k = 0; k < out.length; k++) {
+    if (!Number.isFinite(out[k])) {
+      throw new RangeError(
+        `${what}: output[${k}] = ${
+          out[k]
+        } is not finite (params or prompt changed after validation?)`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
@@ -80,7 +122,7 @@ export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Arr
       out[i * c + j] += acc / n;
     }
   }
-  return out;
+  return assertFiniteReadout("lsaForwardLiteral", out);
 }
 
 /**
@@ -96,7 +138,7 @@ export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Arr
   const { m, D, n } = prompt;
   const out = new Float64Array(D - m - 1);
   for (let k = 0; k < out.length; k++) out[k] = Hout[(m + 1 + k) * (n + 1) + n];
-  return out;
+  return assertFiniteReadout("lsaReadoutLiteral", out);
 }
 
 /**
@@ -140,7 +182,7 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
     for (let r = 0; r < D; r++) acc += V[row * D + r] * b[r];
     out[k] = h[row] + acc / n;
   }
-  return out;
+  return assertFiniteReadout("lsaReadout", out);
 }
 
 /**
@@ -187,5 +229,5 @@ export function lemmaC1Readout(params: LsaParams, prompt: Prompt): Float64Array 
     acc += (v22 * tu2) / n;
     out[k] = acc;
   }
-  return out;
+  return assertFiniteReadout("lemmaC1Readout", out);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "./construction.ts";
+import { type RestrictedBlocks, validateBlocks } from "./construction.ts";
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
@@ -45,9 +45,16 @@ export interface ManifoldStats {
  * ```
  */
 export function manifoldStats(b: RestrictedBlocks, star: RestrictedBlocks): ManifoldStats {
+  validateBlocks(b);
+  validateBlocks(star);
   checkSameShape(b, star);
   const pp = dot(b.P12, b.P12), vv = dot(b.V21bar, b.V21bar);
   const ss = dot(star.P12, star.P12), tt = dot(star.V21bar, star.V21bar);
+  if (ss === 0 || tt === 0) {
+    throw new RangeError(
+      `star: the reference blocks must be non-zero, got ‖P12‖² = ${ss}, ‖V̄21‖² = ${tt}`,
+    );
+  }
   const ps = dot(b.P12, star.P12), vt = dot(b.V21bar, star.V21bar);
   const cP = ps / ss;
   // Rescale (P12, V̄21) → (P12/ĉ, ĉV̄21) (same product), then use the difference form

@@ -9,7 +9,16 @@
  */
 
 import type { Rng } from "./rng.ts";
-import { assertFiniteArray, assertInt, assertNumber, assertProbVector } from "./validate.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertNumber,
+  assertObject,
+  assertProbVector,
+  isValid,
+  markValid,
+  type Validated,
+} from "./validate.ts";
 
 /** A finite discounted MDP `(S, A, P, r, γ, p0)` with deterministic rewards r(s,a,s'). */
 export interface Mdp {
@@ -26,6 +35,9 @@ export interface Mdp {
   /** Initial-state distribution. */
   readonly p0: Float64Array;
 }
+
+/** An MDP that passed {@linkcode validateMdp} (or came from a constructor of this module). */
+export type ValidMdp = Validated<Mdp, "Mdp">;
 
 /** Options of {@linkcode randomMdp} (MATH §1 defaults). */
 export interface RandomMdpOptions {
@@ -49,7 +61,7 @@ export interface RandomMdpOptions {
  * const mdp = randomMdp(new Rng(0)); // |S| = 9, |A| = 4, γ = 0.5
  * ```
  */
-export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): Mdp {
+export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): ValidMdp {
   const { nS = 9, nA = 4, gamma = 0.5, concentration = 1 } = opts;
   assertInt("nS", nS, 1);
   assertInt("nA", nA, 1);
@@ -59,19 +71,23 @@ export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): Mdp {
   for (let sa = 0; sa < nS * nA; sa++) rng.dirichlet(concentration, nS, P, sa * nS);
   const R = rng.fillUniform(new Float64Array(nS * nA * nS), -1, 1);
   const p0 = rng.dirichlet(1, nS);
-  return { nS, nA, gamma, P, R, p0 };
+  return markValid({ nS, nA, gamma, P, R, p0 }, "Mdp");
 }
 
 /**
  * Check an MDP's shapes and numbers: every transition row and p0 sum to 1 within 1e-9,
- * rewards finite, γ ∈ [0,1). Throws naming the first bad value; returns the MDP.
+ * rewards finite, γ ∈ [0,1). Throws naming the first bad value; returns the MDP, branded. An MDP
+ * validated before (same object) is accepted in O(1), so every public function taking an MDP
+ * calls this at its boundary.
  *
  * @example
  * ```ts
  * validateMdp(randomMdp(new Rng(0)));
  * ```
  */
-export function validateMdp(mdp: Mdp): Mdp {
+export function validateMdp(mdp: Mdp): ValidMdp {
+  if (isValid(mdp, "Mdp")) return mdp as ValidMdp;
+  assertObject("mdp", mdp);
   const { nS, nA, gamma, P, R, p0 } = mdp;
   assertInt("mdp.nS", nS, 1);
   assertInt("mdp.nA", nA, 1);
@@ -85,7 +101,7 @@ export function validateMdp(mdp: Mdp): Mdp {
     }
   }
   assertProbVector("mdp.p0", p0);
-  return mdp;
+  return markValid(mdp, "Mdp");
 }
 
 /**
@@ -97,11 +113,17 @@ export function validateMdp(mdp: Mdp): Mdp {
  * ```
  */
 export function expectedReward(mdp: Mdp): Float64Array {
-  const { nS, nA, P, R } = mdp;
+  const { nS, nA, P, R } = validateMdp(mdp);
   const out = new Float64Array(nS * nA);
   for (let sa = 0; sa < nS * nA; sa++) {
     let acc = 0;
     for (let s2 = 0; s2 < nS; s2++) acc += P[sa * nS + s2] * R[sa * nS + s2];
+    if (!Number.isFinite(acc)) {
+      throw new RangeError(
+        `expected reward r̄(s=${Math.floor(sa / nA)},a=${sa % nA}) = ${acc} is not finite ` +
+          `(MDP changed after validation?)`,
+      );
+    }
     out[sa] = acc;
   }
   return out;
@@ -119,6 +141,9 @@ export interface Features {
   readonly phi: Float64Array;
 }
 
+/** Features that passed {@linkcode validateFeatures} (or came from a constructor here). */
+export type ValidFeatures = Validated<Features, "Features">;
+
 /** State features ψ(s) ∈ R^d (the actor–critic's critic), `psi[s·d + k]`. */
 export interface StateFeatures {
   /** Number of states. */
@@ -129,6 +154,9 @@ export interface StateFeatures {
   readonly psi: Float64Array;
 }
 
+/** State features that passed {@linkcode validateStateFeatures}. */
+export type ValidStateFeatures = Validated<StateFeatures, "StateFeatures">;
+
 /**
  * Random state–action features, entries i.i.d. Unif(−1,1) in layout order (MATH §1; drawn fresh
  * for every MDP). Default `d = nS·nA`.
@@ -138,11 +166,14 @@ export interface StateFeatures {
  * const feat = randomFeatures(new Rng(1), 9, 4); // d = 36
  * ```
  */
-export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): Features {
+export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): ValidFeatures {
   assertInt("nS", nS, 1);
   assertInt("nA", nA, 1);
   assertInt("d", d, 1);
-  return { nS, nA, d, phi: rng.fillUniform(new Float64Array(nS * nA * d), -1, 1) };
+  return markValid(
+    { nS, nA, d, phi: rng.fillUniform(new Float64Array(nS * nA * d), -1, 1) },
+    "Features",
+  );
 }
 
 /**
@@ -160,7 +191,7 @@ export function lowRankFeatures(
   nA: number,
   d: number,
   rank: number,
-): Features {
+): ValidFeatures {
   assertInt("nS", nS, 1);
   assertInt("nA", nA, 1);
   assertInt("d", d, 1);
@@ -177,7 +208,7 @@ export function lowRankFeatures(
       phi[i * d + k] = acc * scale;
     }
   }
-  return { nS, nA, d, phi };
+  return markValid({ nS, nA, d, phi }, "Features");
 }
 
 /**
@@ -188,13 +219,13 @@ export function lowRankFeatures(
  * const feat = oneHotFeatures(9, 4);
  * ```
  */
-export function oneHotFeatures(nS: number, nA: number): Features {
+export function oneHotFeatures(nS: number, nA: number): ValidFeatures {
   assertInt("nS", nS, 1);
   assertInt("nA", nA, 1);
   const d = nS * nA;
   const phi = new Float64Array(d * d);
   for (let i = 0; i < d; i++) phi[i * d + i] = 1;
-  return { nS, nA, d, phi };
+  return markValid({ nS, nA, d, phi }, "Features");
 }
 
 /**
@@ -205,27 +236,67 @@ export function oneHotFeatures(nS: number, nA: number): Features {
  * const sf = randomStateFeatures(new Rng(2), 9);
  * ```
  */
-export function randomStateFeatures(rng: Rng, nS: number, d = nS): StateFeatures {
+export function randomStateFeatures(rng: Rng, nS: number, d = nS): ValidStateFeatures {
   assertInt("nS", nS, 1);
   assertInt("d", d, 1);
-  return { nS, d, psi: rng.fillUniform(new Float64Array(nS * d), -1, 1) };
+  return markValid(
+    { nS, d, psi: rng.fillUniform(new Float64Array(nS * d), -1, 1) },
+    "StateFeatures",
+  );
 }
 
 /**
- * Check a feature table's shape and values against an MDP.
+ * Check a feature table's shape and values (and, given an MDP, that both have the same |S|, |A|).
+ * Throws naming the bad field; returns the features, branded. Features validated before are
+ * accepted in O(1).
  *
  * @example
  * ```ts
  * validateFeatures(randomFeatures(new Rng(1), 9, 4), randomMdp(new Rng(0)));
  * ```
  */
-export function validateFeatures(feat: Features, mdp?: Mdp): Features {
-  assertInt("features.d", feat.d, 1);
-  if (mdp && (feat.nS !== mdp.nS || feat.nA !== mdp.nA)) {
-    throw new RangeError(
-      `features are for |S|=${feat.nS}, |A|=${feat.nA} but the MDP has |S|=${mdp.nS}, |A|=${mdp.nA}`,
-    );
+export function validateFeatures(feat: Features, mdp?: Mdp): ValidFeatures {
+  if (!isValid(feat, "Features")) {
+    assertObject("features", feat);
+    assertInt("features.nS", feat.nS, 1);
+    assertInt("features.nA", feat.nA, 1);
+    assertInt("features.d", feat.d, 1);
+    assertFiniteArray("features.phi", feat.phi, feat.nS * feat.nA * feat.d);
+    markValid(feat, "Features");
   }
-  assertFiniteArray("features.phi", feat.phi, feat.nS * feat.nA * feat.d);
-  return feat;
+  if (mdp) {
+    validateMdp(mdp);
+    if (feat.nS !== mdp.nS || feat.nA !== mdp.nA) {
+      throw new RangeError(
+        `features are for |S|=${feat.nS}, |A|=${feat.nA} but the MDP has |S|=${mdp.nS}, |A|=${mdp.nA}`,
+      );
+    }
+  }
+  return feat as ValidFeatures;
+}
+
+/**
+ * Check state features ψ: shape and finite values, and `|S|` against an MDP when given. Returns
+ * them branded; O(1) for features validated before.
+ *
+ * @example
+ * ```ts
+ * validateStateFeatures(randomStateFeatures(new Rng(2), 9));
+ * ```
+ */
+export function validateStateFeatures(sf: StateFeatures, mdp?: Mdp): ValidStateFeatures {
+  if (!isValid(sf, "StateFeatures")) {
+    assertObject("stateFeatures", sf);
+    assertInt("stateFeatures.nS", sf.nS, 1);
+    assertInt("stateFeatures.d", sf.d, 1);
+    assertFiniteArray("stateFeatures.psi", sf.psi, sf.nS * sf.d);
+    markValid(sf, "StateFeatures");
+  }
+  if (mdp) {
+    validateMdp(mdp);
+    if (sf.nS !== mdp.nS) {
+      throw new RangeError(`state features are for |S|=${sf.nS} but the MDP has |S|=${mdp.nS}`);
+    }
+  }
+  return sf as ValidStateFeatures;
 }

@@ -4,7 +4,17 @@
  * @module
  */
 
-import { assertNumber } from "./validate.ts";
+import { assertInt, assertNumber, assertPositive } from "./validate.ts";
+
+/** O(1) checks of an optimiser step's arguments. */
+function checkStep(params: Float64Array, grad: Float64Array, lr: number, size: number): void {
+  if (params?.length !== size || grad?.length !== size) {
+    throw new RangeError(
+      `optimizer step: params and grad must have length ${size}, got ${params?.length} and ${grad?.length}`,
+    );
+  }
+  assertNumber("lr", lr, 0);
+}
 
 /** An optimiser that updates `params` in place from `grad`. */
 export interface Optimizer {
@@ -24,13 +34,16 @@ export interface Optimizer {
  * ```
  */
 export function adam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): Optimizer {
+  assertInt("size", size, 1);
   assertNumber("beta1", beta1, 0, 0.999999);
+  assertPositive("epsilon", epsilon);
   assertNumber("beta2", beta2, 0, 0.999999999);
   const m = new Float64Array(size), v = new Float64Array(size);
   let t = 0;
   return {
     name: "adam",
     step(params, grad, lr) {
+      checkStep(params, grad, lr, size);
       t++;
       const c1 = 1 / (1 - Math.pow(beta1, t)), c2 = 1 / (1 - Math.pow(beta2, t));
       for (let i = 0; i < size; i++) {
@@ -57,6 +70,7 @@ export function gradientDescent(): Optimizer {
   return {
     name: "gd",
     step(params, grad, lr) {
+      checkStep(params, grad, lr, params.length);
       for (let i = 0; i < params.length; i++) params[i] -= lr * grad[i];
     },
   };

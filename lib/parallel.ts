@@ -5,8 +5,13 @@
  * @module
  */
 
-import type { TrainConfig, TrainMetrics, TrainResult } from "./train.ts";
-import { assertInt } from "./validate.ts";
+import {
+  type TrainConfig,
+  type TrainMetrics,
+  type TrainResult,
+  validateTrainConfig,
+} from "./train.ts";
+import { assertInt, showValue } from "./validate.ts";
 
 /** Progress of one of the parallel runs. */
 export type ManyProgress = (index: number, done: number, total: number, row: TrainMetrics) => void;
@@ -26,6 +31,18 @@ export async function trainMany(
   onProgress?: ManyProgress,
 ): Promise<TrainResult[]> {
   assertInt("workers", workers, 1, 64);
+  if (!Array.isArray(configs) || configs.length === 0) {
+    throw new RangeError(
+      `configs must be a non-empty array of training configs, got ${showValue(configs)}`,
+    );
+  }
+  configs.forEach((c, i) => {
+    try {
+      validateTrainConfig(c);
+    } catch (e) {
+      throw new RangeError(`configs[${i}]: ${(e as Error).message}`);
+    }
+  });
   const results: TrainResult[] = new Array(configs.length);
   let next = 0;
   const url = new URL("./train_worker.ts", import.meta.url).href;

@@ -6,20 +6,28 @@
  * @module
  */
 
-import type { Features } from "./mdp.ts";
+import { type Features, validateFeatures } from "./mdp.ts";
 import { assertFiniteArray, assertInt, assertNumber } from "./validate.ts";
 
-/**
- * Linear action values `Q_w(s,a) = wᵀφ(s,a)`, laid out `[s·nA + a]`.
- *
- * @example
- * ```ts
- * const q = qValues(oneHotFeatures(2, 2), new Float64Array([1, 2, 3, 4])); // [1, 2, 3, 4]
- * ```
- */
-export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array): Float64Array {
-  const { nS, nA, d, phi } = feat;
-  assertFiniteArray("w", w, d);
+/** Require an output table of exactly `len` entries. */
+function assertTable(name: string, out: Float64Array, len: number): void {
+  if (!(out instanceof Float64Array) || out.length !== len) {
+    throw new RangeError(
+      `${name} must be a Float64Array of length ${len}, got length ${out?.length}`,
+    );
+  }
+}
+
+/** `wᵀφ(s,a)` for all (s,a), with `w` validated under the name `wName`. */
+function linearValues(
+  feat: Features,
+  w: ArrayLike<number>,
+  wName: string,
+  out?: Float64Array,
+): Float64Array {
+  const { nS, nA, d, phi } = validateFeatures(feat);
+  assertFiniteArray(wName, w, d);
+  if (out !== undefined) assertTable("out", out, nS * nA);
   const q = out ?? new Float64Array(nS * nA);
   for (let sa = 0; sa < nS * nA; sa++) {
     let acc = 0;
@@ -31,6 +39,18 @@ export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array
 }
 
 /**
+ * Linear action values `Q_w(s,a) = wᵀφ(s,a)`, laid out `[s·nA + a]`.
+ *
+ * @example
+ * ```ts
+ * const q = qValues(oneHotFeatures(2, 2), new Float64Array([1, 2, 3, 4])); // [1, 2, 3, 4]
+ * ```
+ */
+export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array): Float64Array {
+  return linearValues(feat, w, "w", out);
+}
+
+/**
  * Greedy action per state w.r.t. `wᵀφ`; ties go to the lowest action index.
  *
  * @example
@@ -39,8 +59,8 @@ export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array
  * ```
  */
 export function greedyActions(feat: Features, w: ArrayLike<number>): Int32Array {
+  const q = qValues(feat, w); // validates feat and w
   const { nS, nA } = feat;
-  const q = qValues(feat, w);
   const out = new Int32Array(nS);
   for (let s = 0; s < nS; s++) {
     let best = 0;
@@ -66,8 +86,9 @@ export function epsGreedyPolicy(
   out?: Float64Array,
 ): Float64Array {
   assertNumber("eps", eps, 0, 1);
+  const greedy = greedyActions(feat, w); // validates feat and w
   const { nS, nA } = feat;
-  const greedy = greedyActions(feat, w);
+  if (out !== undefined) assertTable("out", out, nS * nA);
   const pi = out ?? new Float64Array(nS * nA);
   const low = eps / nA;
   for (let s = 0; s < nS; s++) {
@@ -102,8 +123,8 @@ export function softmaxPolicy(
   lambda: ArrayLike<number>,
   out?: Float64Array,
 ): Float64Array {
-  const { nS, nA } = feat;
-  const pi = qValues(feat, lambda, out);
+  const { nS, nA } = validateFeatures(feat);
+  const pi = linearValues(feat, lambda, "lambda", out);
   for (let s = 0; s < nS; s++) {
     let m = -Infinity;
     for (let a = 0; a < nA; a++) m = Math.max(m, pi[s * nA + a]);
@@ -149,7 +170,22 @@ export function softmaxScore(
   out: Float64Array = new Float64Array(feat.d),
   offset = 0,
 ): Float64Array {
-  const { nA, d, phi } = feat;
+  const { nS, nA, d, phi } = validateFeatures(feat);
+  assertInt("s", s, 0, nS - 1);
+  assertInt("a", a, 0, nA - 1);
+  if (!(pi instanceof Float64Array) || pi.length !== nS * nA) {
+    throw new RangeError(
+      `pi must be a Float64Array of length ${nS * nA}, got length ${pi?.length}`,
+    );
+  }
+  assertInt("offset", offset, 0);
+  if (!(out instanceof Float64Array) || out.length < offset + d) {
+    throw new RangeError(
+      `out must be a Float64Array of length ≥ offset + d = ${
+        offset + d
+      }, got length ${out?.length}`,
+    );
+  }
   for (let k = 0; k < d; k++) out[offset + k] = phi[(s * nA + a) * d + k];
   for (let b = 0; b < nA; b++) {
     const p = pi[s * nA + b];

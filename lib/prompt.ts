@@ -12,10 +12,23 @@
  * @module
  */
 
-import type { Features, StateFeatures } from "./mdp.ts";
+import {
+  type Features,
+  type StateFeatures,
+  validateFeatures,
+  validateStateFeatures,
+} from "./mdp.ts";
 import { softmaxPolicy, softmaxScore } from "./policy.ts";
-import type { Trajectory } from "./rollout.ts";
-import { assertFiniteArray, assertInt, assertNumber } from "./validate.ts";
+import { type Trajectory, validateTrajectory } from "./rollout.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertNumber,
+  assertObject,
+  isValid,
+  markValid,
+  type Validated,
+} from "./validate.ts";
 
 /** A prompt matrix with its dimensions. */
 export interface Prompt {
@@ -31,6 +44,34 @@ export interface Prompt {
   H: Float64Array;
 }
 
+/** A prompt that passed {@linkcode validatePrompt} (or was built by {@linkcode buildPrompt}). */
+export type ValidPrompt = Validated<Prompt, "Prompt">;
+
+/**
+ * Check a prompt's consistency: `n ≥ 1`, `m ≥ 1`, `p ≥ 2`, `m + p = D`, `H` of length `D·(n+1)`
+ * with finite entries. Throws naming the bad field; returns it branded. O(1) for a prompt
+ * validated (or built) before, so readouts can call it on every prompt.
+ *
+ * @example
+ * ```ts
+ * validatePrompt(buildPrompt(new Float64Array(6), 2, 3, [0.5]));
+ * ```
+ */
+export function validatePrompt(prompt: Prompt): ValidPrompt {
+  if (isValid(prompt, "Prompt")) return prompt as ValidPrompt;
+  assertObject("prompt", prompt);
+  const { n, m, p, D, H } = prompt;
+  assertInt("prompt.n", n, 1);
+  assertInt("prompt.m", m, 1);
+  assertInt("prompt.p", p, 2);
+  assertInt("prompt.D", D, 3);
+  if (m + p !== D) {
+    throw new RangeError(`prompt.m + prompt.p must equal prompt.D, got m=${m}, p=${p}, D=${D}`);
+  }
+  assertFiniteArray("prompt.H", H, D * (n + 1));
+  return markValid(prompt, "Prompt");
+}
+
 /**
  * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]`, an `n × (2d+1)` row-major matrix (MATH §4;
  * γ is multiplied into the prompt; `φ_i⁺` uses the recorded next action).
@@ -41,8 +82,9 @@ export interface Prompt {
  * ```
  */
 export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Float64Array {
-  assertNumber("gamma", gamma, 0, 1);
-  const { nA, d, phi } = feat;
+  assertNumber("gamma", gamma, 0, 0.999999);
+  const { nS, nA, d, phi } = validateFeatures(feat);
+  validateTrajectory(traj, nS, nA);
   const n = traj.n, m = 2 * d + 1;
   const X = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
@@ -67,8 +109,9 @@ export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Fl
  * ```
  */
 export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): Float64Array {
-  assertNumber("gamma", gamma, 0, 1);
-  const { d, psi } = sf;
+  assertNumber("gamma", gamma, 0, 0.999999);
+  const { nS, d, psi } = validateStateFeatures(sf);
+  validateTrajectory(traj, nS);
   const n = traj.n, m = 2 * d + 1;
   const X = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
@@ -98,6 +141,12 @@ export function acTokens(
   lambda: ArrayLike<number>,
   gamma: number,
 ): Float64Array {
+  validateFeatures(feat);
+  validateStateFeatures(sf);
+  if (feat.nS !== sf.nS) {
+    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
+  }
+  validateTrajectory(traj, feat.nS, feat.nA);
   assertFiniteArray("lambda", lambda, feat.d);
   const dq = sf.d, d = feat.d;
   const mTd = 2 * dq + 1, m = mTd + d;
@@ -124,17 +173,18 @@ export function buildPrompt(
   n: number,
   m: number,
   theta: ArrayLike<number>,
-): Prompt {
+): ValidPrompt {
   assertInt("n", n, 1);
   assertInt("m", m, 1);
   assertFiniteArray("tokens", X, n * m);
   assertFiniteArray("theta", theta);
+  if (theta.length < 1) throw new RangeError(`theta must have at least 1 entry, got length 0`);
   const p = theta.length + 1, D = m + p, cols = n + 1;
   const H = new Float64Array(D * cols);
   for (let i = 0; i < n; i++) for (let r = 0; r < m; r++) H[r * cols + i] = X[i * m + r];
   H[m * cols + n] = 1;
   for (let k = 0; k < theta.length; k++) H[(m + 1 + k) * cols + n] = theta[k];
-  return { n, m, p, D, H };
+  return markValid({ n, m, p, D, H }, "Prompt");
 }
 
 /**
@@ -150,8 +200,8 @@ export function buildSarsaPrompt(
   feat: Features,
   gamma: number,
   w: ArrayLike<number>,
-): Prompt {
-  assertFiniteArray("w", w, feat.d);
+): ValidPrompt {
+  assertFiniteArray("w", w, validateFeatures(feat).d);
   return buildPrompt(sarsaTokens(traj, feat, gamma), traj.n, 2 * feat.d + 1, w);
 }
 
@@ -168,8 +218,8 @@ export function buildTd0Prompt(
   sf: StateFeatures,
   gamma: number,
   w: ArrayLike<number>,
-): Prompt {
-  assertFiniteArray("w", w, sf.d);
+): ValidPrompt {
+  assertFiniteArray("w", w, validateStateFeatures(sf).d);
   return buildPrompt(td0Tokens(traj, sf, gamma), traj.n, 2 * sf.d + 1, w);
 }
 
@@ -188,8 +238,9 @@ export function buildAcPrompt(
   gamma: number,
   w: ArrayLike<number>,
   lambda: ArrayLike<number>,
-): Prompt {
-  assertFiniteArray("w", w, sf.d);
+): ValidPrompt {
+  assertFiniteArray("w", w, validateStateFeatures(sf).d);
+  assertFiniteArray("lambda", lambda, validateFeatures(feat).d);
   const theta = new Float64Array(sf.d + feat.d);
   theta.set(Array.from(w), 0);
   theta.set(Array.from(lambda), sf.d);

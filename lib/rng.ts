@@ -10,7 +10,13 @@
  * @module
  */
 
-import { assertFiniteArray, assertInt, assertNumber, assertProbVector } from "./validate.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertNumber,
+  assertProbVector,
+  showValue,
+} from "./validate.ts";
 
 /** FNV-1a 32-bit hash of a string (used to turn fork labels into integers). */
 function hashString(s: string): number {
@@ -171,6 +177,8 @@ export class Rng {
    * ```
    */
   uniformIn(lo: number, hi: number): number {
+    assertNumber("lo", lo);
+    assertNumber("hi", hi, lo);
     return lo + (hi - lo) * this.uniform();
   }
 
@@ -184,7 +192,10 @@ export class Rng {
    */
   fillUniform(out: Float64Array, lo = 0, hi = 1): Float64Array {
     assertNumber("lo", lo);
-    assertNumber("hi", hi);
+    assertNumber("hi", hi, lo);
+    if (!(out instanceof Float64Array)) {
+      throw new TypeError(`out must be a Float64Array, got ${showValue(out)}`);
+    }
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
     return out;
   }

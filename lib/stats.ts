@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assertFiniteArray } from "./validate.ts";
+import { assertFiniteArray, assertInt } from "./validate.ts";
 
 /** 0.975 quantiles of Student's t for 1…30 degrees of freedom. */
 const T975 = [
@@ -51,7 +51,7 @@ const T975 = [
  * ```
  */
 export function tQuantile975(df: number): number {
-  if (!(df >= 1)) throw new RangeError(`df must be ≥ 1, got ${df}`);
+  assertInt("df", df, 1);
   if (df <= 30) return T975[Math.floor(df) - 1];
   const z = 1.959964;
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);

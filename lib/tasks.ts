@@ -20,7 +20,14 @@ import { emptyTrajectory, rollout, sampleInitialState, type Trajectory } from ".
 import { epsGreedyPolicy, softmaxPolicy, softmaxScore } from "./policy.ts";
 import { actorCriticUpdate, sarsaUpdate } from "./teachers.ts";
 import { acBlocks, type RestrictedBlocks, sarsaBlocks } from "./construction.ts";
-import { assertInt, assertNumber } from "./validate.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertKnownKeys,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+} from "./validate.ts";
 
 /** Which teacher, and the MDP/feature/step-size settings (MATH §1, §3, §6 defaults). */
 export interface TaskSpec {
@@ -61,7 +68,7 @@ export const DEFAULT_TASK: Readonly<TaskSpec> = Object.freeze({
 });
 
 /**
- * Validate a task spec; throws naming the bad field.
+ * Validate a task spec; throws naming the bad field (unknown keys with the closest valid one).
  *
  * @example
  * ```ts
@@ -69,9 +76,9 @@ export const DEFAULT_TASK: Readonly<TaskSpec> = Object.freeze({
  * ```
  */
 export function validateTask(t: TaskSpec): TaskSpec {
-  if (t.kind !== "sarsa" && t.kind !== "ac") {
-    throw new RangeError(`task.kind must be "sarsa" or "ac", got ${JSON.stringify(t.kind)}`);
-  }
+  assertObject("task", t);
+  assertKnownKeys("task", t, Object.keys(DEFAULT_TASK));
+  assertOneOf("task.kind", t.kind, ["sarsa", "ac"]);
   assertInt("task.nS", t.nS, 1);
   assertInt("task.nA", t.nA, 1);
   assertInt("task.d", t.d, 1);
@@ -93,6 +100,7 @@ export function validateTask(t: TaskSpec): TaskSpec {
  * ```
  */
 export function taskDims(t: TaskSpec): { m: number; p: number } {
+  validateTask(t);
   return t.kind === "sarsa"
     ? { m: 2 * t.d + 1, p: t.d + 1 }
     : { m: 2 * t.dPsi + 1 + t.d, p: 1 + t.dPsi + t.d };
@@ -107,6 +115,7 @@ export function taskDims(t: TaskSpec): { m: number; p: number } {
  * ```
  */
 export function taskConstruction(t: TaskSpec, c = 1): RestrictedBlocks {
+  validateTask(t);
   return t.kind === "sarsa"
     ? sarsaBlocks(t.d, t.alpha, c)
     : acBlocks(t.dPsi, t.d, t.alpha, t.beta, c);
@@ -142,6 +151,7 @@ export interface TaskEnv {
  * ```
  */
 export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
+  validateTask(t);
   const mdp = randomMdp(rng, { nS: t.nS, nA: t.nA, gamma: t.gamma });
   const feat = randomFeatures(rng, t.nS, t.nA, t.d);
   const sf = t.kind === "ac" ? randomStateFeatures(rng, t.nS, t.dPsi) : null;
@@ -172,6 +182,33 @@ export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
 export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
   const { feat, mdp, traj, theta } = env;
   const n = t.n;
+  // O(1) consistency checks; the env's parts are validated where they are used (O(1) when branded).
+  if (t.kind !== "sarsa" && t.kind !== "ac") validateTask(t);
+  const mExp = t.kind === "sarsa" ? 2 * t.d + 1 : 2 * t.dPsi + 1 + t.d;
+  const pExp = t.kind === "sarsa" ? t.d + 1 : 1 + t.dPsi + t.d;
+  if (
+    feat?.nS !== t.nS || feat.nA !== t.nA || feat.d !== t.d || mdp?.nS !== t.nS || traj?.n !== n
+  ) {
+    throw new RangeError(
+      `env does not match the task: task |S|=${t.nS}, |A|=${t.nA}, d=${t.d}, n=${n}; env has ` +
+        `features ${feat?.nS}×${feat?.nA}×${feat?.d}, MDP |S|=${mdp?.nS}, trajectory n=${traj?.n}`,
+    );
+  }
+  if (theta?.length !== pExp - 1) {
+    throw new RangeError(
+      `env.theta must have length p−1 = ${pExp - 1}, got length ${theta?.length}`,
+    );
+  }
+  if (!(X instanceof Float64Array) || X.length !== n * mExp) {
+    throw new RangeError(
+      `X must be a Float64Array of length n·m = ${n * mExp}, got length ${X?.length}`,
+    );
+  }
+  if (!(target instanceof Float64Array) || target.length !== pExp - 1) {
+    throw new RangeError(
+      `target must be a Float64Array of length p−1 = ${pExp - 1}, got length ${target?.length}`,
+    );
+  }
   if (t.kind === "sarsa") {
     epsGreedyPolicy(feat, theta, t.eps, env.pi);
     rollout(mdp, env.pi, env.s0, n, env.rng, traj);
@@ -220,6 +257,7 @@ export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Flo
  * ```
  */
 export function taskAdvance(env: TaskEnv, next: ArrayLike<number>): void {
+  assertFiniteArray("next", next, env.theta.length);
   env.theta.set(next as ArrayLike<number>);
   env.s0 = env.traj.s[env.traj.n];
 }

@@ -4,10 +4,33 @@
  * @module
  */
 
-import type { Features, StateFeatures } from "./mdp.ts";
+import {
+  type Features,
+  type StateFeatures,
+  validateFeatures,
+  validateStateFeatures,
+} from "./mdp.ts";
 import { softmaxPolicy, softmaxScore } from "./policy.ts";
-import type { Trajectory } from "./rollout.ts";
+import { type Trajectory, validateTrajectory } from "./rollout.ts";
 import { assertFiniteArray, assertNumber } from "./validate.ts";
+
+/** Require an output buffer of at least `d` entries. */
+function assertOut(out: Float64Array, d: number): void {
+  if (!(out instanceof Float64Array) || out.length < d) {
+    throw new RangeError(`out must be a Float64Array of length ≥ ${d}, got length ${out?.length}`);
+  }
+}
+
+/** Throw if a teacher produced a non-finite entry (only possible from inputs mutated after validation). */
+function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): void {
+  for (let k = 0; k < d; k++) {
+    if (!Number.isFinite(out[k])) {
+      throw new RangeError(
+        `${what}: update[${k}] = ${out[k]} is not finite (inputs changed after validation?)`,
+      );
+    }
+  }
+}
 
 /**
  * Batch semi-gradient SARSA, one synchronous step with global `α/n` ([LL26] Eq. 2, MATH §3):
@@ -27,10 +50,12 @@ export function sarsaUpdate(
   alpha: number,
   out: Float64Array = new Float64Array(feat.d),
 ): Float64Array {
-  const { nA, d, phi } = feat;
+  const { nS, nA, d, phi } = validateFeatures(feat);
+  validateTrajectory(traj, nS, nA);
   assertFiniteArray("w", w, d);
-  assertNumber("gamma", gamma, 0, 1);
+  assertNumber("gamma", gamma, 0, 0.999999);
   assertNumber("alpha", alpha);
+  assertOut(out, d);
   const n = traj.n;
   for (let k = 0; k < d; k++) out[k] = w[k];
   const step = alpha / n;
@@ -46,6 +71,7 @@ export function sarsaUpdate(
     const c = step * delta;
     for (let k = 0; k < d; k++) out[k] += c * phi[b + k];
   }
+  assertFiniteOutput("sarsaUpdate", out, d);
   return out;
 }
 
@@ -66,10 +92,12 @@ export function td0Update(
   alpha: number,
   out: Float64Array = new Float64Array(sf.d),
 ): Float64Array {
-  const { d, psi } = sf;
+  const { nS, d, psi } = validateStateFeatures(sf);
+  validateTrajectory(traj, nS);
   assertFiniteArray("w", w, d);
-  assertNumber("gamma", gamma, 0, 1);
+  assertNumber("gamma", gamma, 0, 0.999999);
   assertNumber("alpha", alpha);
+  assertOut(out, d);
   const n = traj.n;
   for (let k = 0; k < d; k++) out[k] = w[k];
   for (let i = 0; i < n; i++) {
@@ -78,6 +106,7 @@ export function td0Update(
     const b = traj.s[i] * d;
     for (let k = 0; k < d; k++) out[k] += c * psi[b + k];
   }
+  assertFiniteOutput("td0Update", out, d);
   return out;
 }
 
@@ -119,9 +148,12 @@ export function actorCriticUpdate(
   alpha: number,
   beta: number,
 ): { w: Float64Array; lambda: Float64Array } {
+  validateFeatures(feat);
+  validateStateFeatures(sf);
   if (feat.nS !== sf.nS) {
     throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
   }
+  validateTrajectory(traj, feat.nS, feat.nA);
   assertFiniteArray("lambda", lambda, feat.d);
   assertNumber("beta", beta);
   const wNew = td0Update(traj, sf, w, gamma, alpha);
@@ -135,5 +167,6 @@ export function actorCriticUpdate(
     const c = (beta / n) * delta;
     for (let k = 0; k < feat.d; k++) lNew[k] += c * g[k];
   }
+  assertFiniteOutput("actorCriticUpdate (λ)", lNew, feat.d);
   return { w: wNew, lambda: lNew };
 }

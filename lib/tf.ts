@@ -9,8 +9,8 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import type { LsaParams } from "./lsa.ts";
-import type { Prompt } from "./prompt.ts";
+import { type LsaParams, validateLsaParams } from "./lsa.ts";
+import { type Prompt, validatePrompt } from "./prompt.ts";
 import { assertInt } from "./validate.ts";
 
 export { tf };
@@ -102,7 +102,10 @@ export function lsaReadoutTf(
  * ```
  */
 export function promptsToTensor(prompts: Prompt[]): tf.Tensor3D {
-  if (prompts.length === 0) throw new RangeError("prompts must be non-empty");
+  if (!Array.isArray(prompts) || prompts.length === 0) {
+    throw new RangeError(`prompts must be a non-empty array, got length ${prompts?.length}`);
+  }
+  prompts.forEach((pr) => validatePrompt(pr));
   const { D, n } = prompts[0];
   const c = n + 1;
   const buf = new Float32Array(prompts.length * D * c);
@@ -124,7 +127,7 @@ export function promptsToTensor(prompts: Prompt[]): tf.Tensor3D {
  * ```
  */
 export function paramsToTensors(params: LsaParams): { P: tf.Tensor2D; V: tf.Tensor2D } {
-  const { D } = params;
+  const { D } = validateLsaParams(params);
   return {
     P: tf.tensor2d(Float32Array.from(params.P), [D, D]),
     V: tf.tensor2d(Float32Array.from(params.V), [D, D]),

@@ -20,7 +20,7 @@
  */
 
 import { blocksToParams, paramsToBlocks, type RestrictedBlocks } from "./construction.ts";
-import { fullLossGrad, restrictedLossGrad, restrictedScratch } from "./grad.ts";
+import { fullLossGrad, NonFiniteLossError, restrictedLossGrad, restrictedScratch } from "./grad.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
 import { taskStepFast } from "./fast_task.ts";
 import { WasmAdam } from "./wasm_adam.ts";
@@ -40,7 +40,14 @@ import {
   taskStep,
   validateTask,
 } from "./tasks.ts";
-import { assertInt, assertNumber } from "./validate.ts";
+import {
+  assertInt,
+  assertKnownKeys,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertPositive,
+} from "./validate.ts";
 
 /** Everything that defines a training run (MATH §6 defaults in {@linkcode DEFAULT_TRAIN}). */
 export interface TrainConfig {
@@ -93,7 +100,16 @@ export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
 });
 
 /**
- * Fill in defaults and validate; throws naming the bad field.
+ * Keys a {@linkcode TrainConfig} may carry besides those of {@linkcode DEFAULT_TRAIN} (optional
+ * options without a default). {@linkcode trainConfig} rejects every other key.
+ */
+export const TRAIN_OPTIONAL_KEYS: readonly string[] = [];
+
+/**
+ * Fill in defaults and validate; throws naming the bad field. Unknown keys (also inside `task`)
+ * are refused with the closest valid key; values that make training meaningless are refused too
+ * (`initGain`, `lrDecay` and `divergeLoss` must be > 0; `lr = 0` stays allowed: it evaluates
+ * frozen parameters).
  *
  * @example
  * ```ts
@@ -103,31 +119,43 @@ export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
 export function trainConfig(
   over: Partial<Omit<TrainConfig, "task">> & { task?: Partial<TaskSpec> } = {},
 ): TrainConfig {
+  assertObject("train config", over);
+  assertKnownKeys("train config", over, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  if (over.task !== undefined) assertObject("train config task", over.task);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN,
     ...over,
     task: { ...DEFAULT_TRAIN.task, ...(over.task ?? {}) },
   };
+  validateTrainConfig(cfg);
+  return cfg;
+}
+
+/**
+ * Validate a complete training config (the checks of {@linkcode trainConfig} without filling
+ * defaults); also used by `loadModel`. Throws naming the bad field and value; returns it.
+ *
+ * @example
+ * ```ts
+ * validateTrainConfig({ ...DEFAULT_TRAIN, K: 64 });
+ * ```
+ */
+export function validateTrainConfig(cfg: TrainConfig): TrainConfig {
+  assertKnownKeys("train config", cfg, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
   validateTask(cfg.task);
   assertInt("K", cfg.K, 1);
   assertInt("T", cfg.T, 1);
   assertInt("batch", cfg.batch, 1, cfg.K);
-  if (cfg.param !== "restricted" && cfg.param !== "full") {
-    throw new RangeError(`param must be "restricted" or "full", got ${JSON.stringify(cfg.param)}`);
-  }
-  if (cfg.optimizer !== "adam" && cfg.optimizer !== "gd") {
-    throw new RangeError(`optimizer must be "adam" or "gd", got ${JSON.stringify(cfg.optimizer)}`);
-  }
-  if (cfg.engine !== "js" && cfg.engine !== "tfjs") {
-    throw new RangeError(`engine must be "js" or "tfjs", got ${JSON.stringify(cfg.engine)}`);
-  }
-  assertNumber("lr", cfg.lr, 0);
-  assertNumber("lrDecay", cfg.lrDecay, 0, 1);
+  assertOneOf("param", cfg.param, ["restricted", "full"]);
+  assertOneOf("optimizer", cfg.optimizer, ["adam", "gd"]);
+  assertOneOf("engine", cfg.engine, ["js", "tfjs"]);
+  assertNumber("lr", cfg.lr, 0); // lr = 0 is a frozen-parameter evaluation (used by tests)
+  assertPositive("lrDecay", cfg.lrDecay, 1);
   assertInt("lrDecayEvery", cfg.lrDecayEvery, 1);
-  assertNumber("initGain", cfg.initGain, 0);
+  assertPositive("initGain", cfg.initGain);
   assertInt("logEvery", cfg.logEvery, 1);
   assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
-  assertNumber("divergeLoss", cfg.divergeLoss, 0);
+  assertPositive("divergeLoss", cfg.divergeLoss);
   return cfg;
 }
 
@@ -394,30 +422,36 @@ export async function trainTeacherMimic(
       } else {
         st.grad.fill(0);
         for (let b = 0; b < B; b++) {
-          if (st.blocks) {
-            stepLoss += restrictedLossGrad(
-              st.blocks,
-              Xs[b],
-              n,
-              envs[b].theta,
-              targets[b],
-              st.gBlocks!.P12,
-              st.gBlocks!.V21bar,
-              1 / B,
-              scratch,
-            );
-          } else {
-            const H = buildPrompt(Xs[b], n, m, envs[b].theta).H;
-            stepLoss += fullLossGrad(
-              st.full!,
-              H,
-              n,
-              m,
-              targets[b],
-              st.gFull!.P,
-              st.gFull!.V,
-              1 / B,
-            );
+          try {
+            if (st.blocks) {
+              stepLoss += restrictedLossGrad(
+                st.blocks,
+                Xs[b],
+                n,
+                envs[b].theta,
+                targets[b],
+                st.gBlocks!.P12,
+                st.gBlocks!.V21bar,
+                1 / B,
+                scratch,
+              );
+            } else {
+              const H = buildPrompt(Xs[b], n, m, envs[b].theta).H;
+              stepLoss += fullLossGrad(
+                st.full!,
+                H,
+                n,
+                m,
+                targets[b],
+                st.gFull!.P,
+                st.gFull!.V,
+                1 / B,
+              );
+            }
+          } catch (e) {
+            // Overflowing parameters: report below as divergence, with the step and the lr.
+            if (!(e instanceof NonFiniteLossError)) throw e;
+            stepLoss += e.loss;
           }
         }
         stepLoss /= B;

@@ -43,7 +43,7 @@ import {
 } from "./tasks.ts";
 import { type BlockModel, modelParams } from "./train.ts";
 import { meanCI } from "./stats.ts";
-import { assertFiniteArray, assertInt } from "./validate.ts";
+import { assertFiniteArray, assertInt, assertKnownKeys, assertObject } from "./validate.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Learners
@@ -223,6 +223,18 @@ export interface TransferConfig {
   training?: TrainingStreams;
 }
 
+/** The keys a {@linkcode TransferConfig} may carry; {@linkcode transferConfig} rejects others. */
+export const TRANSFER_CONFIG_KEYS: readonly string[] = [
+  "task",
+  "numMdps",
+  "updates",
+  "recordAt",
+  "seed",
+  "streamLabel",
+  "rolloutStreams",
+  "training",
+];
+
 /** Default label of the test-MDP stream family. */
 export const TRANSFER_STREAM_LABEL = "transfer-test";
 
@@ -255,6 +267,8 @@ export function recordGrid(updates: number, every = 1): number[] {
 export function transferConfig(
   over: Partial<Omit<TransferConfig, "task">> & { task?: Partial<TaskSpec> } = {},
 ): TransferConfig {
+  assertKnownKeys("transfer config", over, TRANSFER_CONFIG_KEYS);
+  if (over.task !== undefined) assertObject("transfer config task", over.task);
   const updates = over.updates ?? 400;
   const cfg: TransferConfig = {
     numMdps: 100,
@@ -279,6 +293,7 @@ export function transferConfig(
  * ```
  */
 export function validateTransferConfig(cfg: TransferConfig): TransferConfig {
+  assertKnownKeys("transfer config", cfg, TRANSFER_CONFIG_KEYS);
   validateTask(cfg.task);
   assertInt("numMdps", cfg.numMdps, 1);
   assertInt("updates", cfg.updates, 0);
@@ -310,6 +325,7 @@ export function validateTransferConfig(cfg: TransferConfig): TransferConfig {
 }
 
 function validateTraining(t: TrainingStreams): void {
+  assertKnownKeys("training", t, ["seeds", "K"]);
   if (!Array.isArray(t.seeds) || t.seeds.length === 0) {
     throw new RangeError(`training.seeds must be a non-empty array of seeds`);
   }

@@ -7,7 +7,7 @@ import {
   sampleBandits,
   validateBanditSpec,
 } from "../lib/bandits/env.ts";
-import { assertKnownKeys } from "../lib/bandits/validate.ts";
+import { assertKnownKeys } from "../lib/validate.ts";
 
 Deno.test("linear bandits: arms in [−1,1]^d, w⋆ in [0,1]^d, means = ⟨a, w⋆⟩, best = argmax", () => {
   const envs = sampleBandits(LINEAR_BANDIT, 3, 50);

@@ -63,17 +63,21 @@ Deno.test("writeTable CSV: exact float round trip and byte-identical output", as
       { step: 1, v: 1e-300, w: -0, name: 'q"' },
       { step: 2, v: 123456789.125, w: Number.NaN, name: "" },
     ];
-    const path = writeTable(rows, `${dir}/t`);
+    assert.throws(() => writeTable(rows, `${dir}/t`), {
+      name: "RangeError",
+      message: /rows\[2\]\.w = NaN is not finite/,
+    });
+    const path = writeTable(rows, `${dir}/t`, { nullable: ["w"] });
     assert.equal(path, `${dir}/t.csv`);
     const first = Deno.readFileSync(path);
-    writeTable(rows, `${dir}/t`);
+    writeTable(rows, `${dir}/t`, { nullable: ["w"] });
     assert.deepEqual(Deno.readFileSync(path), first, "deterministic bytes");
     const back = toRows(readTable(path));
     assert.equal(back[0].v, 0.1);
     assert.equal(back[0].w, 1 / 3);
     assert.equal(back[1].v, 1e-300);
     assert.ok(Object.is(back[1].w, -0));
-    assert.ok(Number.isNaN(back[2].w as number));
+    assert.equal(back[2].w, null, "a non-finite value in a nullable column is stored as null");
     assert.equal(back[0].name, "a,b");
     assert.equal(back[1].name, 'q"');
     assert.deepEqual(names(dir), ["t.csv"], "no temp files left behind");

@@ -61,6 +61,6 @@ Deno.test("aggregateBands: per-(group, x) mean and CI, geometric with log", asyn
   assert.ok(Math.abs(g[0].mean - 10) < 1e-12);
   assert.throws(
     () => aggregateBands([{ x: "s", y: 1 }], { x: "x", y: "y" }),
-    /field x must be a number/,
+    /field x must be a finite number, got "s"/,
   );
 });

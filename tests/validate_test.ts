@@ -44,7 +44,7 @@ Deno.test("validateLsa: sizes must agree and entries be finite; the literal forw
   const prompt = { D, m: 1, p: 2, n: 2, H: new Float64Array(D * 3) };
   validateLsa(params, prompt);
   assert.throws(
-    () => validateLsa(params, { ...prompt, D: 4, H: new Float64Array(12) }),
+    () => validateLsa(params, { ...prompt, D: 4, p: 3, H: new Float64Array(12) }),
     /prompt has D=4 rows but params are 3×3/,
   );
   const bad = { ...params, P: params.P.slice() };

@@ -18,7 +18,7 @@
 
 import { Rng } from "../rng.ts";
 import { assertInt, assertNumber } from "../validate.ts";
-import { assertKnownKeys } from "./validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** Stochastic linear bandit family (MATH §9). */
 export interface LinearBanditSpec {

@@ -14,7 +14,7 @@ import { type AlgorithmSpec, makePolicy } from "./algorithms.ts";
 import { type BanditSpec, sampleBandits, validateBanditSpec } from "./env.ts";
 import { concatTrajectorySets, type TrajectorySet, trajectorySet } from "./record.ts";
 import { simulate } from "./simulate.ts";
-import { assertKnownKeys } from "./validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** What to generate. */
 export interface GenerateConfig {

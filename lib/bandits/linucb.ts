@@ -13,7 +13,7 @@ import type { Rng } from "../rng.ts";
 import { assertNumber } from "../validate.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "./validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** LinUCB settings. */
 export interface LinUCBOptions {

@@ -6,7 +6,6 @@
  * @module
  */
 
-export * from "./validate.ts";
 export * from "./env.ts";
 export * from "./policy.ts";
 export * from "./counts.ts";

@@ -18,7 +18,7 @@ import type { Rng } from "../rng.ts";
 import { assertNumber } from "../validate.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "./validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** Gaussian Thompson sampling settings. */
 export interface GaussianTSOptions {

@@ -18,7 +18,7 @@ import { assertNumber } from "../validate.ts";
 import { ArmCounts } from "./counts.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy } from "./policy.ts";
-import { assertKnownKeys } from "./validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** UCB settings. */
 export interface UCBOptions {

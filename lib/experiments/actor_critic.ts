@@ -19,7 +19,7 @@ import {
   type TransferRow,
 } from "../transfer.ts";
 import { DEFAULT_TASK, type TaskSpec } from "../tasks.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../validate.ts";
 
 /** Every knob of notebook 04 for one scale (training and evaluation; α, β come from the sweep). */
 export interface ActorCriticSettings {
@@ -191,12 +191,23 @@ export async function stepSizeSweep(
   training?: TrainingStreams,
   onProgress?: (done: number, total: number) => void,
 ): Promise<StepSizeSweep> {
+  assertKnownKeys("sweep", config, [
+    "alphas",
+    "betas",
+    "numMdps",
+    "updates",
+    "recordEvery",
+    "seed",
+    "streamLabel",
+  ]);
   if (!Array.isArray(config.alphas) || config.alphas.length === 0) {
     throw new RangeError("sweep.alphas must be a non-empty array");
   }
   if (!Array.isArray(config.betas) || config.betas.length === 0) {
     throw new RangeError("sweep.betas must be a non-empty array");
   }
+  config.alphas.forEach((a, i) => assertNumber(`sweep.alphas[${i}]`, a, 0));
+  config.betas.forEach((b, i) => assertNumber(`sweep.betas[${i}]`, b, 0));
   assertInt("sweep.recordEvery", config.recordEvery, 1);
   const settings = config.alphas.flatMap((alpha) =>
     config.betas.map((beta) => ({ alpha, beta, name: sweepName({ alpha, beta }) }))

@@ -22,7 +22,7 @@ import { generateChunk, generateTrajectories } from "../bandits/generate.ts";
 import type { TrajectorySet } from "../bandits/record.ts";
 import { cumulativeRegret, regretCurve, type RegretPoint } from "../bandits/regret.ts";
 import { simulate } from "../bandits/simulate.ts";
-import { assertKnownKeys } from "../bandits/validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 import { meanCI } from "../stats.ts";
 import { assertInt } from "../validate.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";

@@ -16,7 +16,7 @@ import { Rng } from "../rng.ts";
 import { rollout, sampleInitialState } from "../rollout.ts";
 import { actorCriticUpdate, sarsaUpdate, td0Update } from "../teachers.ts";
 import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../tf.ts";
-import { assertInt } from "../validate.ts";
+import { assertInt, assertKnownKeys, assertNumber, showValue } from "../validate.ts";
 
 /** Settings of the construction check. */
 export interface ConstructionCheckConfig {
@@ -169,9 +169,22 @@ function errors(out: ArrayLike<number>, target: Float64Array): [number, number] 
 export async function constructionCheck(
   cfg: ConstructionCheckConfig = DEFAULT_CONSTRUCTION_CHECK,
 ): Promise<ConstructionErrorRow[]> {
+  assertKnownKeys("construction check config", cfg, Object.keys(DEFAULT_CONSTRUCTION_CHECK));
   assertInt("trials", cfg.trials, 1);
-  for (const n of cfg.ns) assertInt("ns[]", n, 1);
-  for (const d of cfg.ds) assertInt("ds[]", d, 1);
+  for (const [name, list] of [["ns", cfg.ns], ["ds", cfg.ds]] as const) {
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new RangeError(`${name} must be a non-empty array of integers, got ${showValue(list)}`);
+    }
+    list.forEach((v, i) => assertInt(`${name}[${i}]`, v, 1));
+  }
+  assertInt("dFixed", cfg.dFixed, 1);
+  assertInt("nFixed", cfg.nFixed, 1);
+  assertNumber("perturbation", cfg.perturbation, 0);
+  assertNumber("randomScale", cfg.randomScale, 0);
+  assertNumber("alpha", cfg.alpha);
+  assertNumber("beta", cfg.beta);
+  assertNumber("gamma", cfg.gamma, 0, 0.999999);
+  assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
   await initTf();
   const rows: ConstructionErrorRow[] = [];
   const root = new Rng(cfg.seed);

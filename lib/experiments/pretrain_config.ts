@@ -10,7 +10,7 @@ import { assertInt, assertNumber } from "../validate.ts";
 import type { ScaleDefaults } from "./shape.ts";
 import type { BackendName } from "../bandits/backend.ts";
 import type { AlgorithmSpec } from "../bandits/algorithms.ts";
-import { assertKnownKeys } from "../bandits/validate.ts";
+import { assertKnownKeys } from "../validate.ts";
 
 /** Settings of experiment 8 (every knob). */
 export interface PretrainExpConfig {

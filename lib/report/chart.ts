@@ -13,6 +13,7 @@
 
 import * as vega from "vega";
 import { deflateSync } from "node:zlib";
+import { showValue } from "../validate.ts";
 
 /** A JSON Vega-Lite specification. Kept loose on purpose: builders own the structure. */
 export type Spec = { [key: string]: unknown };
@@ -86,7 +87,7 @@ function assertRows(fn: string, rows: unknown): asserts rows is readonly ChartRo
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r === null || typeof r !== "object" || Array.isArray(r)) {
-      throw new TypeError(`${fn}: rows[${i}] must be an object, got ${JSON.stringify(r)}`);
+      throw new TypeError(`${fn}: rows[${i}] must be an object, got ${showValue(r)}`);
     }
   }
 }
@@ -94,14 +95,14 @@ function assertRows(fn: string, rows: unknown): asserts rows is readonly ChartRo
 function assertField(fn: string, role: string, field: unknown): asserts field is string {
   if (typeof field !== "string" || field === "") {
     throw new TypeError(
-      `${fn}: ${role} must be a non-empty field name, got ${JSON.stringify(field)}`,
+      `${fn}: ${role} must be a non-empty field name, got ${showValue(field)}`,
     );
   }
 }
 
 function assertText(fn: string, role: string, text: unknown): asserts text is string {
   if (typeof text !== "string") {
-    throw new TypeError(`${fn}: ${role} must be a string, got ${JSON.stringify(text)}`);
+    throw new TypeError(`${fn}: ${role} must be a string, got ${showValue(text)}`);
   }
 }
 
@@ -116,7 +117,7 @@ function assertNumericField(
     const v = rows[i][field];
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new RangeError(
-        `${fn}: rows[${i}].${field} must be a finite number, got ${JSON.stringify(v ?? null)}` +
+        `${fn}: rows[${i}].${field} must be a finite number, got ${showValue(v)}` +
           (v === undefined ? ` (field "${field}" missing)` : ""),
       );
     }
@@ -135,9 +136,7 @@ function assertCategoryField(fn: string, rows: readonly ChartRow[], field: strin
     const v = rows[i][field];
     if (typeof v !== "string" && !(typeof v === "number" && Number.isFinite(v))) {
       throw new RangeError(
-        `${fn}: rows[${i}].${field} must be a string or finite number, got ${
-          JSON.stringify(v ?? null)
-        }`,
+        `${fn}: rows[${i}].${field} must be a string or finite number, got ${showValue(v)}`,
       );
     }
   }
@@ -145,7 +144,7 @@ function assertCategoryField(fn: string, rows: readonly ChartRow[], field: strin
 
 function assertSize(fn: string, role: string, v: unknown): void {
   if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) {
-    throw new RangeError(`${fn}: ${role} must be a positive number, got ${JSON.stringify(v)}`);
+    throw new RangeError(`${fn}: ${role} must be a positive number, got ${showValue(v)}`);
   }
 }
 
@@ -157,7 +156,7 @@ function assertDomain(fn: string, role: string, d: unknown, positive: boolean): 
   ) {
     throw new RangeError(
       `${fn}: ${role} must be [lo, hi] with lo < hi${positive ? " and lo > 0 (log axis)" : ""}, ` +
-        `got ${JSON.stringify(d)}`,
+        `got ${showValue(d)}`,
     );
   }
 }
@@ -168,7 +167,7 @@ function assertOrder(fn: string, role: string, order: unknown): void {
     !Array.isArray(order) || !order.every((v) => typeof v === "string" || typeof v === "number")
   ) {
     throw new TypeError(
-      `${fn}: ${role} must be an array of category values, got ${JSON.stringify(order)}`,
+      `${fn}: ${role} must be an array of category values, got ${showValue(order)}`,
     );
   }
 }
@@ -284,8 +283,8 @@ export function lineChart(opts: LineChartOptions): Spec {
   }
   if ((lower === undefined) !== (upper === undefined)) {
     throw new TypeError(
-      `${fn}: lower and upper go together, got lower=${JSON.stringify(lower)}, upper=${
-        JSON.stringify(upper)
+      `${fn}: lower and upper go together, got lower=${showValue(lower)}, upper=${
+        showValue(upper)
       }`,
     );
   }
@@ -303,7 +302,7 @@ export function lineChart(opts: LineChartOptions): Spec {
       typeof r.label !== "string"
     ) {
       throw new RangeError(
-        `${fn}: rules[${i}] must be {value: number, label: string}, got ${JSON.stringify(r)}`,
+        `${fn}: rules[${i}] must be {value: number, label: string}, got ${showValue(r)}`,
       );
     }
     if (logY && r.value <= 0) {
@@ -904,12 +903,12 @@ export function heatmap(opts: HeatmapOptions): Spec {
     opts.raster !== "auto"
   ) {
     throw new RangeError(
-      `${fn}: raster must be true, false or "auto", got ${JSON.stringify(opts.raster)}`,
+      `${fn}: raster must be true, false or "auto", got ${showValue(opts.raster)}`,
     );
   }
   if (opts.columns !== undefined && (!Number.isInteger(opts.columns) || opts.columns < 1)) {
     throw new RangeError(
-      `${fn}: columns must be a positive integer, got ${JSON.stringify(opts.columns)}`,
+      `${fn}: columns must be a positive integer, got ${showValue(opts.columns)}`,
     );
   }
   if (opts.facet === undefined) {
@@ -1087,7 +1086,7 @@ export function concatCharts(charts: readonly Spec[], opts: ConcatOptions = {}):
   const fn = "concatCharts";
   if (!Array.isArray(charts) || charts.length === 0) {
     throw new RangeError(
-      `${fn}: charts must be a non-empty array of specs, got ${JSON.stringify(charts)}`,
+      `${fn}: charts must be a non-empty array of specs, got ${showValue(charts)}`,
     );
   }
   charts.forEach((c, i) => {
@@ -1098,13 +1097,13 @@ export function concatCharts(charts: readonly Spec[], opts: ConcatOptions = {}):
   const direction = opts.direction ?? "horizontal";
   if (!["horizontal", "vertical", "wrap"].includes(direction)) {
     throw new RangeError(
-      `${fn}: direction must be horizontal, vertical or wrap, got ${JSON.stringify(direction)}`,
+      `${fn}: direction must be horizontal, vertical or wrap, got ${showValue(direction)}`,
     );
   }
   const columns = opts.columns ?? 2;
   if (!Number.isInteger(columns) || columns < 1) {
     throw new RangeError(
-      `${fn}: columns must be a positive integer, got ${JSON.stringify(columns)}`,
+      `${fn}: columns must be a positive integer, got ${showValue(columns)}`,
     );
   }
   const children = charts.map((c) => {

@@ -4,9 +4,13 @@
  *
  * Column types are inferred per column: all numbers → `Int64` when every value is a safe integer,
  * otherwise `Float64`; strings → `String`; booleans → `Boolean`; a missing key or `null` is a
- * null. Mixing kinds in one column is an error naming the column and row. CSV floats are written
- * by polars in shortest round-trip form (`0.1`, `0.3333333333333333`, `1e-20`, `NaN`, `inf`), so
- * the same rows always give the same bytes and reading back is exact.
+ * null. Mixing kinds in one column is an error naming the column and row. A non-finite number
+ * (`NaN`, `±Infinity`) is an error naming row, column and value, unless the column is declared
+ * `nullable`, where it is stored as null (an empty CSV cell). CSV floats are written by polars in
+ * shortest round-trip form (`0.1`, `0.3333333333333333`, `1e-20`), so the same rows always give
+ * the same bytes and reading back is exact. {@linkcode readTable} refuses ragged CSV rows,
+ * non-finite values in non-nullable columns and, given the expected column types, wrong types —
+ * each error names the file, the row and the column.
  *
  * @module
  */
@@ -27,6 +31,12 @@ export type Row = { [column: string]: Cell };
 /** File format of {@linkcode writeTable}. */
 export type TableFormat = "csv" | "parquet" | "auto";
 
+/** Options of {@linkcode toDataFrame}. */
+export interface ToDataFrameOptions {
+  /** Columns where a non-finite number is allowed and stored as null (default: none). */
+  nullable?: readonly string[];
+}
+
 /** Row count above which `format: "auto"` writes Parquet instead of CSV. */
 export const AUTO_PARQUET_ROWS = 50_000;
 
@@ -45,8 +55,15 @@ function isDataFrame(x: unknown): x is DataFrame {
  * df.height; // 2
  * ```
  */
-export function toDataFrame(rows: readonly Row[] | DataFrame): DataFrame {
-  if (isDataFrame(rows)) return rows;
+export function toDataFrame(
+  rows: readonly Row[] | DataFrame,
+  opts: ToDataFrameOptions = {},
+): DataFrame {
+  const nullable = checkNullable("toDataFrame", opts.nullable);
+  if (isDataFrame(rows)) {
+    assertFiniteFrame("toDataFrame: DataFrame", rows, nullable);
+    return rows;
+  }
   if (!Array.isArray(rows)) {
     throw new TypeError(
       `toDataFrame: rows must be an array of objects or a DataFrame, got ${typeof rows}`,
@@ -88,9 +105,17 @@ export function toDataFrame(rows: readonly Row[] | DataFrame): DataFrame {
           })`,
         );
       }
+      if (t === "number" && !Number.isFinite(v) && !nullable.has(c)) {
+        throw new RangeError(
+          `toDataFrame: rows[${i}].${c} = ${v} is not finite (declare the column nullable to store it as null)`,
+        );
+      }
       if (t === "number" && !Number.isSafeInteger(v)) allInt = false;
     }
-    const values = rows.map((r) => r[c] ?? null);
+    const values = rows.map((r) => {
+      const v = r[c] ?? null;
+      return typeof v === "number" && !Number.isFinite(v) ? null : v;
+    });
     if (kind === "number") return pl.Series(c, values, allInt ? pl.Int64 : pl.Float64);
     if (kind === "boolean") return pl.Series(c, values, pl.Bool);
     return pl.Series(c, values, pl.Utf8);
@@ -117,6 +142,156 @@ export interface WriteTableOptions {
   format?: TableFormat;
   /** Parquet compression (default "uncompressed"; ignored for CSV). */
   compression?: "uncompressed" | "snappy" | "gzip" | "lz4" | "zstd" | "brotli";
+  /** Columns where a non-finite number is allowed (written as null); others refuse it. */
+  nullable?: readonly string[];
+}
+
+/** Options of {@linkcode readTable}. */
+export interface ReadTableOptions {
+  /** Columns allowed to hold non-finite values (NaN, ±inf); others refuse them. */
+  nullable?: readonly string[];
+  /** Expected kind of each named column; a column of another type is an error naming the row. */
+  columns?: Readonly<Record<string, "number" | "string" | "boolean">>;
+}
+
+function checkNullable(fn: string, nullable: unknown): Set<string> {
+  if (nullable === undefined) return new Set();
+  if (!Array.isArray(nullable) || nullable.some((c) => typeof c !== "string")) {
+    throw new TypeError(
+      `${fn}: nullable must be an array of column names, got ${JSON.stringify(nullable)}`,
+    );
+  }
+  return new Set(nullable as string[]);
+}
+
+/** Refuse NaN / ±inf in float columns of `df` outside `nullable`; names row and column. */
+function assertFiniteFrame(where: string, df: DataFrame, nullable: Set<string>): void {
+  for (const c of df.columns) {
+    if (nullable.has(c)) continue;
+    const col = df.getColumn(c);
+    if (!String(col.dtype).includes("Float")) continue;
+    const vals = col.toArray() as (number | null)[];
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i];
+      if (v !== null && !Number.isFinite(v)) {
+        throw new RangeError(`${where}: row ${i + 1}, column "${c}": value ${v} is not finite`);
+      }
+    }
+  }
+}
+
+/**
+ * Split CSV text into records of fields (RFC 4180: quoted fields may hold commas, quotes as
+ * `""`, and newlines). A trailing newline does not start a record.
+ */
+function parseCsvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let field = "", rec: string[] = [], inQ = false, i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (inQ) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        inQ = false;
+      } else field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"') inQ = true;
+    else if (ch === ",") {
+      rec.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      rec.push(field);
+      records.push(rec);
+      rec = [];
+      field = "";
+    } else field += ch;
+    i++;
+  }
+  if (field !== "" || rec.length > 0) {
+    rec.push(field);
+    records.push(rec);
+  }
+  return records;
+}
+
+/** Check a CSV file's shape and, where declared, its column kinds; errors name file, row, column. */
+function checkCsv(file: string, opts: ReadTableOptions, nullable: Set<string>): void {
+  const records = parseCsvRecords(Deno.readTextFileSync(file));
+  if (records.length === 0) throw new RangeError(`readTable: ${file} is empty (no header row)`);
+  const header = records[0];
+  for (let r = 1; r < records.length; r++) {
+    const rec = records[r];
+    if (rec.length === 1 && rec[0] === "" && header.length > 1) {
+      throw new RangeError(
+        `readTable: ${file} row ${r} is blank (expected ${header.length} fields)`,
+      );
+    }
+    if (rec.length !== header.length) {
+      const col = rec.length < header.length
+        ? `column "${header[rec.length]}" is missing`
+        : `extra field ${JSON.stringify(rec[header.length])} after column "${header.at(-1)}"`;
+      throw new RangeError(
+        `readTable: ${file} row ${r} has ${rec.length} fields but the header has ${header.length}: ${col}`,
+      );
+    }
+    for (let j = 0; j < header.length; j++) {
+      const v = rec[j], c = header[j];
+      if (/^[+-]?(nan|inf|infinity)$/i.test(v) && !nullable.has(c)) {
+        throw new RangeError(
+          `readTable: ${file} row ${r}, column "${c}": value ${v} is not finite`,
+        );
+      }
+      const kind = opts.columns?.[c];
+      if (kind === undefined || v === "") continue;
+      const ok = kind === "number"
+        ? v.trim() !== "" && !Number.isNaN(Number(v)) || /^[+-]?(nan|inf|infinity)$/i.test(v)
+        : kind === "boolean"
+        ? v === "true" || v === "false"
+        : true;
+      if (!ok) {
+        throw new TypeError(
+          `readTable: ${file} row ${r}, column "${c}": expected a ${kind}, got ${
+            JSON.stringify(v)
+          }`,
+        );
+      }
+    }
+  }
+  if (opts.columns) {
+    for (const c of Object.keys(opts.columns)) {
+      if (!header.includes(c)) throw new RangeError(`readTable: ${file} has no column "${c}"`);
+    }
+  }
+}
+
+/** Check declared column kinds of a parsed frame (Parquet); errors name file, column and row 1. */
+function checkFrameKinds(file: string, df: DataFrame, opts: ReadTableOptions): void {
+  for (const [c, kind] of Object.entries(opts.columns ?? {})) {
+    if (!df.columns.includes(c)) throw new RangeError(`readTable: ${file} has no column "${c}"`);
+    const dt = String(df.getColumn(c).dtype);
+    const ok = kind === "number"
+      ? /Int|Float/.test(dt)
+      : kind === "boolean"
+      ? /Bool/.test(dt)
+      : /String|Utf8/.test(dt);
+    if (!ok) {
+      const vals = df.getColumn(c).toArray();
+      const i = vals.findIndex((v) => v !== null);
+      throw new TypeError(
+        `readTable: ${file} column "${c}": expected ${kind} values, got ${dt} (row ${i + 1}: ${
+          JSON.stringify(vals[i] ?? null)
+        })`,
+      );
+    }
+  }
 }
 
 /**
@@ -150,7 +325,7 @@ export function writeTable(
       `writeTable: format must be "csv", "parquet" or "auto", got ${JSON.stringify(format)}`,
     );
   }
-  const df = toDataFrame(data);
+  const df = toDataFrame(data, { nullable: opts.nullable });
   const ext = format === "auto" ? (df.height > AUTO_PARQUET_ROWS ? "parquet" : "csv") : format;
   const path = `${pathWithoutExt}.${ext}`;
   if (ext === "csv") {
@@ -175,14 +350,17 @@ export function writeTable(
 
 /**
  * Read a table written by {@linkcode writeTable}. `path` may carry the extension (`.csv`,
- * `.parquet`) or not (then `.csv`, else `.parquet`, is looked up). Errors name the file.
+ * `.parquet`) or not (then `.csv`, else `.parquet`, is looked up). Errors name the file; ragged
+ * rows, non-finite values outside `opts.nullable` and values not of the kind declared in
+ * `opts.columns` are errors naming the file, the row (1 = first data row) and the column.
  *
  * @example
  * ```ts
  * const df = readTable(`${dataDir()}/03_transfer`);
  * ```
  */
-export function readTable(path: string): DataFrame {
+export function readTable(path: string, opts: ReadTableOptions = {}): DataFrame {
+  const nullable = checkNullable("readTable", opts.nullable);
   if (typeof path !== "string" || path === "") {
     throw new TypeError(`readTable: path must be a non-empty string, got ${JSON.stringify(path)}`);
   }
@@ -203,8 +381,11 @@ export function readTable(path: string): DataFrame {
     throw new Error(`readTable: table file ${file} does not exist`);
   }
   if (!info.isFile) throw new Error(`readTable: ${file} is not a file`);
+  const parquet = /\.parquet$/i.test(file);
+  if (!parquet) checkCsv(file, opts, nullable);
+  let df: DataFrame;
   try {
-    return /\.parquet$/i.test(file) ? pl.readParquet(file) : pl.readCSV(file);
+    df = parquet ? pl.readParquet(file) : pl.readCSV(file);
   } catch (e) {
     throw new Error(
       `readTable: cannot read ${file} (corrupt or not a ${file.split(".").pop()} table): ${
@@ -212,4 +393,7 @@ export function readTable(path: string): DataFrame {
       }`,
     );
   }
+  assertFiniteFrame(`readTable: ${file}`, df, nullable);
+  checkFrameKinds(file, df, opts);
+  return df;
 }
