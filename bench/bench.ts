@@ -7,6 +7,7 @@
  * Usage: deno task bench [--quick] [--json FILE]
  */
 
+import { machineInfo } from "../lib/report/manifest.ts";
 import {
   adam,
   blockLearner,
@@ -52,13 +53,9 @@ const jsonIdx = args.indexOf("--json");
 const jsonPath = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
 const budget = quick ? 0.3 : 1.5; // seconds per measurement
 
+/** The CPU model, as manifests record it (`machineInfo`). */
 function cpuName(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    return info.match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
+  return machineInfo().cpu;
 }
 
 /** Run `fn` (which processes `per` prompts) repeatedly for ~budget seconds; return prompts/s. */
