@@ -20,6 +20,6 @@ self.onmessage = async (ev: MessageEvent<{ job: Job }>) => {
     });
     self.postMessage({ kind: "done", result: res });
   } catch (e) {
-    self.postMessage({ kind: "error", message: (e as Error).message });
+    self.postMessage({ kind: "error", message: `"${ev.data.job.name}": ${(e as Error).message}` });
   }
 };

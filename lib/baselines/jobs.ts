@@ -21,6 +21,7 @@ import {
   type OneStepRow,
 } from "./eval.ts";
 import { assertInt } from "../validate.ts";
+import { runWorkerJobs } from "../parallel.ts";
 
 /** A job: what to train, under which name, and how to evaluate it. */
 export interface Job {
@@ -148,36 +149,20 @@ export async function runJobs(
   cost: (job: Job) => number = () => 1,
 ): Promise<JobResult[]> {
   assertInt("workers", workers, 1, 64);
-  const results: JobResult[] = new Array(jobs.length);
+  // Largest cost first (the pool takes jobs in order), results mapped back to input order.
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b]) - cost(jobs[a]) || a - b);
-  let next = 0;
-  const url = new URL("./job_worker.ts", import.meta.url).href;
-  const runOne = (w: Worker, index: number) =>
-    new Promise<void>((resolve, reject) => {
-      w.onmessage = (ev) => {
-        const msg = ev.data;
-        if (msg.kind === "progress") onProgress?.(index, msg.done, msg.total);
-        else if (msg.kind === "done") {
-          results[index] = msg.result;
-          resolve();
-        } else reject(new Error(`job "${jobs[index].name}" failed: ${msg.message}`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(`job "${jobs[index].name}" worker error: ${e.message}`));
-      };
-      w.postMessage({ job: jobs[index] });
-    });
-  const pool = Array.from(
-    { length: Math.min(workers, jobs.length) },
-    () => new Worker(url, { type: "module" }),
+  const url = new URL("./job_worker.ts", import.meta.url);
+  const sorted = await runWorkerJobs<Job, JobResult>(
+    url,
+    order.map((i) => jobs[i]),
+    workers,
+    undefined,
+    (k, msg) => {
+      const m = msg as { done: number; total: number };
+      onProgress?.(order[k], m.done, m.total);
+    },
   );
-  try {
-    await Promise.all(pool.map(async (w) => {
-      while (next < order.length) await runOne(w, order[next++]);
-    }));
-  } finally {
-    pool.forEach((w) => w.terminate());
-  }
+  const results: JobResult[] = new Array(jobs.length);
+  order.forEach((i, k) => results[i] = sorted[k]);
   return results;
 }

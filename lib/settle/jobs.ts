@@ -32,6 +32,7 @@ import {
 import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
 import { type DistTrainConfig, type DistTrainResult, trainOnDistribution } from "./trainer.ts";
 import { assertInt, assertNumber } from "../validate.ts";
+import { runWorkerJobs } from "../parallel.ts";
 
 /** How prompts are sampled for the richness numbers: episodes × iterations `at` of T. */
 export interface PromptSampling {
@@ -420,39 +421,11 @@ export async function runJobs(
   onDone?: (done: number, total: number) => void | Promise<void>,
 ): Promise<JobOut[]> {
   assertInt("workers", workers, 1, 64);
-  const out: JobOut[] = new Array(jobs.length);
-  if (jobs.length === 0) return out;
-  const url = new URL("./worker.ts", import.meta.url).href;
-  let next = 0, done = 0;
-  const pool = Array.from(
-    { length: Math.min(workers, jobs.length) },
-    () => new Worker(url, { type: "module" }),
+  let done = 0;
+  return await runWorkerJobs<Job, JobOut>(
+    new URL("./worker.ts", import.meta.url),
+    jobs,
+    workers,
+    () => void onDone?.(++done, jobs.length),
   );
-  const runOne = (w: Worker, i: number) =>
-    new Promise<void>((resolve, reject) => {
-      w.onmessage = (ev) => {
-        if (ev.data.ok) {
-          out[i] = ev.data.out;
-          resolve();
-        } else reject(new Error(`job ${i} (${jobs[i].kind}) failed: ${ev.data.message}`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(`job ${i} (${jobs[i].kind}) worker error: ${e.message}`));
-      };
-      w.postMessage(jobs[i]);
-    });
-  try {
-    await Promise.all(pool.map(async (w) => {
-      while (next < jobs.length) {
-        const i = next++;
-        await runOne(w, i);
-        done++;
-        await onDone?.(done, jobs.length);
-      }
-    }));
-  } finally {
-    pool.forEach((w) => w.terminate());
-  }
-  return out;
 }

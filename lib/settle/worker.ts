@@ -1,6 +1,6 @@
 /**
- * Worker entry for {@linkcode runJobs}: receives one job, runs it, posts `{ ok, out }` or
- * `{ ok: false, message }`.
+ * Worker entry for {@linkcode runJobs} (the protocol of `runWorkerJobs`): receives `{ job }`, runs
+ * it, posts `{ kind: "done", result }` or `{ kind: "error", message }`.
  *
  * @module
  */
@@ -8,10 +8,11 @@
 /// <reference lib="deno.worker" />
 import { type Job, runJob } from "./jobs.ts";
 
-self.onmessage = async (ev: MessageEvent<Job>) => {
+self.onmessage = async (ev: MessageEvent<{ job: Job }>) => {
+  const job = ev.data.job;
   try {
-    self.postMessage({ ok: true, out: await runJob(ev.data) });
+    self.postMessage({ kind: "done", result: await runJob(job) });
   } catch (e) {
-    self.postMessage({ ok: false, message: (e as Error).message });
+    self.postMessage({ kind: "error", message: `(${job.kind}) ${(e as Error).message}` });
   }
 };
