@@ -142,7 +142,7 @@ for (const B of [1, 64, 256]) {
 }
 
 // Training throughput (rollout + teacher + gradient + optimiser step).
-// Gradient FLOPs per prompt (readout + backward), from the formulas in lib/grad.ts.
+// Gradient FLOPs per prompt (readout + backward), from the formulas in lib/icrl/grad.ts.
 const restrGradFlops = 4 * m * p + 8 * n * m + 6 * (p - 1) * m;
 const fullGradFlops = 4 * D * D + 8 * D * (n + 1) + 4 * (p - 1) * D;
 async function trainRate(
@@ -173,7 +173,7 @@ await trainRate(
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
 }
 
-// Fused kernels (lib/fused.ts, lib/fast_task.ts) against the reference kernels, alternating runs in
+// Fused kernels (lib/train/fused.ts, lib/train/fast_task.ts) against the reference kernels, alternating runs in
 // this same process, median of 3 each; both produce bit-identical numbers (tests/fused_test.ts).
 {
   // Measured fp64 peak for these loop shapes: a scalar multiply–add loop over float64 arrays with

@@ -428,7 +428,7 @@ const cases: Case[] = [
     "rollout: rng is not an Rng",
     () => rollout(baseMdp, piU, 0, 4, {} as unknown as Rng),
     TypeError,
-    "rng must be an Rng (lib/rng.ts), got {}",
+    "rng must be an Rng (lib/core/rng.ts), got {}",
   ],
   [
     "rollout: out buffer of another n",

@@ -1,9 +1,9 @@
 // Shared test helpers (not part of the library API).
-import { type Mdp, randomFeatures, randomMdp, randomStateFeatures } from "../lib/mdp.ts";
-import { Rng } from "../lib/rng.ts";
-import { rollout, sampleInitialState, type Trajectory } from "../lib/rollout.ts";
-import { epsGreedyPolicy } from "../lib/policy.ts";
-import type { Features, StateFeatures } from "../lib/mdp.ts";
+import { type Mdp, randomFeatures, randomMdp, randomStateFeatures } from "../lib/mdp/mdp.ts";
+import { Rng } from "../lib/core/rng.ts";
+import { rollout, sampleInitialState, type Trajectory } from "../lib/mdp/rollout.ts";
+import { epsGreedyPolicy } from "../lib/mdp/policy.ts";
+import type { Features, StateFeatures } from "../lib/mdp/mdp.ts";
 
 /** Relative error ‖a − b‖∞ / max(1, ‖b‖∞). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {

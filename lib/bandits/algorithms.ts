@@ -13,7 +13,7 @@ import { type BanditPolicy, policyStreams } from "./policy.ts";
 import { BestArm, EmpiricalMean, UniformRandom } from "./simple.ts";
 import { BetaTS, type BetaTSOptions, GaussianTS, type GaussianTSOptions } from "./thompson.ts";
 import { PaperUCB, UCB1, type UCBOptions } from "./ucb.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** A bandit algorithm and its options, by name. */
 export type AlgorithmSpec =

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { initTf, tf } from "../tf.ts";
+import { initTf, tf } from "../icrl/tf.ts";
 
 /** The backends the pretraining can run on. */
 export type BackendName = "wasm" | "cpu" | "webgpu";

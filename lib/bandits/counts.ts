@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assertInt } from "../validate.ts";
+import { assertInt } from "../core/validate.ts";
 import { type BanditPolicy, checkFeedback } from "./policy.ts";
 
 /** Pull counts `n[e,a]`, reward sums `s[e,a]` and total pulls per environment. */

@@ -9,8 +9,8 @@
  * @module
  */
 
-import { tf } from "../tf.ts";
-import type { Rng } from "../rng.ts";
+import { tf } from "../icrl/tf.ts";
+import type { Rng } from "../core/rng.ts";
 import {
   type TransformerConfig,
   TransformerModel,

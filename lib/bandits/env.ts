@@ -16,9 +16,9 @@
  * @module
  */
 
-import { Rng } from "../rng.ts";
-import { assertInt, assertNumber } from "../validate.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { Rng } from "../core/rng.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** Stochastic linear bandit family (MATH §9). */
 export interface LinearBanditSpec {

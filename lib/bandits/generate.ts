@@ -1,20 +1,20 @@
 /**
  * Trajectory generation for pretraining (MATH §9): N environments of a family, each played by an
  * algorithm for T steps, recorded as a `TrajectorySet`. Environments are cut into chunks that run
- * in parallel Workers (`runWorkerJobs` of lib/parallel.ts); every environment and algorithm stream
+ * in parallel Workers (`runWorkerJobs` of lib/train/parallel.ts); every environment and algorithm stream
  * is indexed by the environment's global index, so the result is identical for any chunk size and
  * worker count.
  *
  * @module
  */
 
-import { runWorkerJobs } from "../parallel.ts";
-import { assertInt } from "../validate.ts";
+import { runWorkerJobs } from "../train/parallel.ts";
+import { assertInt } from "../core/validate.ts";
 import { type AlgorithmSpec, makePolicy } from "./algorithms.ts";
 import { type BanditSpec, sampleBandits, validateBanditSpec } from "./env.ts";
 import { concatTrajectorySets, type TrajectorySet, trajectorySet } from "./record.ts";
 import { simulate } from "./simulate.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** What to generate. */
 export interface GenerateConfig {

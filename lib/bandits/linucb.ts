@@ -9,11 +9,11 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
-import { assertNumber } from "../validate.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** LinUCB settings. */
 export interface LinUCBOptions {

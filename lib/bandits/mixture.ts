@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
-import { assertProbVector } from "../validate.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertProbVector } from "../core/validate.ts";
 import { type BanditPolicy, checkFeedback } from "./policy.ts";
 
 /** The per-step mixture policy. */

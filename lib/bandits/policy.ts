@@ -7,8 +7,8 @@
  * @module
  */
 
-import { Rng } from "../rng.ts";
-import { assertInt } from "../validate.ts";
+import { Rng } from "../core/rng.ts";
+import { assertInt } from "../core/validate.ts";
 
 /** A stateful bandit algorithm running on E environments side by side. */
 export interface BanditPolicy {
@@ -40,7 +40,7 @@ export interface BanditPolicy {
  *
  * @example
  * ```ts
- * import { Rng } from "../rng.ts";
+ * import { Rng } from "../core/rng.ts";
  * import { argmaxRandomTie } from "./policy.ts";
  * argmaxRandomTie([1, 3, 3, 0], 0, 4, new Rng(1)); // 1 or 2, each with probability 1/2
  * ```

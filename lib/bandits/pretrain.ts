@@ -7,9 +7,9 @@
  * @module
  */
 
-import { tf } from "../tf.ts";
-import { Rng } from "../rng.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+import { tf } from "../icrl/tf.ts";
+import { Rng } from "../core/rng.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 import {
   crossEntropy,
   initWeights,

@@ -16,7 +16,7 @@ import { cumulativeRegret } from "./regret.ts";
 import { simulate } from "./simulate.ts";
 import { type PretrainConfig, type PretrainResult, pretrainTransformer } from "./pretrain.ts";
 import { type DeployMode, TransformerPolicy } from "./deploy.ts";
-import { assertInt } from "../validate.ts";
+import { assertInt } from "../core/validate.ts";
 
 /** Everything one run needs. */
 export interface PretrainJob {

@@ -1,12 +1,12 @@
 /**
  * Cumulative pseudo-regret `R_e(t) = Σ_{s≤t} (max_a μ_a − μ_{a_s})` per environment and step
- * (MATH §9), and its mean ± SE / 95 % CI over environments (via `meanCI` of lib/stats.ts).
+ * (MATH §9), and its mean ± SE / 95 % CI over environments (via `meanCI` of lib/core/stats.ts).
  *
  * @module
  */
 
-import { meanCI } from "../stats.ts";
-import { assertInt } from "../validate.ts";
+import { meanCI } from "../core/stats.ts";
+import { assertInt } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
 
 /**

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../core/rng.ts";
 import type { BanditEnvs } from "./env.ts";
 import { type BanditPolicy, checkFeedback } from "./policy.ts";
 import { IndexPolicy } from "./ucb.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** Empirical mean: untried arms first (index +∞), then `argmax s/n`; ties uniformly at random. */
 export class EmpiricalMean extends IndexPolicy {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assertInt } from "../validate.ts";
+import { assertInt } from "../core/validate.ts";
 import { type BanditEnvs, banditReward } from "./env.ts";
 import type { BanditPolicy } from "./policy.ts";
 

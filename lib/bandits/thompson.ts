@@ -14,11 +14,11 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
-import { assertNumber } from "../validate.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** Gaussian Thompson sampling settings. */
 export interface GaussianTSOptions {
@@ -209,7 +209,7 @@ export interface BetaTSOptions {
  *
  * @example
  * ```ts
- * import { Rng } from "../rng.ts";
+ * import { Rng } from "../core/rng.ts";
  * import { betaSample } from "./thompson.ts";
  * betaSample(new Rng(1), 2, 3); // in (0, 1), mean 2/5
  * ```

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { assertInt } from "../validate.ts";
+import { assertInt } from "../core/validate.ts";
 
 /**
  * What token building reads from a recorded trajectory set (the `TrajectorySet` of record.ts

@@ -24,9 +24,9 @@
  * @module
  */
 
-import { tf } from "../tf.ts";
-import { Rng } from "../rng.ts";
-import { assertInt } from "../validate.ts";
+import { tf } from "../icrl/tf.ts";
+import { Rng } from "../core/rng.ts";
+import { assertInt } from "../core/validate.ts";
 
 /** Architecture of the model. */
 export interface TransformerConfig {

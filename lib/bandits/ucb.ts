@@ -13,12 +13,12 @@
  * @module
  */
 
-import type { Rng } from "../rng.ts";
-import { assertNumber } from "../validate.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertNumber } from "../core/validate.ts";
 import { ArmCounts } from "./counts.ts";
 import type { BanditEnvs } from "./env.ts";
 import { argmaxRandomTie, type BanditPolicy } from "./policy.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** UCB settings. */
 export interface UCBOptions {

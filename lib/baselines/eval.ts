@@ -13,10 +13,10 @@
  * @module
  */
 
-import { greedyActions } from "../policy.ts";
-import { policyReturn, uniformReturn, valueIteration } from "../evaluate.ts";
-import { emptyTrajectory } from "../rollout.ts";
-import { Rng } from "../rng.ts";
+import { greedyActions } from "../mdp/policy.ts";
+import { policyReturn, uniformReturn, valueIteration } from "../mdp/evaluate.ts";
+import { emptyTrajectory } from "../mdp/rollout.ts";
+import { Rng } from "../core/rng.ts";
 import {
   newTaskEnv,
   taskAdvance,
@@ -25,7 +25,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../tasks.ts";
+} from "../train/tasks.ts";
 import {
   type Learner,
   rolloutStream,
@@ -35,9 +35,9 @@ import {
   type TransferResult,
   type TransferRow,
   validateTransferConfig,
-} from "../transfer.ts";
+} from "../transfer/transfer.ts";
 import { type ModelParams, predictBatch } from "./models.ts";
-import { assertInt } from "../validate.ts";
+import { assertInt } from "../core/validate.ts";
 
 /** A learner that updates a batch of prompts at once (one per test MDP). */
 export interface BatchLearner {

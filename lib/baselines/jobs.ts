@@ -8,8 +8,8 @@
  * @module
  */
 
-import { blockLearner, type TransferConfig, type TransferResult } from "../transfer.ts";
-import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train.ts";
+import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/transfer.ts";
+import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train/train.ts";
 import { type BaselineResult, type BaselineTrainConfig, trainBaseline } from "./train.ts";
 import {
   batchFromLearner,
@@ -20,8 +20,8 @@ import {
   oneStepErrors,
   type OneStepRow,
 } from "./eval.ts";
-import { assertInt } from "../validate.ts";
-import { runWorkerJobs } from "../parallel.ts";
+import { assertInt } from "../core/validate.ts";
+import { runWorkerJobs } from "../train/parallel.ts";
 
 /** A job: what to train, under which name, and how to evaluate it. */
 export interface Job {

@@ -21,9 +21,9 @@
  * @module
  */
 
-import { tf } from "../tf.ts";
-import type { Rng } from "../rng.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+import { tf } from "../icrl/tf.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 
 /** Architecture of a baseline learner. */
 export type Arch =

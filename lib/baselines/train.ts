@@ -10,13 +10,13 @@
  * @module
  */
 
-import { adam } from "../optim.ts";
-import { Rng } from "../rng.ts";
-import { newTaskEnv, taskAdvance, taskDims, type TaskEnv, taskStep } from "../tasks.ts";
-import { type TrainConfig, trainConfig } from "../train.ts";
-import { initTf, tf } from "../tf.ts";
+import { adam } from "../core/optim.ts";
+import { Rng } from "../core/rng.ts";
+import { newTaskEnv, taskAdvance, taskDims, type TaskEnv, taskStep } from "../train/tasks.ts";
+import { type TrainConfig, trainConfig } from "../train/train.ts";
+import { initTf, tf } from "../icrl/tf.ts";
 import { type Arch, initModel, lossAndGrads, type ModelParams, validateArch } from "./models.ts";
-import { assertNumber } from "../validate.ts";
+import { assertNumber } from "../core/validate.ts";
 
 /** A baseline training run: the LSA trainer's settings (minus its LSA-only knobs) plus the model. */
 export type BaselineTrainConfig = Omit<TrainConfig, "param" | "optimizer" | "engine"> & {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Row } from "../aggregate.ts";
-import { type TrainConfig, trainConfig } from "../train.ts";
+import type { Row } from "../core/aggregate.ts";
+import { type TrainConfig, trainConfig } from "../train/train.ts";
 import {
   evaluateTransfer,
   recordGrid,
@@ -17,9 +17,9 @@ import {
   transferConfig,
   type TransferResult,
   type TransferRow,
-} from "../transfer.ts";
-import { DEFAULT_TASK, type TaskSpec } from "../tasks.ts";
-import { assertInt, assertKnownKeys, assertNumber } from "../validate.ts";
+} from "../transfer/transfer.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 
 /** Every knob of notebook 04 for one scale (training and evaluation; α, β come from the sweep). */
 export interface ActorCriticSettings {

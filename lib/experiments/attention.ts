@@ -13,8 +13,8 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../tasks.ts";
-import { trainConfig } from "../train.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { trainConfig } from "../train/train.ts";
 import {
   assertDisjointStreams,
   recordGrid,
@@ -22,8 +22,8 @@ import {
   type TransferConfig,
   transferConfig,
   type TransferResult,
-} from "../transfer.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+} from "../transfer/transfer.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 import { type Arch, paramCount } from "../baselines/models.ts";
 import { baselineConfig } from "../baselines/train.ts";
 import {

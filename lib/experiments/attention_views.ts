@@ -9,14 +9,14 @@
 import type { Row } from "../report/table.ts";
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtCI, fmtFixed, fmtSig } from "../report/format.ts";
-import { aggregateBands } from "../aggregate.ts";
-import { meanCI } from "../stats.ts";
+import { aggregateBands } from "../core/aggregate.ts";
+import { meanCI } from "../core/stats.ts";
 import {
   pairedDifference,
   summariseTransfer,
   type TransferResult,
   type TransferSummaryRow,
-} from "../transfer.ts";
+} from "../transfer/transfer.ts";
 import { averageLearners } from "./transfer_exp.ts";
 import type { Figures, Tables } from "./shape.ts";
 import type { AttentionResult, Condition } from "./attention.ts";

@@ -22,9 +22,9 @@ import { generateChunk, generateTrajectories } from "../bandits/generate.ts";
 import type { TrajectorySet } from "../bandits/record.ts";
 import { cumulativeRegret, regretCurve, type RegretPoint } from "../bandits/regret.ts";
 import { simulate } from "../bandits/simulate.ts";
-import { assertKnownKeys } from "../validate.ts";
-import { meanCI } from "../stats.ts";
-import { assertInt } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
+import { meanCI } from "../core/stats.ts";
+import { assertInt } from "../core/validate.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 export { figures, PAPER_FIG1_T200, summary, tables } from "./bandit_baselines_views.ts";

@@ -7,16 +7,16 @@
  * @module
  */
 
-import { acConstruction, sarsaConstruction, td0Construction } from "../construction.ts";
-import { type LsaParams, lsaReadout } from "../lsa.ts";
-import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp.ts";
-import { epsGreedyPolicy, softmaxPolicy } from "../policy.ts";
-import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt, type Prompt } from "../prompt.ts";
-import { Rng } from "../rng.ts";
-import { rollout, sampleInitialState } from "../rollout.ts";
-import { actorCriticUpdate, sarsaUpdate, td0Update } from "../teachers.ts";
-import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../tf.ts";
-import { assertInt, assertKnownKeys, assertNumber, showValue } from "../validate.ts";
+import { acConstruction, sarsaConstruction, td0Construction } from "../icrl/construction.ts";
+import { type LsaParams, lsaReadout } from "../icrl/lsa.ts";
+import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+import { epsGreedyPolicy, softmaxPolicy } from "../mdp/policy.ts";
+import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt, type Prompt } from "../icrl/prompt.ts";
+import { Rng } from "../core/rng.ts";
+import { rollout, sampleInitialState } from "../mdp/rollout.ts";
+import { actorCriticUpdate, sarsaUpdate, td0Update } from "../icrl/teachers.ts";
+import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../icrl/tf.ts";
+import { assertInt, assertKnownKeys, assertNumber, showValue } from "../core/validate.ts";
 
 /** Settings of the construction check. */
 export interface ConstructionCheckConfig {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { Row } from "../aggregate.ts";
-import type { TrainConfig, TrainResult } from "../train.ts";
-import { trainConfig } from "../train.ts";
-import { taskConstruction } from "../tasks.ts";
-import { fitExponentialRate, type RateFit } from "../stats.ts";
+import type { Row } from "../core/aggregate.ts";
+import type { TrainConfig, TrainResult } from "../train/train.ts";
+import { trainConfig } from "../train/train.ts";
+import { taskConstruction } from "../train/tasks.ts";
+import { fitExponentialRate, type RateFit } from "../core/stats.ts";
 
 /** All runs of notebook 02 for one scale. */
 export interface ConvergenceSettings {

@@ -15,8 +15,8 @@
  * @module
  */
 
-import { runWorkerJobs } from "../parallel.ts";
-import { meanCI } from "../stats.ts";
+import { runWorkerJobs } from "../train/parallel.ts";
+import { meanCI } from "../core/stats.ts";
 import { reportProgress, type RunHooks } from "./shape.ts";
 import { checkWebGpu, type GpuLike } from "../bandits/backend.ts";
 import { algorithmLabel, type AlgorithmSpec, makePolicy } from "../bandits/algorithms.ts";

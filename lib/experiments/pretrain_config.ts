@@ -6,11 +6,11 @@
  * @module
  */
 
-import { assertInt, assertNumber } from "../validate.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 import type { ScaleDefaults } from "./shape.ts";
 import type { BackendName } from "../bandits/backend.ts";
 import type { AlgorithmSpec } from "../bandits/algorithms.ts";
-import { assertKnownKeys } from "../validate.ts";
+import { assertKnownKeys } from "../core/validate.ts";
 
 /** Settings of experiment 8 (every knob). */
 export interface PretrainExpConfig {

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../tasks.ts";
-import { trainConfig } from "../train.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { trainConfig } from "../train/train.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 import { PAPER_DISTRIBUTION, type TrainingDistribution } from "../settle/distribution.ts";
 import {
   type ArmOut,

@@ -11,8 +11,8 @@
  * @module
  */
 
-import { loadModel, type SavedModel } from "../model_io.ts";
-import type { TrainConfig } from "../train.ts";
+import { loadModel, type SavedModel } from "../train/model_io.ts";
+import type { TrainConfig } from "../train/train.ts";
 import { findModelFile, type ModelDir } from "../report/env.ts";
 import { convergenceSettings } from "./convergence.ts";
 

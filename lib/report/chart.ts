@@ -13,7 +13,7 @@
 
 import * as vega from "vega";
 import { deflateSync } from "node:zlib";
-import { showValue } from "../validate.ts";
+import { showValue } from "../core/validate.ts";
 
 /** A JSON Vega-Lite specification. Kept loose on purpose: builders own the structure. */
 export type Spec = { [key: string]: unknown };

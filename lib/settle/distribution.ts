@@ -19,10 +19,10 @@ import {
   oneHotFeatures,
   randomFeatures,
   randomMdp,
-} from "../mdp.ts";
-import type { PromptSet } from "../richness.ts";
-import { Rng } from "../rng.ts";
-import { emptyTrajectory, sampleInitialState } from "../rollout.ts";
+} from "../mdp/mdp.ts";
+import type { PromptSet } from "../icrl/richness.ts";
+import { Rng } from "../core/rng.ts";
+import { emptyTrajectory, sampleInitialState } from "../mdp/rollout.ts";
 import {
   taskAdvance,
   taskDims,
@@ -30,8 +30,8 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../tasks.ts";
-import { assertInt, assertNumber } from "../validate.ts";
+} from "../train/tasks.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 
 /** Which MDPs and features the block is trained on. */
 export interface TrainingDistribution {

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { type RestrictedBlocks, sarsaBlocks } from "../construction.ts";
-import { nullityAndGap, symmetricEigenQL } from "../eigen.ts";
-import { manifoldStats } from "../manifold.ts";
+import { type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+import { nullityAndGap, symmetricEigenQL } from "../core/eigen.ts";
+import { manifoldStats } from "../icrl/manifold.ts";
 import {
   gaussNewtonDense,
   gaussNewtonOperator,
@@ -18,21 +18,21 @@ import {
   gramStats,
   promptSetLoss,
   restrictedSize,
-} from "../richness.ts";
-import { Rng } from "../rng.ts";
-import type { TaskSpec } from "../tasks.ts";
-import { fitExponentialRate } from "../stats.ts";
+} from "../icrl/richness.ts";
+import { Rng } from "../core/rng.ts";
+import type { TaskSpec } from "../train/tasks.ts";
+import { fitExponentialRate } from "../core/stats.ts";
 import {
   blockLearner,
   evaluateTransfer,
   summariseTransfer,
   teacherLearner,
   transferConfig,
-} from "../transfer.ts";
+} from "../transfer/transfer.ts";
 import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
 import { type DistTrainConfig, type DistTrainResult, trainOnDistribution } from "./trainer.ts";
-import { assertInt, assertNumber } from "../validate.ts";
-import { runWorkerJobs } from "../parallel.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
+import { runWorkerJobs } from "../train/parallel.ts";
 
 /** How prompts are sampled for the richness numbers: episodes × iterations `at` of T. */
 export interface PromptSampling {

@@ -12,14 +12,14 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "../construction.ts";
-import { restrictedLossGrad, restrictedScratch } from "../grad.ts";
-import { manifoldStats } from "../manifold.ts";
-import { adam, gradientDescent } from "../optim.ts";
-import { Rng } from "../rng.ts";
-import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../tasks.ts";
-import { type TrainConfig, trainConfig } from "../train.ts";
-import { assertNumber } from "../validate.ts";
+import type { RestrictedBlocks } from "../icrl/construction.ts";
+import { restrictedLossGrad, restrictedScratch } from "../icrl/grad.ts";
+import { manifoldStats } from "../icrl/manifold.ts";
+import { adam, gradientDescent } from "../core/optim.ts";
+import { Rng } from "../core/rng.ts";
+import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../train/tasks.ts";
+import { type TrainConfig, trainConfig } from "../train/train.ts";
+import { assertNumber } from "../core/validate.ts";
 import {
   distributionEnv,
   type TrainingDistribution,

@@ -19,7 +19,7 @@
 // mode: B = 64 MDPs advanced side by side, one Adam step on the mean loss of their 64 prompts (so 156 250
 // optimiser steps per seed instead of the paper's 10⁷ single-prompt steps; every prompt is generated
 // exactly as in the paper's sequential protocol). A smaller run compares it with the **exact** mode.
-// Gradients are hand-derived in float64 (`lib/grad.ts`, tested against tfjs autodiff); the
+// Gradients are hand-derived in float64 (`lib/icrl/grad.ts`, tested against tfjs autodiff); the
 // Prop 3.1 run is repeated with tfjs autodiff (float32) as the gradient engine.
 
 // %%

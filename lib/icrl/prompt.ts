@@ -1,0 +1,248 @@
+/**
+ * Prompts for the linear self-attention block (MATH §4).
+ *
+ * A prompt is a `D × (n+1)` matrix `H` (row-major, `H[r·(n+1) + j]`) with `D = m + p`:
+ * token rows `0 … m−1` hold the `n` tokens `x_i` in columns `0 … n−1` (column n is 0 there);
+ * parameter rows `m … m+p−1` are zero except in column n, which holds `θ̃ = [1 ; θ]`.
+ *
+ * - SARSA: `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]` (m = 2d+1), `θ̃ = [1 ; w]` (p = d+1), `D = 3d+2`.
+ * - TD(0): same with `ψ(s_i)`, `ψ(s_{i+1})`.
+ * - Actor–critic: `x_i = [ψ_i ; γψ_i⁺ ; r_{i+1} ; g_i]` (m = 2d_ψ+1+d), `θ̃ = [1 ; w ; λ]`.
+ *
+ * @module
+ */
+
+import {
+  type Features,
+  type StateFeatures,
+  validateFeatures,
+  validateStateFeatures,
+} from "../mdp/mdp.ts";
+import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
+import { type Trajectory, validateTrajectory } from "../mdp/rollout.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertNumber,
+  assertObject,
+  isValid,
+  markValid,
+  type Validated,
+} from "../core/validate.ts";
+
+/** A prompt matrix with its dimensions. */
+export interface Prompt {
+  /** Number of tokens (transitions). */
+  n: number;
+  /** Token dimension (rows 0 … m−1). */
+  m: number;
+  /** Parameter-column dimension including the leading 1 (rows m … m+p−1). */
+  p: number;
+  /** Total rows `D = m + p`. */
+  D: number;
+  /** `D × (n+1)` row-major matrix. */
+  H: Float64Array;
+}
+
+/** A prompt that passed {@linkcode validatePrompt} (or was built by {@linkcode buildPrompt}). */
+export type ValidPrompt = Validated<Prompt, "Prompt">;
+
+/**
+ * Check a prompt's consistency: `n ≥ 1`, `m ≥ 1`, `p ≥ 2`, `m + p = D`, `H` of length `D·(n+1)`
+ * with finite entries. Throws naming the bad field; returns it branded. O(1) for a prompt
+ * validated (or built) before, so readouts can call it on every prompt.
+ *
+ * @example
+ * ```ts
+ * validatePrompt(buildPrompt(new Float64Array(6), 2, 3, [0.5]));
+ * ```
+ */
+export function validatePrompt(prompt: Prompt): ValidPrompt {
+  if (isValid(prompt, "Prompt")) return prompt as ValidPrompt;
+  assertObject("prompt", prompt);
+  const { n, m, p, D, H } = prompt;
+  assertInt("prompt.n", n, 1);
+  assertInt("prompt.m", m, 1);
+  assertInt("prompt.p", p, 2);
+  assertInt("prompt.D", D, 3);
+  if (m + p !== D) {
+    throw new RangeError(`prompt.m + prompt.p must equal prompt.D, got m=${m}, p=${p}, D=${D}`);
+  }
+  assertFiniteArray("prompt.H", H, D * (n + 1));
+  return markValid(prompt, "Prompt");
+}
+
+/**
+ * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]`, an `n × (2d+1)` row-major matrix (MATH §4;
+ * γ is multiplied into the prompt; `φ_i⁺` uses the recorded next action).
+ *
+ * @example
+ * ```ts
+ * const X = sarsaTokens(traj, feat, 0.5); // length n·(2d+1)
+ * ```
+ */
+export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Float64Array {
+  assertNumber("gamma", gamma, 0, 0.999999);
+  const { nS, nA, d, phi } = validateFeatures(feat);
+  validateTrajectory(traj, nS, nA);
+  const n = traj.n, m = 2 * d + 1;
+  const X = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const b = (traj.s[i] * nA + traj.a[i]) * d;
+    const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
+    const row = i * m;
+    for (let k = 0; k < d; k++) {
+      X[row + k] = phi[b + k];
+      X[row + d + k] = gamma * phi[bp + k];
+    }
+    X[row + 2 * d] = traj.r[i];
+  }
+  return X;
+}
+
+/**
+ * TD(0) tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1}]`, `n × (2d_ψ+1)`.
+ *
+ * @example
+ * ```ts
+ * const X = td0Tokens(traj, sf, 0.5);
+ * ```
+ */
+export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): Float64Array {
+  assertNumber("gamma", gamma, 0, 0.999999);
+  const { nS, d, psi } = validateStateFeatures(sf);
+  validateTrajectory(traj, nS);
+  const n = traj.n, m = 2 * d + 1;
+  const X = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const b = traj.s[i] * d, bp = traj.s[i + 1] * d, row = i * m;
+    for (let k = 0; k < d; k++) {
+      X[row + k] = psi[b + k];
+      X[row + d + k] = gamma * psi[bp + k];
+    }
+    X[row + 2 * d] = traj.r[i];
+  }
+  return X;
+}
+
+/**
+ * Actor–critic tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1} ; g_i]`, `n × (2d_ψ+1+d)`, with the
+ * softmax score `g_i` of `π_λ` (MATH §4).
+ *
+ * @example
+ * ```ts
+ * const X = acTokens(traj, feat, sf, lambda, 0.5);
+ * ```
+ */
+export function acTokens(
+  traj: Trajectory,
+  feat: Features,
+  sf: StateFeatures,
+  lambda: ArrayLike<number>,
+  gamma: number,
+): Float64Array {
+  validateFeatures(feat);
+  validateStateFeatures(sf);
+  if (feat.nS !== sf.nS) {
+    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
+  }
+  validateTrajectory(traj, feat.nS, feat.nA);
+  assertFiniteArray("lambda", lambda, feat.d);
+  const dq = sf.d, d = feat.d;
+  const mTd = 2 * dq + 1, m = mTd + d;
+  const Xtd = td0Tokens(traj, sf, gamma);
+  const pi = softmaxPolicy(feat, lambda);
+  const X = new Float64Array(traj.n * m);
+  for (let i = 0; i < traj.n; i++) {
+    X.set(Xtd.subarray(i * mTd, (i + 1) * mTd), i * m);
+    softmaxScore(feat, pi, traj.s[i], traj.a[i], X, i * m + mTd);
+  }
+  return X;
+}
+
+/**
+ * Assemble `H` from tokens `X` (n×m) and the parameter vector θ (the column gets `[1 ; θ]`).
+ *
+ * @example
+ * ```ts
+ * const prompt = buildPrompt(X, n, m, w); // D = m + 1 + w.length
+ * ```
+ */
+export function buildPrompt(
+  X: Float64Array,
+  n: number,
+  m: number,
+  theta: ArrayLike<number>,
+): ValidPrompt {
+  assertInt("n", n, 1);
+  assertInt("m", m, 1);
+  assertFiniteArray("tokens", X, n * m);
+  assertFiniteArray("theta", theta);
+  if (theta.length < 1) throw new RangeError(`theta must have at least 1 entry, got length 0`);
+  const p = theta.length + 1, D = m + p, cols = n + 1;
+  const H = new Float64Array(D * cols);
+  for (let i = 0; i < n; i++) for (let r = 0; r < m; r++) H[r * cols + i] = X[i * m + r];
+  H[m * cols + n] = 1;
+  for (let k = 0; k < theta.length; k++) H[(m + 1 + k) * cols + n] = theta[k];
+  return markValid({ n, m, p, D, H }, "Prompt");
+}
+
+/**
+ * The SARSA prompt of MATH §4: tokens `[φ_i ; γφ_i⁺ ; r_{i+1}]`, column `[1 ; w]`, `D = 3d+2`.
+ *
+ * @example
+ * ```ts
+ * const prompt = buildSarsaPrompt(traj, feat, 0.5, w);
+ * ```
+ */
+export function buildSarsaPrompt(
+  traj: Trajectory,
+  feat: Features,
+  gamma: number,
+  w: ArrayLike<number>,
+): ValidPrompt {
+  assertFiniteArray("w", w, validateFeatures(feat).d);
+  return buildPrompt(sarsaTokens(traj, feat, gamma), traj.n, 2 * feat.d + 1, w);
+}
+
+/**
+ * The TD(0) prompt: tokens `[ψ_i ; γψ_i⁺ ; r_{i+1}]`, column `[1 ; w]`.
+ *
+ * @example
+ * ```ts
+ * const prompt = buildTd0Prompt(traj, sf, 0.5, w);
+ * ```
+ */
+export function buildTd0Prompt(
+  traj: Trajectory,
+  sf: StateFeatures,
+  gamma: number,
+  w: ArrayLike<number>,
+): ValidPrompt {
+  assertFiniteArray("w", w, validateStateFeatures(sf).d);
+  return buildPrompt(td0Tokens(traj, sf, gamma), traj.n, 2 * sf.d + 1, w);
+}
+
+/**
+ * The actor–critic prompt: tokens `[ψ_i ; γψ_i⁺ ; r_{i+1} ; g_i]`, column `[1 ; w ; λ]`.
+ *
+ * @example
+ * ```ts
+ * const prompt = buildAcPrompt(traj, feat, sf, 0.5, w, lambda);
+ * ```
+ */
+export function buildAcPrompt(
+  traj: Trajectory,
+  feat: Features,
+  sf: StateFeatures,
+  gamma: number,
+  w: ArrayLike<number>,
+  lambda: ArrayLike<number>,
+): ValidPrompt {
+  assertFiniteArray("w", w, validateStateFeatures(sf).d);
+  assertFiniteArray("lambda", lambda, validateFeatures(feat).d);
+  const theta = new Float64Array(sf.d + feat.d);
+  theta.set(Array.from(w), 0);
+  theta.set(Array.from(lambda), sf.d);
+  return buildPrompt(acTokens(traj, feat, sf, lambda, gamma), traj.n, 2 * sf.d + 1 + feat.d, theta);
+}

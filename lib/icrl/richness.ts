@@ -1,0 +1,619 @@
+/**
+ * Richness made checkable (MATH §7): the Gauss–Newton matrix of the restricted loss at a point of
+ * the construction's manifold, and the Gram matrices of the tokens `x_i` and of `w̃`, over a fixed
+ * set of sampled prompts.
+ *
+ * The restricted readout is bilinear in `(P12, V̄21)` (MATH §4, Lemma C.1 with `P22 = V̄22 = 0`):
+ *
+ *     out_k = w_k + V̄21 Σ̂_k P12 w̃_k,      Σ̂_k = (1/n) Σ_i x_i x_iᵀ
+ *     J_k (dP, dV) = dV z_k + V̄21 Σ̂_k dP w̃_k,          z_k = Σ̂_k P12 w̃_k
+ *     J_kᵀ r = (dP = Σ̂_k V̄21ᵀ r w̃_kᵀ,  dV = r z_kᵀ)
+ *
+ * so J- and Jᵀ-products cost `O(nm + mp + dm)` per prompt. The loss of a prompt set is
+ * `L = (1/N) Σ_k ½‖out_k − target_k‖²` (the trainer's mean per-prompt loss), hence its Gauss–Newton
+ * matrix is **`G = JᵀJ / N`** — the Hessian of L at any exact solution. Parameters are ordered as in
+ * the trainer's flat vector: `P12` (m×p, row-major), then `V̄21` ((p−1)×m).
+ *
+ * @module
+ */
+
+import type { RestrictedBlocks } from "./construction.ts";
+import {
+  type BlockKrylovOptions,
+  blockKrylovSmallest,
+  lobpcgSmallest,
+  nullityAndGap,
+  symmetricEigenQL,
+  type SymmetricOperator,
+} from "../core/eigen.ts";
+import type { Rng } from "../core/rng.ts";
+import { assertFiniteArray, assertInt } from "../core/validate.ts";
+
+/** N prompts of one task, stored flat: tokens `X` (N·n·m), parameters θ (N·(p−1)), targets. */
+export interface PromptSet {
+  /** Token dimension m. */
+  m: number;
+  /** Parameter-column dimension p (with the leading 1). */
+  p: number;
+  /** Transitions per prompt. */
+  n: number;
+  /** Number of prompts. */
+  N: number;
+  /** Tokens, prompt k at offset `k·n·m`, row-major n×m. */
+  X: Float64Array;
+  /** θ (= w) of each prompt, prompt k at offset `k·(p−1)`. */
+  theta: Float64Array;
+  /** Teacher targets, same layout as `theta`. */
+  target: Float64Array;
+}
+
+/**
+ * Check a prompt set's sizes and values; throws naming the bad field. Returns it.
+ *
+ * @example
+ * ```ts
+ * validatePromptSet(ps);
+ * ```
+ */
+export function validatePromptSet(ps: PromptSet): PromptSet {
+  assertInt("promptSet.m", ps.m, 1);
+  assertInt("promptSet.p", ps.p, 2);
+  assertInt("promptSet.n", ps.n, 1);
+  assertInt("promptSet.N", ps.N, 1);
+  assertFiniteArray("promptSet.X", ps.X, ps.N * ps.n * ps.m);
+  assertFiniteArray("promptSet.theta", ps.theta, ps.N * (ps.p - 1));
+  assertFiniteArray("promptSet.target", ps.target, ps.N * (ps.p - 1));
+  return ps;
+}
+
+function checkBlocks(b: RestrictedBlocks, ps: PromptSet): void {
+  if (b.m !== ps.m || b.p !== ps.p) {
+    throw new RangeError(`blocks are m=${b.m}, p=${b.p} but the prompts have m=${ps.m}, p=${ps.p}`);
+  }
+  assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
+  assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
+}
+
+/**
+ * Number of restricted parameters `m·p + (p−1)·m` (P12, then V̄21).
+ *
+ * @example
+ * ```ts
+ * restrictedSize(73, 37); // 5329 (d = 36)
+ * ```
+ */
+export function restrictedSize(m: number, p: number): number {
+  return m * p + (p - 1) * m;
+}
+
+/** Per-prompt quantities at fixed blocks: z_k = Σ̂_k P12 w̃_k. */
+function zVectors(b: RestrictedBlocks, ps: PromptSet): Float64Array {
+  const { m, p, n, N, X, theta } = ps;
+  const Z = new Float64Array(N * m);
+  const u = new Float64Array(m);
+  for (let k = 0; k < N; k++) {
+    wTildeProduct(b.P12, m, p, theta, k * (p - 1), u);
+    sigmaHat(X, k * n * m, n, m, u, Z, k * m);
+  }
+  return Z;
+}
+
+/** u = A w̃ for A m×p, w̃ = [1; theta[off…off+p−2]]. */
+function wTildeProduct(
+  A: ArrayLike<number>,
+  m: number,
+  p: number,
+  theta: Float64Array,
+  off: number,
+  u: Float64Array,
+): void {
+  for (let r = 0; r < m; r++) {
+    let acc = A[r * p];
+    for (let j = 1; j < p; j++) acc += A[r * p + j] * theta[off + j - 1];
+    u[r] = acc;
+  }
+}
+
+/** out[o…o+m) = Σ̂ y = (1/n) Σ_i (x_iᵀ y) x_i for tokens at X[xo…]. */
+function sigmaHat(
+  X: Float64Array,
+  xo: number,
+  n: number,
+  m: number,
+  y: Float64Array,
+  out: Float64Array,
+  o: number,
+): void {
+  for (let r = 0; r < m; r++) out[o + r] = 0;
+  for (let i = 0; i < n; i++) {
+    const base = xo + i * m;
+    let s = 0;
+    for (let r = 0; r < m; r++) s += X[base + r] * y[r];
+    s /= n;
+    for (let r = 0; r < m; r++) out[o + r] += s * X[base + r];
+  }
+}
+
+/**
+ * The J-product: `out ← J v` (length N·(p−1)) for a parameter direction `v` (P12 part, then V̄21).
+ *
+ * @example
+ * ```ts
+ * restrictedJvp(blocks, ps, v, out);
+ * ```
+ */
+export function restrictedJvp(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  v: Float64Array,
+  out: Float64Array,
+  Z = zVectors(b, ps),
+): void {
+  const { m, p, n, N, X, theta } = ps;
+  const dP = v.subarray(0, m * p), dV = v.subarray(m * p);
+  const u = new Float64Array(m), s = new Float64Array(m);
+  for (let k = 0; k < N; k++) {
+    wTildeProduct(dP, m, p, theta, k * (p - 1), u);
+    sigmaHat(X, k * n * m, n, m, u, s, 0);
+    for (let i = 0; i < p - 1; i++) {
+      let acc = 0;
+      for (let r = 0; r < m; r++) acc += dV[i * m + r] * Z[k * m + r] + b.V21bar[i * m + r] * s[r];
+      out[k * (p - 1) + i] = acc;
+    }
+  }
+}
+
+/**
+ * The Jᵀ-product: `out ← Jᵀ r` (length m·p + (p−1)·m) for output residuals `r` (N·(p−1)).
+ *
+ * @example
+ * ```ts
+ * restrictedVjp(blocks, ps, r, g);
+ * ```
+ */
+export function restrictedVjp(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  r: Float64Array,
+  out: Float64Array,
+  Z = zVectors(b, ps),
+): void {
+  const { m, p, n, N, X, theta } = ps;
+  out.fill(0);
+  const gP = out.subarray(0, m * p), gV = out.subarray(m * p);
+  const y = new Float64Array(m), t = new Float64Array(m);
+  for (let k = 0; k < N; k++) {
+    y.fill(0);
+    for (let i = 0; i < p - 1; i++) {
+      const ri = r[k * (p - 1) + i];
+      if (ri === 0) continue;
+      for (let c = 0; c < m; c++) {
+        gV[i * m + c] += ri * Z[k * m + c];
+        y[c] += b.V21bar[i * m + c] * ri;
+      }
+    }
+    sigmaHat(X, k * n * m, n, m, y, t, 0);
+    const to = k * (p - 1);
+    for (let c = 0; c < m; c++) {
+      const tc = t[c];
+      if (tc === 0) continue;
+      gP[c * p] += tc;
+      for (let j = 1; j < p; j++) gP[c * p + j] += tc * theta[to + j - 1];
+    }
+  }
+}
+
+/**
+ * The Gauss–Newton operator `v ↦ JᵀJ v / N` at `blocks` (matrix-free).
+ *
+ * @example
+ * ```ts
+ * const op = gaussNewtonOperator(sarsaBlocks(8, 0.2), ps);
+ * ```
+ */
+export function gaussNewtonOperator(b: RestrictedBlocks, ps: PromptSet): SymmetricOperator {
+  validatePromptSet(ps);
+  checkBlocks(b, ps);
+  const Z = zVectors(b, ps);
+  const r = new Float64Array(ps.N * (ps.p - 1));
+  const n = restrictedSize(ps.m, ps.p);
+  return {
+    n,
+    apply(v, out) {
+      restrictedJvp(b, ps, v, r, Z);
+      restrictedVjp(b, ps, r, out, Z);
+      for (let i = 0; i < n; i++) out[i] /= ps.N;
+    },
+  };
+}
+
+/**
+ * The Jacobian J of all readouts w.r.t. the restricted parameters, dense and row-major
+ * `(N·(p−1)) × (m·p + (p−1)·m)` — built column by column from the closed form (only for small sizes).
+ *
+ * @example
+ * ```ts
+ * const J = restrictedJacobian(sarsaBlocks(4, 0.2), ps);
+ * ```
+ */
+export function restrictedJacobian(b: RestrictedBlocks, ps: PromptSet): Float64Array {
+  validatePromptSet(ps);
+  checkBlocks(b, ps);
+  const { m, p, n, N, X, theta } = ps;
+  const P = restrictedSize(m, p), R = N * (p - 1);
+  const J = new Float64Array(R * P);
+  const Z = zVectors(b, ps);
+  const e = new Float64Array(m), col = new Float64Array(m);
+  for (let k = 0; k < N; k++) {
+    // ∂out_k/∂P12[c, j] = w̃_j · (V̄21 Σ̂_k)[:, c];  ∂out_k[i]/∂V̄21[i, c] = z_k[c].
+    for (let c = 0; c < m; c++) {
+      e.fill(0);
+      e[c] = 1;
+      sigmaHat(X, k * n * m, n, m, e, col, 0);
+      for (let i = 0; i < p - 1; i++) {
+        let vs = 0;
+        for (let q = 0; q < m; q++) vs += b.V21bar[i * m + q] * col[q];
+        const row = (k * (p - 1) + i) * P;
+        J[row + c * p] = vs;
+        for (let j = 1; j < p; j++) J[row + c * p + j] = vs * theta[k * (p - 1) + j - 1];
+        J[row + m * p + i * m + c] = Z[k * m + c];
+      }
+    }
+  }
+  return J;
+}
+
+/**
+ * The dense Gauss–Newton matrix `G = JᵀJ / N` (P×P, P = m·p + (p−1)·m).
+ *
+ * @example
+ * ```ts
+ * const G = gaussNewtonDense(sarsaBlocks(4, 0.2), ps);
+ * ```
+ */
+export function gaussNewtonDense(b: RestrictedBlocks, ps: PromptSet): Float64Array {
+  const J = restrictedJacobian(b, ps);
+  const P = restrictedSize(ps.m, ps.p), R = ps.N * (ps.p - 1);
+  const G = new Float64Array(P * P);
+  for (let r = 0; r < R; r++) {
+    const row = r * P;
+    for (let i = 0; i < P; i++) {
+      const a = J[row + i];
+      if (a === 0) continue;
+      for (let j = i; j < P; j++) G[i * P + j] += a * J[row + j];
+    }
+  }
+  for (let i = 0; i < P; i++) {
+    for (let j = i; j < P; j++) {
+      G[i * P + j] /= ps.N;
+      G[j * P + i] = G[i * P + j];
+    }
+  }
+  return G;
+}
+
+/**
+ * Mean per-prompt loss `(1/N) Σ ½‖out_k − target_k‖²` of restricted blocks on a prompt set, and,
+ * when `grad` is given, its gradient written into it (P12 part, then V̄21).
+ *
+ * @example
+ * ```ts
+ * const loss = promptSetLoss(blocks, ps, grad);
+ * ```
+ */
+export function promptSetLoss(b: RestrictedBlocks, ps: PromptSet, grad?: Float64Array): number {
+  const { m, p, N, theta, target } = ps;
+  const Z = zVectors(b, ps);
+  const R = N * (p - 1);
+  const r = new Float64Array(R);
+  let loss = 0;
+  for (let k = 0; k < N; k++) {
+    for (let i = 0; i < p - 1; i++) {
+      let acc = theta[k * (p - 1) + i];
+      for (let c = 0; c < m; c++) acc += b.V21bar[i * m + c] * Z[k * m + c];
+      const e = acc - target[k * (p - 1) + i];
+      r[k * (p - 1) + i] = e / N;
+      loss += 0.5 * e * e;
+    }
+  }
+  if (grad) restrictedVjp(b, ps, r, grad, Z);
+  return loss / N;
+}
+
+function pseudoInverse(A: Float64Array, k: number, ridge: number): Float64Array {
+  const { values, vectors } = symmetricEigenQL(A, k);
+  const top = Math.max(values[k - 1], 0);
+  const out = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    const inv = 1 / (Math.max(values[j], 0) + ridge * top || 1);
+    for (let r = 0; r < k; r++) {
+      const a = vectors[r * k + j] * inv;
+      for (let c = 0; c < k; c++) out[r * k + c] += a * vectors[c * k + j];
+    }
+  }
+  return out;
+}
+
+/**
+ * A block-diagonal Kronecker preconditioner for `G` (for LOBPCG): on the V̄21 block `G` is exactly
+ * `dV ↦ dV Z` with `Z = (1/N) Σ z_k z_kᵀ`; on the P12 block it is approximated by
+ * `dP ↦ S̄ dP W` with `S̄ = (1/N) Σ Σ̂_k V̄21ᵀV̄21 Σ̂_k`, `W = (1/N) Σ w̃_k w̃_kᵀ`. Returns
+ * `r ↦ (S̄⁻¹ r_P W⁻¹, r_V Z⁻¹)` (ridge-regularised inverses).
+ *
+ * @example
+ * ```ts
+ * const pre = gaussNewtonPreconditioner(blocks, ps);
+ * ```
+ */
+export function gaussNewtonPreconditioner(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  ridge = 1e-12,
+): (r: Float64Array, out: Float64Array) => void {
+  validatePromptSet(ps);
+  checkBlocks(b, ps);
+  const { m, p, n, N, X, theta } = ps;
+  const q = p - 1;
+  const Zv = zVectors(b, ps);
+  const Z = new Float64Array(m * m), W = new Float64Array(p * p), S = new Float64Array(m * m);
+  const VX = new Float64Array(q * n), M = new Float64Array(q * m), wt = new Float64Array(p);
+  for (let k = 0; k < N; k++) {
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < m; c++) Z[r * m + c] += Zv[k * m + r] * Zv[k * m + c];
+    }
+    wt[0] = 1;
+    for (let j = 1; j < p; j++) wt[j] = theta[k * q + j - 1];
+    for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) W[r * p + c] += wt[r] * wt[c];
+    // M = V̄21 Σ̂_k = (1/n) (V̄21 X_kᵀ) X_k
+    const xo = k * n * m;
+    for (let i = 0; i < q; i++) {
+      for (let t = 0; t < n; t++) {
+        let s = 0;
+        for (let c = 0; c < m; c++) s += b.V21bar[i * m + c] * X[xo + t * m + c];
+        VX[i * n + t] = s / n;
+      }
+    }
+    M.fill(0);
+    for (let i = 0; i < q; i++) {
+      for (let t = 0; t < n; t++) {
+        const a = VX[i * n + t];
+        if (a === 0) continue;
+        for (let c = 0; c < m; c++) M[i * m + c] += a * X[xo + t * m + c];
+      }
+    }
+    for (let i = 0; i < q; i++) {
+      for (let r = 0; r < m; r++) {
+        const a = M[i * m + r];
+        if (a === 0) continue;
+        for (let c = 0; c < m; c++) S[r * m + c] += a * M[i * m + c];
+      }
+    }
+  }
+  for (const A of [Z, W, S]) for (let i = 0; i < A.length; i++) A[i] /= N;
+  const Zi = pseudoInverse(Z, m, ridge), Wi = pseudoInverse(W, p, ridge);
+  const Si = pseudoInverse(S, m, ridge);
+  const tmp = new Float64Array(m * p);
+  return (r, out) => {
+    // P part: S̄⁻¹ r_P W⁻¹
+    tmp.fill(0);
+    for (let i = 0; i < m; i++) {
+      for (let k2 = 0; k2 < m; k2++) {
+        const a = Si[i * m + k2];
+        for (let j = 0; j < p; j++) tmp[i * p + j] += a * r[k2 * p + j];
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < p; j++) {
+        let s = 0;
+        for (let k2 = 0; k2 < p; k2++) s += tmp[i * p + k2] * Wi[k2 * p + j];
+        out[i * p + j] = s;
+      }
+    }
+    // V part: r_V Z⁻¹
+    const o = m * p;
+    for (let i = 0; i < q; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k2 = 0; k2 < m; k2++) s += r[o + i * m + k2] * Zi[k2 * m + j];
+        out[o + i * m + j] = s;
+      }
+    }
+  };
+}
+
+/** Rank and extreme eigenvalues of a Gram matrix. */
+export interface GramStats {
+  /** Size of the matrix. */
+  size: number;
+  /** Eigenvalues above `1e-10·λ_max`. */
+  rank: number;
+  /** Smallest eigenvalue. */
+  smallest: number;
+  /** Largest eigenvalue. */
+  largest: number;
+}
+
+function gramOf(G: Float64Array, size: number): GramStats {
+  const vals = symmetricEigenQL(G, size, false).values;
+  const { zeros } = nullityAndGap(vals, 1e-10);
+  return { size, rank: size - zeros, smallest: vals[0], largest: vals[size - 1] };
+}
+
+/**
+ * The Gram matrices of MATH §7's rebuttal phrasing: of the tokens, `(1/(N n)) Σ_{k,i} x_i x_iᵀ`
+ * (m×m), and of the parameter columns, `(1/N) Σ_k w̃_k w̃_kᵀ` (p×p) — their ranks and smallest
+ * eigenvalues.
+ *
+ * @example
+ * ```ts
+ * const { tokens, wTilde } = gramStats(ps); // full rank: tokens.rank === ps.m
+ * ```
+ */
+export function gramStats(ps: PromptSet): { tokens: GramStats; wTilde: GramStats } {
+  validatePromptSet(ps);
+  const { m, p, n, N, X, theta } = ps;
+  const Gx = new Float64Array(m * m), Gw = new Float64Array(p * p);
+  for (let t = 0; t < N * n; t++) {
+    for (let r = 0; r < m; r++) {
+      const a = X[t * m + r];
+      if (a === 0) continue;
+      for (let c = r; c < m; c++) Gx[r * m + c] += a * X[t * m + c];
+    }
+  }
+  const wt = new Float64Array(p);
+  for (let k = 0; k < N; k++) {
+    wt[0] = 1;
+    for (let j = 1; j < p; j++) wt[j] = theta[k * (p - 1) + j - 1];
+    for (let r = 0; r < p; r++) for (let c = r; c < p; c++) Gw[r * p + c] += wt[r] * wt[c];
+  }
+  for (let r = 0; r < m; r++) {
+    for (let c = r; c < m; c++) Gx[c * m + r] = Gx[r * m + c] /= N * n;
+  }
+  for (let r = 0; r < p; r++) for (let c = r; c < p; c++) Gw[c * p + r] = Gw[r * p + c] /= N;
+  return { tokens: gramOf(Gx, m), wTilde: gramOf(Gw, p) };
+}
+
+/** The Gauss–Newton numbers of MATH §7 at one point. */
+export interface GaussNewtonStats {
+  /** "dense" (full spectrum, exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned). */
+  method: "dense" | "krylov" | "lobpcg";
+  /** Parameters P. */
+  params: number;
+  /** Eigenvalues ≤ relTol·λ_max (1 = only the scaling direction). With "krylov" at most `block`. */
+  zeros: number;
+  /** True when the count may be capped (krylov and every resolved value was zero). */
+  zerosCapped: boolean;
+  /** μ: smallest eigenvalue above the threshold (null if none resolved). With "krylov" an upper bound (Ritz value). */
+  mu: number | null;
+  /** Largest eigenvalue. */
+  lambdaMax: number;
+  /** Residual ‖Gy − μy‖ of the μ pair (0 for dense). */
+  muResidual: number | null;
+  /** The smallest eigenvalues found (ascending, up to 12). */
+  smallest: number[];
+}
+
+/** Options of {@linkcode gaussNewtonStats}. */
+export interface GaussNewtonOptions {
+  /** "dense" (P ≲ 1 500), "krylov" or "lobpcg" (needs `scaling`; λ_max from a short Krylov run). */
+  method: "dense" | "krylov" | "lobpcg";
+  /** LOBPCG settings. */
+  lobpcg?: { block: number; maxIter: number; tol: number };
+  /** Relative zero threshold (default 1e-8 of λ_max). */
+  relTol?: number;
+  /** Krylov settings (`deflate` is set to the scaling tangent when `scaling` is given). */
+  krylov?: BlockKrylovOptions;
+  /**
+   * The scaling tangent t of M⋆ at the point (an exact null vector of G): with "krylov" the search
+   * runs on t⊥ and t is counted as one zero eigenvalue when ‖Gt‖ ≤ relTol·λ_max‖t‖.
+   */
+  scaling?: Float64Array;
+}
+
+function lobpcgStats(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  op: SymmetricOperator,
+  rng: Rng,
+  opts: GaussNewtonOptions,
+  relTol: number,
+  P: number,
+): GaussNewtonStats {
+  const t = opts.scaling;
+  if (!t) throw new RangeError(`method "lobpcg" needs the scaling tangent (opts.scaling)`);
+  const lo = opts.lobpcg ?? { block: 8, maxIter: 200, tol: 1e-6 };
+  const top = blockKrylovSmallest(op, rng.fork("lmax"), { block: 2, dim: 40, want: 1 }).largest;
+  const res = lobpcgSmallest(op, gaussNewtonPreconditioner(b, ps), rng, {
+    block: lo.block,
+    maxIter: lo.maxIter,
+    tol: lo.tol,
+    scale: top,
+    deflate: [t],
+  });
+  const g = nullityAndGap(res.values, relTol, top);
+  const Gt = new Float64Array(P);
+  op.apply(t, Gt);
+  let gg = 0, tt = 0;
+  for (let i = 0; i < P; i++) {
+    gg += Gt[i] * Gt[i];
+    tt += t[i] * t[i];
+  }
+  const extra = Math.sqrt(gg / tt) <= relTol * top ? 1 : 0;
+  const idx = g.smallestNonzero === null ? -1 : g.zeros;
+  return {
+    method: "lobpcg",
+    params: P,
+    zeros: g.zeros + extra,
+    zerosCapped: g.zeros === res.values.length,
+    mu: g.smallestNonzero,
+    lambdaMax: top,
+    muResidual: idx < 0 ? null : res.residuals[idx],
+    smallest: Array.from(res.values.slice(0, 12)),
+  };
+}
+
+/**
+ * Zero-eigenvalue count, μ and λ_max of `G = JᵀJ/N` at `blocks` over the prompt set (MATH §7).
+ *
+ * @example
+ * ```ts
+ * gaussNewtonStats(sarsaBlocks(8, 0.2, 0.37), ps, new Rng(0), { method: "dense" }).zeros; // 1
+ * ```
+ */
+export function gaussNewtonStats(
+  b: RestrictedBlocks,
+  ps: PromptSet,
+  rng: Rng,
+  opts: GaussNewtonOptions,
+): GaussNewtonStats {
+  const relTol = opts.relTol ?? 1e-8;
+  const P = restrictedSize(ps.m, ps.p);
+  if (opts.method === "dense") {
+    const vals = symmetricEigenQL(gaussNewtonDense(b, ps), P, false).values;
+    const g = nullityAndGap(vals, relTol);
+    return {
+      method: "dense",
+      params: P,
+      zeros: g.zeros,
+      zerosCapped: false,
+      mu: g.smallestNonzero,
+      lambdaMax: g.largest,
+      muResidual: g.smallestNonzero === null ? null : 0,
+      smallest: Array.from(vals.slice(0, 12)),
+    };
+  }
+  if (opts.method !== "krylov" && opts.method !== "lobpcg") {
+    throw new RangeError(
+      `method must be "dense", "krylov" or "lobpcg", got ${JSON.stringify(opts.method)}`,
+    );
+  }
+  const op = gaussNewtonOperator(b, ps);
+  if (opts.method === "lobpcg") return lobpcgStats(b, ps, op, rng, opts, relTol, P);
+  const res = blockKrylovSmallest(op, rng, {
+    ...opts.krylov,
+    deflate: opts.scaling ? [opts.scaling] : undefined,
+  });
+  const g = nullityAndGap(res.values, relTol, res.largest);
+  const idx = g.smallestNonzero === null ? -1 : g.zeros;
+  let extra = 0;
+  if (opts.scaling) {
+    const t = opts.scaling, Gt = new Float64Array(P);
+    op.apply(t, Gt);
+    let gg = 0, tt = 0;
+    for (let i = 0; i < P; i++) {
+      gg += Gt[i] * Gt[i];
+      tt += t[i] * t[i];
+    }
+    if (Math.sqrt(gg / tt) <= relTol * res.largest) extra = 1;
+  }
+  return {
+    method: "krylov",
+    params: P,
+    zeros: g.zeros + extra,
+    zerosCapped: g.zeros === res.values.length,
+    mu: g.smallestNonzero,
+    lambdaMax: res.largest,
+    muResidual: idx < 0 ? null : res.residuals[idx],
+    smallest: Array.from(res.values.slice(0, 12)),
+  };
+}

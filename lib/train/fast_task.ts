@@ -1,0 +1,112 @@
+/**
+ * The per-prompt work of the teacher-mimicking tasks (MATH §2, §3, §6) in one pass:
+ * {@linkcode taskStepFast} does what `tasks.ts`'s `taskStep` does — behaviour-policy table, rollout,
+ * tokens, teacher target — with the same operations in the same order (bit-identical results,
+ * `tests/fast_task_test.ts`), but without temporary arrays, with the teacher's dot products fused
+ * into the token copy, and (actor–critic) with the TD error and the softmax score computed once
+ * each instead of twice. `taskStep` stays the tested reference.
+ *
+ * @module
+ */
+
+import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
+import { rollout } from "../mdp/rollout.ts";
+import type { TaskEnv, TaskSpec } from "./tasks.ts";
+import { assertFiniteArray } from "../core/validate.ts";
+
+/**
+ * One prompt, exactly as `taskStep`: roll out `n` steps of the behaviour policy of `env.theta`
+ * from `env.s0`, write the tokens into `X` (n×m) and the teacher's update into `target` (p−1).
+ * Does not change `env.theta`. Throws on a non-finite θ, as the reference does.
+ *
+ * @example
+ * ```ts
+ * taskStepFast(spec, env, X, target); // same numbers as taskStep(spec, env, X, target)
+ * ```
+ */
+export function taskStepFast(
+  t: TaskSpec,
+  env: TaskEnv,
+  X: Float64Array,
+  target: Float64Array,
+): void {
+  if (t.kind === "sarsa") sarsaStep(t, env, X, target);
+  else acStep(t, env, X, target);
+}
+
+function sarsaStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
+  const { feat, mdp, traj, theta: w, pi } = env;
+  const { nS, nA, d, phi } = feat;
+  const n = t.n, eps = t.eps;
+  assertFiniteArray("w", w, d);
+  // ε-greedy table (policy.ts epsGreedyPolicy: Q = φᵀw, ties → lowest action).
+  const low = eps / nA;
+  for (let s = 0; s < nS; s++) {
+    let best = 0, qBest = 0;
+    for (let a = 0; a < nA; a++) {
+      const base = (s * nA + a) * d;
+      let acc = 0;
+      for (let k = 0; k < d; k++) acc += phi[base + k] * w[k];
+      if (a === 0 || acc > qBest) {
+        best = a;
+        qBest = acc;
+      }
+      pi[s * nA + a] = low;
+    }
+    pi[s * nA + best] += 1 - eps;
+  }
+  rollout(mdp, pi, env.s0, n, env.rng, traj);
+  // Tokens and the SARSA target (teachers.ts sarsaUpdate) in one pass over the transitions.
+  const m = 2 * d + 1, g = t.gamma, step = t.alpha / n;
+  for (let k = 0; k < d; k++) target[k] = w[k];
+  for (let i = 0; i < n; i++) {
+    const b = (traj.s[i] * nA + traj.a[i]) * d;
+    const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
+    const row = i * m;
+    let q = 0, qp = 0;
+    for (let k = 0; k < d; k++) {
+      const f = phi[b + k], fp = phi[bp + k], wk = w[k];
+      X[row + k] = f;
+      X[row + d + k] = g * fp;
+      q += wk * f;
+      qp += wk * fp;
+    }
+    const r = traj.r[i];
+    X[row + 2 * d] = r;
+    const c = step * (r + g * qp - q);
+    for (let k = 0; k < d; k++) target[k] += c * phi[b + k];
+  }
+}
+
+function acStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
+  const { feat, mdp, traj, theta, pi } = env;
+  const sf = env.sf!;
+  const dq = t.dPsi, d = t.d, n = t.n, g = t.gamma;
+  const w = theta.subarray(0, dq), lambda = theta.subarray(dq);
+  softmaxPolicy(feat, lambda, pi);
+  rollout(mdp, pi, env.s0, n, env.rng, traj);
+  assertFiniteArray("w", w, dq);
+  const psi = sf.psi;
+  const m = 2 * dq + 1 + d, gOff = 2 * dq + 1;
+  const aStep = t.alpha / n, bStep = t.beta / n;
+  for (let k = 0; k < dq + d; k++) target[k] = theta[k];
+  for (let i = 0; i < n; i++) {
+    const b = traj.s[i] * dq, bp = traj.s[i + 1] * dq, row = i * m;
+    let v = 0, vp = 0;
+    for (let k = 0; k < dq; k++) {
+      const f = psi[b + k], fp = psi[bp + k], wk = w[k];
+      X[row + k] = f;
+      X[row + dq + k] = g * fp;
+      v += wk * f;
+      vp += wk * fp;
+    }
+    const r = traj.r[i];
+    X[row + 2 * dq] = r;
+    // Score g_i into the token; the actor update reads it back (teachers.ts computes it again).
+    softmaxScore(feat, pi, traj.s[i], traj.a[i], X, row + gOff);
+    const delta = r + g * vp - v;
+    const cw = aStep * delta, cl = bStep * delta;
+    for (let k = 0; k < dq; k++) target[k] += cw * psi[b + k];
+    for (let k = 0; k < d; k++) target[dq + k] += cl * X[row + gOff + k];
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * Fused restricted training step (MATH §6): the gradient of the restricted block is a sum of
+ * rank-1 outer products, `∂L/∂V̄21 = Σ_b s·e_b z_bᵀ` and `∂L/∂P12 = Σ_b s·t_b θ̃_bᵀ` (`s` = 1/B, see
+ * `grad.ts`), so it is never materialised: each prompt leaves only its factors `(z_b, s·e_b,
+ * s·t_b, θ_b)`, and one pass over `(θ, Adam m, Adam v)` forms each gradient entry from them and
+ * applies the optimiser on the spot.
+ *
+ * **Same numbers as the reference.** Every scalar is computed with the same operations in the
+ * same order as {@linkcode restrictedLossGrad} followed by `optim.ts`'s Adam (or plain GD): each
+ * dot product keeps its left-to-right order, each gradient entry sums its prompts in order
+ * `b = 0, 1, …` starting from 0, and the Adam update is the same expression. What changes is only
+ * which independent sums run side by side (four rows at a time, for instruction-level
+ * parallelism) and that the gradient array is neither zeroed, written nor read back. Training
+ * through this path is therefore bit-identical to the reference engine (tested in
+ * `tests/fused_test.ts`).
+ *
+ * @module
+ */
+
+import type { RestrictedBlocks } from "../icrl/construction.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
+
+/** Per-prompt factors of up to `cap` prompts, plus the scratch of one prompt's forward/backward. */
+export interface FusedBatch {
+  /** Token dimension. */
+  m: number;
+  /** Parameter-column dimension (θ has p−1 entries). */
+  p: number;
+  /** Tokens per prompt. */
+  n: number;
+  /** Most prompts per step. */
+  cap: number;
+  /** `z_b` (m), stored `Z[r·cap + b]`. */
+  Z: Float64Array;
+  /** `scale·e_b` (p−1), stored `E[k·cap + b]`. */
+  E: Float64Array;
+  /** `scale·t_b` (m), stored `Tt[r·cap + b]`. */
+  Tt: Float64Array;
+  /** `θ_b` (p−1), stored `Th[k·cap + b]`. */
+  Th: Float64Array;
+  /** Scratch: `u = P12 θ̃` (m). */
+  u: Float64Array;
+  /** Scratch: `s_i = x_iᵀu` (n). */
+  s: Float64Array;
+  /** Scratch: `z = Σ̂u` (m). */
+  z: Float64Array;
+  /** Scratch: `e = out − target` (p−1). */
+  e: Float64Array;
+  /** Scratch: `y = V̄21ᵀe` (m). */
+  y: Float64Array;
+  /** Scratch: `t = Σ̂y` (m). */
+  t: Float64Array;
+  /** Scratch: one row of the gradient (max(m, p)). */
+  gRow: Float64Array;
+}
+
+/**
+ * Allocate the factor store for prompts of token dim `m`, parameter dim `p`, `n` tokens, and up to
+ * `cap` prompts per step.
+ *
+ * @example
+ * ```ts
+ * const fb = fusedBatch(73, 37, 20, 64);
+ * ```
+ */
+export function fusedBatch(m: number, p: number, n: number, cap: number): FusedBatch {
+  assertInt("m", m, 1);
+  assertInt("p", p, 2);
+  assertInt("n", n, 1);
+  assertInt("cap", cap, 1);
+  return {
+    m,
+    p,
+    n,
+    cap,
+    Z: new Float64Array(m * cap),
+    E: new Float64Array((p - 1) * cap),
+    Tt: new Float64Array(m * cap),
+    Th: new Float64Array((p - 1) * cap),
+    u: new Float64Array(m),
+    s: new Float64Array(n),
+    z: new Float64Array(m),
+    e: new Float64Array(p - 1),
+    y: new Float64Array(m),
+    t: new Float64Array(m),
+    gRow: new Float64Array(Math.max(m, p)),
+  };
+}
+
+/** `out[i] = Σ_j X[i·m + j]·v[j]` for i < n, each sum from 0 in j order, four rows at a time. */
+function rowDots(X: Float64Array, v: Float64Array, n: number, m: number, out: Float64Array) {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const b0 = i * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let j = 0; j < m; j++) {
+      const vj = v[j];
+      a0 += X[b0 + j] * vj;
+      a1 += X[b1 + j] * vj;
+      a2 += X[b2 + j] * vj;
+      a3 += X[b3 + j] * vj;
+    }
+    out[i] = a0;
+    out[i + 1] = a1;
+    out[i + 2] = a2;
+    out[i + 3] = a3;
+  }
+  for (; i < n; i++) {
+    const b0 = i * m;
+    let a0 = 0;
+    for (let j = 0; j < m; j++) a0 += X[b0 + j] * v[j];
+    out[i] = a0;
+  }
+}
+
+/** `acc = 0; for i: acc[r] += (s_i·invN)·X[i·m + r]` — Σ̂-type product, i in order. */
+function weightedRowSum(
+  X: Float64Array,
+  s: Float64Array,
+  invN: number,
+  n: number,
+  m: number,
+  acc: Float64Array,
+) {
+  acc.fill(0);
+  for (let i = 0; i < n; i++) {
+    const c = s[i] * invN, base = i * m;
+    for (let r = 0; r < m; r++) acc[r] += c * X[base + r];
+  }
+}
+
+/**
+ * Readout of the restricted block, `θ + V̄21 Σ̂ P12 θ̃` (MATH §4), with the arithmetic of
+ * `grad.ts`'s `restrictedReadout` (bit-identical), four independent rows at a time. Writes `out`
+ * (p−1) and returns it; uses `fb`'s scratch.
+ *
+ * @example
+ * ```ts
+ * const out = fusedReadout(fusedBatch(73, 37, 20, 1), blocks, X, w, new Float64Array(36));
+ * ```
+ */
+export function fusedReadout(
+  fb: FusedBatch,
+  blk: RestrictedBlocks,
+  X: Float64Array,
+  theta: ArrayLike<number>,
+  out: Float64Array,
+): Float64Array {
+  const { m, p, n, u, s, z } = fb;
+  const { P12, V21bar } = blk;
+  const q = p - 1;
+  // u = P12 θ̃, each row from P12[r,0] then k = 1 … p−1 in order.
+  let r = 0;
+  for (; r + 3 < m; r += 4) {
+    const b0 = r * p, b1 = b0 + p, b2 = b1 + p, b3 = b2 + p;
+    let a0 = P12[b0], a1 = P12[b1], a2 = P12[b2], a3 = P12[b3];
+    for (let k = 1; k < p; k++) {
+      const th = theta[k - 1];
+      a0 += P12[b0 + k] * th;
+      a1 += P12[b1 + k] * th;
+      a2 += P12[b2 + k] * th;
+      a3 += P12[b3 + k] * th;
+    }
+    u[r] = a0;
+    u[r + 1] = a1;
+    u[r + 2] = a2;
+    u[r + 3] = a3;
+  }
+  for (; r < m; r++) {
+    const b0 = r * p;
+    let a0 = P12[b0];
+    for (let k = 1; k < p; k++) a0 += P12[b0 + k] * theta[k - 1];
+    u[r] = a0;
+  }
+  const invN = 1 / n;
+  rowDots(X, u, n, m, s);
+  weightedRowSum(X, s, invN, n, m, z);
+  // out = θ + V̄21 z (each row from θ[k]).
+  let k = 0;
+  for (; k + 3 < q; k += 4) {
+    const b0 = k * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
+    let a0 = theta[k], a1 = theta[k + 1], a2 = theta[k + 2], a3 = theta[k + 3];
+    for (let j = 0; j < m; j++) {
+      const zj = z[j];
+      a0 += V21bar[b0 + j] * zj;
+      a1 += V21bar[b1 + j] * zj;
+      a2 += V21bar[b2 + j] * zj;
+      a3 += V21bar[b3 + j] * zj;
+    }
+    out[k] = a0;
+    out[k + 1] = a1;
+    out[k + 2] = a2;
+    out[k + 3] = a3;
+  }
+  for (; k < q; k++) {
+    const b0 = k * m;
+    let a0 = theta[k];
+    for (let j = 0; j < m; j++) a0 += V21bar[b0 + j] * z[j];
+    out[k] = a0;
+  }
+  return out;
+}
+
+/**
+ * Forward and backward of one prompt (the arithmetic of `restrictedLossGrad`), storing its factors
+ * as column `b` of `fb` instead of adding a gradient. Returns the loss `½‖TF − target‖²`.
+ *
+ * @example
+ * ```ts
+ * const loss = fusedPrompt(fb, blocks, X, theta, target, 0, 1);
+ * ```
+ */
+export function fusedPrompt(
+  fb: FusedBatch,
+  blk: RestrictedBlocks,
+  X: Float64Array,
+  theta: Float64Array,
+  target: Float64Array,
+  b: number,
+  scale: number,
+): number {
+  const { m, p, n, cap, s, z, e, y, t, Z, E, Tt, Th } = fb;
+  const { V21bar } = blk;
+  const q = p - 1;
+  const invN = 1 / n;
+  fusedReadout(fb, blk, X, theta, e);
+  let k = 0, r = 0;
+  for (k = 0; k < q; k++) e[k] = e[k] - target[k];
+  let loss = 0;
+  for (k = 0; k < q; k++) loss += e[k] * e[k];
+  loss *= 0.5;
+  // y = V̄21ᵀ e (each entry from 0, k in order); t = Σ̂ y.
+  y.fill(0);
+  for (k = 0; k < q; k++) {
+    const ek = e[k], base = k * m;
+    for (let j = 0; j < m; j++) y[j] += V21bar[base + j] * ek;
+  }
+  rowDots(X, y, n, m, s);
+  weightedRowSum(X, s, invN, n, m, t);
+  for (r = 0; r < m; r++) {
+    Z[r * cap + b] = z[r];
+    Tt[r * cap + b] = t[r] * scale;
+  }
+  for (k = 0; k < q; k++) {
+    E[k * cap + b] = e[k] * scale;
+    Th[k * cap + b] = theta[k];
+  }
+  return loss;
+}
+
+/** State of the fused Adam (same update as `optim.ts`'s `adam`). */
+export interface FusedAdam {
+  /** First moments. */
+  m: Float64Array;
+  /** Second moments. */
+  v: Float64Array;
+  /** Steps taken. */
+  t: number;
+  /** β1 (0.9). */
+  beta1: number;
+  /** β2 (0.999). */
+  beta2: number;
+  /** ε (1e-8). */
+  epsilon: number;
+}
+
+/**
+ * Fresh Adam state for `size` parameters (defaults of `optim.ts`'s `adam`).
+ *
+ * @example
+ * ```ts
+ * const st = fusedAdam(5329);
+ * ```
+ */
+export function fusedAdam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): FusedAdam {
+  assertInt("size", size, 1);
+  assertNumber("beta1", beta1, 0, 0.999999);
+  assertNumber("beta2", beta2, 0, 0.999999999);
+  return { m: new Float64Array(size), v: new Float64Array(size), t: 0, beta1, beta2, epsilon };
+}
+
+/**
+ * One optimiser step on the restricted blocks from the factors of prompts `0 … B−1` in `fb`:
+ * every gradient entry is formed from the factors (sum over b in order, from 0) and updated at
+ * once — Adam when `adamState` is given, plain gradient descent `θ ← θ − lr·g` when it is null.
+ * `blk.P12` and `blk.V21bar` must be consecutive in one buffer when Adam is used (`P12` first);
+ * the Adam moments are indexed like that buffer.
+ *
+ * @example
+ * ```ts
+ * fusedStep(blocks, fb, 1, fusedAdam(blocks.P12.length + blocks.V21bar.length), 1e-3);
+ * ```
+ */
+export function fusedStep(
+  blk: RestrictedBlocks,
+  fb: FusedBatch,
+  B: number,
+  adamState: FusedAdam | null,
+  lr: number,
+): void {
+  const { m, p, cap, Z, E, Tt, Th } = fb;
+  const { P12, V21bar } = blk;
+  const q = p - 1, offV = m * p;
+  if (B < 1 || B > cap) throw new RangeError(`B must be in 1…${cap}, got ${B}`);
+  const gRow = fb.gRow;
+  if (adamState === null) {
+    for (let r = 0; r < m; r++) {
+      const tb = r * cap;
+      let g0 = 0;
+      for (let b = 0; b < B; b++) g0 += Tt[tb + b];
+      gRow[0] = g0;
+      rowTimesCols(Tt, tb, Th, cap, B, q, gRow, 1);
+      for (let k = 0; k < p; k++) P12[r * p + k] -= lr * gRow[k];
+    }
+    for (let k = 0; k < q; k++) {
+      rowTimesCols(E, k * cap, Z, cap, B, m, gRow, 0);
+      for (let r = 0; r < m; r++) V21bar[k * m + r] -= lr * gRow[r];
+    }
+    return;
+  }
+  const st = adamState;
+  if (st.m.length !== offV + q * m) {
+    throw new RangeError(`Adam state has ${st.m.length} entries, blocks need ${offV + q * m}`);
+  }
+  st.t++;
+  const { beta1, beta2, epsilon, m: M, v: Vm } = st;
+  const c1 = 1 / (1 - Math.pow(beta1, st.t)), c2 = 1 / (1 - Math.pow(beta2, st.t));
+  const a1 = 1 - beta1, a2 = 1 - beta2;
+  if (B === 1) {
+    // P12[r, 0] gets t_r, P12[r, k] gets t_r θ_{k−1}; V̄21[k, r] gets e_k z_r.
+    for (let r = 0; r < m; r++) {
+      const tr = Tt[r * cap], base = r * p;
+      for (let k = 0; k < p; k++) {
+        const i = base + k;
+        const g = k === 0 ? tr : tr * Th[(k - 1) * cap];
+        const mi = beta1 * M[i] + a1 * g;
+        const vi = beta2 * Vm[i] + a2 * g * g;
+        M[i] = mi;
+        Vm[i] = vi;
+        P12[i] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
+      }
+    }
+    for (let k = 0; k < q; k++) {
+      const ek = E[k * cap], base = k * m;
+      for (let r = 0; r < m; r++) {
+        const i = offV + base + r;
+        const g = ek * Z[r * cap];
+        const mi = beta1 * M[i] + a1 * g;
+        const vi = beta2 * Vm[i] + a2 * g * g;
+        M[i] = mi;
+        Vm[i] = vi;
+        V21bar[base + r] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
+      }
+    }
+    return;
+  }
+  // B > 1: the gradient of one row at a time into `gRow` (eight sums side by side), then Adam.
+  for (let r = 0; r < m; r++) {
+    const base = r * p, tb = r * cap;
+    let g0 = 0;
+    for (let b = 0; b < B; b++) g0 += Tt[tb + b];
+    gRow[0] = g0;
+    rowTimesCols(Tt, tb, Th, cap, B, q, gRow, 1);
+    adamRow(P12, base, M, Vm, base, gRow, p, beta1, beta2, a1, a2, lr, c1, c2, epsilon);
+  }
+  for (let k = 0; k < q; k++) {
+    const base = k * m;
+    rowTimesCols(E, k * cap, Z, cap, B, m, gRow, 0);
+    adamRow(V21bar, base, M, Vm, offV + base, gRow, m, beta1, beta2, a1, a2, lr, c1, c2, epsilon);
+  }
+}
+
+/**
+ * `out[off + j] = Σ_b A[a0 + b]·C[j·cap + b]` for j < cols: each sum from 0 over b in order,
+ * eight of them side by side (independent dependency chains).
+ */
+function rowTimesCols(
+  A: Float64Array,
+  a0: number,
+  C: Float64Array,
+  cap: number,
+  B: number,
+  cols: number,
+  out: Float64Array,
+  off: number,
+): void {
+  let j = 0;
+  for (; j + 7 < cols; j += 8) {
+    const c0 = j * cap;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let b = 0; b < B; b++) {
+      const x = A[a0 + b], cb = c0 + b;
+      s0 += x * C[cb];
+      s1 += x * C[cb + cap];
+      s2 += x * C[cb + 2 * cap];
+      s3 += x * C[cb + 3 * cap];
+      s4 += x * C[cb + 4 * cap];
+      s5 += x * C[cb + 5 * cap];
+      s6 += x * C[cb + 6 * cap];
+      s7 += x * C[cb + 7 * cap];
+    }
+    out[off + j] = s0;
+    out[off + j + 1] = s1;
+    out[off + j + 2] = s2;
+    out[off + j + 3] = s3;
+    out[off + j + 4] = s4;
+    out[off + j + 5] = s5;
+    out[off + j + 6] = s6;
+    out[off + j + 7] = s7;
+  }
+  for (; j < cols; j++) {
+    const c0 = j * cap;
+    let s0 = 0;
+    for (let b = 0; b < B; b++) s0 += A[a0 + b] * C[c0 + b];
+    out[off + j] = s0;
+  }
+}
+
+/** Adam (the expression of `optim.ts`) on `len` entries from `gRow`. */
+function adamRow(
+  W: Float64Array,
+  w0: number,
+  M: Float64Array,
+  Vm: Float64Array,
+  i0: number,
+  gRow: Float64Array,
+  len: number,
+  beta1: number,
+  beta2: number,
+  a1: number,
+  a2: number,
+  lr: number,
+  c1: number,
+  c2: number,
+  epsilon: number,
+): void {
+  for (let j = 0; j < len; j++) {
+    const g = gRow[j], i = i0 + j;
+    const mi = beta1 * M[i] + a1 * g;
+    const vi = beta2 * Vm[i] + a2 * g * g;
+    M[i] = mi;
+    Vm[i] = vi;
+    W[w0 + j] -= (lr * mi * c1) / (Math.sqrt(vi * c2) + epsilon);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The teacher-mimicking tasks (MATH §6): one environment per training MDP, holding the current
+ * parameter θ (`w` for SARSA, `[w ; λ]` for actor–critic) and the state to continue from.
+ * One `taskStep` = behaviour-policy rollout → tokens `X` → teacher target; `taskAdvance` moves θ to
+ * the teacher's target and continues from `s_n`.
+ *
+ * @module
+ */
+
+import {
+  type Features,
+  type Mdp,
+  randomFeatures,
+  randomMdp,
+  randomStateFeatures,
+  type StateFeatures,
+} from "../mdp/mdp.ts";
+import type { Rng } from "../core/rng.ts";
+import { emptyTrajectory, rollout, sampleInitialState, type Trajectory } from "../mdp/rollout.ts";
+import { epsGreedyPolicy, softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
+import { actorCriticUpdate, sarsaUpdate } from "../icrl/teachers.ts";
+import { acBlocks, type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+import {
+  assertFiniteArray,
+  assertInt,
+  assertKnownKeys,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+} from "../core/validate.ts";
+
+/** Which teacher, and the MDP/feature/step-size settings (MATH §1, §3, §6 defaults). */
+export interface TaskSpec {
+  /** "sarsa" (batch semi-gradient SARSA, ε-greedy behaviour) or "ac" (TD actor–critic, softmax behaviour). */
+  kind: "sarsa" | "ac";
+  /** |S| (9). */
+  nS: number;
+  /** |A| (4). */
+  nA: number;
+  /** State–action feature dimension d (|S|·|A| = 36). */
+  d: number;
+  /** State feature dimension d_ψ for the AC critic (|S| = 9). */
+  dPsi: number;
+  /** Discount γ (0.5). */
+  gamma: number;
+  /** Critic / SARSA step α (0.2). */
+  alpha: number;
+  /** Actor step β (0.2). */
+  beta: number;
+  /** ε of the ε-greedy behaviour policy (0.1). */
+  eps: number;
+  /** Transitions per prompt n (20). */
+  n: number;
+}
+
+/** MATH §1–§3 defaults for the SARSA task. */
+export const DEFAULT_TASK: Readonly<TaskSpec> = Object.freeze({
+  kind: "sarsa",
+  nS: 9,
+  nA: 4,
+  d: 36,
+  dPsi: 9,
+  gamma: 0.5,
+  alpha: 0.2,
+  beta: 0.2,
+  eps: 0.1,
+  n: 20,
+});
+
+/**
+ * Validate a task spec; throws naming the bad field (unknown keys with the closest valid one).
+ *
+ * @example
+ * ```ts
+ * validateTask({ ...DEFAULT_TASK, n: 20 });
+ * ```
+ */
+export function validateTask(t: TaskSpec): TaskSpec {
+  assertObject("task", t);
+  assertKnownKeys("task", t, Object.keys(DEFAULT_TASK));
+  assertOneOf("task.kind", t.kind, ["sarsa", "ac"]);
+  assertInt("task.nS", t.nS, 1);
+  assertInt("task.nA", t.nA, 1);
+  assertInt("task.d", t.d, 1);
+  assertInt("task.dPsi", t.dPsi, 1);
+  assertNumber("task.gamma", t.gamma, 0, 0.999999);
+  assertNumber("task.alpha", t.alpha, 0);
+  assertNumber("task.beta", t.beta, 0);
+  assertNumber("task.eps", t.eps, 0, 1);
+  assertInt("task.n", t.n, 1);
+  return t;
+}
+
+/**
+ * Token and parameter-column dimensions `(m, p)` of a task's prompt (MATH §4).
+ *
+ * @example
+ * ```ts
+ * taskDims(DEFAULT_TASK); // { m: 73, p: 37 }
+ * ```
+ */
+export function taskDims(t: TaskSpec): { m: number; p: number } {
+  validateTask(t);
+  return t.kind === "sarsa"
+    ? { m: 2 * t.d + 1, p: t.d + 1 }
+    : { m: 2 * t.dPsi + 1 + t.d, p: 1 + t.dPsi + t.d };
+}
+
+/**
+ * The task's construction θ⋆ as restricted blocks (MATH §5), scale `c`.
+ *
+ * @example
+ * ```ts
+ * const star = taskConstruction(DEFAULT_TASK);
+ * ```
+ */
+export function taskConstruction(t: TaskSpec, c = 1): RestrictedBlocks {
+  validateTask(t);
+  return t.kind === "sarsa"
+    ? sarsaBlocks(t.d, t.alpha, c)
+    : acBlocks(t.dPsi, t.d, t.alpha, t.beta, c);
+}
+
+/** One MDP being trained on or evaluated: its features, current θ and where to continue. */
+export interface TaskEnv {
+  /** The MDP. */
+  mdp: Mdp;
+  /** State–action features (fresh per MDP). */
+  feat: Features;
+  /** State features (actor–critic only). */
+  sf: StateFeatures | null;
+  /** Current θ: `w` (SARSA) or `[w ; λ]` (AC), length p−1. */
+  theta: Float64Array;
+  /** State the next rollout starts from. */
+  s0: number;
+  /** Trajectory buffer (last rollout). */
+  traj: Trajectory;
+  /** Policy-table buffer. */
+  pi: Float64Array;
+  /** This MDP's rollout stream. */
+  rng: Rng;
+}
+
+/**
+ * A fresh environment drawn from `rng` in a fixed order: MDP, features (then ψ for AC), initial θ
+ * `~ Unif(−1,1)` (w; then λ for AC), `s_0 ~ p0`. Rollouts continue to draw from the same `rng`.
+ *
+ * @example
+ * ```ts
+ * const env = newTaskEnv(DEFAULT_TASK, new Rng(0).fork("mdp").fork(0));
+ * ```
+ */
+export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
+  validateTask(t);
+  const mdp = randomMdp(rng, { nS: t.nS, nA: t.nA, gamma: t.gamma });
+  const feat = randomFeatures(rng, t.nS, t.nA, t.d);
+  const sf = t.kind === "ac" ? randomStateFeatures(rng, t.nS, t.dPsi) : null;
+  const { p } = taskDims(t);
+  const theta = rng.fillUniform(new Float64Array(p - 1), -1, 1);
+  const s0 = sampleInitialState(mdp, rng);
+  return {
+    mdp,
+    feat,
+    sf,
+    theta,
+    s0,
+    traj: emptyTrajectory(t.n),
+    pi: new Float64Array(t.nS * t.nA),
+    rng,
+  };
+}
+
+/**
+ * One prompt: roll out `n` steps of the behaviour policy of `env.theta` from `env.s0`, write the
+ * tokens into `X` (n×m) and the teacher's update into `target` (p−1). Does not change `env.theta`.
+ *
+ * @example
+ * ```ts
+ * taskStep(spec, env, X, target);
+ * ```
+ */
+export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
+  const { feat, mdp, traj, theta } = env;
+  const n = t.n;
+  // O(1) consistency checks; the env's parts are validated where they are used (O(1) when branded).
+  if (t.kind !== "sarsa" && t.kind !== "ac") validateTask(t);
+  const mExp = t.kind === "sarsa" ? 2 * t.d + 1 : 2 * t.dPsi + 1 + t.d;
+  const pExp = t.kind === "sarsa" ? t.d + 1 : 1 + t.dPsi + t.d;
+  if (
+    feat?.nS !== t.nS || feat.nA !== t.nA || feat.d !== t.d || mdp?.nS !== t.nS || traj?.n !== n
+  ) {
+    throw new RangeError(
+      `env does not match the task: task |S|=${t.nS}, |A|=${t.nA}, d=${t.d}, n=${n}; env has ` +
+        `features ${feat?.nS}×${feat?.nA}×${feat?.d}, MDP |S|=${mdp?.nS}, trajectory n=${traj?.n}`,
+    );
+  }
+  if (theta?.length !== pExp - 1) {
+    throw new RangeError(
+      `env.theta must have length p−1 = ${pExp - 1}, got length ${theta?.length}`,
+    );
+  }
+  if (!(X instanceof Float64Array) || X.length !== n * mExp) {
+    throw new RangeError(
+      `X must be a Float64Array of length n·m = ${n * mExp}, got length ${X?.length}`,
+    );
+  }
+  if (!(target instanceof Float64Array) || target.length !== pExp - 1) {
+    throw new RangeError(
+      `target must be a Float64Array of length p−1 = ${pExp - 1}, got length ${target?.length}`,
+    );
+  }
+  if (t.kind === "sarsa") {
+    epsGreedyPolicy(feat, theta, t.eps, env.pi);
+    rollout(mdp, env.pi, env.s0, n, env.rng, traj);
+    const { nA, d, phi } = feat;
+    const m = 2 * d + 1, g = t.gamma;
+    for (let i = 0; i < n; i++) {
+      const b = (traj.s[i] * nA + traj.a[i]) * d;
+      const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
+      const row = i * m;
+      for (let k = 0; k < d; k++) {
+        X[row + k] = phi[b + k];
+        X[row + d + k] = g * phi[bp + k];
+      }
+      X[row + 2 * d] = traj.r[i];
+    }
+    sarsaUpdate(traj, feat, theta, t.gamma, t.alpha, target);
+    return;
+  }
+  const sf = env.sf!;
+  const dq = t.dPsi, d = t.d;
+  const w = theta.subarray(0, dq), lambda = theta.subarray(dq);
+  softmaxPolicy(feat, lambda, env.pi);
+  rollout(mdp, env.pi, env.s0, n, env.rng, traj);
+  const m = 2 * dq + 1 + d;
+  for (let i = 0; i < n; i++) {
+    const b = traj.s[i] * dq, bp = traj.s[i + 1] * dq, row = i * m;
+    for (let k = 0; k < dq; k++) {
+      X[row + k] = sf.psi[b + k];
+      X[row + dq + k] = t.gamma * sf.psi[bp + k];
+    }
+    X[row + 2 * dq] = traj.r[i];
+    softmaxScore(feat, env.pi, traj.s[i], traj.a[i], X, row + 2 * dq + 1);
+  }
+  const upd = actorCriticUpdate(traj, feat, sf, w, lambda, t.gamma, t.alpha, t.beta);
+  target.set(upd.w, 0);
+  target.set(upd.lambda, dq);
+}
+
+/**
+ * Move to the next prompt: `θ ← next` (the teacher's target during training, the learner's output
+ * during evaluation) and `s_0 ← s_n` (MATH §2, §6).
+ *
+ * @example
+ * ```ts
+ * taskAdvance(env, target);
+ * ```
+ */
+export function taskAdvance(env: TaskEnv, next: ArrayLike<number>): void {
+  assertFiniteArray("next", next, env.theta.length);
+  env.theta.set(next as ArrayLike<number>);
+  env.s0 = env.traj.s[env.traj.n];
+}

@@ -1,0 +1,499 @@
+/**
+ * Teacher-mimicking training of the linear self-attention block ([LL26] Algorithm 1, MATH §6).
+ *
+ * For each training MDP k (fresh MDP, fresh features, θ ~ Unif(−1,1), s_0 ~ p0), T times: roll out
+ * n steps of the behaviour policy of θ, compute the teacher's target, take one optimiser step on
+ * `½‖TF(H(z,θ)) − target‖²` (θ is data, not a parameter), then `θ ← target` and `s_0 ← s_n`.
+ *
+ * **Modes.** `batch = 1` is the paper's **exact** protocol (one prompt per optimiser step, MDPs in
+ * sequence). `batch = B > 1` is the **batched** mode: MDPs `gB … gB+B−1` are advanced side by side
+ * and each optimiser step uses the mean loss of their B prompts; the per-prompt semantics (rollout,
+ * target, θ ← target, s_0 ← s_n) are identical. MDP k's data stream is `fork("mdp").fork(k)` of the
+ * seed in both modes, so the two modes see the same MDPs, features and initial θ. The learning rate
+ * is `lr · lrDecay^⌊k₀/lrDecayEvery⌋` with k₀ the index of the first MDP of the current group.
+ *
+ * **Engines.** `"js"`: hand-derived gradients in float64 typed arrays (`grad.ts`) — the fast path.
+ * `"tfjs"`: float32 gradients by tfjs autodiff of the same loss (reference; used to measure
+ * Prop 3.1 through autodiff). The optimiser runs in float64 in both.
+ *
+ * @module
+ */
+
+import { blocksToParams, paramsToBlocks, type RestrictedBlocks } from "../icrl/construction.ts";
+import {
+  fullLossGrad,
+  NonFiniteLossError,
+  restrictedLossGrad,
+  restrictedScratch,
+} from "../icrl/grad.ts";
+import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
+import { taskStepFast } from "./fast_task.ts";
+import { WasmAdam } from "./wasm_adam.ts";
+import type { LsaParams } from "../icrl/lsa.ts";
+import { manifoldStats } from "../icrl/manifold.ts";
+import { adam, gradientDescent, type Optimizer } from "../core/optim.ts";
+import { buildPrompt } from "../icrl/prompt.ts";
+import { Rng } from "../core/rng.ts";
+import {
+  DEFAULT_TASK,
+  newTaskEnv,
+  taskAdvance,
+  taskConstruction,
+  taskDims,
+  type TaskEnv,
+  type TaskSpec,
+  taskStep,
+  validateTask,
+} from "./tasks.ts";
+import {
+  assertInt,
+  assertKnownKeys,
+  assertNumber,
+  assertObject,
+  assertOneOf,
+  assertPositive,
+} from "../core/validate.ts";
+
+/** Everything that defines a training run (MATH §6 defaults in {@linkcode DEFAULT_TRAIN}). */
+export interface TrainConfig {
+  /** Teacher and environment settings. */
+  task: TaskSpec;
+  /** Number of training MDPs K (paper: 10 000). */
+  K: number;
+  /** Iterations per MDP T (paper: 1 000). */
+  T: number;
+  /** MDPs advanced side by side per optimiser step (1 = exact mode). */
+  batch: number;
+  /** "restricted" (train P12, V̄21 only) or "full" (all of P, V; P22 = V̄22 = 0 at init). */
+  param: "restricted" | "full";
+  /** "adam" or "gd" (plain gradient descent). */
+  optimizer: "adam" | "gd";
+  /** Learning rate (1e-3). */
+  lr: number;
+  /** Multiplicative decay (0.99) … */
+  lrDecay: number;
+  /** … applied every this many MDPs (10). */
+  lrDecayEvery: number;
+  /** Gain of the Xavier-normal initialisation (0.1). */
+  initGain: number;
+  /** Optimiser steps between metric rows. */
+  logEvery: number;
+  /** Seed of every stream of the run. */
+  seed: number;
+  /** Gradient engine: "js" (hand-derived, float64) or "tfjs" (autodiff, float32). */
+  engine: "js" | "tfjs";
+  /** A step whose mean loss exceeds this (or is not finite) stops training with an error. */
+  divergeLoss: number;
+}
+
+/** MATH §6 defaults at paper scale in batched mode (B = 64). */
+export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
+  task: DEFAULT_TASK,
+  K: 10_000,
+  T: 1_000,
+  batch: 64,
+  param: "restricted",
+  optimizer: "adam",
+  lr: 1e-3,
+  lrDecay: 0.99,
+  lrDecayEvery: 10,
+  initGain: 0.1,
+  logEvery: 500,
+  seed: 0,
+  engine: "js",
+  divergeLoss: 1e6,
+});
+
+/**
+ * Keys a {@linkcode TrainConfig} may carry besides those of {@linkcode DEFAULT_TRAIN} (optional
+ * options without a default). {@linkcode trainConfig} rejects every other key.
+ */
+export const TRAIN_OPTIONAL_KEYS: readonly string[] = [];
+
+/**
+ * Fill in defaults and validate; throws naming the bad field. Unknown keys (also inside `task`)
+ * are refused with the closest valid key; values that make training meaningless are refused too
+ * (`initGain`, `lrDecay` and `divergeLoss` must be > 0; `lr = 0` stays allowed: it evaluates
+ * frozen parameters).
+ *
+ * @example
+ * ```ts
+ * const cfg = trainConfig({ K: 100, T: 50, batch: 1 });
+ * ```
+ */
+export function trainConfig(
+  over: Partial<Omit<TrainConfig, "task">> & { task?: Partial<TaskSpec> } = {},
+): TrainConfig {
+  assertObject("train config", over);
+  assertKnownKeys("train config", over, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  if (over.task !== undefined) assertObject("train config task", over.task);
+  const cfg: TrainConfig = {
+    ...DEFAULT_TRAIN,
+    ...over,
+    task: { ...DEFAULT_TRAIN.task, ...(over.task ?? {}) },
+  };
+  validateTrainConfig(cfg);
+  return cfg;
+}
+
+/**
+ * Validate a complete training config (the checks of {@linkcode trainConfig} without filling
+ * defaults); also used by `loadModel`. Throws naming the bad field and value; returns it.
+ *
+ * @example
+ * ```ts
+ * validateTrainConfig({ ...DEFAULT_TRAIN, K: 64 });
+ * ```
+ */
+export function validateTrainConfig(cfg: TrainConfig): TrainConfig {
+  assertKnownKeys("train config", cfg, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  validateTask(cfg.task);
+  assertInt("K", cfg.K, 1);
+  assertInt("T", cfg.T, 1);
+  assertInt("batch", cfg.batch, 1, cfg.K);
+  assertOneOf("param", cfg.param, ["restricted", "full"]);
+  assertOneOf("optimizer", cfg.optimizer, ["adam", "gd"]);
+  assertOneOf("engine", cfg.engine, ["js", "tfjs"]);
+  assertNumber("lr", cfg.lr, 0); // lr = 0 is a frozen-parameter evaluation (used by tests)
+  assertPositive("lrDecay", cfg.lrDecay, 1);
+  assertInt("lrDecayEvery", cfg.lrDecayEvery, 1);
+  assertPositive("initGain", cfg.initGain);
+  assertInt("logEvery", cfg.logEvery, 1);
+  assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
+  assertPositive("divergeLoss", cfg.divergeLoss);
+  return cfg;
+}
+
+/** A trained (or initial) block. `full` is present for the full parameterisation. */
+export interface BlockModel {
+  /** The task the block was trained on. */
+  task: TaskSpec;
+  /** Parameterisation. */
+  param: "restricted" | "full";
+  /** The `P12`, `V̄21` blocks (read out of `full` when present). */
+  blocks: RestrictedBlocks;
+  /** Full `P`, `V` (full parameterisation only). */
+  full?: LsaParams;
+}
+
+/**
+ * The block as full `D×D` matrices (restricted blocks embedded with zeros elsewhere).
+ *
+ * @example
+ * ```ts
+ * const params = modelParams(result.model);
+ * ```
+ */
+export function modelParams(model: BlockModel): LsaParams {
+  return model.full ?? blocksToParams(model.blocks);
+}
+
+/** One row of the training log. */
+export interface TrainMetrics {
+  /** Optimiser steps taken. */
+  step: number;
+  /** Prompts consumed. */
+  prompts: number;
+  /** MDPs started. */
+  mdps: number;
+  /** Learning rate of the last step. */
+  lr: number;
+  /** Mean per-prompt loss over the steps since the previous row. */
+  loss: number;
+  /** Scale-free distance of `V̄21⊗P12` to the construction's (MATH §7). */
+  dist: number;
+  /** Cosine of P12 with P⋆12. */
+  cosP12: number;
+  /** Cosine of V̄21 with V̄⋆21. */
+  cosV21: number;
+  /** Scale c read off P12. */
+  cP: number;
+  /** Scale c read off V̄21. */
+  cV: number;
+  /** Full mode: largest change since init of the blocks Prop 3.1 says never move (P11, P21, V11, V12, first rows of V21, V22). */
+  drift: number;
+  /** Full mode: largest |entry| of P22 and V̄22 (Prop 3.1: stay 0). */
+  zeroBlocks: number;
+}
+
+/** Result of {@linkcode trainTeacherMimic}. */
+export interface TrainResult {
+  /** The configuration (with defaults filled). */
+  config: TrainConfig;
+  /** The trained block. */
+  model: BlockModel;
+  /** The block at initialisation. */
+  init: BlockModel;
+  /** Metric rows, in step order. */
+  metrics: TrainMetrics[];
+  /** Wall time of the loop, seconds. */
+  wallTimeSec: number;
+  /** Prompts consumed (K·T). */
+  prompts: number;
+}
+
+/**
+ * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
+ * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
+ * SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
+ * materialised gradient by `grad.ts`, `optim.ts`). Both give bit-identical results; the reference
+ * is kept for tests and benchmarks.
+ */
+export type TrainKernel = "fused" | "reference";
+
+/** Progress callback: prompts done, total, and the latest metric row (when one was just logged). */
+export type TrainProgress = (done: number, total: number, row?: TrainMetrics) => void;
+
+/** Xavier-normal fill of an a×b matrix view. */
+function xavier(rng: Rng, out: Float64Array, rows: number, cols: number, gain: number): void {
+  const std = gain * Math.sqrt(2 / (rows + cols));
+  for (let i = 0; i < rows * cols; i++) out[i] = std * rng.normal();
+}
+
+/** Flat parameter vector with typed views. */
+interface ParamState {
+  flat: Float64Array;
+  grad: Float64Array;
+  /** Restricted views (restricted mode) — or null. */
+  blocks: RestrictedBlocks | null;
+  gBlocks: RestrictedBlocks | null;
+  /** Full views (full mode) — or null. */
+  full: LsaParams | null;
+  gFull: LsaParams | null;
+}
+
+function initParams(cfg: TrainConfig, rng: Rng): ParamState {
+  const { m, p } = taskDims(cfg.task);
+  const D = m + p;
+  if (cfg.param === "restricted") {
+    const size = m * p + (p - 1) * m;
+    const flat = new Float64Array(size), grad = new Float64Array(size);
+    const mk = (f: Float64Array): RestrictedBlocks => ({
+      m,
+      p,
+      P12: f.subarray(0, m * p),
+      V21bar: f.subarray(m * p),
+    });
+    const blocks = mk(flat);
+    xavier(rng, blocks.P12, m, p, cfg.initGain);
+    xavier(rng, blocks.V21bar, p - 1, m, cfg.initGain);
+    return { flat, grad, blocks, gBlocks: mk(grad), full: null, gFull: null };
+  }
+  const flat = new Float64Array(2 * D * D), grad = new Float64Array(2 * D * D);
+  const mk = (f: Float64Array): LsaParams => ({
+    D,
+    P: f.subarray(0, D * D),
+    V: f.subarray(D * D),
+  });
+  const full = mk(flat);
+  xavier(rng, full.P, D, D, cfg.initGain);
+  xavier(rng, full.V, D, D, cfg.initGain);
+  for (let r = m; r < D; r++) for (let c = m; c < D; c++) full.P[r * D + c] = 0; // P22 = 0
+  for (let r = m + 1; r < D; r++) for (let c = m; c < D; c++) full.V[r * D + c] = 0; // V̄22 = 0
+  return { flat, grad, blocks: null, gBlocks: null, full, gFull: mk(grad) };
+}
+
+function snapshot(cfg: TrainConfig, st: ParamState): BlockModel {
+  const { m } = taskDims(cfg.task);
+  if (st.full) {
+    const full: LsaParams = {
+      D: st.full.D,
+      P: Float64Array.from(st.full.P),
+      V: Float64Array.from(st.full.V),
+    };
+    return { task: cfg.task, param: "full", blocks: paramsToBlocks(full, m), full };
+  }
+  const b = st.blocks!;
+  return {
+    task: cfg.task,
+    param: "restricted",
+    blocks: { m: b.m, p: b.p, P12: Float64Array.from(b.P12), V21bar: Float64Array.from(b.V21bar) },
+  };
+}
+
+/**
+ * Prop 3.1 measurements for full parameters: the largest change since `init` of the blocks that
+ * cannot move, and the largest |entry| of `P22`, `V̄22`.
+ *
+ * @example
+ * ```ts
+ * const { drift, zeroBlocks } = prop31Drift(trained, initial, m);
+ * ```
+ */
+export function prop31Drift(
+  now: LsaParams,
+  init: LsaParams,
+  m: number,
+): { drift: number; zeroBlocks: number } {
+  const { D } = now;
+  let drift = 0, zeroBlocks = 0;
+  for (let r = 0; r < D; r++) {
+    for (let c = 0; c < D; c++) {
+      const i = r * D + c;
+      // P11, P21: columns < m of P. V11, V12: rows < m of V. First rows of V21, V22: row m of V.
+      if (c < m) drift = Math.max(drift, Math.abs(now.P[i] - init.P[i]));
+      if (r <= m) drift = Math.max(drift, Math.abs(now.V[i] - init.V[i]));
+      if (r >= m && c >= m) zeroBlocks = Math.max(zeroBlocks, Math.abs(now.P[i]));
+      if (r > m && c >= m) zeroBlocks = Math.max(zeroBlocks, Math.abs(now.V[i]));
+    }
+  }
+  return { drift, zeroBlocks };
+}
+
+/**
+ * Run teacher-mimicking training (Algorithm 1). Deterministic given `config.seed`.
+ * Yields to the event loop about every 200 ms so progress displays can update.
+ *
+ * @example
+ * ```ts
+ * const res = await trainTeacherMimic(trainConfig({ K: 64, T: 100, batch: 64, seed: 1 }));
+ * res.metrics.at(-1)!.cosP12; // → ±1 as training converges
+ * ```
+ */
+export async function trainTeacherMimic(
+  config: TrainConfig,
+  onProgress?: TrainProgress,
+  kernel: TrainKernel = "fused",
+): Promise<TrainResult> {
+  const cfg = trainConfig(config);
+  const { task, K, T, batch } = cfg;
+  const { m, p } = taskDims(task);
+  const n = task.n;
+  const root = new Rng(cfg.seed);
+  const mdpRoot = root.fork("mdp");
+  const st = initParams(cfg, root.fork("init"));
+  const init = snapshot(cfg, st);
+  const star = taskConstruction(task);
+  const opt: Optimizer = cfg.optimizer === "adam" ? adam(st.flat.length) : gradientDescent();
+  const tfGrad = cfg.engine === "tfjs" ? await import("./train_tf.ts") : null;
+  if (kernel !== "fused" && kernel !== "reference") {
+    throw new RangeError(`kernel must be "fused" or "reference", got ${JSON.stringify(kernel)}`);
+  }
+  const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
+  const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
+  // With Adam the optimiser pass runs in WebAssembly SIMD on parameters held in its memory.
+  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch) : null;
+  if (wAdam) {
+    st.flat = wAdam.params;
+    st.blocks = wAdam.blocks;
+  }
+
+  const Xs: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(n * m));
+  const targets: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(p - 1));
+  const scratch = restrictedScratch(m, p, n);
+  const metrics: TrainMetrics[] = [];
+  const totalSteps = Math.ceil(K / batch) * T;
+  const total = K * T;
+  let step = 0, prompts = 0, winLoss = 0, winCount = 0;
+  let lastYield = performance.now();
+  const t0 = performance.now();
+
+  const record = (mdps: number, lr: number) => {
+    const blocks = st.blocks ?? paramsToBlocks(st.full!, m);
+    const ms = manifoldStats(blocks, star);
+    const pd = st.full ? prop31Drift(st.full, init.full!, m) : { drift: NaN, zeroBlocks: NaN };
+    const row: TrainMetrics = {
+      step,
+      prompts,
+      mdps,
+      lr,
+      loss: winLoss / winCount,
+      ...ms,
+      ...pd,
+    };
+    metrics.push(row);
+    winLoss = 0;
+    winCount = 0;
+    onProgress?.(prompts, total, row);
+  };
+
+  for (let k0 = 0; k0 < K; k0 += batch) {
+    const envs: TaskEnv[] = [];
+    for (let k = k0; k < Math.min(K, k0 + batch); k++) envs.push(newTaskEnv(task, mdpRoot.fork(k)));
+    const B = envs.length;
+    const lr = cfg.lr * Math.pow(cfg.lrDecay, Math.floor(k0 / cfg.lrDecayEvery));
+    for (let t = 0; t < T; t++) {
+      let stepLoss = 0;
+      const stepFn = kernel === "fused" ? taskStepFast : taskStep;
+      for (let b = 0; b < B; b++) stepFn(task, envs[b], Xs[b], targets[b]);
+      if (fused) {
+        for (let b = 0; b < B; b++) {
+          stepLoss += fusedPrompt(fused, st.blocks!, Xs[b], envs[b].theta, targets[b], b, 1 / B);
+        }
+        stepLoss /= B;
+      } else if (tfGrad) {
+        st.grad.fill(0);
+        stepLoss = tfGrad.batchLossGrad(cfg, st.flat, st.grad, envs, Xs, targets);
+      } else {
+        st.grad.fill(0);
+        for (let b = 0; b < B; b++) {
+          try {
+            if (st.blocks) {
+              stepLoss += restrictedLossGrad(
+                st.blocks,
+                Xs[b],
+                n,
+                envs[b].theta,
+                targets[b],
+                st.gBlocks!.P12,
+                st.gBlocks!.V21bar,
+                1 / B,
+                scratch,
+              );
+            } else {
+              const H = buildPrompt(Xs[b], n, m, envs[b].theta).H;
+              stepLoss += fullLossGrad(
+                st.full!,
+                H,
+                n,
+                m,
+                targets[b],
+                st.gFull!.P,
+                st.gFull!.V,
+                1 / B,
+              );
+            }
+          } catch (e) {
+            // Overflowing parameters: report below as divergence, with the step and the lr.
+            if (!(e instanceof NonFiniteLossError)) throw e;
+            stepLoss += e.loss;
+          }
+        }
+        stepLoss /= B;
+      }
+      if (!Number.isFinite(stepLoss) || stepLoss > cfg.divergeLoss) {
+        throw new Error(
+          `training diverged at step ${step + 1} (MDPs ${k0}…${k0 + B - 1}, iteration ${t}): ` +
+            `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
+        );
+      }
+      if (wAdam) wAdam.step(fused!, lr, B);
+      else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
+      else opt.step(st.flat, st.grad, lr);
+      for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);
+      step++;
+      prompts += B;
+      winLoss += stepLoss;
+      winCount++;
+      if (step === 1 || step % cfg.logEvery === 0 || step === totalSteps) record(k0 + B, lr);
+      else if (onProgress && (step & 63) === 0) onProgress(prompts, total);
+      if ((step & 15) === 0 && performance.now() - lastYield > 200) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+      }
+    }
+  }
+  for (let i = 0; i < st.flat.length; i++) {
+    if (!Number.isFinite(st.flat[i])) {
+      throw new Error(`training produced a non-finite parameter at index ${i}: ${st.flat[i]}`);
+    }
+  }
+  return {
+    config: cfg,
+    model: snapshot(cfg, st),
+    init,
+    metrics,
+    wallTimeSec: (performance.now() - t0) / 1000,
+    prompts,
+  };
+}

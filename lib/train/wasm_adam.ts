@@ -1,0 +1,264 @@
+/**
+ * Exact-mode (B = 1) fused Adam step of the restricted block in WebAssembly SIMD (MATH §6): the
+ * gradient is the two outer products `t θ̃ᵀ` (P12) and `e zᵀ` (V̄21) of one prompt's factors
+ * (`fused.ts`), formed two entries at a time, then Adam two entries at a time. The kernels are
+ * `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`; every lane does the IEEE operations
+ * of the TypeScript reference in the same order (`θ̃₀ = 1` gives `t·1 = t` exactly), so a step is
+ * bit-identical to `fusedStep` (tested in `tests/wasm_adam_test.ts`). Parameters and moments live
+ * in the module's memory; {@linkcode WasmAdam.params} is a view the trainer uses as its parameter
+ * vector.
+ *
+ * @module
+ */
+
+import type { RestrictedBlocks } from "../icrl/construction.ts";
+import type { FusedBatch } from "./fused.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
+import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  outer(dst: number, a: number, aLen: number, b: number, bLen: number): void;
+  rankB(
+    dst: number,
+    A: number,
+    rows: number,
+    CT: number,
+    cols: number,
+    cap: number,
+    B: number,
+  ): void;
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    a1: number,
+    a2: number,
+    lr: number,
+    c1: number,
+    c2: number,
+    eps: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+function kernels(bytesNeeded: number): Kernels {
+  if (compiled === null) {
+    const bin = atob(KERNELS_WASM_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    compiled = new WebAssembly.Module(bytes);
+  }
+  const inst = new WebAssembly.Instance(compiled, {});
+  const k = inst.exports as unknown as Kernels;
+  const pages = Math.ceil(bytesNeeded / 65536);
+  const have = k.memory.buffer.byteLength / 65536;
+  if (pages > have) k.memory.grow(pages - have);
+  return k;
+}
+
+/** Adam state and buffers of the WebAssembly exact-mode step for blocks of size (m, p). */
+export class WasmAdam {
+  /** Token dimension. */
+  readonly m: number;
+  /** Parameter-column dimension. */
+  readonly p: number;
+  /** The parameters `[P12 ; V̄21]` (m·p + (p−1)·m), in the module's memory. */
+  readonly params: Float64Array;
+  /** Views of {@linkcode WasmAdam.params} as restricted blocks. */
+  readonly blocks: RestrictedBlocks;
+  /** First moments. */
+  readonly mom1: Float64Array;
+  /** Second moments. */
+  readonly mom2: Float64Array;
+  /** Steps taken. */
+  t = 0;
+  private readonly k: Kernels;
+  private readonly off: {
+    w: number;
+    m: number;
+    v: number;
+    g: number;
+    t: number;
+    th: number;
+    e: number;
+    z: number;
+    bt: number;
+    be: number;
+    bth: number;
+    bz: number;
+  };
+  private readonly bt: Float64Array;
+  private readonly be: Float64Array;
+  private readonly bth: Float64Array;
+  private readonly bz: Float64Array;
+  private readonly th: Float64Array;
+  private readonly tv: Float64Array;
+  private readonly ev: Float64Array;
+  private readonly zv: Float64Array;
+
+  /**
+   * Allocate for blocks of size (m, p), starting from parameters `init` (copied), Adam moments 0.
+   *
+   * @example
+   * ```ts
+   * const wa = new WasmAdam(73, 37, initialFlat);
+   * ```
+   */
+  constructor(
+    m: number,
+    p: number,
+    init: Float64Array,
+    readonly cap = 1,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
+    assertInt("m", m, 1);
+    assertInt("p", p, 2);
+    assertInt("cap", cap, 1);
+    assertNumber("beta1", beta1, 0, 0.999999);
+    assertNumber("beta2", beta2, 0, 0.999999999);
+    const size = m * p + (p - 1) * m;
+    if (init.length !== size) {
+      throw new RangeError(`init has ${init.length} entries, blocks (m=${m}, p=${p}) need ${size}`);
+    }
+    this.m = m;
+    this.p = p;
+    const q = p - 1;
+    let at = 0;
+    const take = (len: number) => {
+      const o = at;
+      at += len * 8 + ((len * 8) % 16);
+      return o;
+    };
+    const off = {
+      w: take(size),
+      m: take(size),
+      v: take(size),
+      g: take(size),
+      t: take(m),
+      th: take(p),
+      e: take(q),
+      z: take(m),
+      bt: take(m * cap),
+      be: take((p - 1) * cap),
+      bth: take(p * cap),
+      bz: take(m * cap),
+    };
+    this.k = kernels(at);
+    this.off = off;
+    const buf = this.k.memory.buffer;
+    this.params = new Float64Array(buf, off.w, size);
+    this.params.set(init);
+    this.mom1 = new Float64Array(buf, off.m, size);
+    this.mom2 = new Float64Array(buf, off.v, size);
+    this.tv = new Float64Array(buf, off.t, m);
+    this.th = new Float64Array(buf, off.th, p);
+    this.ev = new Float64Array(buf, off.e, q);
+    this.zv = new Float64Array(buf, off.z, m);
+    this.bt = new Float64Array(buf, off.bt, m * cap);
+    this.be = new Float64Array(buf, off.be, q * cap);
+    this.bth = new Float64Array(buf, off.bth, p * cap);
+    this.bz = new Float64Array(buf, off.bz, m * cap);
+    this.blocks = {
+      m,
+      p,
+      P12: this.params.subarray(0, m * p),
+      V21bar: this.params.subarray(m * p),
+    };
+  }
+
+  /**
+   * One Adam step from prompts `0 … B−1` of `fb` (B = 1: exact mode), learning rate `lr`. For
+   * B > 1 each gradient entry is `Σ_b` of the prompts' factor products, b in order from 0.
+   *
+   * @example
+   * ```ts
+   * fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1);
+   * wa.step(fb, 1e-3);
+   * ```
+   */
+  step(fb: FusedBatch, lr: number, B = 1): void {
+    const { m, p } = this;
+    if (fb.m !== m || fb.p !== p) {
+      throw new RangeError(`factors are for (m=${fb.m}, p=${fb.p}), state for (m=${m}, p=${p})`);
+    }
+    if (!Number.isInteger(B) || B < 1 || B > fb.cap || B > this.cap) {
+      throw new RangeError(`B must be in 1…${Math.min(fb.cap, this.cap)}, got ${B}`);
+    }
+    if (B > 1) {
+      this.gradB(fb, B);
+    } else {
+      this.grad1(fb);
+    }
+    this.t++;
+    const { beta1, beta2, epsilon } = this;
+    const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
+    const o = this.off;
+    this.k.adam(
+      o.w,
+      o.m,
+      o.v,
+      o.g,
+      this.params.length,
+      beta1,
+      beta2,
+      1 - beta1,
+      1 - beta2,
+      lr,
+      c1,
+      c2,
+      epsilon,
+    );
+  }
+
+  /** Gradient of B > 1 prompts: A-factors copied as stored, θ̃ and z transposed (b-major). */
+  private gradB(fb: FusedBatch, B: number): void {
+    const { m, p, cap: wc } = this;
+    const q = p - 1, cap = fb.cap;
+    const { Tt, Th, E, Z } = fb;
+    const { bt, be, bth, bz } = this;
+    for (let r = 0; r < m; r++) {
+      for (let b = 0; b < B; b++) {
+        bt[r * wc + b] = Tt[r * cap + b];
+        bz[b * m + r] = Z[r * cap + b];
+      }
+    }
+    for (let b = 0; b < B; b++) bth[b * p] = 1;
+    for (let k = 0; k < q; k++) {
+      for (let b = 0; b < B; b++) {
+        be[k * wc + b] = E[k * cap + b];
+        bth[b * p + k + 1] = Th[k * cap + b];
+      }
+    }
+    const o = this.off;
+    this.k.rankB(o.g, o.bt, m, o.bth, p, wc, B);
+    this.k.rankB(o.g + m * p * 8, o.be, q, o.bz, m, wc, B);
+  }
+
+  /** Gradient of one prompt: the two outer products. */
+  private grad1(fb: FusedBatch): void {
+    const { m, p } = this;
+    const q = p - 1, cap = fb.cap;
+    const { Tt, Th, E, Z } = fb;
+    const { tv, th, ev, zv } = this;
+    for (let r = 0; r < m; r++) {
+      tv[r] = Tt[r * cap];
+      zv[r] = Z[r * cap];
+    }
+    th[0] = 1;
+    for (let k = 0; k < q; k++) {
+      th[k + 1] = Th[k * cap];
+      ev[k] = E[k * cap];
+    }
+    const o = this.off, k = this.k;
+    k.outer(o.g, o.t, m, o.th, p);
+    k.outer(o.g + m * p * 8, o.e, q, o.z, m);
+  }
+}

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { fitExponentialRate, meanCI, tQuantile975 } from "../../lib/core/stats.ts";
+import { Rng } from "../../lib/core/rng.ts";
+
+Deno.test("meanCI equals the literal formula mean ± t·s/√n", () => {
+  const v = [1, 4, 2, 8, 5];
+  const mean = 4, s = Math.sqrt((9 + 0 + 4 + 16 + 1) / 4), h = 2.776 * s / Math.sqrt(5);
+  const ci = meanCI(v);
+  assert.ok(Math.abs(ci.mean - mean) < 1e-15);
+  assert.ok(Math.abs(ci.hi - (mean + h)) < 1e-12 && Math.abs(ci.lo - (mean - h)) < 1e-12);
+  assert.deepEqual(meanCI([3]), { mean: 3, lo: 3, hi: 3, se: 0, n: 1 });
+  assert.throws(() => meanCI([]), /empty/);
+  assert.throws(() => meanCI([1, NaN]), /values\[1\].*NaN/);
+});
+
+Deno.test("95 % CIs cover the true mean about 95 % of the time", () => {
+  const rng = new Rng(1);
+  let cover = 0;
+  for (let rep = 0; rep < 2000; rep++) {
+    const ci = meanCI(Array.from({ length: 8 }, () => rng.normal()));
+    if (ci.lo <= 0 && 0 <= ci.hi) cover++;
+  }
+  assert.ok(Math.abs(cover / 2000 - 0.95) < 0.02, `coverage ${cover / 2000}`);
+});
+
+Deno.test("t quantiles: table and large-df expansion", () => {
+  assert.equal(tQuantile975(1), 12.706);
+  assert.ok(Math.abs(tQuantile975(60) - 2.0003) < 1e-3);
+  assert.ok(Math.abs(tQuantile975(1e6) - 1.96) < 1e-3);
+  assert.throws(() => tQuantile975(0), /df.*0/);
+});
+
+Deno.test("fitExponentialRate recovers a known rate", () => {
+  const x = [0, 10, 20, 30, 40];
+  const fit = fitExponentialRate(x, x.map((t) => 3 * Math.exp(-0.05 * t)));
+  assert.ok(Math.abs(fit.rate - 0.05) < 1e-12);
+  assert.ok(Math.abs(fit.logIntercept - Math.log(3)) < 1e-12);
+  assert.ok(Math.abs(fit.r2 - 1) < 1e-12);
+  assert.throws(() => fitExponentialRate([0, 1], [1, -1]), /y\[1\] must be > 0/);
+  assert.throws(() => fitExponentialRate([1, 1], [1, 2]), /all equal/);
+});
+
+Deno.test("aggregateBands: per-(group, x) mean and CI, geometric with log", async () => {
+  const { aggregateBands } = await import("../../lib/core/aggregate.ts");
+  const rows = [
+    { run: "a", x: 1, y: 1 },
+    { run: "a", x: 1, y: 3 },
+    { run: "a", x: 2, y: 4 },
+    { run: "b", x: 1, y: 10 },
+    { run: "b", x: 1, y: NaN },
+  ];
+  const out = aggregateBands(rows, { x: "x", y: "y", group: "run" });
+  assert.deepEqual(out.map((r) => [r.group, r.x, r.mean, r.count]), [
+    ["a", 1, 2, 2],
+    ["a", 2, 4, 1],
+    ["b", 1, 10, 1],
+  ]);
+  const a1 = meanCI([1, 3]);
+  assert.equal(out[0].lo, a1.lo);
+  const g = aggregateBands([{ x: 0, y: 1 }, { x: 0, y: 100 }], { x: "x", y: "y", log: true });
+  assert.ok(Math.abs(g[0].mean - 10) < 1e-12);
+  assert.throws(
+    () => aggregateBands([{ x: "s", y: 1 }], { x: "x", y: "y" }),
+    /field x must be a finite number, got "s"/,
+  );
+});
