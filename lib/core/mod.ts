@@ -1,0 +1,13 @@
+/**
+ * Core numerics: the seeded RNG, dense linear algebra and symmetric eigen-solvers, statistics, optimisers and input validation.
+ *
+ * @module
+ */
+
+export * from "./validate.ts";
+export * from "./rng.ts";
+export * from "./linalg.ts";
+export * from "./eigen.ts";
+export * from "./stats.ts";
+export * from "./aggregate.ts";
+export * from "./optim.ts";

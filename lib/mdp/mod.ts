@@ -1,0 +1,10 @@
+/**
+ * Tabular MDPs and features, policies, rollouts and exact float64 evaluation (MATH §1–§2).
+ *
+ * @module
+ */
+
+export * from "./mdp.ts";
+export * from "./policy.ts";
+export * from "./rollout.ts";
+export * from "./evaluate.ts";
