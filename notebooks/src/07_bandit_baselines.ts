@@ -36,20 +36,14 @@ import {
   tables,
 } from "../../lib/experiments/bandit_baselines.ts";
 import { writeTrajectories } from "../../lib/bandits/mod.ts";
+import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
   dataDir,
   displayTable,
-  figuresDir,
-  liveSink,
   markdown,
-  type Progress,
-  progress,
   runScale,
-  saveFigure,
   timer,
-  totalsToTicks,
   writeManifest,
-  writeTable,
 } from "../../lib/report/mod.ts";
 
 const config = banditBaselinesDefaults[runScale()];
@@ -60,19 +54,10 @@ config;
 
 // %%
 const clock = timer();
-const bars = new Map<string, { bar: Progress; onTotal: (total: number) => unknown }>();
-const res = await run(config, {
-  progress: async (label, done, total) => {
-    if (!bars.has(label)) {
-      const bar = progress(label, total, { onUpdate: liveSink(Deno.jupyter.display) });
-      bars.set(label, { bar, onTotal: totalsToTicks((n) => bar.tick(n)) });
-    }
-    await bars.get(label)!.onTotal(done);
-  },
-});
-for (const { bar } of bars.values()) await bar.done();
-const out = tables(res);
-for (const [name, rows] of Object.entries(out)) writeTable(rows, `${dataDir()}/07_${name}`);
+const hooks = progressHooks(Deno.jupyter.display);
+const res = await run(config, hooks);
+await hooks.done();
+const out = writeTables("07", tables(res));
 const sampleFiles = res.samples.map((s) => ({
   name: s.name,
   algorithm: s.set.algorithm,
@@ -86,9 +71,7 @@ displayTable(out.performance);
 
 // %%
 const figs = figures(res);
-const regretFigure = await saveFigure(figs.regret, `${figuresDir()}/07_bandit_regret`, {
-  png: true,
-});
+const regretFigure = await publishFigure("07", "bandit_regret", figs.regret, { png: true });
 regretFigure;
 
 // %% [markdown]

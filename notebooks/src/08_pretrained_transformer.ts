@@ -27,20 +27,15 @@ import { pretrainDefaults, run } from "../../lib/experiments/pretrain.ts";
 import { figures, summary, tables } from "../../lib/experiments/pretrain_views.ts";
 import { saveCheckpoint } from "../../lib/bandits/checkpoint.ts";
 import { BACKEND_ENV, parseBackend } from "../../lib/bandits/backend.ts";
+import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
   dataDir,
   displayTable,
-  figuresDir,
-  liveSink,
   markdown,
   modelsDir,
-  progress,
   runScale,
-  saveFigure,
   timer,
-  totalsToTicks,
   writeManifest,
-  writeTable,
 } from "../../lib/report/mod.ts";
 
 const scale = runScale();
@@ -59,21 +54,10 @@ config;
 
 // %%
 const clock = timer();
-type Phase = { label: string; bar: ReturnType<typeof progress>; tick: (n: number) => unknown };
-const phase: { now?: Phase } = {};
-const res = await run(config, {
-  progress: async (label, done, total) => {
-    if (phase.now?.label !== label) {
-      await phase.now?.bar.done();
-      const bar = progress(label, total, { onUpdate: liveSink(Deno.jupyter.display) });
-      phase.now = { label, bar, tick: totalsToTicks((n) => bar.tick(n)) };
-    }
-    phase.now.tick(done);
-  },
-});
-await phase.now?.bar.done();
-const tbl = tables(res);
-for (const [name, rows] of Object.entries(tbl)) writeTable(rows, `${dataDir()}/08_${name}`);
+const hooks = progressHooks(Deno.jupyter.display);
+const res = await run(config, hooks);
+await hooks.done();
+const tbl = writeTables("08", tables(res));
 for (const r of res.runs) {
   const file = r.name.replace(/[^A-Za-z0-9.]+/g, "_").replace(/_+$/, "");
   await saveCheckpoint(`${modelsDir()}/08_${file}.json`, r.model, r.weights, {
@@ -95,7 +79,7 @@ displayTable(tbl.training);
 
 // %%
 const figs = figures(res);
-await saveFigure(figs.learning, `${figuresDir()}/08_learning_curves`, { png: true });
+await publishFigure("08", "learning_curves", figs.learning, { png: true });
 
 // %% [markdown]
 // ## Regret on new environments
@@ -105,10 +89,10 @@ await saveFigure(figs.learning, `${figuresDir()}/08_learning_curves`, { png: tru
 // T = 200 (reference only: a different horizon and a far larger training budget).
 
 // %%
-await saveFigure(figs.regretLinear, `${figuresDir()}/08_regret_linear`, { png: true });
+await publishFigure("08", "regret_linear", figs.regretLinear, { png: true });
 
 // %%
-await saveFigure(figs.regretBernoulli, `${figuresDir()}/08_regret_bernoulli`, { png: true });
+await publishFigure("08", "regret_bernoulli", figs.regretBernoulli, { png: true });
 
 // %%
 displayTable(tbl.regret_at_T.map(({ mean: _m, se: _s, ...row }) => row));
@@ -120,7 +104,7 @@ displayTable(tbl.regret_at_T.map(({ mean: _m, se: _s, ...row }) => row));
 // paired difference to Thompson sampling on the same environments.
 
 // %%
-await saveFigure(figs.mismatch, `${figuresDir()}/08_mismatch`, { png: true });
+await publishFigure("08", "mismatch", figs.mismatch, { png: true });
 
 // %%
 const wallTimeSec = clock.seconds();
