@@ -14,56 +14,45 @@
  * @module
  */
 
+export { type Spec, THEME, themeConfig, VEGA_LITE_SCHEMA } from "./theme.ts";
+export { type Cell, type ChartRow, copyRows, type Datum, firstSeen, type Row } from "./rows.ts";
+export { type FrameOptions } from "./frame.ts";
+export { lineChart, type LineChartOptions, type Rule } from "./line.ts";
+export { scatterChart, type ScatterChartOptions } from "./scatter.ts";
+export { groupedBars, type GroupedBarsOptions } from "./bars.ts";
 export {
-  type ChartRow,
-  concatCharts,
-  type ConcatOptions,
-  type Datum,
-  encodePng,
-  groupedBars,
-  type GroupedBarsOptions,
   heatmap,
   type HeatmapOptions,
-  lineChart,
-  type LineChartOptions,
   type MatrixRow,
   matrixRows,
   RASTER_CELLS,
-  type Rule,
-  scatterChart,
-  type ScatterChartOptions,
-  type Spec,
-  THEME,
-  themeConfig,
-  VEGA_LITE_SCHEMA,
-} from "./chart.ts";
+} from "./heatmap.ts";
+export { encodePng, pngDataUrl } from "./png.ts";
+export { concatCharts, type ConcatOptions } from "./concat.ts";
+export {
+  normalizeSvgIds,
+  type PngOptions,
+  renderPng,
+  renderSvg,
+  renderSvgWithWarnings,
+} from "./render.ts";
+export { type CompactOptions, compactSpec, roundSig } from "./compact.ts";
 export {
   displayTable,
-  Figure,
-  figure,
-  type FigureOptions,
   formatNumber,
   JUPYTER_DISPLAY,
   markdown,
   MarkdownView,
   type MediaBundle,
-  normalizeSvgIds,
-  type PngOptions,
   type RecordsSource,
-  renderPng,
-  renderSvg,
-  renderSvgWithWarnings,
-  saveFigure,
   type TableDisplayOptions,
   TableView,
-  VEGA_LITE_MIME,
-} from "./render.ts";
+} from "./display.ts";
+export { Figure, figure, type FigureOptions, saveFigure, VEGA_LITE_MIME } from "./figure.ts";
 export {
   AUTO_PARQUET_ROWS,
-  type Cell,
   type DataFrame,
   readTable,
-  type Row,
   type TableFormat,
   toDataFrame,
   toRows,
