@@ -48,7 +48,7 @@ export function checkFrame(fn: string, opts: FrameOptions): void {
  * @example
  * ```ts
  * import { frameSpec } from "./frame.ts";
- * const spec = { ...frameSpec({ rows: [], title: "Loss", subtitle: "4 seeds" }), mark: "line" };
+ * const spec = { ...frameSpec({ title: "Loss", subtitle: "4 seeds" }), mark: "line" };
  * ```
  */
 export function frameSpec(opts: Pick<FrameOptions, "title" | "subtitle">): Spec {
