@@ -1,69 +1,64 @@
 /**
- * Reporting library: charts (Vega-Lite specs with one theme), rendering to SVG/PNG, display
- * objects for Deno's Jupyter kernel, tidy tables (polars), run manifests, progress, and the
- * run-scale / output-location settings. Nothing here calls `Deno.jupyter`.
+ * Reporting library, in data-flow order: tidy rows (`rows.ts`) → chart specs with one theme
+ * (`theme.ts`, `frame.ts`, one module per chart kind: `line.ts`, `scatter.ts`, `bars.ts`,
+ * `heatmap.ts` + `heatmap_raster.ts` + `png.ts`, `concat.ts`; gathered in `chart.ts`) → rendering
+ * to SVG/PNG (`render.ts`) → figure files and display objects for Deno's Jupyter kernel
+ * (`figure.ts`, `display.ts`, with the compact notebook embedding of `compact.ts`); alongside:
+ * tidy tables (`table.ts`, polars), run manifests, progress, number formatting, and the run-scale
+ * / output-location settings (`env.ts`). Nothing here calls `Deno.jupyter`.
  *
  * @example
  * ```ts
- * import { dataDir, figuresDir, lineChart, saveFigure, writeTable } from "../lib/report/mod.ts";
- * writeTable(rows, `${dataDir()}/02_loss`);
+ * import { lineChart, saveFigure, writeTable } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const rows = [{ step: 0, loss: 1 }, { step: 10, loss: 0.25 }];
+ * writeTable(rows, `${dir}/02_loss`);
  * await saveFigure(lineChart({ rows, x: "step", y: "loss", logY: true, title: "Loss",
- *   xTitle: "step", yTitle: "loss ½‖·‖²" }), `${figuresDir()}/02_loss`);
+ *   xTitle: "step", yTitle: "loss ½‖·‖²" }), `${dir}/02_loss`);
  * ```
  *
  * @module
  */
 
+export { type Spec, THEME, themeConfig, VEGA_LITE_SCHEMA } from "./theme.ts";
+export { type Cell, type ChartRow, copyRows, type Datum, firstSeen, type Row } from "./rows.ts";
+export { type FrameOptions } from "./frame.ts";
+export { lineChart, type LineChartOptions, type Rule } from "./line.ts";
+export { scatterChart, type ScatterChartOptions } from "./scatter.ts";
+export { groupedBars, type GroupedBarsOptions } from "./bars.ts";
 export {
-  type ChartRow,
-  concatCharts,
-  type ConcatOptions,
-  type Datum,
-  encodePng,
-  groupedBars,
-  type GroupedBarsOptions,
   heatmap,
   type HeatmapOptions,
-  lineChart,
-  type LineChartOptions,
   type MatrixRow,
   matrixRows,
   RASTER_CELLS,
-  type Rule,
-  scatterChart,
-  type ScatterChartOptions,
-  type Spec,
-  THEME,
-  themeConfig,
-  VEGA_LITE_SCHEMA,
-} from "./chart.ts";
+} from "./heatmap.ts";
+export { encodePng, pngDataUrl } from "./png.ts";
+export { concatCharts, type ConcatOptions } from "./concat.ts";
+export {
+  normalizeSvgIds,
+  type PngOptions,
+  renderPng,
+  renderSvg,
+  renderSvgWithWarnings,
+} from "./render.ts";
+export { type CompactOptions, compactSpec, roundSig } from "./compact.ts";
 export {
   displayTable,
-  Figure,
-  figure,
-  type FigureOptions,
   formatNumber,
   JUPYTER_DISPLAY,
   markdown,
   MarkdownView,
   type MediaBundle,
-  normalizeSvgIds,
-  type PngOptions,
   type RecordsSource,
-  renderPng,
-  renderSvg,
-  renderSvgWithWarnings,
-  saveFigure,
   type TableDisplayOptions,
   TableView,
-  VEGA_LITE_MIME,
-} from "./render.ts";
+} from "./display.ts";
+export { Figure, figure, type FigureOptions, saveFigure, VEGA_LITE_MIME } from "./figure.ts";
 export {
   AUTO_PARQUET_ROWS,
-  type Cell,
   type DataFrame,
   readTable,
-  type Row,
   type TableFormat,
   toDataFrame,
   toRows,

@@ -19,14 +19,11 @@ import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { existsSync } from "node:fs";
 import { tempSibling, writeFileAtomicSync } from "./env.ts";
+import type { Row } from "./rows.ts";
 
 export type { DataFrame };
 
-/** One cell of a tidy table. */
-export type Cell = number | string | boolean | null;
-
-/** One row of a tidy table. */
-export type Row = { [column: string]: Cell };
+export type { Cell, Row } from "./rows.ts";
 
 /** File format of {@linkcode writeTable}. */
 export type TableFormat = "csv" | "parquet" | "auto";
