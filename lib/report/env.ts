@@ -132,7 +132,10 @@ export function outDir(): string {
  *
  * @example
  * ```ts
- * writeTable(rows, `${dataDir()}/02_loss`);
+ * import { dataDir } from "./env.ts";
+ * import { writeTable } from "./table.ts";
+ * Deno.env.set("ICRL_OUT", Deno.makeTempDirSync());
+ * writeTable([{ step: 1, loss: 0.5 }], `${dataDir()}/02_loss`); // <out>/data/02_loss.csv
  * ```
  */
 export function dataDir(): string {
@@ -144,7 +147,13 @@ export function dataDir(): string {
  *
  * @example
  * ```ts
- * await saveFigure(spec, `${figuresDir()}/02_loss`);
+ * import { figuresDir } from "./env.ts";
+ * import { saveFigure } from "./figure.ts";
+ * import { lineChart } from "./line.ts";
+ * Deno.env.set("ICRL_OUT", Deno.makeTempDirSync());
+ * const rows = [{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }];
+ * const spec = lineChart({ rows, x: "step", y: "loss", xTitle: "step", yTitle: "loss", title: "loss" });
+ * await saveFigure(spec, `${figuresDir()}/02_loss`); // <out>/figures/02_loss.svg
  * ```
  */
 export function figuresDir(): string {

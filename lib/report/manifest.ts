@@ -197,11 +197,16 @@ function checkSeeds(fn: string, seeds: unknown): void {
  *
  * @example
  * ```ts
+ * import { writeManifest } from "./manifest.ts";
+ * import { dataDir } from "./env.ts";
+ * import { timer } from "./progress.ts";
+ * Deno.env.set("ICRL_OUT", Deno.makeTempDirSync());
  * const t = timer();
- * // … run …
- * await writeManifest(`${dataDir()}/02_convergence.manifest.json`, {
+ * const cfg = { seeds: 5, prompts: 1000 }; // … run …
+ * const m = await writeManifest(`${dataDir()}/02_convergence.manifest.json`, {
  *   name: "02_convergence", config: cfg, seeds: [0, 1, 2, 3, 4], wallTimeSec: t.seconds(),
  * });
+ * console.log(m.git.commit, m.platform.cpu);
  * ```
  */
 export async function writeManifest(path: string, input: ManifestInput): Promise<Manifest> {
@@ -332,6 +337,12 @@ export function readManifest(path: string): Manifest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { comparableManifest, writeManifest } from "./manifest.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const input = { name: "demo", config: { k: 1 }, seeds: [0], wallTimeSec: 1 };
+ * const a = await writeManifest(`${dir}/a.json`, input);
+ * const b = await writeManifest(`${dir}/b.json`, { ...input, wallTimeSec: 2 });
  * assert.deepEqual(comparableManifest(a), comparableManifest(b));
  * ```
  */

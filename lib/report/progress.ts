@@ -106,10 +106,13 @@ function inCI(): boolean {
  *
  * @example
  * ```ts
- * const bar = progress("training", K);            // terminal bar / plain lines
+ * import { progress } from "./progress.ts";
+ * const K = 5;
+ * const bar = progress("training", K, { mode: "silent" }); // default: terminal bar / plain lines
  * // in a notebook: progress("training", K, { onUpdate: liveSink(Deno.jupyter.display) })
+ * let loss = 1;
  * for (let k = 0; k < K; k++) {
- *   // … work …
+ *   loss /= 2; // … work …
  *   await bar.tick(1, `loss ${loss.toExponential(2)}`); // await: lets Jupyter show it now
  * }
  * await bar.done();
@@ -254,8 +257,16 @@ let liveCounter = 0;
  *
  * @example
  * ```ts
- * // notebook cell
- * const bar = progress("training", K, { onUpdate: liveSink(Deno.jupyter.display) });
+ * import { liveSink, progress } from "./progress.ts";
+ * // in a notebook cell pass Deno.jupyter.display; here a stand-in that records the updates
+ * const shown: unknown[] = [];
+ * const display = (data: unknown) => {
+ *   shown.push(data);
+ *   return Promise.resolve();
+ * };
+ * const bar = progress("training", 3, { onUpdate: liveSink(display) });
+ * await bar.tick(3);
+ * await bar.done();
  * ```
  */
 export function liveSink(display: DisplayFunction, id?: string): (text: string) => Promise<void> {

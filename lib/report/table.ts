@@ -125,7 +125,9 @@ export function toDataFrame(
  *
  * @example
  * ```ts
- * const rows = toRows(readTable("data/02_loss.csv"));
+ * import { toDataFrame, toRows } from "./table.ts";
+ * const rows = toRows(toDataFrame([{ step: 1, loss: 0.5 }]));
+ * console.log(rows); // [{ step: 1, loss: 0.5 }]
  * ```
  */
 export function toRows(df: DataFrame): Row[] {
@@ -298,7 +300,10 @@ function checkFrameKinds(file: string, df: DataFrame, opts: ReadTableOptions): v
  *
  * @example
  * ```ts
- * const path = writeTable(rows, `${dataDir()}/03_transfer`); // ".../03_transfer.csv"
+ * import { writeTable } from "./table.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const rows = [{ horizon: 100, score: 0.71 }, { horizon: 400, score: 0.74 }];
+ * const path = writeTable(rows, `${dir}/03_transfer`); // ".../03_transfer.csv"
  * ```
  */
 export function writeTable(
@@ -353,7 +358,11 @@ export function writeTable(
  *
  * @example
  * ```ts
- * const df = readTable(`${dataDir()}/03_transfer`);
+ * import { readTable, writeTable } from "./table.ts";
+ * const dir = Deno.makeTempDirSync();
+ * writeTable([{ horizon: 100, score: 0.71 }], `${dir}/03_transfer`);
+ * const df = readTable(`${dir}/03_transfer`);
+ * console.log(df.height); // 1
  * ```
  */
 export function readTable(path: string, opts: ReadTableOptions = {}): DataFrame {
