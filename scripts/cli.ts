@@ -1,13 +1,15 @@
 /**
  * What every script's command line shares: `parseArgs` from `node:util` wrapped so that a bad
  * command line is a {@linkcode UsageError} (exit code 64, one line, no stack trace) and an unknown
- * flag names the closest valid one; the repository root the scripts work in.
+ * flag names the closest valid one (`closestKey` of `lib/core`, by edit distance); the repository
+ * root the scripts work in.
  *
  * @module
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { fileURLToPath } from "node:url";
+import { closestKey } from "../lib/core/mod.ts";
 
 /** A command-line error (exit code 64, message without a stack trace). */
 export class UsageError extends Error {
@@ -15,27 +17,6 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
-}
-
-/**
- * Edit distance (insertions, deletions, substitutions) between two strings.
- *
- * @example
- * ```ts
- * import { editDistance } from "./cli.ts";
- * editDistance("--qiuck", "--quick"); // 2
- * ```
- */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /**
@@ -53,26 +34,6 @@ export function flagNames(options: ParseArgsOptionsConfig): string[] {
   return Object.entries(options).flatMap(([name, o]) =>
     o.short ? [`--${name}`, `-${o.short}`] : [`--${name}`]
   );
-}
-
-/**
- * The valid flag closest to `flag` by edit distance (ties: the first in `valid`); `undefined` when
- * `valid` is empty.
- *
- * @example
- * ```ts
- * import { closestFlag } from "./cli.ts";
- * closestFlag("--keepgoing", ["--quick", "--keep-going", "--list"]); // "--keep-going"
- * ```
- */
-export function closestFlag(flag: string, valid: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const v of valid) {
-    const d = editDistance(flag, v);
-    if (d < bestDistance) [best, bestDistance] = [v, d];
-  }
-  return best;
 }
 
 /**
@@ -106,7 +67,7 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(
   for (const t of tokens) {
     if (t.kind === "option-terminator") break;
     if (t.kind === "option" && !Object.hasOwn(options, t.name)) {
-      const near = closestFlag(t.rawName, valid);
+      const near = closestKey(t.rawName, valid);
       const hint = near === undefined ? "takes no options" : `closest valid option: ${near}`;
       throw new UsageError(`unknown option ${t.rawName} (${hint}; see --help)`);
     }
