@@ -25,8 +25,7 @@
 import { join, resolve } from "node:path";
 import { repoRoot, UsageError } from "./cli.ts";
 import { Kernel } from "./kernel.ts";
-import { serializeNotebook } from "./notebook/ipynb.ts";
-import type { Notebook } from "./notebook/ipynb.ts";
+import { type Notebook, serializeNotebook } from "./notebook/ipynb.ts";
 import { runNotebook } from "./run_notebook.ts";
 import { parseArgs, type ReproduceOptions, USAGE } from "./reproduce/args.ts";
 import { commitStaging, prepareOutDir, selectNotebooks } from "./reproduce/staging.ts";
