@@ -4,19 +4,24 @@
  * `lib/train/wasm/kernels_wasm.ts`. The committed module is generated only by this script
  * (`tests/wasm_adam_test.ts` rebuilds it and checks it is byte-identical).
  *
- * Usage: deno run -A scripts/build_wasm.ts [--check]
+ * Usage: deno run -A scripts/build_wasm.ts [--check]  (`--check`: exit 1 if the committed module
+ * is stale, write nothing). Exit codes: 0 ok · 1 stale · 64 bad command line.
  *
  * @module
  */
 
+import { join } from "node:path";
 import wabtInit from "wabt";
+import { parseFlags, repoRoot, UsageError } from "./cli.ts";
 
 /**
  * Assemble WAT source text into a wasm binary with SIMD enabled.
  *
  * @example
  * ```ts
- * const bytes = await assembleWat(Deno.readTextFileSync("lib/train/wasm/kernels.wat"));
+ * import { assembleWat } from "./build_wasm.ts";
+ * const bytes = await assembleWat("(module (func (export \"f\") (result i32) i32.const 7))");
+ * bytes.slice(0, 4); // Uint8Array [0, 97, 115, 109] ("\0asm")
  * ```
  */
 export async function assembleWat(source: string, name = "kernels.wat"): Promise<Uint8Array> {
@@ -35,7 +40,9 @@ export async function assembleWat(source: string, name = "kernels.wat"): Promise
  *
  * @example
  * ```ts
+ * import { moduleText } from "./build_wasm.ts";
  * const text = moduleText(new Uint8Array([0, 97, 115, 109]));
+ * text.includes('"AGFzbQ=="'); // true
  * ```
  */
 export function moduleText(bytes: Uint8Array): string {
@@ -54,22 +61,61 @@ export function moduleText(bytes: Uint8Array): string {
   ].join("\n");
 }
 
-if (import.meta.main) {
-  const root = new URL("../", import.meta.url);
-  const src = await Deno.readTextFile(new URL("lib/train/wasm/kernels.wat", root));
+/** Usage text of `build_wasm.ts`. */
+export const USAGE = `Usage: deno run -A scripts/build_wasm.ts [--check]
+
+Assemble lib/train/wasm/kernels.wat and write lib/train/wasm/kernels_wasm.ts.
+
+Options:
+  --check      write nothing; exit 1 if the committed module differs from a fresh build
+  -h, --help   this help`;
+
+/**
+ * Build (or with `--check` compare) the committed kernels module; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./build_wasm.ts";
+ * await main(["--check"]); // 0: lib/train/wasm/kernels_wasm.ts is up to date
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let check: boolean;
+  try {
+    const v = parseFlags(args, {
+      check: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    }).values;
+    if (v.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    check = v.check ?? false;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`build_wasm: ${e.message}`);
+    return 64;
+  }
+  const root = repoRoot();
+  const src = await Deno.readTextFile(join(root, "lib/train/wasm/kernels.wat"));
   const text = moduleText(await assembleWat(src));
-  const out = new URL("lib/train/wasm/kernels_wasm.ts", root);
-  if (Deno.args.includes("--check")) {
+  const out = join(root, "lib/train/wasm/kernels_wasm.ts");
+  if (check) {
     const now = await Deno.readTextFile(out);
     if (now !== text) {
       console.error(
         "lib/train/wasm/kernels_wasm.ts is stale: run deno run -A scripts/build_wasm.ts",
       );
-      Deno.exit(1);
+      return 1;
     }
     console.log("lib/train/wasm/kernels_wasm.ts is up to date");
   } else {
     await Deno.writeTextFile(out, text);
-    console.log(`wrote ${out.pathname}`);
+    console.log(`wrote ${out}`);
   }
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
 }

@@ -3,7 +3,7 @@
  *
  * Source format (`notebooks/src/NN_name.ts`, the "percent" format jupytext also reads):
  *
- * ```ts
+ * ```text
  * // %% [markdown]
  * // # 01 — Construction check
  * //
@@ -36,393 +36,19 @@
  *
  * Built notebooks have empty outputs; `deno task reproduce` fills them.
  *
+ * Modules: `notebook/percent.ts` (the source format), `notebook/ipynb.ts` (the notebook model and
+ * its JSON), `notebook/build.ts` (paths and import rebasing), `notebook/skeleton.ts` (new notebooks);
+ * this file is the command line.
+ *
  * @module
  */
 
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** One notebook cell as the tool models it. */
-export interface Cell {
-  kind: "code" | "markdown";
-  source: string;
-}
-
-/** A notebook cell in nbformat 4.5 JSON. */
-export interface NbCell {
-  cell_type: "code" | "markdown";
-  id: string;
-  metadata: Record<string, unknown>;
-  source: string[];
-  execution_count?: number | null;
-  outputs?: unknown[];
-}
-
-/** An nbformat 4.5 notebook. */
-export interface Notebook {
-  cells: NbCell[];
-  metadata: Record<string, unknown>;
-  nbformat: number;
-  nbformat_minor: number;
-}
-
-/** A source-format error naming the file and line. */
-export class SourceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SourceError";
-  }
-}
-
-const MARKER = /^\/\/\s?%%(.*)$/;
-
-/**
- * Split a percent-format TypeScript source into cells.
- *
- * @example
- * ```ts
- * parseSource("// %% [markdown]\n// # Title\n// %%\nconst x = 1;\n");
- * // [{ kind: "markdown", source: "# Title" }, { kind: "code", source: "const x = 1;" }]
- * ```
- */
-export function parseSource(text: string, file = "<source>"): Cell[] {
-  if (typeof text !== "string") {
-    throw new TypeError(`parseSource: text must be a string, got ${typeof text}`);
-  }
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  const cells: Cell[] = [];
-  let cur: { kind: Cell["kind"]; lines: string[]; start: number } | null = null;
-  const flush = () => {
-    if (!cur) return;
-    const ls = [...cur.lines];
-    while (ls.length && ls[0].trim() === "") ls.shift();
-    while (ls.length && ls[ls.length - 1].trim() === "") ls.pop();
-    cells.push({ kind: cur.kind, source: ls.join("\n") });
-  };
-  lines.forEach((line, i) => {
-    const m = MARKER.exec(line);
-    if (m) {
-      flush();
-      const rest = m[1].trim();
-      const md = /^\[(markdown|md)\]/i.test(rest);
-      if (!md && rest.startsWith("[")) {
-        throw new SourceError(
-          `${file}:${i + 1}: unknown cell type ${rest} (use "// %%" or "// %% [markdown]")`,
-        );
-      }
-      cur = { kind: md ? "markdown" : "code", lines: [], start: i + 1 };
-      return;
-    }
-    if (cur === null) {
-      const t = line.trim();
-      if (t !== "" && !t.startsWith("//")) {
-        throw new SourceError(`${file}:${i + 1}: code before the first "// %%" cell marker`);
-      }
-      return;
-    }
-    if (cur.kind === "markdown") {
-      const t = line.trim();
-      if (t === "") cur.lines.push("");
-      else if (t.startsWith("//")) cur.lines.push(t.replace(/^\/\/ ?/, ""));
-      else {
-        throw new SourceError(
-          `${file}:${
-            i + 1
-          }: markdown cell (from line ${cur.start}) holds a non-comment line; start a ` +
-            `code cell with "// %%" or prefix the line with "// "`,
-        );
-      }
-    } else {
-      cur.lines.push(line);
-    }
-  });
-  flush();
-  if (cells.length === 0) throw new SourceError(`${file}: no cells (add a "// %%" marker)`);
-  return cells;
-}
-
-/**
- * Render cells back to the percent source format (inverse of {@linkcode parseSource}).
- *
- * @example
- * ```ts
- * renderSource([{ kind: "code", source: "1 + 1" }]); // "// %%\n1 + 1\n"
- * ```
- */
-export function renderSource(cells: readonly Cell[]): string {
-  return cells.map((c) => {
-    if (c.kind === "markdown") {
-      const body = c.source.split("\n").map((l) => (l === "" ? "//" : `// ${l}`)).join("\n");
-      return `// %% [markdown]\n${body}\n`;
-    }
-    return `// %%\n${c.source}\n`;
-  }).join("\n");
-}
-
-/**
- * Rewrite relative import specifiers (`from "./x"`, `import "./x"`, `import("./x")`) written
- * relative to `fromDir` so they resolve the same from `toDir`.
- *
- * @example
- * ```ts
- * rebaseImports('import { a } from "../../lib/mod.ts";', "/r/notebooks/src", "/r/notebooks");
- * // 'import { a } from "../lib/mod.ts";'
- * ```
- */
-export function rebaseImports(code: string, fromDir: string, toDir: string): string {
-  const fix = (spec: string) => {
-    if (!spec.startsWith("./") && !spec.startsWith("../")) return spec;
-    let rel = relative(toDir, resolve(fromDir, spec));
-    if (!rel.startsWith(".")) rel = `./${rel}`;
-    return rel;
-  };
-  return code
-    .replace(/(\bfrom\s*)(["'])([^"'\n]+)\2/g, (_m, a, q, s) => `${a}${q}${fix(s)}${q}`)
-    .replace(
-      /(^|[\s;])(import\s*)(["'])([^"'\n]+)\3/g,
-      (_m, pre, a, q, s) => `${pre}${a}${q}${fix(s)}${q}`,
-    )
-    .replace(/(\bimport\s*\(\s*)(["'])([^"'\n]+)\2/g, (_m, a, q, s) => `${a}${q}${fix(s)}${q}`);
-}
-
-/**
- * Notebook metadata for Deno's kernel (kernelspec `deno`, language TypeScript).
- *
- * @example
- * ```ts
- * denoMetadata().kernelspec; // { display_name: "Deno", language: "typescript", name: "deno" }
- * ```
- */
-export function denoMetadata(): Record<string, unknown> {
-  return {
-    kernelspec: { display_name: "Deno", language: "typescript", name: "deno" },
-    language_info: {
-      codemirror_mode: "typescript",
-      file_extension: ".ts",
-      mimetype: "text/x.typescript",
-      name: "typescript",
-      nbconvert_exporter: "script",
-      pygments_lexer: "typescript",
-    },
-  };
-}
-
-function sourceLines(s: string): string[] {
-  if (s === "") return [];
-  const parts = s.split("\n");
-  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l)).filter((l) => l !== "");
-}
-
-/**
- * Build an nbformat 4.5 notebook (outputs empty, deterministic cell ids `c00`, `c01`, …).
- *
- * @example
- * ```ts
- * const nb = toNotebook([{ kind: "code", source: "1 + 1" }]);
- * nb.cells[0].cell_type; // "code"
- * ```
- */
-export function toNotebook(cells: readonly Cell[]): Notebook {
-  if (!Array.isArray(cells)) throw new TypeError("toNotebook: cells must be an array");
-  const width = Math.max(2, String(cells.length - 1).length);
-  return {
-    cells: cells.map((c, i): NbCell => {
-      const id = `c${String(i).padStart(width, "0")}`;
-      if (c.kind === "markdown") {
-        return { cell_type: "markdown", id, metadata: {}, source: sourceLines(c.source) };
-      }
-      if (c.kind !== "code") {
-        throw new TypeError(`toNotebook: cell ${i} has unknown kind ${JSON.stringify(c.kind)}`);
-      }
-      return {
-        cell_type: "code",
-        execution_count: null,
-        id,
-        metadata: {},
-        outputs: [],
-        source: sourceLines(c.source),
-      };
-    }),
-    metadata: denoMetadata(),
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-}
-
-/**
- * Cells of a parsed `.ipynb` (raw cells become markdown).
- *
- * @example
- * ```ts
- * const cells = fromNotebook(JSON.parse(Deno.readTextFileSync("notebooks/01_x.ipynb")));
- * ```
- */
-export function fromNotebook(nb: unknown): Cell[] {
-  const cells = (nb as { cells?: unknown })?.cells;
-  if (!Array.isArray(cells)) throw new TypeError("fromNotebook: not a notebook (no cells array)");
-  return cells.map((c: Record<string, unknown>) => ({
-    kind: c.cell_type === "code" ? "code" : "markdown",
-    source: Array.isArray(c.source) ? c.source.join("") : String(c.source ?? ""),
-  }));
-}
-
-function sortKeys(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(sortKeys);
-  if (x !== null && typeof x === "object") {
-    return Object.fromEntries(
-      Object.keys(x as object).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
-    );
-  }
-  return x;
-}
-
-/**
- * Serialise a notebook like nbformat does (sorted keys, one-space indent, trailing newline), so
- * built and executed notebooks diff cleanly.
- *
- * @example
- * ```ts
- * Deno.writeTextFileSync("x.ipynb", serializeNotebook(toNotebook(cells)));
- * ```
- */
-export function serializeNotebook(nb: Notebook): string {
-  return JSON.stringify(sortKeys(nb), null, 1) + "\n";
-}
-
-/**
- * The notebook path a source builds to: `notebooks/src/NN_name.ts` → `notebooks/NN_name.ipynb`
- * (the parent of a `src` directory; otherwise next to the source).
- *
- * @example
- * ```ts
- * notebookPathFor("/r/notebooks/src/01_a.ts"); // "/r/notebooks/01_a.ipynb"
- * ```
- */
-export function notebookPathFor(sourcePath: string): string {
-  if (!sourcePath.endsWith(".ts")) {
-    throw new RangeError(`source must be a .ts file, got ${sourcePath}`);
-  }
-  const dir = dirname(sourcePath);
-  const outDir = basename(dir) === "src" ? dirname(dir) : dir;
-  return join(outDir, basename(sourcePath).replace(/\.ts$/, ".ipynb"));
-}
-
-/**
- * The source path a notebook extracts to: `notebooks/NN_name.ipynb` → `notebooks/src/NN_name.ts`.
- *
- * @example
- * ```ts
- * sourcePathFor("/r/notebooks/01_a.ipynb"); // "/r/notebooks/src/01_a.ts"
- * ```
- */
-export function sourcePathFor(notebookPath: string): string {
-  if (!notebookPath.endsWith(".ipynb")) {
-    throw new RangeError(`notebook must be an .ipynb file, got ${notebookPath}`);
-  }
-  return join(dirname(notebookPath), "src", basename(notebookPath).replace(/\.ipynb$/, ".ts"));
-}
-
-/**
- * Build the notebook for one source file: parse, rebase relative imports, convert.
- *
- * @example
- * ```ts
- * const nb = buildNotebook(Deno.readTextFileSync(src), src, notebookPathFor(src));
- * ```
- */
-export function buildNotebook(text: string, sourcePath: string, notebookPath: string): Notebook {
-  const cells = parseSource(text, sourcePath).map((c) =>
-    c.kind === "code"
-      ? {
-        ...c,
-        source: rebaseImports(
-          c.source,
-          dirname(resolve(sourcePath)),
-          dirname(resolve(notebookPath)),
-        ),
-      }
-      : c
-  );
-  return toNotebook(cells);
-}
-
-/**
- * Skeleton cells for a new notebook: claim, config, compute with progress, figure, manifest,
- * result. Imports are relative to `importBase` ("../" in notebooks/, "../../" in notebooks/src/).
- *
- * @example
- * ```ts
- * const nb = toNotebook(skeletonCells("04 — actor–critic", "../"));
- * ```
- */
-export function skeletonCells(title: string, importBase: string): Cell[] {
-  return [
-    {
-      kind: "markdown",
-      source: `# ${title}\n\n**Claim** (MATH §?): …\n\nWhat this notebook does: …`,
-    },
-    {
-      kind: "code",
-      source: [
-        `import {`,
-        `  byScale, dataDir, figuresDir, lineChart, liveSink, progress, runScale, saveFigure, timer,`,
-        `  writeManifest, writeTable,`,
-        `} from "${importBase}lib/report/mod.ts";`,
-        ``,
-        `// every knob in one place; quick = smoke test, paper = full reproduction`,
-        `const cfg = {`,
-        `  scale: runScale(),`,
-        `  seeds: byScale({ quick: [0], paper: [0, 1, 2, 3, 4] }),`,
-        `};`,
-        `const clock = timer();`,
-        `cfg;`,
-      ].join("\n"),
-    },
-    {
-      kind: "code",
-      source: [
-        `// compute (call lib/, show progress)`,
-        `const rows: { step: number; value: number; seed: number }[] = [];`,
-        `const bar = progress("compute", cfg.seeds.length, { onUpdate: liveSink(Deno.jupyter.display) });`,
-        `for (const seed of cfg.seeds) {`,
-        `  for (let step = 0; step < 10; step++) rows.push({ step, value: step * step, seed });`,
-        `  await bar.tick();`,
-        `}`,
-        `await bar.done();`,
-        `writeTable(rows, \`\${dataDir()}/NN_name\`);`,
-      ].join("\n"),
-    },
-    {
-      kind: "code",
-      source: [
-        `// figure: saved to figures/ and shown inline`,
-        `await saveFigure(`,
-        `  lineChart({`,
-        `    rows, x: "step", y: "value", color: "seed",`,
-        `    title: "…", xTitle: "step", yTitle: "value (units)",`,
-        `  }),`,
-        `  \`\${figuresDir()}/NN_name\`,`,
-        `);`,
-      ].join("\n"),
-    },
-    {
-      kind: "code",
-      source: [
-        `const manifest = await writeManifest(\`\${dataDir()}/NN_name.manifest.json\`, {`,
-        `  name: "NN_name", config: cfg, seeds: cfg.seeds, wallTimeSec: clock.seconds(),`,
-        `});`,
-        `manifest.git; // commit the results belong to`,
-      ].join("\n"),
-    },
-    {
-      kind: "markdown",
-      source: `**Result.** The figure shows … (measured numbers: …).`,
-    },
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------
-// CLI
+import { parseFlags, repoRoot, UsageError } from "./cli.ts";
+import { buildNotebook, notebookPathFor, rebaseImports, sourcePathFor } from "./notebook/build.ts";
+import { type Cell, fromNotebook, serializeNotebook, toNotebook } from "./notebook/ipynb.ts";
+import { renderSource, SourceError } from "./notebook/percent.ts";
+import { skeletonCells, titleFromPath } from "./notebook/skeleton.ts";
 
 /** Usage text of `nbtool.ts`. */
 export const USAGE = `Usage: deno run -A scripts/nbtool.ts <command> [args]
@@ -438,10 +64,6 @@ export const USAGE = `Usage: deno run -A scripts/nbtool.ts <command> [args]
 
 Source format: "// %%" starts a code cell, "// %% [markdown]" a markdown cell whose lines
 are "// " comments; relative imports are relative to the source file.`;
-
-function repoRoot(): string {
-  return fileURLToPath(new URL("../", import.meta.url)).replace(/\/+$/, "");
-}
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -470,19 +92,24 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await Deno.rename(tmp, path);
 }
 
-function titleFrom(path: string): string {
-  const stem = basename(path).replace(/\.(ipynb|ts)$/, "");
-  const m = /^(\d+)_(.*)$/.exec(stem);
-  const words = (m ? m[2] : stem).replace(/_/g, " ");
-  return m ? `${m[1]} — ${words}` : words;
-}
+/** The flags each command takes (`-h`/`--help` go with every command). */
+const COMMAND_FLAGS = {
+  new: { force: { type: "boolean" } },
+  build: { all: { type: "boolean" } },
+  check: { all: { type: "boolean" } },
+  extract: { force: { type: "boolean" } },
+} as const;
+
+const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
 
 /**
- * Run a command; returns the exit code (0 ok, 1 check failed / error, 64 usage).
+ * Run a command; returns the exit code (0 ok, 1 check failed / error, 64 usage). A flag the
+ * command does not take is a usage error naming the flag and the closest one it takes.
  *
  * @example
  * ```ts
- * await runCli(["build", "notebooks/src/01_construction.ts"]);
+ * import { runCli } from "./nbtool.ts";
+ * await runCli(["check", "--all"]); // 0 when every notebook matches its source
  * ```
  */
 export async function runCli(
@@ -491,16 +118,27 @@ export async function runCli(
   err = console.error,
 ): Promise<number> {
   const [cmd, ...rest] = args;
-  const force = rest.includes("--force");
-  const all = rest.includes("--all");
-  const files = rest.filter((a) => !a.startsWith("--"));
-  const unknown = rest.filter((a) => a.startsWith("--") && a !== "--force" && a !== "--all");
   if (cmd === undefined || cmd === "-h" || cmd === "--help" || cmd === "help") {
     log(USAGE);
     return cmd === undefined ? 64 : 0;
   }
-  if (unknown.length) {
-    err(`nbtool: unknown option ${unknown.join(" ")}\n${USAGE}`);
+  if (!Object.hasOwn(COMMAND_FLAGS, cmd)) {
+    err(`nbtool: unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
+    return 64;
+  }
+  let force = false, all = false, files: string[];
+  try {
+    const flags = { ...COMMAND_FLAGS[cmd as keyof typeof COMMAND_FLAGS], ...HELP_FLAG };
+    const parsed = parseFlags(rest, flags, { allowPositionals: true });
+    const v = parsed.values as { force?: boolean; all?: boolean; help?: boolean };
+    if (v.help) {
+      log(USAGE);
+      return 0;
+    }
+    [force, all, files] = [v.force ?? false, v.all ?? false, parsed.positionals];
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`nbtool ${cmd}: ${e.message}`);
     return 64;
   }
   try {
@@ -515,11 +153,11 @@ export async function runCli(
           const base = relative(dirname(path), repoRoot()) || ".";
           await writeAtomic(
             path,
-            serializeNotebook(toNotebook(skeletonCells(titleFrom(path), `${base}/`))),
+            serializeNotebook(toNotebook(skeletonCells(titleFromPath(path), `${base}/`))),
           );
         } else if (path.endsWith(".ts")) {
           const base = relative(dirname(path), repoRoot()) || ".";
-          await writeAtomic(path, renderSource(skeletonCells(titleFrom(path), `${base}/`)));
+          await writeAtomic(path, renderSource(skeletonCells(titleFromPath(path), `${base}/`)));
         } else {
           throw new SourceError(`new: path must end in .ipynb or .ts, got ${files[0]}`);
         }
@@ -588,8 +226,7 @@ export async function runCli(
         return 0;
       }
       default:
-        err(`nbtool: unknown command ${JSON.stringify(cmd)}\n${USAGE}`);
-        return 64;
+        throw new Error(`nbtool: command ${cmd} has flags but no handler`);
     }
   } catch (e) {
     if (e instanceof SourceError || e instanceof RangeError || e instanceof SyntaxError) {

@@ -7,10 +7,13 @@
  * `--backend webgpu` needs a WebGPU adapter (a GPU) and stops with a clear message otherwise; the
  * backend can also come from `ICRL_BACKEND`.
  *
+ * Exit codes: 0 done · 64 bad command line.
+ *
  * @module
  */
 
-import { BACKEND_ENV, parseBackend } from "../lib/bandits/backend.ts";
+import { parseFlags, UsageError } from "./cli.ts";
+import { BACKEND_ENV, type BackendName, parseBackend } from "../lib/bandits/backend.ts";
 import { runPretrainJob } from "../lib/bandits/pretrain_job.ts";
 import { LINEAR_BANDIT, sampleBandits } from "../lib/bandits/env.ts";
 import { makePolicy } from "../lib/bandits/algorithms.ts";
@@ -21,12 +24,58 @@ import { pretrainDefaults, run } from "../lib/experiments/pretrain.ts";
 import { summary } from "../lib/experiments/pretrain_views.ts";
 import { fmtFixed, fmtMeanSE, fmtPct } from "../lib/report/format.ts";
 
-const args = Deno.args;
-const backend = parseBackend(args, Deno.env.get(BACKEND_ENV));
-const known = ["--quick", "--gonogo", "--backend", backend, `--backend=${backend}`];
-for (const a of args) if (!known.includes(a)) throw new RangeError(`unknown argument ${a}`);
+/** Usage text of `pretrain.ts`. */
+export const USAGE = `Usage: deno run -A scripts/pretrain.ts [--quick | --gonogo] [--backend NAME]
 
-if (args.includes("--gonogo")) {
+Experiment 8 (MATH §9) outside Jupyter: print the conclusion at paper scale (default) or quick scale,
+or run the 5-minute go/no-go of issue 16.
+
+Options:
+  --quick            quick scale instead of paper scale
+  --gonogo           the go/no-go run (one AD run, T = 50) instead of the experiment
+  --backend NAME     tfjs backend: wasm (default), cpu or webgpu (default from ICRL_BACKEND)
+  -h, --help         this help`;
+
+/** Parsed command line of `pretrain.ts`. */
+export interface PretrainOptions {
+  /** Quick scale (ignored with `gonogo`). */
+  quick: boolean;
+  /** Run the go/no-go instead of the experiment. */
+  gonogo: boolean;
+  /** The tfjs backend. */
+  backend: BackendName;
+  /** Show usage. */
+  help: boolean;
+}
+
+/**
+ * Parse the command line; `env` is the value of `ICRL_BACKEND` (used when no `--backend` is
+ * given). Throws a {@linkcode UsageError} naming a bad flag (and the closest valid one) or backend.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./pretrain.ts";
+ * parseArgs(["--quick", "--backend=cpu"]); // { quick: true, gonogo: false, backend: "cpu", help: false }
+ * ```
+ */
+export function parseArgs(args: readonly string[], env?: string): PretrainOptions {
+  const v = parseFlags(args, {
+    quick: { type: "boolean" },
+    gonogo: { type: "boolean" },
+    backend: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }).values;
+  let backend: BackendName;
+  try {
+    backend = parseBackend(v.backend === undefined ? [] : ["--backend", v.backend], env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return { quick: v.quick ?? false, gonogo: v.gonogo ?? false, backend, help: v.help ?? false };
+}
+
+/** The go/no-go of issue 16: one AD run, held-out accuracy and regret against the baselines. */
+async function goNoGo(backend: BackendName): Promise<void> {
   const T = 50, E = 500;
   const spec = { ...LINEAR_BANDIT, horizon: T };
   const res = await runPretrainJob({
@@ -83,8 +132,40 @@ if (args.includes("--gonogo")) {
   }
   const prior = simulate(envs, new PriorArmPolicy(envs)).actions;
   console.log(`prior-only arm: ${atT(cumulativeRegret(envs, prior, T))}`);
-} else {
-  const cfg = { ...pretrainDefaults[args.includes("--quick") ? "quick" : "paper"], backend };
+}
+
+/**
+ * Run experiment 8 (or the go/no-go) as the command line says; returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * await main(["--quick", "--backend", "wasm"]); // prints the quick-scale conclusion; 0
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let opts: PretrainOptions;
+  try {
+    opts = parseArgs(args, Deno.env.get(BACKEND_ENV));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`pretrain: ${e.message}`);
+    return 64;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (opts.gonogo) {
+    await goNoGo(opts.backend);
+    return 0;
+  }
+  const backend = opts.backend;
+  const cfg = { ...pretrainDefaults[opts.quick ? "quick" : "paper"], backend };
   const res = await run(cfg, { log: (l) => console.log(l) });
   console.log(summary(res));
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
 }

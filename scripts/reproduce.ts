@@ -22,264 +22,14 @@
  * @module
  */
 
-import { parseArgs as parseCli } from "node:util";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { repoRoot, UsageError } from "./cli.ts";
 import { Kernel } from "./kernel.ts";
-import { type Notebook, serializeNotebook } from "./nbtool.ts";
+import { type Notebook, serializeNotebook } from "./notebook/ipynb.ts";
 import { runNotebook } from "./run_notebook.ts";
-
-export { extractError, formatCellError, stripAnsi } from "./run_notebook.ts";
-export type { CellError } from "./run_notebook.ts";
-
-/** Parsed command line of `reproduce.ts`. */
-export interface ReproduceOptions {
-  /** Quick smoke-test scale (`ICRL_SCALE=quick`), results in a temp dir or `out`. */
-  quick: boolean;
-  /** Notebook name prefixes to run (empty: all). */
-  only: string[];
-  /** Output root; executed notebooks go to `<out>/notebooks/`. */
-  out?: string;
-  /** Per-cell timeout in seconds; `undefined` = none. */
-  timeout?: number;
-  /** Continue with the next notebook after a failure. */
-  keepGoing: boolean;
-  /** Only list the selected notebooks. */
-  list: boolean;
-  /** Print one line per executed cell. */
-  verbose: boolean;
-  /** Show usage. */
-  help: boolean;
-}
-
-/** A command-line error (exit code 64, message without a stack trace). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-/** Usage text of `reproduce.ts`. */
-export const USAGE = `Usage: deno task reproduce [options]
-
-Execute notebooks/NN_*.ipynb under Deno's Jupyter kernel and put their executed notebooks,
-data/ and figures/ in place, only for notebooks whose every cell succeeded.
-
-Options:
-  --quick            quick scale (ICRL_SCALE=quick), outputs in a fresh temp dir unless --out
-  --only P[,P…]      only notebooks whose name starts with P (e.g. 01, 03_transfer); repeatable
-  --out DIR          output root: DIR/data, DIR/figures, DIR/notebooks (default: in place)
-  --timeout SEC      per-cell timeout in seconds (default: none; 600 with --quick)
-  --keep-going       run the remaining notebooks after a failure
-  --list             print the selected notebooks and exit
-  --verbose          print a line per executed cell
-  -h, --help         this help
-
-Exit codes: 0 ok, 1 a notebook failed, 2 the kernel could not start, 64 bad arguments,
-130/143 interrupted.`;
-
-/**
- * Parse the command line (`--opt value` or `--opt=value`).
- *
- * @example
- * ```ts
- * parseArgs(["--quick", "--only", "01,03", "--timeout=120"]);
- * // { quick: true, only: ["01", "03"], timeout: 120, … }
- * ```
- */
-export function parseArgs(args: readonly string[]): ReproduceOptions {
-  let v;
-  try {
-    v = parseCli({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: "boolean" },
-        only: { type: "string", multiple: true },
-        out: { type: "string" },
-        timeout: { type: "string" },
-        "keep-going": { type: "boolean" },
-        list: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (e) {
-    const msg = (e as Error).message.split("\n").slice(0, 2).join(" ");
-    throw new UsageError(`${msg} (see --help)`);
-  }
-  const only: string[] = [];
-  for (const raw of v.only ?? []) {
-    const parts = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-    if (parts.length === 0) throw new UsageError(`--only needs a notebook prefix, e.g. --only 01`);
-    for (const p of parts) {
-      if (p.startsWith("-")) throw new UsageError(`--only needs a value, got ${JSON.stringify(p)}`);
-      if (p.includes("/")) {
-        throw new UsageError(`--only takes name prefixes, not paths: ${JSON.stringify(p)}`);
-      }
-    }
-    only.push(...parts);
-  }
-  if (v.out !== undefined && (v.out.trim() === "" || v.out.startsWith("--"))) {
-    throw new UsageError(`--out needs a directory, got ${JSON.stringify(v.out)}`);
-  }
-  let timeout: number | undefined = v.quick ? 600 : undefined;
-  if (v.timeout !== undefined) {
-    const t = Number(v.timeout);
-    if (!/^\d+(\.\d+)?$/.test(v.timeout.trim()) || !(t > 0)) {
-      throw new UsageError(
-        `--timeout must be a positive number of seconds, got ${JSON.stringify(v.timeout)}`,
-      );
-    }
-    timeout = t;
-  }
-  return {
-    quick: v.quick ?? false,
-    only,
-    out: v.out,
-    timeout,
-    keepGoing: v["keep-going"] ?? false,
-    list: v.list ?? false,
-    verbose: v.verbose ?? false,
-    help: v.help ?? false,
-  };
-}
-
-/** Notebook file names the pipeline runs: `NN_name.ipynb`. */
-export const NOTEBOOK_PATTERN = /^\d{2}_[A-Za-z0-9_-]+\.ipynb$/;
-
-/**
- * Select notebooks: keep `NN_*.ipynb` names, sort them, and keep those starting with one of the
- * `only` prefixes (all when `only` is empty). A prefix matching nothing is an error naming it.
- *
- * @example
- * ```ts
- * selectNotebooks(["02_b.ipynb", "01_a.ipynb", "README.md"], ["01"]); // ["01_a.ipynb"]
- * ```
- */
-export function selectNotebooks(names: readonly string[], only: readonly string[]): string[] {
-  const all = names.filter((n) => NOTEBOOK_PATTERN.test(n)).sort();
-  for (const p of only) {
-    if (!all.some((n) => n.startsWith(p))) {
-      throw new UsageError(
-        `--only ${p} matches no notebook (have: ${all.length ? all.join(", ") : "none"})`,
-      );
-    }
-  }
-  return only.length === 0 ? all : all.filter((n) => only.some((p) => n.startsWith(p)));
-}
-
-/**
- * Make `dir` usable as an output root: create it if missing and check it is a writable
- * directory. Throws a {@linkcode UsageError} with a one-line reason otherwise.
- *
- * @example
- * ```ts
- * const out = await prepareOutDir("/tmp/run1"); // "/tmp/run1", created
- * ```
- */
-export async function prepareOutDir(dir: string): Promise<string> {
-  const path = resolve(dir);
-  try {
-    const st = await Deno.stat(path);
-    if (!st.isDirectory) throw new UsageError(`--out ${dir}: not a directory`);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    if (!(e instanceof Deno.errors.NotFound)) {
-      throw new UsageError(`--out ${dir}: ${(e as Error).message}`);
-    }
-    try {
-      await Deno.mkdir(path, { recursive: true });
-    } catch (e2) {
-      throw new UsageError(`--out ${dir}: cannot create it: ${(e2 as Error).message}`);
-    }
-  }
-  const probe = join(path, `.icrl-write-test-${Deno.pid}`);
-  try {
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (e) {
-    throw new UsageError(`--out ${dir}: not writable: ${(e as Error).message}`);
-  }
-  return path;
-}
-
-/**
- * Move every file under `staging` to the same relative path under `dest` (directories are
- * created; existing files replaced one rename at a time), then remove `staging`. Returns the
- * relative paths moved.
- *
- * @example
- * ```ts
- * await commitStaging("/repo/.icrl-staging/01_a-123", "/repo"); // ["data/01_x.csv", …]
- * ```
- */
-export async function commitStaging(staging: string, dest: string): Promise<string[]> {
-  const moved: string[] = [];
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const p = join(dir, e.name);
-      if (e.isDirectory) await walk(p);
-      else if (e.isFile) {
-        const rel = relative(staging, p);
-        const target = join(dest, rel);
-        await Deno.mkdir(dirname(target), { recursive: true });
-        await Deno.rename(p, target);
-        moved.push(rel);
-      }
-    }
-  };
-  await walk(staging);
-  await Deno.remove(staging, { recursive: true });
-  return moved.sort();
-}
-
-/**
- * Repository root (this file is `scripts/reproduce.ts`).
- *
- * @example
- * ```ts
- * const nbDir = `${repositoryRoot()}/notebooks`;
- * ```
- */
-export function repositoryRoot(): string {
-  return fileURLToPath(new URL("../", import.meta.url)).replace(/\/+$/, "");
-}
-
-function fmtSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, "0")} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
-}
-
-/** Terminal status line: redrawn in place on a TTY, an occasional plain line otherwise. */
-class StatusLine {
-  #tty = Deno.stderr.isTerminal();
-  #last = 0;
-  #shown = false;
-  #enc = new TextEncoder();
-  show(text: string, force = false) {
-    const now = performance.now();
-    if (!(force && this.#tty) && now - this.#last < (this.#tty ? 100 : 15_000)) return;
-    this.#last = now;
-    if (this.#tty) {
-      let cols = 0;
-      try {
-        cols = Deno.consoleSize().columns;
-      } catch { /* not a console */ }
-      const width = cols >= 40 ? cols - 1 : 119; // a pseudo-terminal may report 0 columns
-      const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-      Deno.stderr.writeSync(this.#enc.encode(`\r${line}\x1b[K`));
-      this.#shown = true;
-    } else console.log(text);
-  }
-  clear() {
-    if (this.#tty && this.#shown) Deno.stderr.writeSync(this.#enc.encode(`\r\x1b[K`));
-    this.#shown = false;
-  }
-}
+import { parseArgs, type ReproduceOptions, USAGE } from "./reproduce/args.ts";
+import { commitStaging, prepareOutDir, selectNotebooks } from "./reproduce/staging.ts";
+import { fmtSeconds, StatusLine } from "./reproduce/terminal.ts";
 
 /** Result of one notebook. */
 interface Outcome {
@@ -374,12 +124,13 @@ async function runOne(
  *
  * @example
  * ```ts
- * Deno.exit(await main(["--quick", "--only", "01"]));
+ * import { main } from "./reproduce.ts";
+ * await main(["--list"]); // prints the notebooks it would run; 0
  * ```
  */
 export async function main(
   argv: readonly string[],
-  { root = repositoryRoot() }: { root?: string } = {},
+  { root = repoRoot() }: { root?: string } = {},
 ): Promise<number> {
   let opts: ReproduceOptions;
   let selected: string[];

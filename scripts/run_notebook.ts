@@ -4,8 +4,9 @@
  * @module
  */
 
-import { Kernel, KernelError, type NbOutput } from "./kernel.ts";
-import type { Notebook } from "./nbtool.ts";
+import { type Kernel, KernelError } from "./kernel.ts";
+import type { NbOutput } from "./jupyter/outputs.ts";
+import type { Notebook } from "./notebook/ipynb.ts";
 
 /** The first failing cell of an executed notebook. */
 export interface CellError {
@@ -31,6 +32,7 @@ const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
  *
  * @example
  * ```ts
+ * import { stripAnsi } from "./run_notebook.ts";
  * stripAnsi("\x1b[31mError\x1b[0m"); // "Error"
  * ```
  */
@@ -48,8 +50,14 @@ function joinSource(src: unknown): string {
  *
  * @example
  * ```ts
- * const err = extractError(JSON.parse(Deno.readTextFileSync("out.ipynb")));
- * if (err) console.log(err.index, err.ename, err.evalue);
+ * import { extractError } from "./run_notebook.ts";
+ * const err = extractError({
+ *   cells: [{
+ *     cell_type: "code", execution_count: 1, source: ["f(-1)"],
+ *     outputs: [{ output_type: "error", ename: "RangeError", evalue: "got -1", traceback: [] }],
+ *   }],
+ * });
+ * [err?.index, err?.ename, err?.evalue]; // [0, "RangeError", "got -1"]
  * ```
  */
 export function extractError(nb: unknown): CellError | null {
@@ -82,7 +90,12 @@ export function extractError(nb: unknown): CellError | null {
  *
  * @example
  * ```ts
- * console.error(formatCellError("01_construction.ipynb", err));
+ * import { formatCellError } from "./run_notebook.ts";
+ * const err = {
+ *   index: 3, executionCount: 2, ename: "RangeError", evalue: "got -1", traceback: [], source: "f(-1)",
+ * };
+ * formatCellError("01_construction.ipynb", err).split("\n")[0];
+ * // "01_construction.ipynb: cell 3 (In [2]) failed: RangeError: got -1"
  * ```
  */
 export function formatCellError(notebook: string, err: CellError, tailLines = 15): string {
@@ -142,7 +155,7 @@ export interface NotebookRun {
  * `language_info` set from the kernel. Late outputs are drained before returning.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const run = await runNotebook(JSON.parse(await Deno.readTextFile("01_a.ipynb")), kernel);
  * if (run.failure) console.error(run.failure);
  * ```

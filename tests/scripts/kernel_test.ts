@@ -1,4 +1,4 @@
-// Tests of scripts/kernel.ts and scripts/run_notebook.ts: the Jupyter wire format against
+// Tests of scripts/kernel.ts (with scripts/jupyter/wire.ts, outputs.ts) and scripts/run_notebook.ts: the Jupyter wire format against
 // independent references (RFC 4231 HMAC vectors, hand-built frames), and a real notebook executed
 // on Deno's own kernel. The written notebook is validated with Python's nbformat when it is
 // installed (the one conditional skip: Python is not a requirement of this project).
@@ -8,14 +8,13 @@ import {
   encodeMessage,
   hmacKey,
   type JupyterMessage,
-  Kernel,
   signFrames,
-  splitLines,
-  toOutput,
   WireError,
-} from "../../scripts/kernel.ts";
+} from "../../scripts/jupyter/wire.ts";
+import { splitLines, toOutput } from "../../scripts/jupyter/outputs.ts";
+import { Kernel } from "../../scripts/kernel.ts";
 import { runNotebook } from "../../scripts/run_notebook.ts";
-import { type Notebook, serializeNotebook, toNotebook } from "../../scripts/nbtool.ts";
+import { type Notebook, serializeNotebook, toNotebook } from "../../scripts/notebook/ipynb.ts";
 
 const enc = new TextEncoder();
 

@@ -1,19 +1,15 @@
-// Tests of scripts/nbtool.ts: percent-format sources ↔ .ipynb notebooks.
+// Tests of scripts/nbtool.ts and scripts/notebook/: percent-format sources ↔ .ipynb notebooks.
 import assert from "node:assert/strict";
 import {
   buildNotebook,
-  fromNotebook,
   notebookPathFor,
-  parseSource,
   rebaseImports,
-  renderSource,
-  runCli,
-  serializeNotebook,
-  skeletonCells,
-  SourceError,
   sourcePathFor,
-  toNotebook,
-} from "../../scripts/nbtool.ts";
+} from "../../scripts/notebook/build.ts";
+import { fromNotebook, serializeNotebook, toNotebook } from "../../scripts/notebook/ipynb.ts";
+import { parseSource, renderSource, SourceError } from "../../scripts/notebook/percent.ts";
+import { skeletonCells, titleFromPath } from "../../scripts/notebook/skeleton.ts";
+import { runCli } from "../../scripts/nbtool.ts";
 
 const SOURCE = `// Header comment: not part of the notebook.
 
@@ -132,6 +128,8 @@ Deno.test("skeleton cells: claim, config, compute, figure, manifest, result", ()
     "markdown",
   ]);
   assert.ok(cells[1].source.includes('from "../lib/report/mod.ts"'));
+  assert.equal(titleFromPath("/r/notebooks/src/04_actor_critic.ts"), "04 — actor critic");
+  assert.equal(titleFromPath("notes.ipynb"), "notes");
 });
 
 Deno.test("runCli new/build/check/extract in a temp dir", async () => {
@@ -169,6 +167,17 @@ Deno.test("runCli new/build/check/extract in a temp dir", async () => {
     assert.equal(skel.metadata.kernelspec.name, "deno");
     assert.equal(await runCli(["frobnicate"], log, log), 64);
     assert.equal(await runCli(["build", "--bogus"], log, log), 64);
+    assert.equal(
+      logs.at(-1),
+      "nbtool build: unknown option --bogus (closest valid option: --all; see --help)",
+    );
+    // each command takes only its own flags
+    assert.equal(await runCli(["check", "--forc", `${dir}/src/01_a.ts`], log, log), 64);
+    assert.match(logs.at(-1)!, /unknown option --forc \(closest valid option: --all;/);
+    assert.equal(await runCli(["extract", "--all", `${dir}/01_a.ipynb`], log, log), 64);
+    assert.match(logs.at(-1)!, /^nbtool extract: unknown option --all \(closest valid option: /);
+    assert.equal(await runCli(["build", "--help"], log, log), 0);
+    assert.ok(logs.at(-1)!.startsWith("Usage: "));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,19 +1,18 @@
-// Tests of scripts/reproduce.ts: the command line, the output directory checks, commit-on-success,
+// Tests of scripts/reproduce.ts (with scripts/reproduce/): the command line, the output directory checks, commit-on-success,
 // and end to end on a scratch git repository: a failing cell, SIGINT and SIGKILL leave the
 // committed tree untouched and no kernel running.
 import assert from "node:assert/strict";
+import { UsageError } from "../../scripts/cli.ts";
+import { parseArgs, USAGE } from "../../scripts/reproduce/args.ts";
+import { commitStaging, prepareOutDir, selectNotebooks } from "../../scripts/reproduce/staging.ts";
+import { fmtSeconds } from "../../scripts/reproduce/terminal.ts";
 import {
   type CellError,
-  commitStaging,
   extractError,
   formatCellError,
-  parseArgs,
-  prepareOutDir,
-  selectNotebooks,
   stripAnsi,
-  UsageError,
-} from "../../scripts/reproduce.ts";
-import { serializeNotebook, toNotebook } from "../../scripts/nbtool.ts";
+} from "../../scripts/run_notebook.ts";
+import { serializeNotebook, toNotebook } from "../../scripts/notebook/ipynb.ts";
 
 // ------------------------------------------------------------------------------ argument parsing
 
@@ -46,13 +45,31 @@ Deno.test("parseArgs: --only is repeatable and comma-separated; --out and flags"
   assert.equal(o.keepGoing, true);
   assert.equal(o.verbose, true);
   assert.equal(parseArgs(["-h"]).help, true);
+  assert.equal(parseArgs(["-v"]).verbose, true);
+});
+
+Deno.test("the usage text names every flag the parser accepts", () => {
+  for (const flag of ["--quick", "--only", "--out", "--timeout", "--keep-going", "--list"]) {
+    assert.ok(USAGE.includes(flag), flag);
+  }
+  for (const flag of ["-v, --verbose", "-h, --help"]) assert.ok(USAGE.includes(flag), flag);
+});
+
+Deno.test("fmtSeconds: seconds, then minutes and seconds, then hours and minutes", () => {
+  assert.equal(fmtSeconds(12.34), "12.3 s");
+  assert.equal(fmtSeconds(245), "4 min 05 s");
+  assert.equal(fmtSeconds(7380), "2 h 03 min");
 });
 
 Deno.test("parseArgs: bad arguments are UsageErrors naming them", () => {
   assert.throws(
     () => parseArgs(["--bogus"]),
-    (e) => e instanceof UsageError && /Unknown option '--bogus'/.test(e.message),
+    (e) =>
+      e instanceof UsageError &&
+      e.message === "unknown option --bogus (closest valid option: --out; see --help)",
   );
+  assert.throws(() => parseArgs(["--keepgoing"]), /closest valid option: --keep-going;/);
+  assert.throws(() => parseArgs(["-q"]), /unknown option -q \(closest valid option: -v;/);
   assert.throws(() => parseArgs(["--only"]), /'--only <value>' argument missing/);
   assert.throws(() => parseArgs(["--only", "--quick"]), /'--only' argument is ambiguous/);
   assert.throws(() => parseArgs(["01"]), /Unexpected argument '01'/);
