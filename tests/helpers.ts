@@ -37,3 +37,22 @@ export function scenario(seed: number, n: number, d: number, nS = 5, nA = 3, dPs
   const traj = rollout(mdp, pi, sampleInitialState(mdp, rng), n, rng);
   return { mdp, feat, sf, traj, w, lambda };
 }
+
+/** Run `fn` with environment variables set (undefined = unset), restoring them afterwards. */
+export async function withEnv(
+  vars: Record<string, string | undefined>,
+  fn: () => Promise<void> | void,
+) {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) {
+      x === undefined ? Deno.env.delete(k) : Deno.env.set(k, x);
+    }
+  };
+  apply(vars);
+  try {
+    await fn();
+  } finally {
+    apply(saved);
+  }
+}

@@ -1,5 +1,6 @@
 // Tests of lib/report/progress.ts and lib/report/env.ts.
 import assert from "node:assert/strict";
+import { withEnv } from "../helpers.ts";
 import {
   byScale,
   dataDir,
@@ -21,22 +22,6 @@ import {
 function fakeClock() {
   let t = 0;
   return { now: () => t, advance: (ms: number) => (t += ms) };
-}
-
-/** Run `fn` with environment variables set (undefined = unset), restoring them afterwards. */
-async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void> | void) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  const apply = (v: Record<string, string | undefined>) => {
-    for (const [k, x] of Object.entries(v)) {
-      x === undefined ? Deno.env.delete(k) : Deno.env.set(k, x);
-    }
-  };
-  apply(vars);
-  try {
-    await fn();
-  } finally {
-    apply(saved);
-  }
 }
 
 // --------------------------------------------------------------------------------------- progress

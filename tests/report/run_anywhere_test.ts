@@ -2,6 +2,7 @@
 // record of manifests, and loading trained blocks with their configuration check
 // (lib/experiments/trained_blocks.ts).
 import assert from "node:assert/strict";
+import { withEnv } from "../helpers.ts";
 import {
   findModelFile,
   machineInfo,
@@ -17,22 +18,6 @@ import {
   TrainedBlockMismatchError,
 } from "../../lib/experiments/trained_blocks.ts";
 import { convergenceSettings } from "../../lib/experiments/convergence.ts";
-
-/** Run `fn` with environment variables set (undefined = unset), restoring them afterwards. */
-async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void> | void) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  const apply = (v: Record<string, string | undefined>) => {
-    for (const [k, x] of Object.entries(v)) {
-      x === undefined ? Deno.env.delete(k) : Deno.env.set(k, x);
-    }
-  };
-  apply(vars);
-  try {
-    await fn();
-  } finally {
-    apply(saved);
-  }
-}
 
 const COMMITTED = `${repoRoot()}/data/models`;
 
