@@ -140,7 +140,8 @@ export function summary(res: ConstructionResult): string {
     "",
     `${verdict}, at every n ≤ ${Math.max(...cfg.ns)} and d ≤ ${Math.max(...cfg.ds)}, on the ` +
     `whole scaling manifold including negative c; the perturbed and random parameters fail by ` +
-    `${orders} orders of magnitude more than the float32 round-off, `so the check has teeth. Data: \`data/01_construction_errors.csv\`, ` +
+    `${orders} orders of magnitude more than the float32 round-off, so the check has teeth. ` +
+    `Data: \`data/01_construction_errors.csv\`, ` +
     `\`data/01_construction_maxima.csv\`; figures: \`figures/01_construction_errors.svg\`, ` +
     `\`figures/01_construction_heatmaps.svg\`.`,
   ].join("\n");
