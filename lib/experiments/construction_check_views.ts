@@ -58,7 +58,9 @@ function sweepChart(res: ConstructionResult, alg: string, sweep: "n" | "d"): Spe
     strokeDash: "precision",
     logX: true,
     logY: true,
-    xDomain: [Math.min(...grid), Math.max(...grid)],
+    ...(Math.min(...grid) < Math.max(...grid)
+      ? { xDomain: [Math.min(...grid), Math.max(...grid)] as [number, number] }
+      : {}),
     points: true,
     title: `${alg}: error vs ${sweep}`,
     subtitle: sweep === "n" ? `d = ${cfg.dFixed}` : `n = ${cfg.nFixed}`,

@@ -51,7 +51,7 @@ export interface ConvergenceConfig {
   rateFraction: number;
   /** Parallel Workers, at most (capped by the cores; results do not depend on it). */
   workers: number;
-  /** Points drawn per curve in figures (evenly spaced; the tables keep every logged row). */
+  /** Points (log-spaced) drawn per seed in the figure of the scale c; the tables keep every row. */
   curvePoints: number;
 }
 
@@ -205,16 +205,11 @@ export interface ConvergenceResult {
  * @example
  * ```ts
  * import { convergenceDefaults, run } from "./convergence.ts";
- * const tiny = { K: 4, T: 20, batch: 2, logEvery: 4 };
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
- *   ...convergenceDefaults.quick,
- *   seeds: [0],
- *   main: tiny,
- *   exact: { ...tiny, batch: 1, seed: 0 },
- *   exactTwin: { ...tiny, seed: 0 },
- *   full: { ...tiny, param: "full", seed: 0 },
- *   fullTf: { ...tiny, param: "full", engine: "tfjs", seed: 0 },
- *   workers: 1,
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
  * });
  * res.perSeed.length; // 1
  * ```
@@ -285,7 +280,10 @@ export async function run(cfg: ConvergenceConfig, hooks?: RunHooks): Promise<Con
  * @example
  * ```ts
  * import { metricRows } from "./convergence.ts";
- * const rows = metricRows(results, "batched B=64");
+ * import { trainConfig, trainTeacherMimic } from "../train/mod.ts";
+ * const task = { nS: 3, nA: 2, d: 4 };
+ * const result = await trainTeacherMimic(trainConfig({ task, K: 2, T: 10, batch: 2, logEvery: 5 }));
+ * const rows = metricRows([result], "batched B=2");
  * ```
  */
 export function metricRows(results: TrainResult[], run: string): Row[] {
@@ -321,6 +319,9 @@ export function metricRows(results: TrainResult[], run: string): Row[] {
  * @example
  * ```ts
  * import { normalisedBlockRows } from "./convergence.ts";
+ * import { trainConfig, trainTeacherMimic } from "../train/mod.ts";
+ * const task = { nS: 3, nA: 2, d: 4 };
+ * const result = await trainTeacherMimic(trainConfig({ task, K: 2, T: 10, batch: 2, logEvery: 5 }));
  * const cells = normalisedBlockRows(result);
  * ```
  */
@@ -350,6 +351,9 @@ export function normalisedBlockRows(result: TrainResult): Row[] {
  * @example
  * ```ts
  * import { finalPhaseRate } from "./convergence.ts";
+ * import { trainConfig, trainTeacherMimic } from "../train/mod.ts";
+ * const task = { nS: 3, nA: 2, d: 4 };
+ * const result = await trainTeacherMimic(trainConfig({ task, K: 2, T: 10, batch: 2, logEvery: 5 }));
  * finalPhaseRate(result, 0.5).rate; // per 10⁶ prompts
  * ```
  */

@@ -19,8 +19,14 @@ import { type ConvergenceResult, validateConvergenceConfig } from "./convergence
  *
  * @example
  * ```ts
- * import { manifest } from "./convergence_saved.ts";
- * await writeManifest(`${dataDir()}/02_convergence.manifest.json`, manifest(res, "quick"));
+ * import { convergenceDefaults, manifest, run } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
+ * manifest(res, "quick").seeds; // { main: [0], exact: 0 }
  * ```
  */
 export function manifest(res: ConvergenceResult, scale: "quick" | "paper"): ManifestInput {
@@ -78,7 +84,13 @@ export type SavedBlockCheck = {
  *
  * @example
  * ```ts
- * import { saveBlocks } from "./convergence_saved.ts";
+ * import { convergenceDefaults, run, saveBlocks } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
  * const paths = await saveBlocks(res, Deno.makeTempDirSync(), { scale: "quick" });
  * ```
  */
@@ -105,7 +117,13 @@ export async function saveBlocks(
  *
  * @example
  * ```ts
- * import { recheckSaved, saveBlocks } from "./convergence_saved.ts";
+ * import { convergenceDefaults, recheckSaved, run, saveBlocks } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
  * const checks = await recheckSaved(res, await saveBlocks(res, Deno.makeTempDirSync()));
  * checks.every((c) => c.identical); // true
  * ```

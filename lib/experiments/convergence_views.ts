@@ -1,8 +1,8 @@
 /**
  * Views of notebook 02's result (MATH §6, §7, §8.2): the tidy tables (every logged metric row,
- * full precision), the four figures (curves thinned to `config.curvePoints` points each) and the
- * generated conclusion. Every number comes from the result, formatted through
- * lib/report/format.ts.
+ * full precision), the four figures (only the fields drawn; the per-seed curves of the scale c
+ * thinned to `config.curvePoints` points each) and the generated conclusion. Every number comes
+ * from the result, formatted through lib/report/format.ts.
  *
  * @module
  */
@@ -23,15 +23,17 @@ import { type ConvergenceResult, metricRows, normalisedBlockRows } from "./conve
 import type { SavedBlockCheck } from "./convergence_saved.ts";
 
 /**
- * Thin every curve of `rows` (the rows sharing `group`, in order) to at most `maxPoints` rows,
- * evenly spaced in index (logging is regular, so evenly spaced in x), always keeping the first
- * and the last; `pick` lists the fields kept. Curves with ≤ `maxPoints` rows are kept whole.
+ * Thin every curve of `rows` (the rows sharing `group`, in order) to at most `maxPoints` rows
+ * **log-spaced in index** — the rows `round(n^(k/(maxPoints−1))) − 1`, k = 0…maxPoints−1, so the
+ * first and last are kept, every early row (where training moves fast) is kept and the late ones
+ * (where it has settled) are sparse; `pick` lists the fields kept. Curves with ≤ `maxPoints` rows
+ * are kept whole (fields picked).
  *
  * @example
  * ```ts
  * import { thinCurves } from "./convergence_views.ts";
  * const rows = Array.from({ length: 10 }, (_, i) => ({ g: "a", x: i, y: i * i, z: 0 }));
- * thinCurves(rows, "g", ["x", "y"], 4).map((r) => r.x); // [0, 3, 6, 9]
+ * thinCurves(rows, "g", ["x", "y"], 4).map((r) => r.x); // [0, 1, 4, 9]
  * ```
  */
 export function thinCurves<R extends Record<string, unknown>>(
@@ -55,19 +57,24 @@ export function thinCurves<R extends Record<string, unknown>>(
     if (n <= maxPoints) curve.forEach((r) => keep.add(r));
     else {
       for (let k = 0; k < maxPoints; k++) {
-        keep.add(curve[Math.round((k * (n - 1)) / (maxPoints - 1))]);
+        keep.add(curve[Math.round(n ** (k / (maxPoints - 1))) - 1]);
       }
     }
   }
-  return rows.filter((r) => keep.has(r)).map((r) => {
+  return project(rows.filter((r) => keep.has(r)), pick);
+}
+
+const fullLabel = (r: TrainResult) =>
+  r.config.engine === "js" ? "hand gradient, float64" : "tfjs autodiff, float32";
+/** Only the fields a chart encodes (a chart embeds every field of its rows). */
+function project<R extends Record<string, unknown>>(rows: readonly R[], pick: readonly string[]) {
+  return rows.map((r) => {
     const out: Row = {};
     for (const f of pick) out[f] = r[f] as Row[string];
     return out;
   });
 }
 
-const fullLabel = (r: TrainResult) =>
-  r.config.engine === "js" ? "hand gradient, float64" : "tfjs autodiff, float32";
 const fullRun = (r: TrainResult) =>
   r.config.engine === "js" ? "full, hand gradient (float64)" : "full, tfjs autodiff (float32)";
 const modeLabel = (r: TrainResult) =>
@@ -118,8 +125,14 @@ function tableRows(res: ConvergenceResult) {
  *
  * @example
  * ```ts
- * import { tables } from "./convergence.ts";
- * tables(res).final_per_seed.length; // one row per seed
+ * import { convergenceDefaults, run, tables } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
+ * tables(res).final_per_seed.length; // 1: one row per seed
  * ```
  */
 export function tables(res: ConvergenceResult): Record<string, TableRow[]> {
@@ -134,27 +147,34 @@ function upperMedian(xs: readonly number[]): number {
 /**
  * The figures of notebook 02: `convergence_curves` (loss and distance bands over seeds, the scale c
  * per seed), `learned_blocks` (first seed's blocks rescaled by c beside the construction),
- * `exact_vs_batched` and `prop31_drift`. Every curve is thinned to `config.curvePoints` points
- * (see {@linkcode thinCurves}); the bands are computed from all logged rows first.
+ * `exact_vs_batched` and `prop31_drift`. Charts embed only the fields they draw; the per-seed
+ * curves of c (smooth) are thinned to at most `config.curvePoints` log-spaced points each (see
+ * {@linkcode thinCurves}); the bands and loss curves keep every logged point.
  *
  * @example
  * ```ts
- * import { figures } from "./convergence.ts";
+ * import { convergenceDefaults, figures, run } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
  * Object.keys(figures(res)); // convergence_curves, learned_blocks, exact_vs_batched, prop31_drift
  * ```
  */
 export function figures(res: ConvergenceResult): Record<string, Spec> {
   const pts = res.config.curvePoints;
   const t = tableRows(res);
+  // Bands are already aggregates over seeds: every logged point is kept (the loss oscillates from
+  // one logged point to the next, and thinning would alias that into a false pattern).
   const band = (y: string) =>
-    thinCurves(
+    project(
       aggregateBands(t.metrics_main, { x: "prompts", y, log: true }).map((b) => ({
         ...b,
         prompts: b.x,
       })),
-      undefined,
       ["prompts", "mean", "lo", "hi"],
-      pts,
     );
   const size = { width: 360, height: 240 };
   const medianRate = upperMedian(res.perSeed.map((s) => s.ratePerMillion));
@@ -223,12 +243,8 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
     cellSize: 3,
   });
 
-  const cmp = thinCurves(
-    t.metrics_exact_vs_batched,
-    "run",
-    ["run", "prompts", "loss", "dist"],
-    pts,
-  );
+  // Every logged point of the loss curves (they oscillate: see the bands); only the fields drawn.
+  const cmp = project(t.metrics_exact_vs_batched, ["run", "prompts", "loss", "dist"]);
   const cmpChart = (y: "loss" | "dist", title: string, yTitle: string) =>
     lineChart({
       rows: cmp,
@@ -246,24 +262,20 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
     cmpChart("dist", "Distance to M⋆: exact vs batched", "relative distance"),
   ], { direction: "horizontal" });
 
-  const driftRows = thinCurves(
-    t.metrics_full,
-    "run",
-    ["run", "prompts", "drift", "zeroBlocks"],
-    pts,
-  )
-    .flatMap((r) => [
-      {
-        prompts: r.prompts,
-        series: `${r.run}: drift of P11, P21, V11, V12, row 0 of V21, V22`,
-        value: Math.max(Number(r.drift), 1e-20),
-      },
-      {
-        prompts: r.prompts,
-        series: `${r.run}: max |P22|, |V̄22|`,
-        value: Math.max(Number(r.zeroBlocks), 1e-20),
-      },
-    ]);
+  const driftRows = project(t.metrics_full, ["run", "prompts", "drift", "zeroBlocks"]).flatMap((
+    r,
+  ) => [
+    {
+      prompts: r.prompts,
+      series: `${r.run}: drift of P11, P21, V11, V12, row 0 of V21, V22`,
+      value: Math.max(Number(r.drift), 1e-20),
+    },
+    {
+      prompts: r.prompts,
+      series: `${r.run}: max |P22|, |V̄22|`,
+      value: Math.max(Number(r.zeroBlocks), 1e-20),
+    },
+  ]);
   const drift = lineChart({
     rows: driftRows,
     x: "prompts",
@@ -291,7 +303,14 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
  *
  * @example
  * ```ts
- * import { summary } from "./convergence.ts";
+ * import { convergenceDefaults, recheckSaved, run, saveBlocks, summary } from "./convergence.ts";
+ * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
+ * const res = await run({
+ *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
+ *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
+ *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
+ * });
+ * const paths = await saveBlocks(res, Deno.makeTempDirSync());
  * summary(res, await recheckSaved(res, paths));
  * ```
  */
