@@ -1,232 +1,192 @@
 /**
- * Experiment 1 (MATH §5, §8.1): how exactly do the explicit constructions reproduce their teachers?
- * For SARSA, TD(0) and actor–critic, over a sweep of `n` (at fixed d) and of `d` (at fixed n), the
- * error `max|TF_θ(H) − teacher|` of θ⋆, of scaled `(cP⋆, V⋆/c)` (c = 3.7 and c = −0.5), of a small
- * perturbation of θ⋆ and of a random θ — in float64 (fast readout) and float32 (tfjs wasm, batched).
+ * Experiment 1 (MATH §5, §8.1), notebook 01: how exactly do the explicit constructions reproduce
+ * their teachers? The config literal, `run` (the grid of `construction_grid.ts`, its maxima and
+ * the verdict against MATH §5's bars) and, re-exported, the views `tables`, `figures`, `summary`.
  *
  * @module
  */
 
-import { acConstruction, sarsaConstruction, td0Construction } from "../icrl/construction.ts";
-import { type LsaParams, lsaReadout } from "../icrl/lsa.ts";
-import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
-import { epsGreedyPolicy, softmaxPolicy } from "../mdp/policy.ts";
-import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt, type Prompt } from "../icrl/prompt.ts";
-import { Rng } from "../core/rng.ts";
-import { rollout, sampleInitialState } from "../mdp/rollout.ts";
-import { actorCriticUpdate, sarsaUpdate, td0Update } from "../icrl/teachers.ts";
-import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../icrl/tf.ts";
-import { assertInt, assertKnownKeys, assertNumber, showValue } from "../core/validate.ts";
+import { assertInt } from "../core/mod.ts";
+import {
+  checkGrid,
+  type ConstructionCheckConfig,
+  type ConstructionErrorRow,
+  validateGrid,
+} from "./construction_grid.ts";
+import type { RunHooks, ScaleDefaults } from "./shape.ts";
 
-/** Settings of the construction check. */
-export interface ConstructionCheckConfig {
-  /** Values of n swept at d = `dFixed`. */
-  ns: number[];
-  /** Values of d swept at n = `nFixed`. */
-  ds: number[];
-  /** d used in the n sweep (36). */
-  dFixed: number;
-  /** n used in the d sweep (20). */
-  nFixed: number;
-  /** Random (MDP, trajectory, θ) instances per grid point; the error is the max over them. */
-  trials: number;
-  /** Std of the Gaussian perturbation added to every entry of P⋆ and V⋆. */
-  perturbation: number;
-  /** Entries of the random θ are Unif(−r, r). */
-  randomScale: number;
-  /** Step sizes and discount (MATH §3 defaults). */
-  alpha: number;
-  beta: number;
-  gamma: number;
-  /** Seed. */
-  seed: number;
+export {
+  constructionCheck,
+  type ConstructionCheckConfig,
+  type ConstructionErrorRow,
+  DEFAULT_CONSTRUCTION_CHECK,
+} from "./construction_grid.ts";
+export { figures, summary, tables } from "./construction_check_views.ts";
+
+/** Every knob of notebook 01: the grid, and the d at which θ⋆ is drawn. */
+export interface ConstructionConfig extends ConstructionCheckConfig {
+  /** d of the SARSA construction drawn as heatmaps (the paper's 36: D = 3d + 2 = 110). */
+  heatmapD: number;
 }
 
-/** MATH §8.1 grid: n ∈ 1…200, d ∈ 2…64. */
-export const DEFAULT_CONSTRUCTION_CHECK: Readonly<ConstructionCheckConfig> = Object.freeze({
-  ns: [1, 2, 5, 10, 20, 50, 100, 200],
-  ds: [2, 4, 8, 16, 32, 64],
-  dFixed: 36,
-  nFixed: 20,
-  trials: 10,
-  perturbation: 1e-3,
-  randomScale: 0.1,
-  alpha: 0.2,
-  beta: 0.2,
-  gamma: 0.5,
-  seed: 2026,
-});
-
-/** One row of the result table. */
-export type ConstructionErrorRow = {
-  /** "SARSA", "TD(0)" or "actor–critic". */
-  algorithm: string;
-  /** "θ⋆ (c=1)", "c=3.7", "c=−0.5", "perturbed", "random". */
-  variant: string;
-  /** "float64" or "float32 (tfjs)". */
-  precision: string;
-  /** Which sweep the row belongs to. */
-  sweep: "n" | "d";
-  /** Transitions in the prompt. */
-  n: number;
-  /** Feature dimension (φ for SARSA/AC, ψ for TD(0); AC uses d_ψ = d). */
-  d: number;
-  /** max over trials and entries of |TF_θ(H) − teacher|. */
-  maxAbsErr: number;
-  /** max over trials of ‖TF − teacher‖∞ / max(1, ‖teacher‖∞). */
-  relErr: number;
+/** Notebook 01 at quick scale (3 instances per grid point) and paper scale (100), side by side. */
+export const constructionDefaults: ScaleDefaults<ConstructionConfig> = {
+  quick: {
+    ns: [1, 2, 5, 10, 20, 50, 100, 200],
+    ds: [2, 4, 8, 16, 32, 64],
+    dFixed: 36,
+    nFixed: 20,
+    trials: 3,
+    perturbation: 1e-3,
+    randomScale: 0.1,
+    alpha: 0.2,
+    beta: 0.2,
+    gamma: 0.5,
+    seed: 2026,
+    heatmapD: 36,
+  },
+  paper: {
+    ns: [1, 2, 5, 10, 20, 50, 100, 200],
+    ds: [2, 4, 8, 16, 32, 64],
+    dFixed: 36,
+    nFixed: 20,
+    trials: 100,
+    perturbation: 1e-3,
+    randomScale: 0.1,
+    alpha: 0.2,
+    beta: 0.2,
+    gamma: 0.5,
+    seed: 2026,
+    heatmapD: 36,
+  },
 };
 
-const ALGORITHMS = ["SARSA", "TD(0)", "actor–critic"] as const;
-type Algorithm = typeof ALGORITHMS[number];
-
-/** Variants of θ for one algorithm and d. */
-function variants(
-  alg: Algorithm,
-  d: number,
-  cfg: ConstructionCheckConfig,
-  rng: Rng,
-): [string, LsaParams][] {
-  const make = (c: number) =>
-    alg === "SARSA"
-      ? sarsaConstruction(d, cfg.alpha, c)
-      : alg === "TD(0)"
-      ? td0Construction(d, cfg.alpha, c)
-      : acConstruction(d, d, cfg.alpha, cfg.beta, c);
-  const star = make(1);
-  const pert: LsaParams = {
-    D: star.D,
-    P: Float64Array.from(star.P, (x) => x + cfg.perturbation * rng.normal()),
-    V: Float64Array.from(star.V, (x) => x + cfg.perturbation * rng.normal()),
-  };
-  const rnd: LsaParams = {
-    D: star.D,
-    P: rng.fillUniform(new Float64Array(star.D ** 2), -cfg.randomScale, cfg.randomScale),
-    V: rng.fillUniform(new Float64Array(star.D ** 2), -cfg.randomScale, cfg.randomScale),
-  };
-  return [["θ⋆ (c=1)", star], ["c=3.7", make(3.7)], ["c=−0.5", make(-0.5)], [
-    "perturbed",
-    pert,
-  ], ["random", rnd]];
-}
-
-/** A random instance: prompt and the teacher's update. */
-function instance(
-  alg: Algorithm,
-  n: number,
-  d: number,
-  cfg: ConstructionCheckConfig,
-  rng: Rng,
-): { prompt: Prompt; target: Float64Array } {
-  const mdp = randomMdp(rng, { gamma: cfg.gamma });
-  const feat = randomFeatures(rng, mdp.nS, mdp.nA, d);
-  const s0 = sampleInitialState(mdp, rng);
-  if (alg === "SARSA") {
-    const w = rng.fillUniform(new Float64Array(d), -1, 1);
-    const traj = rollout(mdp, epsGreedyPolicy(feat, w, 0.1), s0, n, rng);
-    return {
-      prompt: buildSarsaPrompt(traj, feat, cfg.gamma, w),
-      target: sarsaUpdate(traj, feat, w, cfg.gamma, cfg.alpha),
-    };
-  }
-  const sf = randomStateFeatures(rng, mdp.nS, d);
-  const w = rng.fillUniform(new Float64Array(d), -1, 1);
-  if (alg === "TD(0)") {
-    const pi = new Float64Array(mdp.nS * mdp.nA).fill(1 / mdp.nA);
-    const traj = rollout(mdp, pi, s0, n, rng);
-    return {
-      prompt: buildTd0Prompt(traj, sf, cfg.gamma, w),
-      target: td0Update(traj, sf, w, cfg.gamma, cfg.alpha),
-    };
-  }
-  const lambda = rng.fillUniform(new Float64Array(d), -1, 1);
-  const traj = rollout(mdp, softmaxPolicy(feat, lambda), s0, n, rng);
-  const t = actorCriticUpdate(traj, feat, sf, w, lambda, cfg.gamma, cfg.alpha, cfg.beta);
-  return {
-    prompt: buildAcPrompt(traj, feat, sf, cfg.gamma, w, lambda),
-    target: new Float64Array([...t.w, ...t.lambda]),
-  };
-}
-
-function errors(out: ArrayLike<number>, target: Float64Array): [number, number] {
-  let m = 0, s = 0;
-  for (let k = 0; k < target.length; k++) {
-    m = Math.max(m, Math.abs(out[k] - target[k]));
-    s = Math.max(s, Math.abs(target[k]));
-  }
-  return [m, m / Math.max(1, s)];
-}
+/** MATH §5's bars on the relative error of the exact variants. */
+export const CONSTRUCTION_BARS: Readonly<{ float64: number; float32: number }> = Object.freeze({
+  float64: 1e-12,
+  float32: 1e-5,
+});
 
 /**
- * Run the construction check and return a tidy table (one row per algorithm × variant × precision ×
- * grid point). Deterministic given `cfg.seed`.
+ * Validate notebook 01's config: unknown keys are refused naming the closest valid one, bad values
+ * naming the field. Returns the config unchanged.
  *
  * @example
  * ```ts
- * const rows = await constructionCheck({ ...DEFAULT_CONSTRUCTION_CHECK, trials: 2 });
+ * import { constructionDefaults, validateConstructionConfig } from "./construction_check.ts";
+ * validateConstructionConfig(constructionDefaults.quick);
  * ```
  */
-export async function constructionCheck(
-  cfg: ConstructionCheckConfig = DEFAULT_CONSTRUCTION_CHECK,
-): Promise<ConstructionErrorRow[]> {
-  assertKnownKeys("construction check config", cfg, Object.keys(DEFAULT_CONSTRUCTION_CHECK));
-  assertInt("trials", cfg.trials, 1);
-  for (const [name, list] of [["ns", cfg.ns], ["ds", cfg.ds]] as const) {
-    if (!Array.isArray(list) || list.length === 0) {
-      throw new RangeError(`${name} must be a non-empty array of integers, got ${showValue(list)}`);
-    }
-    list.forEach((v, i) => assertInt(`${name}[${i}]`, v, 1));
+export function validateConstructionConfig(cfg: ConstructionConfig): ConstructionConfig {
+  validateGrid(cfg, Object.keys(constructionDefaults.quick));
+  assertInt("heatmapD", cfg.heatmapD, 1, 1_000);
+  return cfg;
+}
+
+/** The largest errors of one (algorithm, variant, precision) over the whole grid. */
+export type ConstructionMaximaRow = {
+  algorithm: string;
+  variant: string;
+  precision: string;
+  maxRelErr: number;
+  maxAbsErr: number;
+};
+
+/** What notebook 01 measured. */
+export interface ConstructionResult {
+  /** The validated config. */
+  config: ConstructionConfig;
+  /** One row per algorithm × variant × precision × grid point. */
+  rows: ConstructionErrorRow[];
+  /** Maxima over the grid, one row per algorithm × variant × precision (first-seen order). */
+  maxima: ConstructionMaximaRow[];
+  /** The verdict: worst exact-variant errors against the bars, best perturbed / random errors. */
+  verdict: {
+    /** Largest relative error of θ⋆ and its rescalings, float64. */
+    exact64: number;
+    /** Same in float32 (tfjs). */
+    exact32: number;
+    /** Smallest relative error of the perturbed θ (over algorithms and precisions). */
+    perturbed: number;
+    /** Smallest relative error of the random θ. */
+    random: number;
+    /** Both exact maxima are within {@linkcode CONSTRUCTION_BARS}. */
+    holds: boolean;
+  };
+  /** Wall time of the run, seconds (manifest only). */
+  wallTimeSec: number;
+}
+
+/** Maxima of `rows` per (algorithm, variant, precision), in first-seen order. */
+function maximaOf(rows: readonly ConstructionErrorRow[]): ConstructionMaximaRow[] {
+  const maxima = new Map<string, ConstructionMaximaRow>();
+  for (const r of rows) {
+    const key = `${r.algorithm}|${r.variant}|${r.precision}`;
+    const m = maxima.get(key) ??
+      {
+        algorithm: r.algorithm,
+        variant: r.variant,
+        precision: r.precision,
+        maxRelErr: 0,
+        maxAbsErr: 0,
+      };
+    m.maxRelErr = Math.max(m.maxRelErr, r.relErr);
+    m.maxAbsErr = Math.max(m.maxAbsErr, r.maxAbsErr);
+    maxima.set(key, m);
   }
-  assertInt("dFixed", cfg.dFixed, 1);
-  assertInt("nFixed", cfg.nFixed, 1);
-  assertNumber("perturbation", cfg.perturbation, 0);
-  assertNumber("randomScale", cfg.randomScale, 0);
-  assertNumber("alpha", cfg.alpha);
-  assertNumber("beta", cfg.beta);
-  assertNumber("gamma", cfg.gamma, 0, 0.999999);
-  assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
-  await initTf();
-  const rows: ConstructionErrorRow[] = [];
-  const root = new Rng(cfg.seed);
-  const grid: ["n" | "d", number, number][] = [
-    ...cfg.ns.map((n) => ["n", n, cfg.dFixed] as ["n", number, number]),
-    ...cfg.ds.map((d) => ["d", cfg.nFixed, d] as ["d", number, number]),
-  ];
-  for (const alg of ALGORITHMS) {
-    for (const [sweep, n, d] of grid) {
-      const rng = root.fork(`${alg}/${sweep}/${n}/${d}`);
-      const inst = Array.from({ length: cfg.trials }, () => instance(alg, n, d, cfg, rng));
-      const m = inst[0].prompt.m;
-      const H = promptsToTensor(inst.map((x) => x.prompt));
-      for (const [variant, params] of variants(alg, d, cfg, rng)) {
-        let e64 = [0, 0], e32 = [0, 0];
-        for (const x of inst) {
-          const e = errors(lsaReadout(params, x.prompt), x.target);
-          e64 = [Math.max(e64[0], e[0]), Math.max(e64[1], e[1])];
-        }
-        const { P, V } = paramsToTensors(params);
-        const out = lsaReadoutTf(P, V, H, n, m);
-        const got = (await out.array()) as number[][];
-        tf.dispose([P, V, out]);
-        inst.forEach((x, b) => {
-          const e = errors(got[b], x.target);
-          e32 = [Math.max(e32[0], e[0]), Math.max(e32[1], e[1])];
-        });
-        for (const [precision, e] of [["float64", e64], ["float32 (tfjs)", e32]] as const) {
-          rows.push({
-            algorithm: alg,
-            variant,
-            precision,
-            sweep,
-            n,
-            d,
-            maxAbsErr: e[0],
-            relErr: e[1],
-          });
-        }
-      }
-      H.dispose();
-    }
+  return [...maxima.values()];
+}
+
+const INEXACT = ["perturbed", "random"];
+
+/**
+ * Notebook 01: the construction check over the config's grid, its maxima and the verdict against
+ * MATH §5's bars. Progress: phase "construction check", one unit per (algorithm, grid point).
+ *
+ * @example
+ * ```ts
+ * import { constructionDefaults, run } from "./construction_check.ts";
+ * const res = await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 2 });
+ * res.verdict.holds; // true
+ * ```
+ */
+export async function run(cfg: ConstructionConfig, hooks?: RunHooks): Promise<ConstructionResult> {
+  validateConstructionConfig(cfg);
+  const t0 = performance.now();
+  const { heatmapD: _heatmapD, ...grid } = cfg;
+  const rows = await checkGrid(grid, hooks);
+  const maxima = maximaOf(rows);
+  const worst = (pred: (r: ConstructionMaximaRow) => boolean) =>
+    Math.max(...maxima.filter(pred).map((r) => r.maxRelErr));
+  const best = (variant: string) =>
+    Math.min(...maxima.filter((r) => r.variant === variant).map((r) => r.maxRelErr));
+  const exact64 = worst((r) => !INEXACT.includes(r.variant) && r.precision === "float64");
+  const exact32 = worst((r) => !INEXACT.includes(r.variant) && r.precision !== "float64");
+  const verdict = {
+    exact64,
+    exact32,
+    perturbed: best("perturbed"),
+    random: best("random"),
+    holds: exact64 <= CONSTRUCTION_BARS.float64 && exact32 <= CONSTRUCTION_BARS.float32,
+  };
+  return { config: cfg, rows, maxima, verdict, wallTimeSec: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Throw unless the exact variants met MATH §5's bars (so a failing check fails its notebook).
+ *
+ * @example
+ * ```ts
+ * import { assertConstructionHolds, constructionDefaults, run } from "./construction_check.ts";
+ * assertConstructionHolds(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 2 }));
+ * ```
+ */
+export function assertConstructionHolds(res: ConstructionResult): void {
+  const v = res.verdict;
+  if (!v.holds) {
+    throw new Error(
+      `construction check failed: float64 ${v.exact64} (bar ${CONSTRUCTION_BARS.float64}), ` +
+        `float32 ${v.exact32} (bar ${CONSTRUCTION_BARS.float32})`,
+    );
   }
-  return rows;
 }
