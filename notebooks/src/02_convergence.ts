@@ -78,8 +78,9 @@ displayTable(tbl.final_per_seed, { digits: 4 });
 //
 // Bands: geometric mean ± 95 % CI over seeds (t-interval on log values). The distance is scale-free:
 // `‖V̄21⊗P12 − V̄⋆21⊗P⋆12‖_F / ‖V̄⋆21⊗P⋆12‖_F`. The scale c is read off `P12` (`⟨P⋆12, P12⟩/‖P⋆12‖²`),
-// one line per seed — its sign is decided early by the initialisation. Each curve is drawn through
-// at most `config.curvePoints` evenly spaced logged points; `data/02_metrics_main.csv` has them all.
+// one line per seed — its sign is decided early by the initialisation. Each c curve is drawn through
+// at most `config.curvePoints` log-spaced logged points (the bands keep every point);
+// `data/02_metrics_main.csv` has them all.
 
 // %%
 const figs = figures(res);
