@@ -176,7 +176,14 @@ export interface TransferExpResult {
     result: TransferResult;
     names: string[];
     /** Final metrics of each budget run: `{K, T, seed, finalLoss, dist, cosP12}`. */
-    training: { K: number; T: number; seed: number; finalLoss: number; dist: number; cosP12: number }[];
+    training: {
+      K: number;
+      T: number;
+      seed: number;
+      finalLoss: number;
+      dist: number;
+      cosP12: number;
+    }[];
   };
   /** Wall time of `run`, s. */
   wallTimeSec: number;
