@@ -272,9 +272,14 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * step-size sweep", "AC training (all seeds)", "closed-loop evaluation".
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { actorCriticDefaults, run } from "./actor_critic.ts";
- * const res = await run(actorCriticDefaults.quick, {}, { modelsDir: "/tmp/models" });
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * res.saved[0].identical; // true: the evaluated block is the file on disk
  * ```
  */
 export async function run(

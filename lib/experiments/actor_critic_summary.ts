@@ -20,8 +20,14 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  * default, and the settings statistically tied with it.
  *
  * @example
- * ```ts ignore
- * markdown(sweepSummary(res));
+ * ```ts
+ * import { actorCriticDefaults, run, sweepSummary } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * sweepSummary(res); // "**Picked: α = …, β = …** (mean score …"
  * ```
  */
 export function sweepSummary(res: ActorCriticResult): string {
@@ -53,8 +59,14 @@ export function sweepSummary(res: ActorCriticResult): string {
  * The conclusion of notebook 04 as Markdown, quoting only numbers of `res`.
  *
  * @example
- * ```ts ignore
- * markdown(summary(res));
+ * ```ts
+ * import { actorCriticDefaults, run, summary } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * summary(res); // "**Measured** (run wall time … s):\n- **step sizes**: …"
  * ```
  */
 export function summary(res: ActorCriticResult): string {

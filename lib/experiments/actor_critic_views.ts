@@ -38,9 +38,14 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  * per-seed spread.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { actorCriticDefaults, run, tables } from "./actor_critic.ts";
- * tables(await run(actorCriticDefaults.quick, {}, { modelsDir: "/tmp/m" })).transfer_table;
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * tables(res).transfer_table; // [{ step: 0, trained: "… […, …]", … }, …]
  * ```
  */
 export function tables(res: ActorCriticResult): Record<string, Row[]> {
@@ -104,8 +109,14 @@ const PRECISIONS = ["float64", "float32 (tfjs)"];
  * The construction check condensed for display: max relative error per (variant, precision).
  *
  * @example
- * ```ts ignore
- * displayTable(constructionSummary(res), { digits: 3 });
+ * ```ts
+ * import { actorCriticDefaults, constructionSummary, run } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * constructionSummary(res).length; // 10 (5 variants × 2 precisions)
  * ```
  */
 export function constructionSummary(res: ActorCriticResult): Row[] {
@@ -126,8 +137,14 @@ export function constructionSummary(res: ActorCriticResult): Row[] {
  * `transfer_J`, `transfer_score`.
  *
  * @example
- * ```ts ignore
- * const figs = figures(res);
+ * ```ts
+ * import { actorCriticDefaults, figures, run } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * Object.keys(figures(res)); // ["step_size_sweep", "convergence_curves", …]
  * ```
  */
 export function figures(res: ActorCriticResult): Figures {
@@ -268,8 +285,14 @@ export function figures(res: ActorCriticResult): Figures {
  * Manifest fields of the run (config, pick, seeds, per-seed metrics and timings).
  *
  * @example
- * ```ts ignore
- * await writeManifest(path, { name: "04_actor_critic", ...manifest(res), wallTimeSec: res.wallTimeSec });
+ * ```ts
+ * import { actorCriticDefaults, manifest, run } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * manifest(res).seeds; // { training: [0], sweep: 4004, eval: 1 }
  * ```
  */
 export function manifest(res: ActorCriticResult) {

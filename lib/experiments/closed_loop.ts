@@ -125,10 +125,17 @@ export interface ClosedLoopTableOptions extends ClosedLoopNames {
  * @example
  * ```ts
  * import { closedLoopTable } from "./closed_loop.ts";
- * // closedLoopTable(res, summariseTransfer(res), { trained: "trained", teacher: "SARSA teacher",
- * //   constructed: "constructed θ⋆", teacherColumn: "teacher", steps: [0, 400],
- * //   diffDecimals: 3, teacherScore: false });
- * if (typeof closedLoopTable !== "function") throw new Error();
+ * import {
+ *   constructedLearner, evaluateTransfer, summariseTransfer, teacherLearner, transferConfig,
+ * } from "../transfer/mod.ts";
+ * import { DEFAULT_TASK } from "../train/mod.ts";
+ * const cfg = transferConfig({ task: DEFAULT_TASK, numMdps: 2, updates: 2, recordAt: [0, 2], seed: 1 });
+ * const res = await evaluateTransfer(cfg, [teacherLearner("teacher"),
+ *   constructedLearner(DEFAULT_TASK, "θ⋆")]);
+ * const table = closedLoopTable(res, summariseTransfer(res), { trained: "θ⋆", teacher: "teacher",
+ *   constructed: "θ⋆", teacherColumn: "teacher", steps: [0, 2], diffDecimals: 3,
+ *   teacherScore: false });
+ * table[1].trained; // "mean [lo, hi]" of θ⋆ after 2 updates
  * ```
  */
 export function closedLoopTable(
@@ -164,8 +171,15 @@ export function closedLoopTable(
  * @example
  * ```ts
  * import { perSeedClosedLoop } from "./closed_loop.ts";
- * // perSeedClosedLoop(res, summary, ["trained seed 0", "SARSA teacher"], 400);
- * if (typeof perSeedClosedLoop !== "function") throw new Error();
+ * import {
+ *   constructedLearner, evaluateTransfer, summariseTransfer, teacherLearner, transferConfig,
+ * } from "../transfer/mod.ts";
+ * import { DEFAULT_TASK } from "../train/mod.ts";
+ * const cfg = transferConfig({ task: DEFAULT_TASK, numMdps: 2, updates: 2, recordAt: [0, 2], seed: 1 });
+ * const res = await evaluateTransfer(cfg, [teacherLearner("teacher"),
+ *   constructedLearner(DEFAULT_TASK, "θ⋆")]);
+ * const rows = perSeedClosedLoop(res, summariseTransfer(res), ["θ⋆", "teacher"], 2, "teacher");
+ * if (rows[1].minusTeacher !== 0) throw new Error("the teacher's own difference is 0");
  * ```
  */
 export function perSeedClosedLoop(

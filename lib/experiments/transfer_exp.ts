@@ -195,9 +195,13 @@ export interface TransferExpResult {
  * Progress phases: "closed-loop evaluation", "budget training", "budget evaluation".
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { run, transferDefaults } from "./transfer_exp.ts";
- * const res = await run(transferDefaults.quick); // needs notebook 02's saved blocks
+ * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
+ *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
+ *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
+ * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * res.trainedName; // "trained block (mean of 1 seeds)"
  * ```
  */
 export async function run(

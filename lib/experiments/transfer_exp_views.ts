@@ -29,10 +29,13 @@ function budgetSummary(res: TransferExpResult, summary: TransferSummaryRow[]) {
  * per-seed spread at the last update, and the budget sensitivity (summary and training runs).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { run, tables, transferDefaults } from "./transfer_exp.ts";
- * const t = tables(await run(transferDefaults.quick));
- * t.transfer_table; // [{ step: 0, trained: "0.079 [-0.021, 0.180]", … }, …]
+ * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
+ *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
+ *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
+ * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * tables(res).transfer_table; // [{ step: 0, trained: "… […, …]", … }, …]
  * ```
  */
 export function tables(res: TransferExpResult): Record<string, Row[]> {
@@ -73,9 +76,13 @@ export function tables(res: TransferExpResult): Record<string, Row[]> {
  * test MDPs) and `budget` (normalised score of the smaller-budget blocks).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { figures, run, transferDefaults } from "./transfer_exp.ts";
- * const figs = figures(await run(transferDefaults.quick));
+ * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
+ *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
+ *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
+ * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * Object.keys(figures(res)); // ["transfer", "budget"]
  * ```
  */
 export function figures(res: TransferExpResult): Figures {
@@ -132,8 +139,13 @@ export function figures(res: TransferExpResult): Figures {
  * Manifest fields of the run (config, seeds, the blocks used, throughput) for `writeManifest`.
  *
  * @example
- * ```ts ignore
- * await writeManifest(path, { name: "03_transfer", ...manifest(res), wallTimeSec: res.wallTimeSec });
+ * ```ts
+ * import { manifest, run, transferDefaults } from "./transfer_exp.ts";
+ * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
+ *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
+ *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
+ * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * manifest(res).seeds; // { training: [0], eval: 31415, budget: [100] }
  * ```
  */
 export function manifest(res: TransferExpResult) {
@@ -158,9 +170,13 @@ export function manifest(res: TransferExpResult) {
  * The conclusion of notebook 03 as Markdown, quoting only numbers of `res`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { run, summary, transferDefaults } from "./transfer_exp.ts";
- * summary(await run(transferDefaults.quick)); // "**Measured** (12 unseen MDPs …"
+ * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
+ *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
+ *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
+ * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * summary(res); // "**Measured** (1 trained blocks × 2 unseen MDPs, 2 updates; …"
  * ```
  */
 export function summary(res: TransferExpResult): string {
