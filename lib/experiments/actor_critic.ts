@@ -4,17 +4,23 @@
  * are trained to mimic the teacher, saved, **reloaded from disk**, and deployed frozen in closed loop
  * on unseen MDPs beside the teacher, θ⋆ and the oracle / random references.
  *
- * Config (every knob, quick and paper side by side), validation and `run` are here; the sweep in
- * `actor_critic_sweep.ts`; the views in `actor_critic_views.ts` (`tables`, `figures`) and
- * `actor_critic_summary.ts` (`summary`), re-exported here.
+ * Config (quick and paper side by side), validation and `run` here; the sweep, the views and the
+ * generated text in `actor_critic_{sweep,views,summary}.ts`, re-exported here.
  *
  * @module
  */
 
-import { type TrainConfig, trainConfig, trainMany } from "../train/mod.ts";
-import { DEFAULT_TASK, loadModel, saveModel, type TaskSpec } from "../train/mod.ts";
+import {
+  DEFAULT_TASK,
+  loadModel,
+  saveModel,
+  taskConstruction,
+  type TaskSpec,
+  type TrainConfig,
+  trainConfig,
+  trainMany,
+} from "../train/mod.ts";
 import { manifoldStats } from "../icrl/mod.ts";
-import { taskConstruction } from "../train/mod.ts";
 import {
   blockLearner,
   constructedLearner,
@@ -33,7 +39,7 @@ import {
   DEFAULT_CONSTRUCTION_CHECK,
 } from "./construction_check.ts";
 import { metricRows, normalisedBlockRows } from "./convergence.ts";
-import { averageLearners, trainingPerSeedRows } from "./closed_loop.ts";
+import { assertIntList, averageLearners, trainingPerSeedRows } from "./closed_loop.ts";
 import {
   bestStepSizes,
   checkStepSizes,
@@ -159,10 +165,10 @@ export function validateActorCriticConfig(cfg: ActorCriticConfig): void {
   assertKnownKeys("specDefault", cfg.specDefault, ["alpha", "beta"]);
   checkStepSizes(cfg.specDefault);
   assertKnownKeys("construction", cfg.construction, ["ns", "ds", "trials"]);
-  intList("construction.ns", cfg.construction.ns, 1);
-  intList("construction.ds", cfg.construction.ds, 1);
+  assertIntList("construction.ns", cfg.construction.ns, 1);
+  assertIntList("construction.ds", cfg.construction.ds, 1);
   assertInt("construction.trials", cfg.construction.trials, 1);
-  intList("seeds", cfg.seeds, 0);
+  assertIntList("seeds", cfg.seeds, 0);
   assertInt("K", cfg.K, 1);
   assertInt("T", cfg.T, 1);
   assertInt("batch", cfg.batch, 1);
@@ -174,19 +180,12 @@ export function validateActorCriticConfig(cfg: ActorCriticConfig): void {
   assertInt("transfer.updates", cfg.transfer.updates, 1);
   assertInt("transfer.recordEvery", cfg.transfer.recordEvery, 1);
   assertInt("transfer.seed", cfg.transfer.seed, 0);
-  intList("tableSteps", cfg.tableSteps, 0);
+  assertIntList("tableSteps", cfg.tableSteps, 0);
   const grid = recordGrid(cfg.transfer.updates, cfg.transfer.recordEvery);
   for (const s of cfg.tableSteps) {
     if (!grid.includes(s)) throw new RangeError(`tableSteps: step ${s} is not recorded`);
   }
   assertNumber("cosBar", cfg.cosBar, 0, 1);
-}
-
-function intList(name: string, v: number[], min: number): void {
-  if (!Array.isArray(v) || v.length === 0) {
-    throw new RangeError(`${name} must be a non-empty array, got ${JSON.stringify(v)}`);
-  }
-  v.forEach((x, i) => assertInt(`${name}[${i}]`, x, min));
 }
 
 /**

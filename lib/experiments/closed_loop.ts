@@ -16,6 +16,7 @@ import {
 } from "../transfer/mod.ts";
 import type { TrainResult } from "../train/mod.ts";
 import { fmtCI, fmtFixed, lineChart, type Row, type Spec } from "../report/mod.ts";
+import { assertInt } from "../core/validate.ts";
 
 /**
  * Add a learner `name` whose J and score at each (MDP, step) are the mean over `members` (one
@@ -287,4 +288,20 @@ export function trainingPerSeedRows(results: readonly TrainResult[]): Row[] {
       c: last.cP,
     };
   });
+}
+
+/**
+ * Require a non-empty array of integers ≥ `min` (seeds, steps, sizes of an experiment config).
+ *
+ * @example
+ * ```ts
+ * import { assertIntList } from "./closed_loop.ts";
+ * assertIntList("seeds", [0, 1], 0);
+ * ```
+ */
+export function assertIntList(name: string, v: number[], min: number): void {
+  if (!Array.isArray(v) || v.length === 0) {
+    throw new RangeError(`${name} must be a non-empty array, got ${JSON.stringify(v)}`);
+  }
+  v.forEach((x, i) => assertInt(`${name}[${i}]`, x, min));
 }

@@ -21,7 +21,7 @@ import {
 } from "../transfer/mod.ts";
 import { type TaskSpec, trainConfig, trainMany } from "../train/mod.ts";
 import { assertInt, assertKnownKeys, assertOneOf } from "../core/validate.ts";
-import { averageLearners } from "./closed_loop.ts";
+import { assertIntList, averageLearners } from "./closed_loop.ts";
 import { loadTrainedBlocks } from "./trained_blocks.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
@@ -105,12 +105,12 @@ export function validateTransferExpConfig(cfg: TransferExpConfig): void {
   assertKnownKeys("transfer config", cfg, Object.keys(transferDefaults.paper));
   assertKnownKeys("blocks", cfg.blocks, ["scale", "seeds"]);
   assertOneOf("blocks.scale", cfg.blocks.scale, ["quick", "paper"]);
-  intList("blocks.seeds", cfg.blocks.seeds, 0);
+  assertIntList("blocks.seeds", cfg.blocks.seeds, 0);
   assertInt("numMdps", cfg.numMdps, 2);
   assertInt("updates", cfg.updates, 1);
   assertInt("recordEvery", cfg.recordEvery, 1);
   assertInt("evalSeed", cfg.evalSeed, 0);
-  intList("tableSteps", cfg.tableSteps, 0);
+  assertIntList("tableSteps", cfg.tableSteps, 0);
   const grid = recordGrid(cfg.updates, cfg.recordEvery);
   for (const s of cfg.tableSteps) {
     if (!grid.includes(s)) {
@@ -127,7 +127,7 @@ export function validateTransferExpConfig(cfg: TransferExpConfig): void {
     assertInt(`budget.sizes[${i}].K`, s.K, 1);
     assertInt(`budget.sizes[${i}].T`, s.T, 1);
   });
-  intList("budget.seeds", b.seeds, 0);
+  assertIntList("budget.seeds", b.seeds, 0);
   const clash = b.seeds.filter((s) => cfg.blocks.seeds.includes(s));
   if (clash.length > 0) {
     throw new RangeError(`budget.seeds must differ from blocks.seeds, both have ${clash}`);
@@ -135,13 +135,6 @@ export function validateTransferExpConfig(cfg: TransferExpConfig): void {
   assertInt("budget.batch", b.batch, 1);
   assertInt("budget.logEvery", b.logEvery, 1);
   assertInt("budget.workers", b.workers, 1, 64);
-}
-
-function intList(name: string, v: number[], min: number): void {
-  if (!Array.isArray(v) || v.length === 0) {
-    throw new RangeError(`${name} must be a non-empty array, got ${JSON.stringify(v)}`);
-  }
-  v.forEach((x, i) => assertInt(`${name}[${i}]`, x, min));
 }
 
 /** One loaded block of notebook 02. */
