@@ -1,31 +1,66 @@
 /**
- * Experiment 4 (MATH §3, §5, §6, §8.4; [LL26] Thm 3.3): the actor–critic block. Settings per scale,
- * the step-size sweep of the AC **teacher** (which α, β to imitate), and the training configs built
- * from the picked step sizes.
+ * Experiment 4 (MATH §3, §5, §6, §8.4; [LL26] Thm 3.3): the actor–critic block. A step-size sweep
+ * of the AC **teacher** picks (α, β); the construction is checked at the pick; restricted blocks
+ * are trained to mimic the teacher, saved, **reloaded from disk**, and deployed frozen in closed loop
+ * on unseen MDPs beside the teacher, θ⋆ and the oracle / random references.
+ *
+ * Config (quick and paper side by side), validation and `run` here; the sweep, the views and the
+ * generated text in `actor_critic_{sweep,views,summary}.ts`, re-exported here.
  *
  * @module
  */
 
-import type { Row } from "../core/aggregate.ts";
-import { type TrainConfig, trainConfig } from "../train/train.ts";
 import {
+  DEFAULT_TASK,
+  loadModel,
+  saveModel,
+  taskConstruction,
+  type TaskSpec,
+  type TrainConfig,
+  trainConfig,
+  trainMany,
+} from "../train/mod.ts";
+import { manifoldStats } from "../icrl/mod.ts";
+import {
+  blockLearner,
+  constructedLearner,
   evaluateTransfer,
   recordGrid,
-  summariseTransfer,
   teacherLearner,
-  type TrainingStreams,
   transferConfig,
   type TransferResult,
-  type TransferRow,
-} from "../transfer/transfer.ts";
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+} from "../transfer/mod.ts";
 import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
+import type { Row } from "../report/mod.ts";
+import type { Row as MetricRow } from "../core/mod.ts";
+import {
+  constructionCheck,
+  type ConstructionErrorRow,
+  DEFAULT_CONSTRUCTION_CHECK,
+} from "./construction_check.ts";
+import { metricRows, normalisedBlockRows } from "./convergence.ts";
+import { assertIntList, averageLearners, trainingPerSeedRows } from "./closed_loop.ts";
+import {
+  bestStepSizes,
+  checkStepSizes,
+  type StepSizes,
+  type StepSizeSweep,
+  stepSizeSweep,
+  type StepSizeSweepConfig,
+} from "./actor_critic_sweep.ts";
+import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-/** Every knob of notebook 04 for one scale (training and evaluation; α, β come from the sweep). */
-export interface ActorCriticSettings {
+export * from "./actor_critic_sweep.ts";
+export { constructionSummary, figures, manifest, tables } from "./actor_critic_views.ts";
+export { summary, sweepSummary } from "./actor_critic_summary.ts";
+
+/** Every knob of notebook 04 (α, β of the task come from the sweep). */
+export interface ActorCriticConfig {
   /** The AC task before the step sizes are picked (MATH §1–§3 defaults, `kind: "ac"`). */
   task: TaskSpec;
-  /** Step-size sweep of the AC teacher. */
+  /** The step sizes of MATH §3, the sweep's reference point. */
+  specDefault: StepSizes;
+  /** Step-size sweep of the AC teacher (its own MDP stream family). */
   sweep: StepSizeSweepConfig;
   /** Construction check: prompt lengths, feature dimensions and instances per point. */
   construction: { ns: number[]; ds: number[]; trials: number };
@@ -41,78 +76,116 @@ export interface ActorCriticSettings {
   lr: number;
   /** Optimiser steps between metric rows. */
   logEvery: number;
+  /** Parallel training Workers (results do not depend on it). */
+  workers: number;
   /** Closed-loop evaluation: test MDPs, updates, J recorded every `recordEvery` updates, seed. */
   transfer: { numMdps: number; updates: number; recordEvery: number; seed: number };
-}
-
-/** One point of the step-size sweep grid. */
-export interface StepSizes {
-  /** Critic step α. */
-  alpha: number;
-  /** Actor step β. */
-  beta: number;
-}
-
-/** The AC teacher's closed-loop sweep over (α, β) (MATH §8.4; evaluated as in §8.3). */
-export interface StepSizeSweepConfig {
-  /** Critic steps α to try. */
-  alphas: number[];
-  /** Actor steps β to try. */
-  betas: number[];
-  /** Test MDPs per setting (the same MDPs for every setting). */
-  numMdps: number;
-  /** Updates per MDP. */
-  updates: number;
-  /** J recorded every this many updates (and at `updates`). */
-  recordEvery: number;
-  /** Evaluation seed. */
-  seed: number;
-  /** Stream family of the sweep's MDPs — distinct from the final test MDPs' ("transfer-test"). */
-  streamLabel: string;
+  /** Steps (rows) of the closed-loop table. */
+  tableSteps: number[];
+  /** Done-when bar: |cos| ≥ cosBar for both learned blocks, every seed. */
+  cosBar: number;
 }
 
 /**
- * The settings of notebook 04. `paper`: K = 2 048, T = 500 (≈ 10⁶ prompts per seed — a tenth of
- * SARSA's 10⁷, to fit 10 seeds in the notebook's ~10-minute budget; it already reaches |cos| ≥ 0.999
- * with the construction), B = 64, 10 seeds, 100 test MDPs × 400 updates; the sweep uses 100 other
- * MDPs × 400 updates. `quick`: a smoke test of a few seconds.
- *
- * @example
- * ```ts
- * const s = actorCriticSettings("quick");
- * s.seeds; // [0, 1]
- * ```
+ * Quick (smoke test of a few seconds) and paper settings. Paper: K = 2 048, T = 500 (≈ 10⁶ prompts
+ * per seed — a tenth of SARSA's 10⁷, to fit 10 seeds in the notebook's ~10-minute budget; it already
+ * reaches |cos| ≥ 0.999 with the construction), B = 64, 10 seeds, 100 test MDPs × 400 updates; the
+ * sweep uses 100 other MDPs × 400 updates.
  */
-export function actorCriticSettings(scale: "quick" | "paper"): ActorCriticSettings {
-  if (scale !== "quick" && scale !== "paper") {
-    throw new RangeError(`scale must be "quick" or "paper", got ${JSON.stringify(scale)}`);
-  }
-  const paper = scale === "paper";
-  return {
+export const actorCriticDefaults: ScaleDefaults<ActorCriticConfig> = {
+  quick: {
     task: { ...DEFAULT_TASK, kind: "ac" },
+    specDefault: { alpha: 0.2, beta: 0.2 },
     sweep: {
       alphas: [0.2, 0.5],
-      betas: paper ? [0.1, 0.2, 0.5, 1, 2, 5] : [0.2, 1],
-      numMdps: paper ? 100 : 10,
-      updates: paper ? 400 : 60,
+      betas: [0.2, 1],
+      numMdps: 10,
+      updates: 60,
       recordEvery: 10,
       seed: 4_004,
       streamLabel: "ac-step-size-sweep",
     },
-    construction: { ns: paper ? [1, 20, 200] : [1, 20], ds: [9, 36], trials: paper ? 20 : 2 },
-    seeds: paper ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : [0, 1],
-    K: paper ? 2_048 : 256,
-    T: paper ? 500 : 100,
+    construction: { ns: [1, 20], ds: [9, 36], trials: 2 },
+    seeds: [0, 1],
+    K: 256,
+    T: 100,
     batch: 64,
     lr: 1e-3,
-    logEvery: paper ? 250 : 10,
-    transfer: {
-      numMdps: paper ? 100 : 12,
-      updates: paper ? 400 : 60,
-      recordEvery: 5,
-      seed: 31_416,
+    logEvery: 10,
+    workers: 2,
+    transfer: { numMdps: 12, updates: 60, recordEvery: 5, seed: 31_416 },
+    tableSteps: [0, 10, 20, 40, 60],
+    cosBar: 0.99,
+  },
+  paper: {
+    task: { ...DEFAULT_TASK, kind: "ac" },
+    specDefault: { alpha: 0.2, beta: 0.2 },
+    sweep: {
+      alphas: [0.2, 0.5],
+      betas: [0.1, 0.2, 0.5, 1, 2, 5],
+      numMdps: 100,
+      updates: 400,
+      recordEvery: 10,
+      seed: 4_004,
+      streamLabel: "ac-step-size-sweep",
     },
-  };
+    construction: { ns: [1, 20, 200], ds: [9, 36], trials: 20 },
+    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    K: 2_048,
+    T: 500,
+    batch: 64,
+    lr: 1e-3,
+    logEvery: 250,
+    workers: 2,
+    transfer: { numMdps: 100, updates: 400, recordEvery: 5, seed: 31_416 },
+    tableSteps: [0, 50, 100, 200, 400],
+    cosBar: 0.99,
+  },
+};
+
+/** Learner name of the AC teacher in the closed loop. */
+export const AC_TEACHER = "AC teacher";
+/** Learner name of the constructed block. */
+export const AC_CONSTRUCTED = "constructed θ⋆";
+
+/**
+ * Throw a clear error for an unknown key or a bad value anywhere in the config.
+ *
+ * @example
+ * ```ts
+ * import { actorCriticDefaults, validateActorCriticConfig } from "./actor_critic.ts";
+ * validateActorCriticConfig(actorCriticDefaults.paper);
+ * ```
+ */
+export function validateActorCriticConfig(cfg: ActorCriticConfig): void {
+  assertKnownKeys("actor–critic config", cfg, Object.keys(actorCriticDefaults.paper));
+  if (cfg.task?.kind !== "ac") {
+    throw new RangeError(`task.kind must be "ac", got ${JSON.stringify(cfg.task?.kind)}`);
+  }
+  assertKnownKeys("specDefault", cfg.specDefault, ["alpha", "beta"]);
+  checkStepSizes(cfg.specDefault);
+  assertKnownKeys("construction", cfg.construction, ["ns", "ds", "trials"]);
+  assertIntList("construction.ns", cfg.construction.ns, 1);
+  assertIntList("construction.ds", cfg.construction.ds, 1);
+  assertInt("construction.trials", cfg.construction.trials, 1);
+  assertIntList("seeds", cfg.seeds, 0);
+  assertInt("K", cfg.K, 1);
+  assertInt("T", cfg.T, 1);
+  assertInt("batch", cfg.batch, 1);
+  assertNumber("lr", cfg.lr, Number.MIN_VALUE, 1);
+  assertInt("logEvery", cfg.logEvery, 1);
+  assertInt("workers", cfg.workers, 1, 64);
+  assertKnownKeys("transfer", cfg.transfer, ["numMdps", "updates", "recordEvery", "seed"]);
+  assertInt("transfer.numMdps", cfg.transfer.numMdps, 2);
+  assertInt("transfer.updates", cfg.transfer.updates, 1);
+  assertInt("transfer.recordEvery", cfg.transfer.recordEvery, 1);
+  assertInt("transfer.seed", cfg.transfer.seed, 0);
+  assertIntList("tableSteps", cfg.tableSteps, 0);
+  const grid = recordGrid(cfg.transfer.updates, cfg.transfer.recordEvery);
+  for (const s of cfg.tableSteps) {
+    if (!grid.includes(s)) throw new RangeError(`tableSteps: step ${s} is not recorded`);
+  }
+  assertNumber("cosBar", cfg.cosBar, 0, 1);
 }
 
 /**
@@ -121,20 +194,21 @@ export function actorCriticSettings(scale: "quick" | "paper"): ActorCriticSettin
  *
  * @example
  * ```ts
- * const cfgs = acTrainConfigs(actorCriticSettings("quick"), { alpha: 0.2, beta: 1 });
- * cfgs[0].task.kind; // "ac"
+ * import { actorCriticDefaults, acTrainConfigs } from "./actor_critic.ts";
+ * const cfgs = acTrainConfigs(actorCriticDefaults.quick, { alpha: 0.2, beta: 1 });
+ * if (cfgs[0].task.kind !== "ac") throw new Error();
  * ```
  */
-export function acTrainConfigs(s: ActorCriticSettings, steps: StepSizes): TrainConfig[] {
+export function acTrainConfigs(cfg: ActorCriticConfig, steps: StepSizes): TrainConfig[] {
   checkStepSizes(steps);
-  return s.seeds.map((seed) =>
+  return cfg.seeds.map((seed) =>
     trainConfig({
-      task: { ...s.task, kind: "ac", alpha: steps.alpha, beta: steps.beta },
-      K: s.K,
-      T: s.T,
-      batch: s.batch,
-      lr: s.lr,
-      logEvery: s.logEvery,
+      task: { ...cfg.task, kind: "ac", alpha: steps.alpha, beta: steps.beta },
+      K: cfg.K,
+      T: cfg.T,
+      batch: cfg.batch,
+      lr: cfg.lr,
+      logEvery: cfg.logEvery,
       param: "restricted",
       optimizer: "adam",
       seed,
@@ -142,211 +216,185 @@ export function acTrainConfigs(s: ActorCriticSettings, steps: StepSizes): TrainC
   );
 }
 
-function checkStepSizes(steps: StepSizes): void {
-  assertNumber("alpha", steps?.alpha, 0);
-  assertNumber("beta", steps?.beta, 0);
+/** Where {@linkcode run} saves the trained blocks (and reloads them from). */
+export interface SaveOptions {
+  /** Directory of `ac_restricted_seed{S}.json` (notebooks: `modelsDir()`). */
+  modelsDir: string;
+  /** Extra fields for each file's summary (e.g. `{ scale }`). */
+  summary?: Record<string, unknown>;
+}
+
+/** The result of {@linkcode run} (plain data: JSON-serialisable). */
+export interface ActorCriticResult {
+  /** The validated config. */
+  config: ActorCriticConfig;
+  /** The teacher's step-size sweep. */
+  sweep: StepSizeSweep;
+  /** The picked setting (highest mean score after the last sweep update). */
+  picked: StepSizes & { name: string; score: number };
+  /** The task with the picked α, β (construction, training target and closed-loop teacher). */
+  task: TaskSpec;
+  /** Construction-check rows (actor–critic only). */
+  construction: ConstructionErrorRow[];
+  /** Training: metric rows, final metrics per seed, timings, and seed 0's normalised blocks. */
+  training: {
+    metrics: MetricRow[];
+    perSeed: Row[];
+    timing: { seed: number; wallTimeSec: number; promptsPerSec: number }[];
+    wallTimeSec: number;
+    /** `normalisedBlockRows` of the first seed, and that seed and its scale c. */
+    blockRows: Row[];
+    blockSeed: number;
+    blockC: number;
+  };
+  /** The saved files, reloaded: path, bitwise equality with the trained block, manifold distance. */
+  saved: { seed: number; path: string; identical: boolean; dist: number }[];
+  /** Closed loop with the reloaded blocks: teacher, θ⋆, each block, and their mean `trainedName`. */
+  transfer: TransferResult;
+  /** Learner names of the individual trained blocks. */
+  trainedNames: string[];
+  /** Learner name of the per-MDP mean over the trained blocks. */
+  trainedName: string;
+  /** Wall time of `run`, s. */
+  wallTimeSec: number;
+}
+
+function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /**
- * The learner name of one sweep setting, e.g. `"α=0.2, β=1"`.
+ * Sweep → pick (α, β) → construction check (throws if the MATH §5 bars fail) → train every seed →
+ * save and reload each block → closed loop with the reloaded blocks. Progress phases: "AC teacher
+ * step-size sweep", "AC training (all seeds)", "closed-loop evaluation".
  *
  * @example
  * ```ts
- * sweepName({ alpha: 0.2, beta: 1 }); // "α=0.2, β=1"
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * const q = actorCriticDefaults.quick;
+ * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
+ *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
+ *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
+ * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * res.saved[0].identical; // true: the evaluated block is the file on disk
  * ```
  */
-export function sweepName(steps: StepSizes): string {
-  checkStepSizes(steps);
-  return `α=${steps.alpha}, β=${steps.beta}`;
-}
-
-/** Result of {@linkcode stepSizeSweep}. */
-export interface StepSizeSweep {
-  /** The sweep's configuration. */
-  config: StepSizeSweepConfig;
-  /** The grid, in evaluation order (α-major). */
-  settings: (StepSizes & { name: string })[];
-  /**
-   * All settings in one transfer result: learner `sweepName(α, β)` is the AC teacher with those
-   * step sizes, on the same MDPs (so `summariseTransfer` and `pairedDifference` apply directly).
-   */
-  result: TransferResult;
-}
-
-/**
- * Closed-loop score of the AC **teacher** (MATH §3: `θ ← (w_AC, λ_AC)`, softmax behaviour, J of
- * `π_λ`) for every (α, β) of the grid, on the same test MDPs and initial θ, with a shared rollout
- * stream per MDP (common random numbers). With `training`, the sweep's MDP streams are asserted
- * disjoint from the training streams.
- *
- * @example
- * ```ts
- * const sw = await stepSizeSweep({ ...actorCriticSettings("quick").sweep, numMdps: 5 });
- * summariseTransfer(sw.result).filter((r) => r.step === sw.config.updates);
- * ```
- */
-export async function stepSizeSweep(
-  config: StepSizeSweepConfig,
-  task: Partial<TaskSpec> = {},
-  training?: TrainingStreams,
-  onProgress?: (done: number, total: number) => void,
-): Promise<StepSizeSweep> {
-  assertKnownKeys("sweep", config, [
-    "alphas",
-    "betas",
-    "numMdps",
-    "updates",
-    "recordEvery",
-    "seed",
-    "streamLabel",
-  ]);
-  if (!Array.isArray(config.alphas) || config.alphas.length === 0) {
-    throw new RangeError("sweep.alphas must be a non-empty array");
+export async function run(
+  config: ActorCriticConfig,
+  hooks: RunHooks,
+  save: SaveOptions,
+): Promise<ActorCriticResult> {
+  validateActorCriticConfig(config);
+  if (typeof save?.modelsDir !== "string" || save.modelsDir === "") {
+    throw new TypeError(`save.modelsDir must be a directory path, got ${save?.modelsDir}`);
   }
-  if (!Array.isArray(config.betas) || config.betas.length === 0) {
-    throw new RangeError("sweep.betas must be a non-empty array");
-  }
-  config.alphas.forEach((a, i) => assertNumber(`sweep.alphas[${i}]`, a, 0));
-  config.betas.forEach((b, i) => assertNumber(`sweep.betas[${i}]`, b, 0));
-  assertInt("sweep.recordEvery", config.recordEvery, 1);
-  const settings = config.alphas.flatMap((alpha) =>
-    config.betas.map((beta) => ({ alpha, beta, name: sweepName({ alpha, beta }) }))
+  const t0 = performance.now();
+  const progress = (label: string) => (done: number, total: number) =>
+    void reportProgress(hooks, label, done, total);
+  const trainingStreams = { seeds: config.seeds, K: config.K };
+
+  const sweep = await stepSizeSweep(
+    config.sweep,
+    config.task,
+    trainingStreams,
+    progress("AC teacher step-size sweep"),
   );
-  const names = new Set(settings.map((s) => s.name));
-  if (names.size !== settings.length) throw new RangeError("sweep grid has duplicate settings");
-  const parts: TransferResult[] = [];
-  const per = config.numMdps * config.updates;
-  for (let i = 0; i < settings.length; i++) {
-    const s = settings[i];
-    const cfg = transferConfig({
-      task: { ...task, kind: "ac", alpha: s.alpha, beta: s.beta },
-      numMdps: config.numMdps,
-      updates: config.updates,
-      recordAt: recordGrid(config.updates, config.recordEvery),
-      seed: config.seed,
-      streamLabel: config.streamLabel,
-      rolloutStreams: "shared",
-      training: i === 0 ? training : undefined, // same streams for every setting: check once
-    });
-    parts.push(
-      await evaluateTransfer(
-        cfg,
-        [teacherLearner(s.name)],
-        onProgress && ((d) => onProgress(i * per + d, settings.length * per)),
-      ),
+  const picked = bestStepSizes(sweep);
+  const task: TaskSpec = { ...config.task, alpha: picked.alpha, beta: picked.beta };
+  hooks.log?.(`picked α = ${picked.alpha}, β = ${picked.beta}`);
+
+  const construction = (await constructionCheck({
+    ...DEFAULT_CONSTRUCTION_CHECK,
+    ...config.construction,
+    alpha: task.alpha,
+    beta: task.beta,
+    gamma: task.gamma,
+  })).filter((r) => r.algorithm === "actor–critic");
+  const worst = (f32: boolean) =>
+    Math.max(
+      ...construction.filter((r) =>
+        !["perturbed", "random"].includes(r.variant) && (r.precision !== "float64") === f32
+      ).map((r) => r.relErr),
+    );
+  if (!(worst(false) <= 1e-12 && worst(true) <= 1e-5)) {
+    throw new Error(
+      `AC construction check failed: float64 ${worst(false)}, float32 ${worst(true)}`,
     );
   }
-  return { config, settings, result: mergeTransferResults(parts) };
-}
 
-/**
- * Merge transfer results evaluated on the **same** test MDPs (same seed, stream label, number of
- * MDPs, updates and recorded steps; the task's α, β and ε may differ) into one result holding every
- * learner. Throws if the MDPs' reference returns differ or a learner name repeats.
- *
- * @example
- * ```ts
- * const both = mergeTransferResults([resA, resB]);
- * pairedDifference(both, "α=0.2, β=1", "α=0.2, β=0.2");
- * ```
- */
-export function mergeTransferResults(parts: readonly TransferResult[]): TransferResult {
-  if (!Array.isArray(parts) || parts.length === 0) {
-    throw new RangeError("mergeTransferResults needs at least one result");
-  }
-  const first = parts[0];
-  const c0 = first.config;
-  const learners: string[] = [];
-  const rows: TransferRow[] = [];
-  let prompts = 0, wallTimeSec = 0;
-  parts.forEach((p, i) => {
-    const c = p.config;
-    const same = c.seed === c0.seed && c.streamLabel === c0.streamLabel &&
-      c.numMdps === c0.numMdps && c.updates === c0.updates &&
-      c.recordAt.join(",") === c0.recordAt.join(",") && c.task.kind === c0.task.kind &&
-      c.task.nS === c0.task.nS && c.task.nA === c0.task.nA && c.task.d === c0.task.d &&
-      c.task.dPsi === c0.task.dPsi && c.task.gamma === c0.task.gamma;
-    if (!same) {
-      throw new RangeError(
-        `result ${i} was not evaluated on the same test MDPs / steps as result 0 ` +
-          `(seed, streamLabel, numMdps, updates, recordAt and the MDP settings must match)`,
-      );
-    }
-    for (let j = 0; j < p.mdps.length; j++) {
-      const a = p.mdps[j], b = first.mdps[j];
-      if (a.mdp !== b.mdp || a.oracle !== b.oracle || a.random !== b.random) {
-        throw new RangeError(`result ${i}: test MDP ${a.mdp} differs from result 0's`);
-      }
-    }
-    for (const name of p.learners) {
-      if (learners.includes(name)) throw new RangeError(`duplicate learner name "${name}"`);
-      learners.push(name);
-    }
-    rows.push(...p.rows);
-    prompts += p.prompts;
-    wallTimeSec += p.wallTimeSec;
+  const trainConfigs = acTrainConfigs(config, picked);
+  const trainStart = performance.now();
+  const trainTotal = trainConfigs.length * config.K * config.T;
+  const doneBySeed = new Map<number, number>();
+  const results = await trainMany(trainConfigs, config.workers, (i, done) => {
+    doneBySeed.set(i, done);
+    let sum = 0;
+    for (const d of doneBySeed.values()) sum += d;
+    void reportProgress(hooks, "AC training (all seeds)", Math.min(sum, trainTotal), trainTotal);
   });
-  return {
-    config: c0,
-    learners,
-    rows,
-    mdps: first.mdps,
-    prompts,
-    wallTimeSec,
-    promptsPerSec: prompts / Math.max(wallTimeSec, 1e-9),
-  };
-}
+  const trainWall = (performance.now() - trainStart) / 1000;
 
-/**
- * Tidy table of the sweep at every recorded step: `{alpha, beta, setting, step, score, scoreLo,
- * scoreHi, J, lo, hi}` (means and 95 % CIs over the sweep's MDPs).
- *
- * @example
- * ```ts
- * const rows = sweepRows(sw).filter((r) => r.step === 400);
- * ```
- */
-export function sweepRows(sweep: StepSizeSweep): Row[] {
-  const summary = summariseTransfer(sweep.result, { references: false });
-  return sweep.settings.flatMap((s) =>
-    summary.filter((r) => r.learner === s.name).map((r) => ({
-      alpha: s.alpha,
-      beta: s.beta,
-      setting: s.name,
-      step: r.step,
-      score: r.score,
-      scoreLo: r.scoreLo,
-      scoreHi: r.scoreHi,
-      J: r.mean,
-      lo: r.lo,
-      hi: r.hi,
-    }))
-  );
-}
-
-/**
- * The setting with the highest mean normalised score at `step` (default: the last update); ties go
- * to the earlier setting of the grid.
- *
- * @example
- * ```ts
- * const best = bestStepSizes(sw); // { alpha: 0.2, beta: 1, name: "α=0.2, β=1", score: 0.79 }
- * ```
- */
-export function bestStepSizes(
-  sweep: StepSizeSweep,
-  step = sweep.config.updates,
-): StepSizes & { name: string; score: number } {
-  const rows = sweepRows(sweep).filter((r) => r.step === step);
-  if (rows.length === 0) {
-    throw new RangeError(`step ${step} was not recorded in the sweep`);
+  // Save every block, then evaluate what is on disk (the files later notebooks would read).
+  const star = taskConstruction(task);
+  const saved: ActorCriticResult["saved"] = [];
+  const reloaded = [];
+  for (const r of results) {
+    const path = `${save.modelsDir}/ac_restricted_seed${r.config.seed}.json`;
+    await saveModel(path, r, save.summary ?? {});
+    const back = await loadModel(path);
+    const identical = sameArray(back.model.blocks.P12, r.model.blocks.P12) &&
+      sameArray(back.model.blocks.V21bar, r.model.blocks.V21bar);
+    if (!identical) throw new Error(`${path}: the reloaded block differs from the trained one`);
+    saved.push({
+      seed: r.config.seed,
+      path,
+      identical,
+      dist: manifoldStats(back.model.blocks, star).dist,
+    });
+    reloaded.push(back);
   }
-  let best = rows[0];
-  for (const r of rows) if ((r.score as number) > (best.score as number)) best = r;
+
+  const trainedNames = results.map((r) => `trained seed ${r.config.seed}`);
+  const evalCfg = transferConfig({
+    task,
+    numMdps: config.transfer.numMdps,
+    updates: config.transfer.updates,
+    recordAt: recordGrid(config.transfer.updates, config.transfer.recordEvery),
+    seed: config.transfer.seed,
+    training: trainingStreams,
+  });
+  const raw = await evaluateTransfer(evalCfg, [
+    teacherLearner(AC_TEACHER),
+    constructedLearner(task, AC_CONSTRUCTED),
+    ...reloaded.map((m, i) => blockLearner(trainedNames[i], m.model)),
+  ], progress("closed-loop evaluation"));
+  const trainedName = `trained (${results.length} seeds)`;
+
   return {
-    alpha: best.alpha as number,
-    beta: best.beta as number,
-    name: best.setting as string,
-    score: best.score as number,
+    config,
+    sweep,
+    picked,
+    task,
+    construction,
+    training: {
+      metrics: metricRows(results, `AC, batched B=${config.batch}`),
+      perSeed: trainingPerSeedRows(results),
+      timing: results.map((r) => ({
+        seed: r.config.seed,
+        wallTimeSec: r.wallTimeSec,
+        promptsPerSec: r.prompts / r.wallTimeSec,
+      })),
+      wallTimeSec: trainWall,
+      blockRows: normalisedBlockRows(results[0]),
+      blockSeed: results[0].config.seed,
+      blockC: results[0].metrics.at(-1)!.cP,
+    },
+    saved,
+    transfer: averageLearners(raw, trainedNames, trainedName),
+    trainedNames,
+    trainedName,
+    wallTimeSec: (performance.now() - t0) / 1000,
   };
 }
