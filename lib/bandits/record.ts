@@ -16,7 +16,7 @@
  */
 
 import type { AlgorithmSpec } from "./algorithms.ts";
-import { type BanditEnvs, type BanditSpec, validateBanditSpec } from "./env.ts";
+import type { BanditEnvs, BanditSpec } from "./env.ts";
 import type { Trajectories } from "./simulate.ts";
 
 /** N recorded trajectories of one algorithm on one bandit family. */
