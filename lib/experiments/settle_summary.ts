@@ -9,7 +9,7 @@ import { fmtCI, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import type { Tables } from "./shape.ts";
 import type { SettleResult } from "./settle.ts";
-import { balancedScale, tables } from "./settle_views.ts";
+import { balancedScale, tables } from "./settle_tables.ts";
 
 const optSig = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : fmtSig(v);
