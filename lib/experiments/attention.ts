@@ -109,7 +109,9 @@ const SWEEP_LABEL = "attention-sweep";
  * teacher's closed loops. Deterministic given the config (wall times aside).
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: long compute (minutes of tfjs training on every core)
+ * import { attentionDefaults, run } from "./attention.ts";
  * const res = await run(attentionDefaults.quick);
  * ```
  */

@@ -42,7 +42,7 @@ export const conditionLabels = (res: AttentionResult): Record<Condition, string>
  * ```ts
  * import { attentionDefaults, type AttentionResult, learnerSpecs } from "./attention.ts";
  * import { mainLabels } from "./attention_stats.ts";
- * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as AttentionResult;
+ * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as unknown as AttentionResult;
  * mainLabels(res).length; // 5 (the equal-wall-time LSA run is left out)
  * ```
  */
@@ -57,7 +57,7 @@ export function mainLabels(res: AttentionResult): string[] {
  * ```ts
  * import { attentionDefaults, type AttentionResult, learnerSpecs } from "./attention.ts";
  * import { allLabels } from "./attention_stats.ts";
- * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as AttentionResult;
+ * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as unknown as AttentionResult;
  * allLabels(res).length; // 6
  * ```
  */

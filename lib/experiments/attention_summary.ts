@@ -31,8 +31,10 @@ function scoreAt(res: AttentionResult, c: Condition, label: string) {
  * shift numbers, each learner against the restricted LSA block and the teacher.
  *
  * @example
- * ```ts
- * markdown(summary(res));
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { summary } from "./attention_summary.ts";
+ * const text = summary(res); // markdown
  * ```
  */
 export function summary(res: AttentionResult): string {

@@ -31,8 +31,10 @@ import {
  * Tidy tables of notebook 06.
  *
  * @example
- * ```ts
- * const t = tables(res); // { sweep, curves, final, equal_wall, transfer_summary, transfer_final, length, shift, timing }
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { tables } from "./attention_views.ts";
+ * const t = tables(res); // { sweep, curves, final, equal_wall, transfer_summary, …, timing }
  * ```
  */
 export function tables(res: AttentionResult): Tables {
@@ -160,7 +162,9 @@ export function tables(res: AttentionResult): Tables {
  * update step (training distribution), one-step error vs prompt length, transfer under shift.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { figures } from "./attention_views.ts";
  * const f = figures(res); // { loss, transfer, length, shift }
  * ```
  */

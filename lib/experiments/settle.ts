@@ -71,7 +71,9 @@ function mergeRichness(parts: RichnessOut[]): RichnessOut {
  * Run every job of notebook 05 over `cfg.workers` Workers. Progress: phase "jobs", one unit per job.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: long compute (about a minute of training on every core)
+ * import { settleDefaults, run } from "./settle.ts";
  * const res = await run(settleDefaults.quick);
  * ```
  */

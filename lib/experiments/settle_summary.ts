@@ -28,8 +28,10 @@ function rng(rows: Row[], k: string): string {
  * The generated conclusion (markdown).
  *
  * @example
- * ```ts
- * markdown(summary(res));
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { summary } from "./settle_summary.ts";
+ * const text = summary(res); // markdown
  * ```
  */
 export function summary(res: SettleResult): string {

@@ -216,7 +216,9 @@ function failureCells(res: SettleResult): Row[] {
  * Tidy tables of the result.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { tables } from "./settle_tables.ts";
  * const t = tables(res); // t.richness, t.rate, t.scale, t.ablation, t.basin, …
  * ```
  */

@@ -15,7 +15,9 @@ import { basinClass, exampleFailure, tables } from "./settle_tables.ts";
  * Figures of the result (each has its table in {@linkcode tables}).
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { figures } from "./settle_views.ts";
  * const f = figures(res); // f.rate, f.scale, f.ablation, f.basin, f.spectrum, f.failure
  * ```
  */

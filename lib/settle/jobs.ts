@@ -55,8 +55,13 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { runRichness } from "./jobs.ts";
  * const out = runRichness({ kind: "richness", task, dist: PAPER_DISTRIBUTION, seed: 0,
- *   sampling: { episodes: 64, at: [0, 10], T: 100 }, cs: [0.37], method: "dense", solver: { block: 8, dim: 96, maxIter: 100, tol: 1e-9 } });
+ *   sampling: { episodes: 10, at: [0, 2], T: 3 }, cs: [0.5], method: "dense",
+ *   solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 } });
  * ```
  */
 export function runRichness(job: RichnessJob): RichnessOut {
@@ -108,9 +113,13 @@ function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { runRate } from "./jobs.ts";
  * const rows = runRate({ kind: "rate", task, dist: PAPER_DISTRIBUTION, seed: 0,
- *   sampling: { episodes: 32, at: [0, 10], T: 100 }, c: 0.37, etaTimesLambdaMax: [1],
- *   eps: 1e-2, horizon: 20, maxSteps: 5000, fitFraction: 0.5 });
+ *   sampling: { episodes: 20, at: [0, 3], T: 4 }, c: 0.5, etaTimesLambdaMax: [1],
+ *   eps: 1e-2, horizon: 8, maxSteps: 2000, fitFraction: 0.5 });
  * ```
  */
 export function runRate(job: RateJob): RateOut[] {
@@ -191,7 +200,27 @@ export function runRate(job: RateJob): RateOut[] {
  *
  * @example
  * ```ts
- * const out = await runArm(job);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runArm } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runArm({
+ *   kind: "arm",
+ *   label: "pool M=4",
+ *   train: { train, dist: { ...PAPER_DISTRIBUTION, pool: 4 }, stopDist: 0, onDiverge: "throw" },
+ *   richness: {
+ *     sampling: { episodes: 10, at: [0, 2], T: 3 },
+ *     samplingSmall: { episodes: 10, at: [0, 2], T: 3 },
+ *     cs: [0.5],
+ *     solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 },
+ *   },
+ *   smallTask: task,
+ *   smallRank: 2,
+ *   transfer: { numMdps: 2, updates: 3, seed: 9 },
+ * });
+ * out.score.mean; // mean closed-loop score on 2 unseen MDPs
  * ```
  */
 export async function runArm(job: ArmJob): Promise<ArmOut> {
@@ -247,7 +276,17 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
  *
  * @example
  * ```ts
- * const out = await runJob({ kind: "train", train, keepBlocks: false });
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runJob } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runJob({
+ *   kind: "train",
+ *   train: { train, dist: PAPER_DISTRIBUTION, stopDist: 0, onDiverge: "throw" },
+ *   keepBlocks: false,
+ * });
  * ```
  */
 export async function runJob(job: Job): Promise<JobOut> {
@@ -278,7 +317,22 @@ export async function runJob(job: Job): Promise<JobOut> {
  *
  * @example
  * ```ts
- * const outs = await runJobs([job1, job2], 2);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { type Job, runJobs } from "./jobs.ts";
+ * const job = (seed: number): Job => ({
+ *   kind: "train",
+ *   train: {
+ *     train: trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed }),
+ *     dist: PAPER_DISTRIBUTION,
+ *     stopDist: 0,
+ *     onDiverge: "throw",
+ *   },
+ *   keepBlocks: false,
+ * });
+ * const outs = await runJobs([job(1), job(2)], 2); // in input order
  * ```
  */
 export async function runJobs(
