@@ -242,11 +242,10 @@ export function mlpInputTokens(X: tf.Tensor3D, n: number, nTrain: number): tf.Te
  * ```ts
  * import { Rng } from "../core/rng.ts";
  * import { initTf, tf } from "../icrl/tf.ts";
- * import { type Arch, forwardTf, initModel, type ModelDims } from "./models.ts";
+ * import { type Arch, forwardTf, initModel, type ModelDims, paramsToTf } from "./models.ts";
  * await initTf();
  * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
  * const params = initModel(arch, dims, new Rng(0));
- * import { paramsToTf } from "./models.ts";
  * const vars = paramsToTf(params);
  * const X = tf.ones([2, 3, 9]) as tf.Tensor3D, th = tf.ones([2, 5]) as tf.Tensor2D;
  * const out = tf.tidy(() => forwardTf(arch, dims, vars, X, th)); // [2, 4] = [B, p−1]
@@ -322,11 +321,10 @@ export function forwardTf(
  * ```ts
  * import { Rng } from "../core/rng.ts";
  * import { initTf, tf } from "../icrl/tf.ts";
- * import { type Arch, initModel, type ModelDims } from "./models.ts";
+ * import { type Arch, initModel, type ModelDims, paramsToTf } from "./models.ts";
  * await initTf();
  * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
  * const params = initModel(arch, dims, new Rng(0));
- * import { paramsToTf } from "./models.ts";
  * const vars = paramsToTf(params); // one tensor per entry of paramShapes(arch, dims)
  * tf.dispose(vars);
  * ```
@@ -343,11 +341,10 @@ export function paramsToTf(params: ModelParams): tf.Tensor[] {
  * ```ts
  * import { Rng } from "../core/rng.ts";
  * import { initTf, tf } from "../icrl/tf.ts";
- * import { type Arch, initModel, type ModelDims } from "./models.ts";
+ * import { type Arch, initModel, lossAndGrads, type ModelDims } from "./models.ts";
  * await initTf();
  * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
  * const params = initModel(arch, dims, new Rng(0));
- * import { lossAndGrads } from "./models.ts";
  * const X = tf.ones([2, 3, 9]) as tf.Tensor3D, th = tf.ones([2, 5]) as tf.Tensor2D;
  * const target = tf.zeros([2, 4]) as tf.Tensor2D;
  * const { loss, grads } = lossAndGrads(params, X, th, target); // grads[i] like params.values[i]
@@ -382,11 +379,10 @@ export function lossAndGrads(
  * ```ts
  * import { Rng } from "../core/rng.ts";
  * import { initTf, tf } from "../icrl/tf.ts";
- * import { type Arch, initModel, type ModelDims } from "./models.ts";
+ * import { type Arch, initModel, type ModelDims, predictBatch } from "./models.ts";
  * await initTf();
  * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
  * const params = initModel(arch, dims, new Rng(0));
- * import { predictBatch } from "./models.ts";
  * const B = 2, n = 3;
  * const outs = predictBatch(params, new Float64Array(B * n * 9), new Float64Array(B * 4), B, n);
  * outs.length; // B·(p−1) = 8
