@@ -20,12 +20,8 @@ import {
   fusedPrompt,
   fusedReadout,
   fusedStep,
-  initTf,
   lsaReadout,
-  lsaReadoutTf,
   newTaskEnv,
-  paramsToTensors,
-  promptsToTensor,
   recordGrid,
   restrictedLossGrad,
   restrictedReadout,
@@ -40,12 +36,12 @@ import {
   taskStep,
   taskStepFast,
   teacherLearner,
-  tf,
   trainConfig,
   trainTeacherMimic,
   transferConfig,
   WasmAdam,
 } from "../lib/mod.ts";
+import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../lib/icrl/tf.ts";
 
 const args = Deno.args;
 const quick = args.includes("--quick");

@@ -39,9 +39,7 @@ import {
   newTaskEnv,
   oneHotFeatures,
   paramsToBlocks,
-  paramsToTensors,
   policyReturn,
-  promptsToTensor,
   qValues,
   randomFeatures,
   randomMdp,
@@ -87,6 +85,7 @@ import {
   validateTrajectory,
   valueIteration,
 } from "../lib/mod.ts";
+import { paramsToTensors, promptsToTensor } from "../lib/icrl/tf.ts";
 import {
   groupedBars,
   heatmap,

@@ -60,7 +60,13 @@ export interface GpuLike {
  *
  * @example
  * ```ts
- * await checkWebGpu(navigator.gpu); // "NVIDIA …", or throws "no WebGPU adapter …"
+ * import { checkWebGpu } from "./backend.ts";
+ * // navigator.gpu here; a stand-in adapter keeps the example independent of the machine
+ * const gpu = {
+ *   requestAdapter: () => Promise.resolve({ info: { description: "Test GPU", isFallbackAdapter: false } }),
+ * };
+ * await checkWebGpu(gpu); // "Test GPU"
+ * await checkWebGpu(undefined).catch((e) => e.message); // "--backend webgpu: this runtime has no WebGPU …"
  * ```
  */
 export async function checkWebGpu(

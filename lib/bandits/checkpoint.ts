@@ -29,7 +29,14 @@ export interface Checkpoint {
  *
  * @example
  * ```ts
- * await saveCheckpoint("data/models/08_ad_linear_seed0.json", res.model, res.weights, { steps: 600 });
+ * import { Rng } from "../core/rng.ts";
+ * import { initWeights } from "./transformer.ts";
+ * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+ * const model = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
+ * const path = `${await Deno.makeTempDir()}/model.json`;
+ * await saveCheckpoint(path, model, initWeights(model, new Rng(0)), { steps: 0 });
+ * (await loadCheckpoint(path)).summary; // { steps: 0 }
+ * await Deno.remove(path);
  * ```
  */
 export async function saveCheckpoint(
@@ -59,7 +66,14 @@ export async function saveCheckpoint(
  *
  * @example
  * ```ts
- * const { model, weights } = await loadCheckpoint("data/models/08_ad_linear_seed0.json");
+ * import { Rng } from "../core/rng.ts";
+ * import { initWeights } from "./transformer.ts";
+ * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+ * const cfg = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
+ * const path = `${await Deno.makeTempDir()}/model.json`;
+ * await saveCheckpoint(path, cfg, initWeights(cfg, new Rng(0)));
+ * const { model, weights } = await loadCheckpoint(path); // model deep-equals cfg
+ * await Deno.remove(path);
  * ```
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {

@@ -52,8 +52,19 @@ function softmaxInto(
  *
  * @example
  * ```ts
- * const pol = new TransformerPolicy(model, weights, envs, "sample", policyStreams(5, "tf", envs.numEnvs));
- * const traj = simulate(envs, pol, { horizon: 50 });
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf } from "../icrl/tf.ts";
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { simulate } from "./simulate.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 6 }, 1, 3);
+ * import { policyStreams } from "./policy.ts";
+ * import { initWeights } from "./transformer.ts";
+ * import { TransformerPolicy } from "./deploy.ts";
+ * await initTf();
+ * const model = { tokenDim: 6, numActions: 5, maxLen: 6, D: 8, layers: 1, mlpHidden: 16 };
+ * const weights = initWeights(model, new Rng(0)); // untrained, for the shape of the call
+ * const pol = new TransformerPolicy(model, weights, envs, "sample", policyStreams(5, "tf", 3));
+ * const traj = simulate(envs, pol, { horizon: 6 });
  * pol.dispose();
  * ```
  */
@@ -183,8 +194,12 @@ export class TransformerPolicy {
  *
  * @example
  * ```ts
+ * import { LINEAR_BANDIT, sampleBandits } from "./env.ts";
+ * import { simulate } from "./simulate.ts";
+ * import { PriorArmPolicy } from "./deploy.ts";
+ * const envs = sampleBandits({ ...LINEAR_BANDIT, horizon: 6 }, 1, 3);
  * const prior = new PriorArmPolicy(envs);
- * const traj = simulate(envs, prior);
+ * const traj = simulate(envs, prior); // every step plays prior.choice[e]
  * ```
  */
 export class PriorArmPolicy {

@@ -76,7 +76,7 @@ export function generateChunk(job: GenerateJob): TrajectorySet {
  * import { LINEAR_BANDIT } from "./env.ts";
  * import { generateTrajectories } from "./generate.ts";
  * const set = await generateTrajectories({ spec: LINEAR_BANDIT, algorithm: { name: "linucb" },
- *   count: 4_000, envSeed: 1, policySeed: 2, workers: 2 });
+ *   count: 40, envSeed: 1, policySeed: 2, workers: 2 });
  * ```
  */
 export async function generateTrajectories(

@@ -110,7 +110,11 @@ const KEYS: (keyof PretrainConfig)[] = [
  *
  * @example
  * ```ts
- * validatePretrainConfig({ ...cfg, lr: 1e-3 });
+ * import type { PretrainConfig } from "./pretrain.ts";
+ * import { validatePretrainConfig } from "./pretrain.ts";
+ * const cfg: PretrainConfig = { D: 8, layers: 1, mlpHidden: 8, steps: 3, batch: 4, lr: 1e-3,
+ *   weightDecay: 0, clipNorm: 1, evalEvery: 3, target: "optimal", seed: 0, matmul: "plain" };
+ * validatePretrainConfig({ ...cfg, lr: 1e-3 }); // throws on e.g. { ...cfg, lr: 0 }
  * ```
  */
 export function validatePretrainConfig(cfg: PretrainConfig): void {
@@ -142,9 +146,14 @@ export function validatePretrainConfig(cfg: PretrainConfig): void {
  *
  * @example
  * ```ts
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { AdamW } from "./pretrain.ts";
+ * await initTf();
+ * const vars = { w: tf.variable(tf.ones([2])) };
  * const opt = new AdamW(1e-3, 1e-4);
- * opt.step(model.vars, grads);
+ * tf.tidy(() => opt.step(vars, { w: tf.ones([2]) })); // w ← w − lr·(m̂/(√v̂+ε) + wd·w)
  * opt.dispose();
+ * vars.w.dispose();
  * ```
  */
 export class AdamW {
@@ -155,8 +164,9 @@ export class AdamW {
   /**
    * @example
    * ```ts
-   * const opt = new AdamW(1e-3, 1e-4);
-   * opt.step(model.vars, grads); // grads: Record<string, tf.Tensor>
+   * import { AdamW } from "./pretrain.ts";
+   * const opt = new AdamW(1e-3, 1e-4); // lr, weight decay; β1 = 0.9, β2 = 0.999, ε = 1e-8
+   * opt.dispose();
    * ```
    */
   constructor(
@@ -208,7 +218,20 @@ export class AdamW {
  *
  * @example
  * ```ts
- * const { loss, acc } = evaluateImitation(model, set, heldRows, "logged");
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf } from "../icrl/tf.ts";
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { simulate } from "./simulate.ts";
+ * import { initWeights, TransformerModel } from "./transformer.ts";
+ * import { evaluateImitation } from "./pretrain.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 8 }, 1, 4);
+ * await initTf();
+ * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
+ * const cfg = { tokenDim: 6, numActions: 5, maxLen: 8, D: 8, layers: 1, mlpHidden: 16 };
+ * const model = new TransformerModel(cfg, initWeights(cfg, new Rng(0)));
+ * const { loss, acc } = evaluateImitation(model, set, new Int32Array([0, 1]), "logged");
+ * model.dispose();
  * ```
  */
 export function evaluateImitation(
@@ -254,7 +277,18 @@ export function evaluateImitation(
  *
  * @example
  * ```ts
- * const res = pretrainTransformer(cfg, set, trainRows, heldRows);
+ * import { initTf } from "../icrl/tf.ts";
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { simulate } from "./simulate.ts";
+ * import { pretrainTransformer } from "./pretrain.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 8 }, 1, 4);
+ * await initTf();
+ * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
+ * const cfg = { D: 8, layers: 1, mlpHidden: 8, steps: 3, batch: 4, lr: 1e-3,
+ *   weightDecay: 0, clipNorm: 1, evalEvery: 3, target: "optimal", seed: 0, matmul: "plain" } as const;
+ * const res = pretrainTransformer(cfg, set, new Int32Array([0, 1, 2]), new Int32Array([3]));
+ * res.curve.at(-1)!.heldoutAcc; // accuracy on trajectory 3 after 3 steps
  * ```
  */
 export function pretrainTransformer(

@@ -70,7 +70,25 @@ export type JobProgress = (phase: "data" | "train" | "eval", done: number, total
  *
  * @example
  * ```ts
- * const res = await runPretrainJob(job);
+ * import { BERNOULLI_BANDIT } from "./env.ts";
+ * import { runPretrainJob } from "./pretrain_job.ts";
+ * const res = await runPretrainJob({
+ *   name: "tiny DPT",
+ *   backend: "wasm",
+ *   spec: { ...BERNOULLI_BANDIT, horizon: 5 },
+ *   context: { name: "uniform" },
+ *   trainCount: 20,
+ *   heldoutCount: 5,
+ *   dataEnvSeed: 1,
+ *   dataPolicySeed: 2,
+ *   train: { D: 8, layers: 1, mlpHidden: 8, steps: 3, batch: 4, lr: 1e-3, weightDecay: 0,
+ *     clipNorm: 1, evalEvery: 3, target: "optimal", seed: 0, matmul: "plain" },
+ *   evalEnvSeed: 3,
+ *   evalFirst: 0,
+ *   evalCount: 7,
+ *   evalPolicySeed: 4,
+ *   modes: ["greedy"],
+ * });
  * res.pretrain.curve.at(-1)!.heldoutAcc;
  * ```
  */

@@ -66,7 +66,13 @@ export function tokenDim(numArms: number, armFeatures: number): number {
  *
  * @example
  * ```ts
- * const x = trajectoryTokens(set, [0, 5, 9], 50); // 3 × 50 × F
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { simulate } from "./simulate.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 8 }, 1, 4);
+ * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
+ * import { trajectoryTokens } from "./tokens.ts";
+ * const x = trajectoryTokens(set, [0, 2, 3], 8); // 3 × 8 × F, F = A + 1 = 6
  * ```
  */
 export function trajectoryTokens(
@@ -113,7 +119,13 @@ export type TargetKind = "logged" | "optimal";
  *
  * @example
  * ```ts
- * const y = trajectoryTargets(set, [0, 1], 50, "logged");
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { simulate } from "./simulate.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 8 }, 1, 4);
+ * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
+ * import { trajectoryTargets } from "./tokens.ts";
+ * const y = trajectoryTargets(set, [0, 1], 8, "optimal"); // 2 × 8, each row the optimal arm
  * ```
  */
 export function trajectoryTargets(
@@ -143,7 +155,13 @@ export function trajectoryTargets(
  *
  * @example
  * ```ts
- * repeatPreviousAccuracy(set, [0, 1, 2], "logged"); // e.g. 0.68 for LinUCB at T = 50
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { simulate } from "./simulate.ts";
+ * const envs = sampleBandits({ ...BERNOULLI_BANDIT, horizon: 8 }, 1, 4);
+ * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
+ * import { repeatPreviousAccuracy } from "./tokens.ts";
+ * repeatPreviousAccuracy(set, [0, 1, 2], "logged"); // in [0, 1]
  * ```
  */
 export function repeatPreviousAccuracy(

@@ -139,7 +139,10 @@ export function trainStepFlops(m: TransformerConfig, batch: number): number {
  *
  * @example
  * ```ts
- * const w = initWeights(cfg, new Rng(0));
+ * import { Rng } from "../core/rng.ts";
+ * import { initWeights } from "./transformer.ts";
+ * const cfg = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
+ * const w = initWeights(cfg, new Rng(0)); // w.embed: 6 × 8, …
  * ```
  */
 export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeights {
@@ -171,6 +174,9 @@ export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeight
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { initWeights, validateWeights } from "./transformer.ts";
+ * const cfg = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
  * validateWeights(cfg, initWeights(cfg, new Rng(0)));
  * ```
  */
@@ -199,7 +205,11 @@ export function validateWeights(cfg: TransformerConfig, w: TransformerWeights): 
  *
  * @example
  * ```ts
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { dense2d } from "./transformer.ts";
+ * await initTf();
  * const y = dense2d(tf.ones([4, 3]) as tf.Tensor2D, tf.ones([3, 2]) as tf.Tensor2D, "plain");
+ * y.shape; // [4, 2], every entry 3
  * ```
  */
 export function dense2d(x: tf.Tensor2D, W: tf.Tensor2D, mode: MatmulMode): tf.Tensor2D {
@@ -245,7 +255,17 @@ function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
  *
  * @example
  * ```ts
- * const logits = forwardLogits(cfg, tensorsOf(weights), tokens, "plain");
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { initWeights, type TransformerConfig } from "./transformer.ts";
+ * await initTf();
+ * const cfg: TransformerConfig = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
+ * import { forwardLogits, weightShapes } from "./transformer.ts";
+ * const w = initWeights(cfg, new Rng(0));
+ * const p = Object.fromEntries(weightShapes(cfg).map(([n, s]) => [n, tf.tensor(w[n], s)]));
+ * const tokens = tf.zeros([2, 4, 6]) as tf.Tensor3D;
+ * const logits = tf.tidy(() => forwardLogits(cfg, p, tokens, "plain")); // [2, 4, 5]
+ * tf.dispose([...Object.values(p), tokens, logits]);
  * ```
  */
 export function forwardLogits(
@@ -289,7 +309,13 @@ export function forwardLogits(
  *
  * @example
  * ```ts
- * const loss = crossEntropy(logits, new Int32Array([0, 1]));
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { crossEntropy } from "./transformer.ts";
+ * await initTf();
+ * const logits = tf.zeros([1, 2, 3]) as tf.Tensor3D; // B = 1, t = 2, A = 3
+ * const loss = tf.tidy(() => crossEntropy(logits, new Int32Array([0, 1])));
+ * loss.dataSync()[0]; // ln 3
+ * tf.dispose([logits, loss]);
  * ```
  */
 export function crossEntropy(logits: tf.Tensor3D, targets: Int32Array): tf.Scalar {
@@ -314,8 +340,16 @@ export function crossEntropy(logits: tf.Tensor3D, targets: Int32Array): tf.Scala
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { initWeights, type TransformerConfig } from "./transformer.ts";
+ * await initTf();
+ * const cfg: TransformerConfig = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
+ * import { TransformerModel } from "./transformer.ts";
  * const model = new TransformerModel(cfg, initWeights(cfg, new Rng(0)));
- * const logits = tf.tidy(() => model.logits(tokens));
+ * const tokens = tf.zeros([2, 4, 6]) as tf.Tensor3D;
+ * const logits = tf.tidy(() => model.logits(tokens)); // [2, 4, 5]
+ * tf.dispose([tokens, logits]);
  * model.dispose();
  * ```
  */

@@ -60,6 +60,8 @@ export interface BatchLearner {
  *
  * @example
  * ```ts
+ * import { teacherLearner } from "../transfer/transfer.ts";
+ * import { batchFromLearner } from "./eval.ts";
  * const teacher = batchFromLearner(teacherLearner("SARSA teacher"));
  * ```
  */
@@ -77,7 +79,11 @@ export function batchFromLearner(l: Learner): BatchLearner {
  *
  * @example
  * ```ts
- * const mlp = modelLearner("MLP seed 0", result.params);
+ * import { Rng } from "../core/rng.ts";
+ * import { modelLearner } from "./eval.ts";
+ * import { initModel } from "./models.ts";
+ * const params = initModel({ kind: "mlp", hidden: 8 }, { m: 73, p: 37, nTrain: 20 }, new Rng(0));
+ * const mlp = modelLearner("MLP seed 0", params);
  * ```
  */
 export function modelLearner(name: string, params: ModelParams): BatchLearner {
@@ -124,9 +130,19 @@ function greedyReturn(env: TaskEnv, pi: Float64Array, memo: Map<string, number>)
  *
  * @example
  * ```ts
- * const res = await evaluateTransferBatched(transferConfig({ numMdps: 100 }), [
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf } from "../icrl/tf.ts";
+ * import { recordGrid, teacherLearner, transferConfig } from "../transfer/transfer.ts";
+ * import { batchFromLearner, evaluateTransferBatched, modelLearner } from "./eval.ts";
+ * import { initModel } from "./models.ts";
+ * await initTf();
+ * const params = initModel({ kind: "mlp", hidden: 8 }, { m: 9, p: 5, nTrain: 6 }, new Rng(0));
+ * const cfg = transferConfig({ task, numMdps: 2, updates: 3, recordAt: recordGrid(3, 1) });
+ * const res = await evaluateTransferBatched(cfg, [
  *   batchFromLearner(teacherLearner("SARSA teacher")),
- *   modelLearner("MLP", mlp.params),
+ *   modelLearner("MLP", params),
  * ]);
  * ```
  */
@@ -269,8 +285,16 @@ export interface OneStepRow {
  *
  * @example
  * ```ts
- * const rows = oneStepErrors({ task: { ...DEFAULT_TASK, n: 80 }, numMdps: 100, promptsPerMdp: 10,
- *   seed: 7, streamLabel: "heldout" }, [modelLearner("MLP", params)]);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf } from "../icrl/tf.ts";
+ * import { modelLearner, oneStepErrors } from "./eval.ts";
+ * import { initModel } from "./models.ts";
+ * await initTf();
+ * const params = initModel({ kind: "gru", hidden: 4, head: 4 }, { m: 9, p: 5, nTrain: 6 }, new Rng(0));
+ * const rows = oneStepErrors({ task: { ...task, n: 12 }, numMdps: 2, promptsPerMdp: 2,
+ *   seed: 7, streamLabel: "heldout" }, [modelLearner("GRU", params)]);
  * ```
  */
 export function oneStepErrors(cfg: OneStepConfig, learners: readonly BatchLearner[]): OneStepRow[] {

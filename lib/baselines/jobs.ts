@@ -73,7 +73,20 @@ function lsaParamCount(r: TrainResult): number {
  *
  * @example
  * ```ts
- * const res = await runJob({ name: "softmax", train: { kind: "baseline", config }, transfers: [], oneStep: [] });
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { baselineConfig } from "./train.ts";
+ * import { type Job, runJob } from "./jobs.ts";
+ * const job = (seed: number): Job => ({
+ *   name: `softmax seed ${seed}`,
+ *   train: {
+ *     kind: "baseline",
+ *     config: baselineConfig({ arch: { kind: "softmax" }, task, K: 8, T: 2, batch: 4, seed }),
+ *   },
+ *   transfers: [],
+ *   oneStep: [],
+ * });
+ * const res = await runJob(job(0));
  * ```
  */
 export async function runJob(
@@ -139,7 +152,20 @@ export async function runJob(
  *
  * @example
  * ```ts
- * const results = await runJobs(jobs, 2);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { baselineConfig } from "./train.ts";
+ * import { type Job, runJobs } from "./jobs.ts";
+ * const job = (seed: number): Job => ({
+ *   name: `softmax seed ${seed}`,
+ *   train: {
+ *     kind: "baseline",
+ *     config: baselineConfig({ arch: { kind: "softmax" }, task, K: 8, T: 2, batch: 4, seed }),
+ *   },
+ *   transfers: [],
+ *   oneStep: [],
+ * });
+ * const results = await runJobs([job(0), job(1)], 2); // in input order
  * ```
  */
 export async function runJobs(

@@ -175,6 +175,8 @@ export function paramCount(arch: Arch, dims: ModelDims): number {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { initModel } from "./models.ts";
  * const params = initModel({ kind: "mlp", hidden: 64 }, { m: 73, p: 37, nTrain: 20 }, new Rng(0));
  * ```
  */
@@ -211,7 +213,12 @@ export function initModel(arch: Arch, dims: ModelDims, rng: Rng, outGain = 0.1):
  *
  * @example
  * ```ts
- * const Xin = mlpInputTokens(X, 5, 20); // [B, 20·m], tokens 5…19 zero
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { mlpInputTokens } from "./models.ts";
+ * await initTf();
+ * const X = tf.ones([2, 5, 3]) as tf.Tensor3D; // B = 2 prompts of 5 tokens, m = 3
+ * const Xin = mlpInputTokens(X, 5, 20); // [2, 20·3], tokens 5…19 zero
+ * tf.dispose([X, Xin]);
  * ```
  */
 export function mlpInputTokens(X: tf.Tensor3D, n: number, nTrain: number): tf.Tensor2D {
@@ -233,7 +240,16 @@ export function mlpInputTokens(X: tf.Tensor3D, n: number, nTrain: number): tf.Te
  *
  * @example
  * ```ts
- * const out = forwardTf(arch, dims, vars, X, th); // [B, p−1]
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { type Arch, forwardTf, initModel, type ModelDims, paramsToTf } from "./models.ts";
+ * await initTf();
+ * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
+ * const params = initModel(arch, dims, new Rng(0));
+ * const vars = paramsToTf(params);
+ * const X = tf.ones([2, 3, 9]) as tf.Tensor3D, th = tf.ones([2, 5]) as tf.Tensor2D;
+ * const out = tf.tidy(() => forwardTf(arch, dims, vars, X, th)); // [2, 4] = [B, p−1]
+ * tf.dispose([...vars, X, th, out]);
  * ```
  */
 export function forwardTf(
@@ -303,7 +319,14 @@ export function forwardTf(
  *
  * @example
  * ```ts
- * const vars = paramsToTf(params); // … tf.dispose(vars)
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { type Arch, initModel, type ModelDims, paramsToTf } from "./models.ts";
+ * await initTf();
+ * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
+ * const params = initModel(arch, dims, new Rng(0));
+ * const vars = paramsToTf(params); // one tensor per entry of paramShapes(arch, dims)
+ * tf.dispose(vars);
  * ```
  */
 export function paramsToTf(params: ModelParams): tf.Tensor[] {
@@ -316,7 +339,16 @@ export function paramsToTf(params: ModelParams): tf.Tensor[] {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { type Arch, initModel, lossAndGrads, type ModelDims } from "./models.ts";
+ * await initTf();
+ * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
+ * const params = initModel(arch, dims, new Rng(0));
+ * const X = tf.ones([2, 3, 9]) as tf.Tensor3D, th = tf.ones([2, 5]) as tf.Tensor2D;
+ * const target = tf.zeros([2, 4]) as tf.Tensor2D;
  * const { loss, grads } = lossAndGrads(params, X, th, target); // grads[i] like params.values[i]
+ * tf.dispose([X, th, target]);
  * ```
  */
 export function lossAndGrads(
@@ -345,7 +377,15 @@ export function lossAndGrads(
  *
  * @example
  * ```ts
- * const outs = predictBatch(params, X, theta, B, n);
+ * import { Rng } from "../core/rng.ts";
+ * import { initTf, tf } from "../icrl/tf.ts";
+ * import { type Arch, initModel, type ModelDims, predictBatch } from "./models.ts";
+ * await initTf();
+ * const arch: Arch = { kind: "softmax" }, dims: ModelDims = { m: 9, p: 5, nTrain: 3 };
+ * const params = initModel(arch, dims, new Rng(0));
+ * const B = 2, n = 3;
+ * const outs = predictBatch(params, new Float64Array(B * n * 9), new Float64Array(B * 4), B, n);
+ * outs.length; // B·(p−1) = 8
  * ```
  */
 export function predictBatch(

@@ -216,7 +216,9 @@ function validate(cfg: BanditBaselinesConfig): void {
  * @example
  * ```ts
  * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
- * const res = await run({ ...banditBaselinesDefaults.quick, numEnvs: 20 });
+ * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
+ * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
+ * const res = await run(cfg);
  * res.families[0].runs[0].label; // "LinUCB"
  * ```
  */

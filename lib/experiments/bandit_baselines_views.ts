@@ -50,7 +50,9 @@ export interface PaperComparison {
  * ```ts
  * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
  * import { paperComparisons } from "./bandit_baselines_views.ts";
- * const res = await run({ ...banditBaselinesDefaults.quick, numEnvs: 20 });
+ * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
+ * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
+ * const res = await run(cfg);
  * paperComparisons(res).map((c) => c.z);
  * ```
  */
@@ -85,7 +87,9 @@ export function paperComparisons(res: BanditBaselinesResult): PaperComparison[] 
  * @example
  * ```ts
  * import { banditBaselinesDefaults, run, tables } from "./bandit_baselines.ts";
- * const t = tables(await run({ ...banditBaselinesDefaults.quick, numEnvs: 20 }));
+ * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
+ * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
+ * const t = tables(await run(cfg));
  * Object.keys(t); // ["regret_curves", "regret_table", "final_per_env", "performance"]
  * ```
  */
@@ -193,7 +197,9 @@ function familyChart(fam: FamilyRun): ReturnType<typeof lineChart> {
  * @example
  * ```ts
  * import { banditBaselinesDefaults, figures, run } from "./bandit_baselines.ts";
- * const f = figures(await run({ ...banditBaselinesDefaults.quick, numEnvs: 20 }));
+ * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
+ * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
+ * const f = figures(await run(cfg));
  * Object.keys(f); // ["regret"]
  * ```
  */
@@ -217,7 +223,9 @@ function at(res: BanditBaselinesResult, family: string, name: string) {
  * @example
  * ```ts
  * import { banditBaselinesDefaults, run, summary } from "./bandit_baselines.ts";
- * summary(await run({ ...banditBaselinesDefaults.quick, numEnvs: 20 }));
+ * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
+ * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
+ * summary(await run(cfg));
  * ```
  */
 export function summary(res: BanditBaselinesResult): string {

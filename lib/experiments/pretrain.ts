@@ -237,7 +237,9 @@ function curveRows(
  * worker pool; `hooks.progress` reports "baselines" and "pretraining" (job-steps).
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: long compute (minutes of transformer pretraining on every core)
+ * import { pretrainDefaults, run } from "./pretrain.ts";
  * const res = await run(pretrainDefaults.quick);
  * ```
  */

@@ -30,7 +30,10 @@ const finalRow = (run: RunInfo) => run.curve[run.curve.length - 1];
  *
  * @example
  * ```ts
- * lateAccuracyGain(res.runs[0]); // e.g. 0.012
+ * import type { RunInfo } from "./pretrain.ts";
+ * import { lateAccuracyGain } from "./pretrain_views.ts";
+ * const curve = [0, 50, 100].map((step, i) => ({ step, heldoutAcc: [0.2, 0.5, 0.6][i] }));
+ * lateAccuracyGain({ curve } as unknown as RunInfo); // 0.6 − 0.5 ≈ 0.1
  * ```
  */
 export function lateAccuracyGain(run: RunInfo): number {
@@ -49,7 +52,10 @@ const midRow = (run: RunInfo) =>
  *
  * @example
  * ```ts
- * earlyAccuracyGain(res.runs[0]); // e.g. 0.07
+ * import type { RunInfo } from "./pretrain.ts";
+ * import { earlyAccuracyGain } from "./pretrain_views.ts";
+ * const curve = [0, 50, 100].map((step, i) => ({ step, heldoutAcc: [0.2, 0.5, 0.6][i] }));
+ * earlyAccuracyGain({ curve } as unknown as RunInfo); // 0.5 − 0.2 ≈ 0.3
  * ```
  */
 export function earlyAccuracyGain(run: RunInfo): number {
@@ -63,7 +69,9 @@ export function earlyAccuracyGain(run: RunInfo): number {
  * references), the training summary of every run, the learning curves and the mismatch curves.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { tables } from "./pretrain_views.ts";
  * const t = tables(res); // { regret_curves, regret_at_T, training, learning_curves, mismatch }
  * ```
  */
@@ -132,7 +140,9 @@ export function tables(res: PretrainExpResult): Tables {
  * Figures: learning curves, regret vs t for both families, and the distribution-mismatch panels.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { figures } from "./pretrain_views.ts";
  * const f = figures(res); // { learning, regretLinear, regretBernoulli, mismatch }
  * ```
  */
@@ -241,8 +251,10 @@ export function figures(res: PretrainExpResult): Figures {
  * mismatch ordering, and what the learning curves say about more scale.
  *
  * @example
- * ```ts
- * markdown(summary(res));
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { summary } from "./pretrain_views.ts";
+ * const text = summary(res); // markdown
  * ```
  */
 export function summary(res: PretrainExpResult): string {

@@ -9,7 +9,7 @@ import { fmtCI, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import type { Tables } from "./shape.ts";
 import type { SettleResult } from "./settle.ts";
-import { balancedScale, tables } from "./settle_views.ts";
+import { balancedScale, tables } from "./settle_tables.ts";
 
 const optSig = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : fmtSig(v);
@@ -28,8 +28,10 @@ function rng(rows: Row[], k: string): string {
  * The generated conclusion (markdown).
  *
  * @example
- * ```ts
- * markdown(summary(res));
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of compute)
+ * import { summary } from "./settle_summary.ts";
+ * const text = summary(res); // markdown
  * ```
  */
 export function summary(res: SettleResult): string {

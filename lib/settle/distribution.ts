@@ -63,6 +63,8 @@ const DIST_KEYS = new Set(Object.keys(PAPER_DISTRIBUTION));
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION, validateDistribution } from "./distribution.ts";
  * validateDistribution({ ...PAPER_DISTRIBUTION, pool: 16 }, DEFAULT_TASK);
  * ```
  */
@@ -114,6 +116,8 @@ function drawFeatures(t: TaskSpec, dist: TrainingDistribution, rng: Rng): Featur
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { distributionEnv, PAPER_DISTRIBUTION } from "./distribution.ts";
  * const env = distributionEnv(DEFAULT_TASK, { ...PAPER_DISTRIBUTION, pool: 4 }, 0, 7);
  * ```
  */
@@ -156,7 +160,9 @@ export function distributionEnv(
  *
  * @example
  * ```ts
- * const ps = samplePromptSet(DEFAULT_TASK, PAPER_DISTRIBUTION, 9, 64, [0, 10, 100], 101);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION, samplePromptSet } from "./distribution.ts";
+ * const ps = samplePromptSet(DEFAULT_TASK, PAPER_DISTRIBUTION, 9, 8, [0, 10], 11);
  * ```
  */
 export function samplePromptSet(

@@ -12,15 +12,12 @@ import { manifoldStats } from "../icrl/manifold.ts";
 import {
   gaussNewtonDense,
   gaussNewtonOperator,
-  type GaussNewtonStats,
   gaussNewtonStats,
-  type GramStats,
   gramStats,
   promptSetLoss,
   restrictedSize,
 } from "../icrl/richness.ts";
 import { Rng } from "../core/rng.ts";
-import type { TaskSpec } from "../train/tasks.ts";
 import { fitExponentialRate } from "../core/stats.ts";
 import {
   blockLearner,
@@ -29,152 +26,21 @@ import {
   teacherLearner,
   transferConfig,
 } from "../transfer/transfer.ts";
-import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
-import { type DistTrainConfig, type DistTrainResult, trainOnDistribution } from "./trainer.ts";
+import { samplePromptSet } from "./distribution.ts";
+import { trainOnDistribution } from "./trainer.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { runWorkerJobs } from "../train/parallel.ts";
-
-/** How prompts are sampled for the richness numbers: episodes × iterations `at` of T. */
-export interface PromptSampling {
-  /** Episodes (distinct training episodes, indices from 10⁶ on so they are not training ones). */
-  episodes: number;
-  /** Iterations of each episode whose prompts are kept. */
-  at: number[];
-  /** Iterations the teacher runs per episode (T of training). */
-  T: number;
-}
-
-/** Richness numbers at θ⋆(c) for several c on one prompt set. */
-export interface RichnessJob {
-  kind: "richness";
-  /** Task (SARSA). */
-  task: TaskSpec;
-  /** Distribution the prompts come from. */
-  dist: TrainingDistribution;
-  /** Seed of the distribution (its pool / fixed features). */
-  seed: number;
-  /** Prompt sampling. */
-  sampling: PromptSampling;
-  /** Scales c at which G is evaluated. */
-  cs: number[];
-  /** "dense" (exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned, scaling deflated). */
-  method: "dense" | "krylov" | "lobpcg";
-  /** Krylov block size and dimension. */
-  /** Iterative-solver settings: block size, Krylov dimension, LOBPCG iterations and tolerance. */
-  solver: { block: number; dim: number; maxIter: number; tol: number };
-}
-
-/** Result of a {@linkcode RichnessJob}. */
-export interface RichnessOut {
-  /** Per c: the GN numbers and ‖G t‖/(λ_max‖t‖) for the scaling tangent t = (P⋆12, −V̄⋆21/c²). */
-  perC: { c: number; gn: GaussNewtonStats; scalingResidual: number }[];
-  /**
-   * A proven lower bound on the number of zero eigenvalues of G: `1 + (m − rank of the token Gram)·p`
-   * (each token null vector a gives the null directions `dP = a bᵀ`, since then `Σ̂ dP w̃ = 0`).
-   */
-  structuralZeros: number;
-  /** Gram matrices of tokens and of w̃. */
-  gram: { tokens: GramStats; wTilde: GramStats };
-  /** Prompts used. */
-  prompts: number;
-  /** Seconds. */
-  wallTimeSec: number;
-}
-
-/** GD on a fixed prompt set from near θ⋆(c): measured vs predicted rates. */
-export interface RateJob {
-  kind: "rate";
-  task: TaskSpec;
-  dist: TrainingDistribution;
-  seed: number;
-  sampling: PromptSampling;
-  /** Scale c of the starting point. */
-  c: number;
-  /** Step sizes as multiples of 1/λ_max (each in (0, 2)). */
-  etaTimesLambdaMax: number[];
-  /** Relative size of the random initial perturbation. */
-  eps: number;
-  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉). */
-  horizon: number;
-  /** Cap on GD steps. */
-  maxSteps: number;
-  /** Fraction of the run (the end) the slopes are fitted on. */
-  fitFraction: number;
-}
-
-/** One GD run of a {@linkcode RateJob}. */
-export interface RateOut {
-  c: number;
-  eta: number;
-  etaTimesLambdaMax: number;
-  mu: number;
-  lambdaMax: number;
-  /** Predicted per-step log factor of the distance: log max(|1−ημ|, |1−ηλ_max|). */
-  predictedDistSlope: number;
-  /** Predicted per-step log factor of the loss (twice the above). */
-  predictedLossSlope: number;
-  measuredDistSlope: number;
-  measuredLossSlope: number;
-  steps: number;
-  /** Subsampled curve: step, loss, dist. */
-  curve: { step: number; loss: number; dist: number }[];
-}
-
-/** One richness-ablation arm: train on `dist`, then richness at d (LOBPCG) and d_small (dense), transfer. */
-export interface ArmJob {
-  kind: "arm";
-  /** Arm label. */
-  label: string;
-  /** Training run. */
-  train: DistTrainConfig;
-  /** Richness at the training task (LOBPCG, `sampling`) and at the small analog (dense, `samplingSmall`). */
-  richness: Omit<RichnessJob, "kind" | "task" | "dist" | "seed" | "method"> & {
-    samplingSmall: PromptSampling;
-  };
-  /** Small task for the exact (dense) analog, same distribution family (rank scaled by d). */
-  smallTask: TaskSpec;
-  /** Rank of the low-rank features in the small analog. */
-  smallRank: number;
-  /** Transfer: test MDPs, updates, evaluation seed. */
-  transfer: { numMdps: number; updates: number; seed: number };
-}
-
-/** Result of an {@linkcode ArmJob}. */
-export interface ArmOut {
-  label: string;
-  final: DistTrainResult["rows"][number];
-  status: DistTrainResult["status"];
-  trainRows: DistTrainResult["rows"];
-  richness: RichnessOut;
-  richnessSmall: RichnessOut;
-  /** Normalised transfer score at the last update: mean and 95 % CI over test MDPs. */
-  score: { mean: number; lo: number; hi: number };
-  /** Same for the SARSA teacher on the same loop. */
-  teacherScore: { mean: number; lo: number; hi: number };
-  wallTimeSec: number;
-}
-
-/** A training run (basin, scale). */
-export interface TrainJob {
-  kind: "train";
-  train: DistTrainConfig;
-  /** Keep the final blocks in the result (for a heatmap). */
-  keepBlocks: boolean;
-}
-
-/** Any job. */
-export type Job = RichnessJob | RateJob | ArmJob | TrainJob;
-
-/** Outputs by job kind. */
-export type JobOut = RichnessOut | RateOut[] | ArmOut | TrainOut;
-
-/** Result of a {@linkcode TrainJob}. */
-export interface TrainOut {
-  status: DistTrainResult["status"];
-  rows: DistTrainResult["rows"];
-  blocks: RestrictedBlocks | null;
-  wallTimeSec: number;
-}
+import {
+  type ArmJob,
+  type ArmOut,
+  type Job,
+  type JobOut,
+  type RateJob,
+  type RateOut,
+  type RichnessJob,
+  type RichnessOut,
+} from "./job_types.ts";
+export type * from "./job_types.ts";
 
 function scalingTangent(d: number, alpha: number, c: number): Float64Array {
   const s = sarsaBlocks(d, alpha, 1);
@@ -189,8 +55,13 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { runRichness } from "./jobs.ts";
  * const out = runRichness({ kind: "richness", task, dist: PAPER_DISTRIBUTION, seed: 0,
- *   sampling: { episodes: 64, at: [0, 10], T: 100 }, cs: [0.37], method: "dense", solver: { block: 8, dim: 96, maxIter: 100, tol: 1e-9 } });
+ *   sampling: { episodes: 10, at: [0, 2], T: 3 }, cs: [0.5], method: "dense",
+ *   solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 } });
  * ```
  */
 export function runRichness(job: RichnessJob): RichnessOut {
@@ -242,9 +113,13 @@ function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { runRate } from "./jobs.ts";
  * const rows = runRate({ kind: "rate", task, dist: PAPER_DISTRIBUTION, seed: 0,
- *   sampling: { episodes: 32, at: [0, 10], T: 100 }, c: 0.37, etaTimesLambdaMax: [1],
- *   eps: 1e-2, horizon: 20, maxSteps: 5000, fitFraction: 0.5 });
+ *   sampling: { episodes: 20, at: [0, 3], T: 4 }, c: 0.5, etaTimesLambdaMax: [1],
+ *   eps: 1e-2, horizon: 8, maxSteps: 2000, fitFraction: 0.5 });
  * ```
  */
 export function runRate(job: RateJob): RateOut[] {
@@ -325,7 +200,27 @@ export function runRate(job: RateJob): RateOut[] {
  *
  * @example
  * ```ts
- * const out = await runArm(job);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runArm } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runArm({
+ *   kind: "arm",
+ *   label: "pool M=4",
+ *   train: { train, dist: { ...PAPER_DISTRIBUTION, pool: 4 }, stopDist: 0, onDiverge: "throw" },
+ *   richness: {
+ *     sampling: { episodes: 10, at: [0, 2], T: 3 },
+ *     samplingSmall: { episodes: 10, at: [0, 2], T: 3 },
+ *     cs: [0.5],
+ *     solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 },
+ *   },
+ *   smallTask: task,
+ *   smallRank: 2,
+ *   transfer: { numMdps: 2, updates: 3, seed: 9 },
+ * });
+ * out.score.mean; // mean closed-loop score on 2 unseen MDPs
  * ```
  */
 export async function runArm(job: ArmJob): Promise<ArmOut> {
@@ -381,7 +276,17 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
  *
  * @example
  * ```ts
- * const out = await runJob({ kind: "train", train, keepBlocks: false });
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runJob } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runJob({
+ *   kind: "train",
+ *   train: { train, dist: PAPER_DISTRIBUTION, stopDist: 0, onDiverge: "throw" },
+ *   keepBlocks: false,
+ * });
  * ```
  */
 export async function runJob(job: Job): Promise<JobOut> {
@@ -412,7 +317,22 @@ export async function runJob(job: Job): Promise<JobOut> {
  *
  * @example
  * ```ts
- * const outs = await runJobs([job1, job2], 2);
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { type Job, runJobs } from "./jobs.ts";
+ * const job = (seed: number): Job => ({
+ *   kind: "train",
+ *   train: {
+ *     train: trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed }),
+ *     dist: PAPER_DISTRIBUTION,
+ *     stopDist: 0,
+ *     onDiverge: "throw",
+ *   },
+ *   keepBlocks: false,
+ * });
+ * const outs = await runJobs([job(1), job(2)], 2); // in input order
  * ```
  */
 export async function runJobs(

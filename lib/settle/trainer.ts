@@ -83,7 +83,15 @@ export interface DistTrainResult {
  *
  * @example
  * ```ts
- * validateDistTrain({ train: trainConfig({ K: 64, T: 10 }), dist: PAPER_DISTRIBUTION, stopDist: 0, onDiverge: "throw" });
+ * import { trainConfig } from "../train/train.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * import { validateDistTrain } from "./trainer.ts";
+ * validateDistTrain({
+ *   train: trainConfig({ K: 64, T: 10 }),
+ *   dist: PAPER_DISTRIBUTION,
+ *   stopDist: 0,
+ *   onDiverge: "throw",
+ * });
  * ```
  */
 export function validateDistTrain(cfg: DistTrainConfig): DistTrainConfig {
@@ -111,7 +119,12 @@ function sq(a: Float64Array): number {
  *
  * @example
  * ```ts
- * const res = await trainOnDistribution({ train: trainConfig({ K: 64, T: 50 }),
+ * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { trainConfig } from "../train/train.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * import { trainOnDistribution } from "./trainer.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * const res = await trainOnDistribution({ train: trainConfig({ task, K: 8, T: 5, batch: 4 }),
  *   dist: { ...PAPER_DISTRIBUTION, pool: 4 }, stopDist: 0, onDiverge: "throw" });
  * ```
  */

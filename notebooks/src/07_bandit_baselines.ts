@@ -35,7 +35,7 @@ import {
   summary,
   tables,
 } from "../../lib/experiments/bandit_baselines.ts";
-import { writeTrajectories } from "../../lib/bandits/mod.ts";
+import { writeTrajectories } from "../../lib/bandits/record_table.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
   dataDir,
@@ -88,7 +88,7 @@ displayTable(out.regret_table);
 //
 // Each set is two Parquet tables (`…_envs`: action set, w⋆/means, optimal arm; `…_steps`: action,
 // reward, instantaneous regret and, where defined, the action distribution), read back by
-// `readTrajectories` (lib/bandits/record.ts).
+// `readTrajectories` (lib/bandits/record_table.ts).
 
 // %%
 const wallTimeSec = clock.seconds();

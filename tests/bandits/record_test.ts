@@ -7,14 +7,16 @@ import {
   generateTrajectories,
   LINEAR_BANDIT,
   makePolicy,
-  readTrajectories,
   regretCurve,
   sampleBandits,
   simulate,
   trajectorySet,
+} from "../../lib/bandits/mod.ts";
+import {
+  readTrajectories,
   trajectoryTables,
   writeTrajectories,
-} from "../../lib/bandits/mod.ts";
+} from "../../lib/bandits/record_table.ts";
 import { runWorkerJobs } from "../../lib/train/parallel.ts";
 import { tQuantile975 } from "../../lib/core/stats.ts";
 import { readTable, writeTable } from "../../lib/report/table.ts";

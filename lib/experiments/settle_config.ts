@@ -1,0 +1,308 @@
+/**
+ * Experiment 5 configuration: every knob of notebook 05 (`SettleConfig`), the quick and paper
+ * values side by side (`settleDefaults`), validation and the ablation arms. `run` is in
+ * `settle.ts`, the views in `settle_views.ts`.
+ *
+ * @module
+ */
+
+import { DEFAULT_TASK } from "../train/tasks.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
+import { PAPER_DISTRIBUTION, type TrainingDistribution } from "../settle/distribution.ts";
+import { type PromptSampling } from "../settle/jobs.ts";
+import { type ScaleDefaults } from "./shape.ts";
+
+/** Every knob of notebook 05. The paper-size task is MATH §1 (|S| = 9, |A| = 4, d = 36). */
+export interface SettleConfig {
+  /** Root seed of every stream. */
+  seed: number;
+  /** Worker threads (cores). */
+  workers: number;
+  /** The small task where spectra are exact: |S|, |A| (d = |S|·|A|); MATH §1 defaults otherwise. */
+  small: { nS: number; nA: number };
+  /** Prompts for the richness numbers and the rate at the small d: episodes × iterations `at` of T. */
+  samplingSmall: PromptSampling;
+  /** Prompts for the richness numbers at d = 36 (N·d should be several times the 5 329 parameters). */
+  samplingLarge: PromptSampling;
+  /**
+   * (1) Richness at θ⋆(c): the scales c; LOBPCG block size, iterations and residual tolerance
+   * (relative to λ_max) at d = 36 and for the small-d cross-check against the dense spectrum.
+   */
+  richness: { cs: number[]; block: number; maxIter: number; tol: number };
+  /** (4a) Rate: GD on a fixed prompt set (small task) from θ⋆(c) + eps·noise, steps η = f/λ_max. */
+  rate: {
+    cs: number[];
+    etaTimesLambdaMax: number[];
+    eps: number;
+    horizon: number;
+    maxSteps: number;
+    fitFraction: number;
+  };
+  /** (4b) Scale: streaming training (small task) with GD and Adam from Xavier gains; one d = 36 GD run. */
+  scale: {
+    gains: number[];
+    seeds: number[];
+    K: number;
+    T: number;
+    gdLr: number;
+    adamLr: number;
+    large: { K: number; T: number; gdLr: number } | null;
+  };
+  /** (2) Ablation arms at d = 36, restricted, Adam, same budget per arm. */
+  ablation: {
+    K: number;
+    T: number;
+    lr: number;
+    pools: number[];
+    rankFractions: number[];
+    concentration: number;
+    extraArms: boolean;
+    /** LOBPCG iterations per arm at d = 36. */
+    maxIter: number;
+    c: number;
+    transfer: { numMdps: number; updates: number; seed: number };
+  };
+  /** (3) Basin: fraction reaching dist < stopDist within K·T prompts (small task). */
+  basin: {
+    gains: number[];
+    inits: number;
+    K: number;
+    T: number;
+    adamLr: number;
+    gdLr: number;
+    stopDist: number;
+  };
+}
+
+/** Quick (≤ 1 min) and paper (≤ 12 min on 2 cores) settings. The paper's own budget per run is
+ * K = 10 000 × T = 1 000 prompts; every training here is a reduced budget (see `summary`). */
+export const settleDefaults: ScaleDefaults<SettleConfig> = {
+  quick: {
+    seed: 5,
+    workers: 2,
+    small: { nS: 4, nA: 2 },
+    samplingSmall: { episodes: 16, at: [0, 10, 40], T: 41 },
+    samplingLarge: { episodes: 16, at: [0, 10, 40], T: 41 },
+    richness: { cs: [0.375, 1], block: 4, maxIter: 5, tol: 1e-9 },
+    rate: {
+      cs: [0.375],
+      etaTimesLambdaMax: [1.5],
+      eps: 1e-2,
+      horizon: 6,
+      maxSteps: 400,
+      fitFraction: 0.5,
+    },
+    scale: { gains: [0.1], seeds: [0], K: 256, T: 50, gdLr: 8, adamLr: 1e-2, large: null },
+    ablation: {
+      K: 64,
+      T: 20,
+      lr: 1e-3,
+      pools: [1],
+      rankFractions: [],
+      concentration: 0.05,
+      extraArms: false,
+      maxIter: 3,
+      c: 0.47,
+      transfer: { numMdps: 10, updates: 20, seed: 77 },
+    },
+    basin: {
+      gains: [1e-2, 1],
+      inits: 2,
+      K: 128,
+      T: 50,
+      adamLr: 1e-2,
+      gdLr: 8,
+      stopDist: 1e-3,
+    },
+  },
+  paper: {
+    seed: 5,
+    workers: 2,
+    small: { nS: 4, nA: 2 },
+    samplingSmall: { episodes: 64, at: [0, 5, 20, 100], T: 101 },
+    samplingLarge: { episodes: 256, at: [0, 5, 20, 100], T: 101 },
+    richness: { cs: [0.375, 0.47], block: 8, maxIter: 150, tol: 1e-9 },
+    rate: {
+      cs: [0.37, 0.45, 1],
+      etaTimesLambdaMax: [1, 1.5],
+      eps: 1e-2,
+      horizon: 16,
+      maxSteps: 8_000,
+      fitFraction: 0.5,
+    },
+    scale: {
+      gains: [0.1, 0.01],
+      seeds: [0, 1, 2],
+      K: 4096,
+      T: 100,
+      gdLr: 8,
+      adamLr: 1e-2,
+      large: { K: 1024, T: 250, gdLr: 1 },
+    },
+    ablation: {
+      K: 2048,
+      T: 250,
+      lr: 1e-3,
+      pools: [1, 4, 16, 64, 256, 1024],
+      rankFractions: [0.25, 0.5],
+      concentration: 0.05,
+      extraArms: true,
+      maxIter: 30,
+      c: 0.47,
+      transfer: { numMdps: 100, updates: 200, seed: 77 },
+    },
+    basin: {
+      gains: [1e-3, 1e-2, 1e-1, 0.3, 1, 3, 10],
+      inits: 20,
+      K: 2048,
+      T: 100,
+      adamLr: 1e-2,
+      gdLr: 8,
+      stopDist: 1e-3,
+    },
+  },
+};
+
+function checkKeys(path: string, obj: unknown, ref: unknown): void {
+  if (ref === null || typeof ref !== "object" || Array.isArray(ref)) return;
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+    throw new TypeError(`config.${path} must be an object, got ${JSON.stringify(obj)}`);
+  }
+  for (const k of Object.keys(obj as object)) {
+    if (!(k in (ref as object))) throw new RangeError(`unknown config key "${path}${k}"`);
+  }
+  for (const k of Object.keys(ref as object)) {
+    const r = (ref as Record<string, unknown>)[k], o = (obj as Record<string, unknown>)[k];
+    if (o === undefined) throw new RangeError(`config key "${path}${k}" is missing`);
+    const nullable = `${path}${k}` === "scale.large" && o === null;
+    if (r !== null && typeof r === "object" && !Array.isArray(r) && !nullable) {
+      checkKeys(`${path}${k}.`, o, r);
+    }
+  }
+}
+
+function positives(name: string, xs: number[], max = Infinity): void {
+  if (!Array.isArray(xs)) throw new TypeError(`${name} must be an array, got ${String(xs)}`);
+  xs.forEach((x, i) => assertNumber(`${name}[${i}]`, x, Number.MIN_VALUE, max));
+}
+
+/**
+ * Validate a config: unknown or missing keys and out-of-range values throw, naming them.
+ *
+ * @example
+ * ```ts
+ * validateSettleConfig(settleDefaults.quick);
+ * ```
+ */
+export function validateSettleConfig(cfg: SettleConfig): SettleConfig {
+  checkKeys("", cfg, settleDefaults.paper);
+  if (cfg.scale.large !== null) {
+    assertInt("scale.large.K", cfg.scale.large.K, 1);
+    assertInt("scale.large.T", cfg.scale.large.T, 1);
+    assertNumber("scale.large.gdLr", cfg.scale.large.gdLr, Number.MIN_VALUE);
+  }
+  assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
+  assertInt("workers", cfg.workers, 1, 64);
+  assertInt("small.nS", cfg.small.nS, 1, 50);
+  assertInt("small.nA", cfg.small.nA, 1, 50);
+  for (const key of ["samplingSmall", "samplingLarge"] as const) {
+    const sm = cfg[key];
+    assertInt(`${key}.episodes`, sm.episodes, 1);
+    assertInt(`${key}.T`, sm.T, 1);
+    if (!Array.isArray(sm.at) || sm.at.length === 0) {
+      throw new RangeError(`${key}.at must be non-empty`);
+    }
+    sm.at.forEach((a, i) =>
+      assertInt(`${key}.at[${i}]`, a, i === 0 ? 0 : sm.at[i - 1] + 1, sm.T - 1)
+    );
+  }
+  positives("richness.cs", cfg.richness.cs);
+  assertInt("richness.block", cfg.richness.block, 1, 64);
+  assertInt("richness.maxIter", cfg.richness.maxIter, 1);
+  assertNumber("richness.tol", cfg.richness.tol, 0, 1);
+  positives("rate.cs", cfg.rate.cs);
+  positives("rate.etaTimesLambdaMax", cfg.rate.etaTimesLambdaMax, 1.999);
+  assertNumber("rate.eps", cfg.rate.eps, 1e-8, 1);
+  assertNumber("rate.horizon", cfg.rate.horizon, 0.1);
+  assertInt("rate.maxSteps", cfg.rate.maxSteps, 10);
+  assertNumber("rate.fitFraction", cfg.rate.fitFraction, 0.05, 1);
+  positives("scale.gains", cfg.scale.gains, 100);
+  cfg.scale.seeds.forEach((s, i) => assertInt(`scale.seeds[${i}]`, s, 0));
+  assertInt("scale.K", cfg.scale.K, 1);
+  assertInt("scale.T", cfg.scale.T, 1);
+  assertNumber("scale.gdLr", cfg.scale.gdLr, Number.MIN_VALUE);
+  assertNumber("scale.adamLr", cfg.scale.adamLr, Number.MIN_VALUE);
+  const a = cfg.ablation;
+  assertInt("ablation.K", a.K, 1);
+  assertInt("ablation.T", a.T, 1);
+  assertNumber("ablation.lr", a.lr, Number.MIN_VALUE);
+  a.pools.forEach((m, i) => assertInt(`ablation.pools[${i}]`, m, 1));
+  positives("ablation.rankFractions", a.rankFractions, 1);
+  assertNumber("ablation.concentration", a.concentration, 1e-3, 1e3);
+  if (typeof a.extraArms !== "boolean") throw new TypeError(`ablation.extraArms must be boolean`);
+  assertInt("ablation.maxIter", a.maxIter, 1);
+  assertNumber("ablation.c", a.c, Number.MIN_VALUE);
+  assertInt("ablation.transfer.numMdps", a.transfer.numMdps, 1);
+  assertInt("ablation.transfer.updates", a.transfer.updates, 1);
+  assertInt("ablation.transfer.seed", a.transfer.seed, 0);
+  const b = cfg.basin;
+  positives("basin.gains", b.gains, 100);
+  assertInt("basin.inits", b.inits, 1);
+  assertInt("basin.K", b.K, 1);
+  assertInt("basin.T", b.T, 1);
+  assertNumber("basin.adamLr", b.adamLr, Number.MIN_VALUE);
+  assertNumber("basin.gdLr", b.gdLr, Number.MIN_VALUE);
+  assertNumber("basin.stopDist", b.stopDist, Number.MIN_VALUE, 1);
+  return cfg;
+}
+
+/** A described ablation arm. */
+export interface ArmSpec {
+  /** Label. */
+  label: string;
+  /** Distribution at d = 36. */
+  dist: TrainingDistribution;
+  /** Rank fraction for low-rank arms (the small analog uses round(fraction·d_small)). */
+  rankFraction: number | null;
+}
+
+/**
+ * The ablation arms of a config: fresh MDPs (paper), pools, and (with `extraArms`) a fixed feature
+ * map, low-rank features, near-deterministic transitions and one-hot features.
+ *
+ * @example
+ * ```ts
+ * ablationArms(settleDefaults.paper).map((a) => a.label);
+ * ```
+ */
+export function ablationArms(cfg: SettleConfig): ArmSpec[] {
+  const P = PAPER_DISTRIBUTION, d = DEFAULT_TASK.d;
+  const arms: ArmSpec[] = [{ label: "fresh MDPs (paper)", dist: { ...P }, rankFraction: null }];
+  for (const M of cfg.ablation.pools) {
+    arms.push({ label: `pool M=${M}`, dist: { ...P, pool: M }, rankFraction: null });
+  }
+  if (cfg.ablation.extraArms) {
+    arms.push({
+      label: "fixed feature map",
+      dist: { ...P, featureMap: "fixed" },
+      rankFraction: null,
+    });
+  }
+  for (const f of cfg.ablation.rankFractions) {
+    const r = Math.max(1, Math.round(f * d));
+    arms.push({
+      label: `low-rank r=${r}`,
+      dist: { ...P, features: "lowrank", rank: r },
+      rankFraction: f,
+    });
+  }
+  if (cfg.ablation.extraArms) {
+    arms.push({
+      label: `Dirichlet(${cfg.ablation.concentration})`,
+      dist: { ...P, concentration: cfg.ablation.concentration },
+      rankFraction: null,
+    });
+  }
+  arms.push({ label: "one-hot features", dist: { ...P, features: "onehot" }, rankFraction: null });
+  return arms;
+}
