@@ -23,20 +23,8 @@
 // %%
 import { run, settleDefaults, validateSettleConfig } from "../../lib/experiments/settle.ts";
 import { figures, summary, tables } from "../../lib/experiments/settle_views.ts";
-import {
-  dataDir,
-  displayTable,
-  figuresDir,
-  liveSink,
-  markdown,
-  type Progress,
-  progress,
-  runScale,
-  saveFigure,
-  totalsToTicks,
-  writeManifest,
-  writeTable,
-} from "../../lib/report/mod.ts";
+import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
+import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 
 const config = validateSettleConfig(settleDefaults[runScale()]);
 config;
@@ -45,22 +33,10 @@ config;
 // ## Run every job (ablation arms, basin inits, rate, scale, richness) over the worker pool
 
 // %%
-let bar: Progress | undefined;
-let tick: ((total: number) => unknown) | undefined;
-const res = await run(config, {
-  progress: (_label, done, total) => {
-    if (!bar) {
-      bar = progress("notebook 05 jobs", total, { onUpdate: liveSink(Deno.jupyter.display) });
-      tick = totalsToTicks((n) => bar!.tick(n));
-    }
-    tick!(done);
-  },
-});
-await bar?.done();
-const tbl = tables(res);
-for (const [name, rows] of Object.entries(tbl)) {
-  writeTable(rows, `${dataDir()}/05_${name}`);
-}
+const hooks = progressHooks(Deno.jupyter.display);
+const res = await run(config, hooks);
+await hooks.done();
+const tbl = writeTables("05", tables(res));
 await writeManifest(`${dataDir()}/05_what_would_settle_it.manifest.json`, {
   name: "05_what_would_settle_it",
   config: { ...config },
@@ -78,7 +54,7 @@ displayTable(tbl.richness, { digits: 4 });
 
 // %%
 const figs = figures(res);
-await saveFigure(figs.spectrum, `${figuresDir()}/05_spectrum`);
+await publishFigure("05", "spectrum", figs.spectrum);
 
 // %% [markdown]
 // ## 4a. Rate: measured vs predicted log-slope under GD on a fixed prompt set
@@ -87,7 +63,7 @@ await saveFigure(figs.spectrum, `${figuresDir()}/05_spectrum`);
 displayTable(tbl.rate, { digits: 4 });
 
 // %%
-await saveFigure(figs.rate, `${figuresDir()}/05_rate`);
+await publishFigure("05", "rate", figs.rate);
 
 // %% [markdown]
 // ## 4b. Scale: balancedness under GD vs Adam
@@ -96,7 +72,7 @@ await saveFigure(figs.rate, `${figuresDir()}/05_rate`);
 displayTable(tbl.scale, { digits: 4 });
 
 // %%
-await saveFigure(figs.scale, `${figuresDir()}/05_scale`);
+await publishFigure("05", "scale", figs.scale);
 
 // %% [markdown]
 // ## 2. Richness ablation
@@ -105,7 +81,7 @@ await saveFigure(figs.scale, `${figuresDir()}/05_scale`);
 displayTable(tbl.ablation, { digits: 3 });
 
 // %%
-await saveFigure(figs.ablation, `${figuresDir()}/05_ablation`);
+await publishFigure("05", "ablation", figs.ablation);
 
 // %% [markdown]
 // ## 3. Basin of attraction
@@ -114,12 +90,10 @@ await saveFigure(figs.ablation, `${figuresDir()}/05_ablation`);
 displayTable(tbl.basin, { digits: 3 });
 
 // %%
-await saveFigure(figs.basin, `${figuresDir()}/05_basin`);
+await publishFigure("05", "basin", figs.basin);
 
 // %%
-figs.failure
-  ? await saveFigure(figs.failure, `${figuresDir()}/05_basin_failure`)
-  : "no failed init";
+figs.failure ? await publishFigure("05", "basin_failure", figs.failure) : "no failed init";
 
 // %% [markdown]
 // ## Conclusion (generated from the run)

@@ -40,20 +40,8 @@ import {
   summary,
   tables,
 } from "../../lib/experiments/attention.ts";
-import {
-  dataDir,
-  displayTable,
-  figuresDir,
-  liveSink,
-  markdown,
-  type Progress,
-  progress,
-  runScale,
-  saveFigure,
-  writeManifest,
-  writeTable,
-} from "../../lib/report/mod.ts";
-import { totalsToTicks } from "../../lib/report/format.ts";
+import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
+import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 
 const config = attentionDefaults[runScale()];
 config;
@@ -66,23 +54,10 @@ config;
 // held-out prompts at every length and under both shifts.
 
 // %%
-const bars = new Map<string, { bar: Progress; tick: (total: number) => unknown }>();
-const res = await run(config, {
-  progress: (label, done, total) => {
-    let b = bars.get(label);
-    if (!b) {
-      const bar = progress(label, total, { onUpdate: liveSink(Deno.jupyter.display) });
-      b = { bar, tick: totalsToTicks((k) => bar.tick(k)) };
-      bars.set(label, b);
-    }
-    return b.tick(done) as Promise<void> | undefined;
-  },
-});
-for (const b of bars.values()) await b.bar.done();
-const tabs = tables(res);
-for (const [name, rows] of Object.entries(tabs)) {
-  writeTable(rows, `${dataDir()}/06_${name}`);
-}
+const hooks = progressHooks(Deno.jupyter.display);
+const res = await run(config, hooks);
+await hooks.done();
+const tabs = writeTables("06", tables(res));
 await writeManifest(`${dataDir()}/06_does_attention_matter.manifest.json`, {
   name: "06_does_attention_matter",
   config: { ...config },
@@ -102,7 +77,7 @@ displayTable(tabs.sweep);
 
 // %%
 const figs = figures(res);
-await saveFigure(figs.loss, `${figuresDir()}/06_loss`, { png: true });
+await publishFigure("06", "loss", figs.loss, { png: true });
 
 // %%
 displayTable(tabs.final);
@@ -117,7 +92,7 @@ displayTable(tabs.equal_wall);
 // same initial `w` and state. Score 1 = oracle, 0 = uniform random.
 
 // %%
-await saveFigure(figs.transfer, `${figuresDir()}/06_transfer`, { png: true });
+await publishFigure("06", "transfer", figs.transfer, { png: true });
 
 // %%
 displayTable(tabs.transfer_final);
@@ -129,13 +104,13 @@ displayTable(tabs.transfer_final);
 // `w` unchanged), geometric mean ± 95 % CI over seeds.
 
 // %%
-await saveFigure(figs.length, `${figuresDir()}/06_length`, { png: true });
+await publishFigure("06", "length", figs.length, { png: true });
 
 // %% [markdown]
 // ## Distribution shift: |S| = 12 and γ = 0.9
 
 // %%
-await saveFigure(figs.shift, `${figuresDir()}/06_shift`, { png: true });
+await publishFigure("06", "shift", figs.shift, { png: true });
 
 // %%
 displayTable(tabs.shift);
