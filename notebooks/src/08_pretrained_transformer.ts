@@ -25,7 +25,7 @@
 // %%
 import { pretrainDefaults, run } from "../../lib/experiments/pretrain.ts";
 import { figures, summary, tables } from "../../lib/experiments/pretrain_views.ts";
-import { saveCheckpoint } from "../../lib/bandits/checkpoint.ts";
+import { saveRuns } from "../../lib/experiments/pretrain_io.ts";
 import { BACKEND_ENV, parseBackend } from "../../lib/bandits/backend.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
@@ -58,17 +58,7 @@ const hooks = progressHooks(Deno.jupyter.display);
 const res = await run(config, hooks);
 await hooks.done();
 const tbl = writeTables("08", tables(res));
-for (const r of res.runs) {
-  const file = r.name.replace(/[^A-Za-z0-9.]+/g, "_").replace(/_+$/, "");
-  await saveCheckpoint(`${modelsDir()}/08_${file}.json`, r.model, r.weights, {
-    run: r.name,
-    context: r.context,
-    steps: r.steps,
-    batch: config.batch,
-    final: r.curve.at(-1),
-    repeatFloor: r.repeatFloor,
-  });
-}
+const saved = await saveRuns(res, modelsDir(), config.batch); // each file read back and compared
 displayTable(tbl.training);
 
 // %% [markdown]
@@ -122,6 +112,11 @@ await writeManifest(`${dataDir()}/08_pretrained_transformer.manifest.json`, {
   },
   wallTimeSec,
   extra: {
+    checkpoints: saved.map((s) => ({
+      run: s.run,
+      file: s.path.split("/").at(-1),
+      weights: s.weights,
+    })),
     runs: res.runs.map((r) => ({
       name: r.name,
       steps: r.steps,
