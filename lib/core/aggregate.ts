@@ -33,7 +33,14 @@ export interface BandRow {
  *
  * @example
  * ```ts
- * aggregateBands(rows, { x: "prompts", y: "loss", group: "run", log: true });
+ * import { aggregateBands } from "./aggregate.ts";
+ * const rows = [
+ *   { run: "lsa", seed: 0, prompts: 100, loss: 0.2 },
+ *   { run: "lsa", seed: 1, prompts: 100, loss: 0.4 },
+ *   { run: "lsa", seed: 2, prompts: 100, loss: 0.3 },
+ * ];
+ * const [band] = aggregateBands(rows, { x: "prompts", y: "loss", group: "run", log: true });
+ * console.log(band); // { group: "lsa", x: 100, mean: ≈0.288 (geometric), lo, hi, count: 3 }
  * ```
  */
 export function aggregateBands(

@@ -30,7 +30,12 @@ export interface Optimizer {
  *
  * @example
  * ```ts
- * const opt = adam(5329); opt.step(theta, grad, 1e-3);
+ * import { adam } from "./optim.ts";
+ * const theta = new Float64Array([1, -2, 0]);
+ * const grad = new Float64Array([0.5, -0.5, 0]);
+ * const opt = adam(3);
+ * opt.step(theta, grad, 1e-3);
+ * console.log(theta); // ≈ [0.999, -1.999, 0]: first step moves each coordinate by lr·sign(g)
  * ```
  */
 export function adam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): Optimizer {
@@ -63,7 +68,10 @@ export function adam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): 
  *
  * @example
  * ```ts
- * const opt = gradientDescent(); opt.step(theta, grad, 0.1);
+ * import { gradientDescent } from "./optim.ts";
+ * const theta = new Float64Array([1, 2]);
+ * gradientDescent().step(theta, new Float64Array([1, -1]), 0.1);
+ * console.log(theta); // [0.9, 2.1]
  * ```
  */
 export function gradientDescent(): Optimizer {

@@ -40,7 +40,14 @@ export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
  *
  * @example
  * ```ts
- * validateBlocks(sarsaBlocks(4, 0.2));
+ * import { sarsaBlocks, validateBlocks } from "./construction.ts";
+ * validateBlocks(sarsaBlocks(2, 0.2)); // passes
+ * const bad = { m: 5, p: 3, P12: new Float64Array(15), V21bar: new Float64Array(9) };
+ * try {
+ *   validateBlocks(bad);
+ * } catch (e) {
+ *   console.log((e as Error).message); // names blocks.V21bar and its length (should be 10)
+ * }
  * ```
  */
 export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
@@ -94,7 +101,9 @@ function tdStyleBlocks(
  *
  * @example
  * ```ts
- * const params = blocksToParams(sarsaBlocks(4, 0.2));
+ * import { blocksToParams, sarsaBlocks } from "./construction.ts";
+ * const params = blocksToParams(sarsaBlocks(2, 0.2)); // m = 5, p = 3
+ * console.log(params.D, params.P.length); // 8 64
  * ```
  */
 export function blocksToParams(b: RestrictedBlocks): LsaParams {
@@ -113,7 +122,14 @@ export function blocksToParams(b: RestrictedBlocks): LsaParams {
  *
  * @example
  * ```ts
+ * import { paramsToBlocks, sarsaBlocks, sarsaConstruction } from "./construction.ts";
+ * const d = 2;
+ * const params = sarsaConstruction(d, 0.2);
  * const { P12, V21bar } = paramsToBlocks(params, 2 * d + 1);
+ * const star = sarsaBlocks(d, 0.2);
+ * if (P12.some((x, i) => x !== star.P12[i]) || V21bar.some((x, i) => x !== star.V21bar[i])) {
+ *   throw new Error("blocksToParams and paramsToBlocks should round-trip");
+ * }
  * ```
  */
 export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
@@ -134,7 +150,10 @@ export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
  *
  * @example
  * ```ts
- * const blocks = sarsaBlocks(36, 0.2, -0.5);
+ * import { sarsaBlocks } from "./construction.ts";
+ * const blocks = sarsaBlocks(2, 0.2, -0.5); // on the manifold at c = −0.5
+ * console.log(blocks.P12); // 5×3: −c, +c against w in rows 0…3, c against 1 in row 4
+ * console.log(blocks.V21bar); // 2×5: α/c = −0.4 on the diagonal of the first 2 columns
  * ```
  */
 export function sarsaBlocks(d: number, alpha: number, c = 1): RestrictedBlocks {
@@ -149,7 +168,19 @@ export function sarsaBlocks(d: number, alpha: number, c = 1): RestrictedBlocks {
  *
  * @example
  * ```ts
- * const params = sarsaConstruction(36, 0.2); // lsaReadout(params, prompt) == sarsaUpdate(...)
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp, rollout, uniformPolicy } from "../mdp/mod.ts";
+ * import { buildSarsaPrompt, lsaReadout, sarsaUpdate } from "./mod.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
+ * const feat = randomFeatures(rng, 2, 2, 3);
+ * const traj = rollout(mdp, uniformPolicy(2, 2), 0, 4, rng);
+ * const w = rng.fillUniform(new Float64Array(3), -1, 1);
+ * const params = sarsaConstruction(3, 0.2); // D = 3·3 + 2 = 11
+ * const got = lsaReadout(params, buildSarsaPrompt(traj, feat, mdp.gamma, w));
+ * const want = sarsaUpdate(traj, feat, w, mdp.gamma, 0.2);
+ * if (got.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ w_SARSA");
  * ```
  */
 export function sarsaConstruction(d: number, alpha: number, c = 1): LsaParams {
@@ -162,7 +193,18 @@ export function sarsaConstruction(d: number, alpha: number, c = 1): LsaParams {
  *
  * @example
  * ```ts
- * const params = td0Construction(9, 0.2);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp, randomStateFeatures, rollout, uniformPolicy } from "../mdp/mod.ts";
+ * import { buildTd0Prompt, lsaReadout, td0Update } from "./mod.ts";
+ * import { td0Construction } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const sf = randomStateFeatures(rng, 3);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 4, rng);
+ * const w = rng.fillUniform(new Float64Array(3), -1, 1);
+ * const got = lsaReadout(td0Construction(3, 0.2), buildTd0Prompt(traj, sf, mdp.gamma, w));
+ * const want = td0Update(traj, sf, w, mdp.gamma, 0.2);
+ * if (got.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ w_TD(0)");
  * ```
  */
 export function td0Construction(dPsi: number, alpha: number, c = 1): LsaParams {
@@ -175,7 +217,9 @@ export function td0Construction(dPsi: number, alpha: number, c = 1): LsaParams {
  *
  * @example
  * ```ts
- * const blocks = acBlocks(9, 36, 0.2, 0.2);
+ * import { acBlocks } from "./construction.ts";
+ * const blocks = acBlocks(2, 3, 0.2, 0.1); // d_ψ = 2 critic, d = 3 actor
+ * console.log(blocks.m, blocks.p); // 8 = 2·2+1+3 token rows, 6 = 1+2+3 parameter rows
  * ```
  */
 export function acBlocks(
@@ -198,7 +242,22 @@ export function acBlocks(
  *
  * @example
  * ```ts
- * const params = acConstruction(9, 36, 0.2, 0.2);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mod.ts";
+ * import { rollout, softmaxPolicy } from "../mdp/mod.ts";
+ * import { actorCriticUpdate, buildAcPrompt, lsaReadout } from "./mod.ts";
+ * import { acConstruction } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
+ * const feat = randomFeatures(rng, 2, 2, 3), sf = randomStateFeatures(rng, 2);
+ * const w = rng.fillUniform(new Float64Array(2), -1, 1);
+ * const lambda = rng.fillUniform(new Float64Array(3), -1, 1);
+ * const traj = rollout(mdp, softmaxPolicy(feat, lambda), 0, 4, rng);
+ * const params = acConstruction(2, 3, 0.2, 0.1);
+ * const got = lsaReadout(params, buildAcPrompt(traj, feat, sf, mdp.gamma, w, lambda)); // [w' ; λ']
+ * const want = actorCriticUpdate(traj, feat, sf, w, lambda, mdp.gamma, 0.2, 0.1);
+ * const ref = [...want.w, ...want.lambda];
+ * if (got.some((x, k) => Math.abs(x - ref[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ actor–critic");
  * ```
  */
 export function acConstruction(

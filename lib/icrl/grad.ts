@@ -33,7 +33,9 @@ export class NonFiniteLossError extends RangeError {
   /**
    * @example
    * ```ts
-   * new NonFiniteLossError("restrictedLossGrad", Infinity).loss; // Infinity
+   * import { NonFiniteLossError } from "./grad.ts";
+   * const err = new NonFiniteLossError("restrictedLossGrad", Infinity);
+   * console.log(err.loss, err instanceof RangeError); // Infinity true
    * ```
    */
   constructor(fn: string, loss: number) {
@@ -83,7 +85,9 @@ export interface RestrictedScratch {
  *
  * @example
  * ```ts
- * const scratch = restrictedScratch(73, 37, 20);
+ * import { restrictedScratch } from "./grad.ts";
+ * const scratch = restrictedScratch(5, 3, 4); // m = 5, p = 3, n = 4 (SARSA with d = 2)
+ * console.log(scratch.u.length, scratch.out.length); // 5 2
  * ```
  */
 export function restrictedScratch(m: number, p: number, n: number): RestrictedScratch {
@@ -107,7 +111,18 @@ export function restrictedScratch(m: number, p: number, n: number): RestrictedSc
  *
  * @example
  * ```ts
- * const out = restrictedReadout(blocks, X, 20, w, restrictedScratch(73, 37, 20));
+ * import { Rng } from "../core/rng.ts";
+ * import { blocksToParams, sarsaBlocks } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const d = 2, n = 4, m = 2 * d + 1, p = d + 1; // SARSA sizes: tokens [φ ; γφ⁺ ; r]
+ * const blocks = sarsaBlocks(d, 0.2);
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1); // n tokens, row-major
+ * const w = rng.fillUniform(new Float64Array(d), -1, 1);
+ * import { restrictedReadout, restrictedScratch } from "./grad.ts";
+ * import { buildPrompt, lsaReadout } from "./mod.ts";
+ * const out = restrictedReadout(blocks, X, n, w, restrictedScratch(m, p, n));
+ * const full = lsaReadout(blocksToParams(blocks), buildPrompt(X, n, m, w)); // the same readout
+ * if (out.some((x, k) => Math.abs(x - full[k]) > 1e-12)) throw new Error("restricted ≠ full");
  * ```
  */
 export function restrictedReadout(
@@ -200,7 +215,20 @@ function checkRestrictedArgs(
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const d = 2, n = 4, m = 2 * d + 1, p = d + 1; // SARSA sizes: tokens [φ ; γφ⁺ ; r]
+ * const blocks = sarsaBlocks(d, 0.2);
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1); // n tokens, row-major
+ * const w = rng.fillUniform(new Float64Array(d), -1, 1);
+ * import { restrictedLossGrad, restrictedReadout, restrictedScratch } from "./grad.ts";
+ * const scratch = restrictedScratch(m, p, n);
+ * const target = Float64Array.from(restrictedReadout(blocks, X, n, w, scratch));
+ * target[0] += 0.1; // miss the target by 0.1 in one coordinate
+ * const gP12 = new Float64Array(m * p), gV21 = new Float64Array((p - 1) * m);
  * const loss = restrictedLossGrad(blocks, X, n, w, target, gP12, gV21, 1, scratch);
+ * console.log(loss); // ½·0.1² = 0.005; gP12 and gV21 now hold its gradient
  * ```
  */
 export function restrictedLossGrad(
@@ -271,7 +299,21 @@ export function restrictedLossGrad(
  *
  * @example
  * ```ts
- * const loss = fullLossGrad(params, H, n, m, target, gP, gV, 1);
+ * import { Rng } from "../core/rng.ts";
+ * import { blocksToParams, sarsaBlocks } from "./construction.ts";
+ * const rng = new Rng(0);
+ * const d = 2, n = 4, m = 2 * d + 1, p = d + 1; // SARSA sizes: tokens [φ ; γφ⁺ ; r]
+ * const blocks = sarsaBlocks(d, 0.2);
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1); // n tokens, row-major
+ * const w = rng.fillUniform(new Float64Array(d), -1, 1);
+ * import { fullLossGrad } from "./grad.ts";
+ * import { buildPrompt, lsaReadout } from "./mod.ts";
+ * const params = blocksToParams(blocks), D = params.D;
+ * const prompt = buildPrompt(X, n, m, w);
+ * const target = lsaReadout(params, prompt).map((x) => x + 0.1);
+ * const gP = new Float64Array(D * D), gV = new Float64Array(D * D);
+ * const loss = fullLossGrad(params, prompt.H, n, m, target, gP, gV, 1);
+ * console.log(loss); // ½·(0.1² + 0.1²) = 0.01; gP and gV now hold its gradient
  * ```
  */
 export function fullLossGrad(

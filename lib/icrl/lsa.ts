@@ -36,7 +36,14 @@ export type ValidLsaParams = Validated<LsaParams, "LsaParams">;
  *
  * @example
  * ```ts
- * validateLsaParams(sarsaConstruction(4, 0.2));
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { validateLsaParams } from "./lsa.ts";
+ * validateLsaParams(sarsaConstruction(2, 0.2)); // passes
+ * try {
+ *   validateLsaParams({ D: 3, P: new Float64Array(9), V: new Float64Array(8) });
+ * } catch (e) {
+ *   console.log((e as Error).message); // names params.V and its length (should be 9)
+ * }
  * ```
  */
 export function validateLsaParams(params: LsaParams): ValidLsaParams {
@@ -54,7 +61,16 @@ export function validateLsaParams(params: LsaParams): ValidLsaParams {
  *
  * @example
  * ```ts
- * validateLsa(params, prompt);
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { validateLsa } from "./lsa.ts";
+ * import { buildPrompt } from "./mod.ts";
+ * const prompt = buildPrompt(new Float64Array(2 * 5), 2, 5, [0.5, -0.5]); // D = 5 + 3 = 8
+ * validateLsa(sarsaConstruction(2, 0.2), prompt); // passes: both are D = 8
+ * try {
+ *   validateLsa(sarsaConstruction(3, 0.2), prompt);
+ * } catch (e) {
+ *   console.log((e as Error).message); // prompt has D=8 rows but params are 11×11
+ * }
  * ```
  */
 export function validateLsa(params: LsaParams, prompt?: Prompt): void {
@@ -87,7 +103,20 @@ function assertFiniteReadout(what: string, out: Float64Array): Float64Array {
  *
  * @example
  * ```ts
- * const Hout = lsaForwardLiteral(params, prompt); // D × (n+1)
+ * import { Rng } from "../core/rng.ts";
+ * import { buildPrompt } from "./mod.ts";
+ * const rng = new Rng(0);
+ * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
+ * const params = {
+ *   D,
+ *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ * };
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
+ * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
+ * import { lsaForwardLiteral } from "./lsa.ts";
+ * const Hout = lsaForwardLiteral(params, prompt);
+ * console.log(Hout.length); // D·(n+1) = 30
  * ```
  */
 export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Array {
@@ -130,7 +159,21 @@ export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Arr
  *
  * @example
  * ```ts
- * const wNew = lsaReadoutLiteral(params, prompt);
+ * import { Rng } from "../core/rng.ts";
+ * import { buildPrompt } from "./mod.ts";
+ * const rng = new Rng(0);
+ * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
+ * const params = {
+ *   D,
+ *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ * };
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
+ * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
+ * import { lsaReadout, lsaReadoutLiteral } from "./lsa.ts";
+ * const wNew = lsaReadoutLiteral(params, prompt); // p − 1 = 2 entries
+ * const fast = lsaReadout(params, prompt);
+ * if (wNew.some((x, k) => Math.abs(x - fast[k]) > 1e-12)) throw new Error("forms disagree");
  * ```
  */
 export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Array {
@@ -147,7 +190,21 @@ export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Arr
  *
  * @example
  * ```ts
- * const wNew = lsaReadout(sarsaConstruction(d, 0.2), prompt); // equals sarsaUpdate(...)
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp, rollout, uniformPolicy } from "../mdp/mod.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { lsaReadout } from "./lsa.ts";
+ * import { buildSarsaPrompt, sarsaUpdate } from "./mod.ts";
+ * const rng = new Rng(0);
+ * const d = 3;
+ * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
+ * const feat = randomFeatures(rng, 2, 2, d);
+ * const traj = rollout(mdp, uniformPolicy(2, 2), 0, 4, rng);
+ * const w = rng.fillUniform(new Float64Array(d), -1, 1);
+ * const prompt = buildSarsaPrompt(traj, feat, mdp.gamma, w);
+ * const wNew = lsaReadout(sarsaConstruction(d, 0.2), prompt);
+ * const want = sarsaUpdate(traj, feat, w, mdp.gamma, 0.2);
+ * if (wNew.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("≠ sarsaUpdate");
  * ```
  */
 export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
@@ -192,7 +249,21 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { buildPrompt } from "./mod.ts";
+ * const rng = new Rng(0);
+ * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
+ * const params = {
+ *   D,
+ *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
+ * };
+ * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
+ * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
+ * import { lemmaC1Readout, lsaReadoutLiteral } from "./lsa.ts";
  * const wNew = lemmaC1Readout(params, prompt);
+ * const lit = lsaReadoutLiteral(params, prompt);
+ * if (wNew.some((x, k) => Math.abs(x - lit[k]) > 1e-12)) throw new Error("Lemma C.1 ≠ Eq. 1");
  * ```
  */
 export function lemmaC1Readout(params: LsaParams, prompt: Prompt): Float64Array {

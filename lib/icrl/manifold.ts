@@ -41,7 +41,10 @@ export interface ManifoldStats {
  *
  * @example
  * ```ts
- * manifoldStats(sarsaBlocks(36, 0.2, -2), sarsaBlocks(36, 0.2)).dist; // 0
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { manifoldStats } from "./manifold.ts";
+ * const st = manifoldStats(sarsaBlocks(3, 0.2, -2), sarsaBlocks(3, 0.2)); // on M⋆ at c = −2
+ * console.log(st); // dist 0, cosP12 −1, cosV21 −1, cP −2, cV −2
  * ```
  */
 export function manifoldStats(b: RestrictedBlocks, star: RestrictedBlocks): ManifoldStats {

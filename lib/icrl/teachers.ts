@@ -39,7 +39,18 @@ function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): vo
  *
  * @example
  * ```ts
- * const w1 = sarsaUpdate(traj, feat, w, 0.5, 0.2);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { sarsaUpdate } from "./teachers.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const w = new Float64Array(feat.d);
+ * const w1 = sarsaUpdate(traj, feat, w, 0.5, 0.2); // one SARSA step from w = 0
+ * console.log(w1);
  * ```
  */
 export function sarsaUpdate(
@@ -81,7 +92,18 @@ export function sarsaUpdate(
  *
  * @example
  * ```ts
- * const w1 = td0Update(traj, stateFeat, w, 0.5, 0.2);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { td0Update } from "./teachers.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const stateFeat = randomStateFeatures(rng, 3);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const w = new Float64Array(stateFeat.d);
+ * const w1 = td0Update(traj, stateFeat, w, 0.5, 0.2); // one TD(0) step of the critic
+ * console.log(w1);
  * ```
  */
 export function td0Update(
@@ -135,7 +157,19 @@ function tdError(
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { softmaxPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { actorCriticUpdate } from "./teachers.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2);
+ * const sf = randomStateFeatures(rng, 3);
+ * const w = new Float64Array(sf.d), lambda = new Float64Array(feat.d);
+ * const traj = rollout(mdp, softmaxPolicy(feat, lambda), 0, 5, rng); // on-policy data
  * const { w: w1, lambda: l1 } = actorCriticUpdate(traj, feat, sf, w, lambda, 0.5, 0.2, 0.2);
+ * console.log(w1, l1); // new critic (length 3) and actor (length 6) weights
  * ```
  */
 export function actorCriticUpdate(

@@ -29,7 +29,9 @@ function wasmDir(): string {
  *
  * @example
  * ```ts
- * const backend = await initTf(); // "wasm"
+ * import { initTf } from "./tf.ts";
+ * const backend = await initTf();
+ * console.log(backend); // "wasm" (or "cpu" where the wasm backend cannot start)
  * ```
  */
 export function initTf(backend: "wasm" | "cpu" = "wasm"): Promise<string> {
@@ -61,7 +63,26 @@ export function initTf(backend: "wasm" | "cpu" = "wasm"): Promise<string> {
  *
  * @example
  * ```ts
- * const out = lsaReadoutTf(tf.tensor2d(P, [D, D]), tf.tensor2d(V, [D, D]), Hbatch, n, m);
+ * import { Rng } from "../core/rng.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt, lsaReadout } from "./mod.ts";
+ * import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "./tf.ts";
+ * await initTf();
+ * const rng = new Rng(0);
+ * const d = 2, n = 4, m = 2 * d + 1; // SARSA sizes, D = 3d + 2 = 8
+ * const params = sarsaConstruction(d, 0.2);
+ * const prompts = [0, 1].map(() =>
+ *   buildPrompt(rng.fillUniform(new Float64Array(n * m), -1, 1), n, m, [0.5, -0.5])
+ * );
+ * const { P, V } = paramsToTensors(params);
+ * const Hbatch = promptsToTensor(prompts);
+ * const out = lsaReadoutTf(P, V, Hbatch, n, m); // [2, d]
+ * const got = out.arraySync();
+ * tf.dispose([P, V, Hbatch, out]);
+ * prompts.forEach((pr, b) => {
+ *   const want = lsaReadout(params, pr); // the float64 readout
+ *   if (want.some((x, k) => Math.abs(x - got[b][k]) > 1e-5)) throw new Error(`prompt ${b}`);
+ * });
  * ```
  */
 export function lsaReadoutTf(
@@ -98,7 +119,14 @@ export function lsaReadoutTf(
  *
  * @example
  * ```ts
+ * import { buildPrompt } from "./mod.ts";
+ * import { initTf, promptsToTensor } from "./tf.ts";
+ * await initTf(); // tensors need a started backend
+ * const p1 = buildPrompt(new Float64Array([1, 2, 3, 4]), 2, 2, [0.5]); // n = 2, m = 2, D = 4
+ * const p2 = buildPrompt(new Float64Array([5, 6, 7, 8]), 2, 2, [-0.5]);
  * const H = promptsToTensor([p1, p2]);
+ * console.log(H.shape); // [2, 4, 3]
+ * H.dispose();
  * ```
  */
 export function promptsToTensor(prompts: Prompt[]): tf.Tensor3D {
@@ -123,7 +151,13 @@ export function promptsToTensor(prompts: Prompt[]): tf.Tensor3D {
  *
  * @example
  * ```ts
- * const { P, V } = paramsToTensors(sarsaConstruction(36, 0.2));
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { initTf, paramsToTensors } from "./tf.ts";
+ * await initTf();
+ * const { P, V } = paramsToTensors(sarsaConstruction(2, 0.2));
+ * console.log(P.shape, V.dtype); // [8, 8] "float32"
+ * P.dispose();
+ * V.dispose();
  * ```
  */
 export function paramsToTensors(params: LsaParams): { P: tf.Tensor2D; V: tf.Tensor2D } {

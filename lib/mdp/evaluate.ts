@@ -24,7 +24,13 @@ function validatePolicy(mdp: Mdp, pi: ArrayLike<number>): void {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * import { uniformPolicy } from "./policy.ts";
+ * import { policyValue } from "./evaluate.ts";
+ * const mdp = randomMdp(new Rng(0), { nS: 3, nA: 2 });
  * const v = policyValue(mdp, uniformPolicy(mdp.nS, mdp.nA));
+ * console.log(v); // v_π(s) for s = 0, 1, 2
  * ```
  */
 export function policyValue(mdp: Mdp, pi: ArrayLike<number>): Float64Array {
@@ -51,7 +57,16 @@ export function policyValue(mdp: Mdp, pi: ArrayLike<number>): Float64Array {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp } from "./mdp.ts";
+ * import { greedyPolicy } from "./policy.ts";
+ * import { policyReturn, valueIteration } from "./evaluate.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2);
+ * const w = rng.fillUniform(new Float64Array(feat.d), -1, 1);
  * const J = policyReturn(mdp, greedyPolicy(feat, w));
+ * if (J > valueIteration(mdp).J + 1e-12) throw new Error("no policy beats the optimum");
  * ```
  */
 export function policyReturn(mdp: Mdp, pi: ArrayLike<number>): number {
@@ -86,7 +101,11 @@ export interface OptimalSolution {
  *
  * @example
  * ```ts
- * const { J } = valueIteration(randomMdp(new Rng(0)));
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * import { valueIteration } from "./evaluate.ts";
+ * const { J, actions } = valueIteration(randomMdp(new Rng(0), { nS: 3, nA: 2 }));
+ * console.log(J, actions); // optimal return and the optimal action in each state
  * ```
  */
 export function valueIteration(mdp: Mdp, tol = 1e-12, maxIter = 100_000): OptimalSolution {
@@ -136,7 +155,11 @@ export function valueIteration(mdp: Mdp, tol = 1e-12, maxIter = 100_000): Optima
  *
  * @example
  * ```ts
- * const Jr = uniformReturn(mdp);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * import { uniformReturn, valueIteration } from "./evaluate.ts";
+ * const mdp = randomMdp(new Rng(0), { nS: 3, nA: 2 });
+ * console.log(uniformReturn(mdp), "≤", valueIteration(mdp).J);
  * ```
  */
 export function uniformReturn(mdp: Mdp): number {

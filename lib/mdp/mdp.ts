@@ -58,7 +58,10 @@ export interface RandomMdpOptions {
  *
  * @example
  * ```ts
- * const mdp = randomMdp(new Rng(0)); // |S| = 9, |A| = 4, γ = 0.5
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * const mdp = randomMdp(new Rng(0), { nS: 3, nA: 2 }); // γ = 0.5 by default
+ * console.log(mdp.P.length); // 3·2·3 = 18 transition probabilities
  * ```
  */
 export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): ValidMdp {
@@ -82,7 +85,16 @@ export function randomMdp(rng: Rng, opts: RandomMdpOptions = {}): ValidMdp {
  *
  * @example
  * ```ts
- * validateMdp(randomMdp(new Rng(0)));
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp, validateMdp } from "./mdp.ts";
+ * validateMdp(randomMdp(new Rng(0), { nS: 3, nA: 2 })); // passes
+ * const P = new Float64Array([0.5]); // a transition row summing to 0.5
+ * const bad = { nS: 1, nA: 1, gamma: 0.5, P, R: new Float64Array(1), p0: new Float64Array([1]) };
+ * try {
+ *   validateMdp(bad);
+ * } catch (e) {
+ *   console.log((e as Error).message); // names mdp.P(·|s=0,a=0)
+ * }
  * ```
  */
 export function validateMdp(mdp: Mdp): ValidMdp {
@@ -109,7 +121,10 @@ export function validateMdp(mdp: Mdp): ValidMdp {
  *
  * @example
  * ```ts
- * const rbar = expectedReward(randomMdp(new Rng(0))); // length 36
+ * import { Rng } from "../core/rng.ts";
+ * import { expectedReward, randomMdp } from "./mdp.ts";
+ * const rbar = expectedReward(randomMdp(new Rng(0), { nS: 3, nA: 2 }));
+ * console.log(rbar.length); // 6 = |S|·|A|
  * ```
  */
 export function expectedReward(mdp: Mdp): Float64Array {
@@ -163,7 +178,10 @@ export type ValidStateFeatures = Validated<StateFeatures, "StateFeatures">;
  *
  * @example
  * ```ts
- * const feat = randomFeatures(new Rng(1), 9, 4); // d = 36
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures } from "./mdp.ts";
+ * const feat = randomFeatures(new Rng(1), 3, 2); // d = 6 by default
+ * console.log(feat.d, feat.phi.length); // 6 36
  * ```
  */
 export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): ValidFeatures {
@@ -182,7 +200,10 @@ export function randomFeatures(rng: Rng, nS: number, nA: number, d = nS * nA): V
  *
  * @example
  * ```ts
- * const feat = lowRankFeatures(new Rng(1), 9, 4, 36, 3);
+ * import { Rng } from "../core/rng.ts";
+ * import { lowRankFeatures } from "./mdp.ts";
+ * const feat = lowRankFeatures(new Rng(1), 3, 2, 6, 2); // 6 feature rows of rank ≤ 2
+ * console.log(feat.phi.length); // 36
  * ```
  */
 export function lowRankFeatures(
@@ -216,7 +237,9 @@ export function lowRankFeatures(
  *
  * @example
  * ```ts
- * const feat = oneHotFeatures(9, 4);
+ * import { oneHotFeatures } from "./mdp.ts";
+ * const feat = oneHotFeatures(2, 2); // d = 4, φ(s,a) = e_{s·2+a}
+ * console.log(feat.phi[1 * 4 + 1]); // 1 (φ(0,1) has a 1 at index 1)
  * ```
  */
 export function oneHotFeatures(nS: number, nA: number): ValidFeatures {
@@ -233,7 +256,10 @@ export function oneHotFeatures(nS: number, nA: number): ValidFeatures {
  *
  * @example
  * ```ts
- * const sf = randomStateFeatures(new Rng(2), 9);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomStateFeatures } from "./mdp.ts";
+ * const sf = randomStateFeatures(new Rng(2), 3); // d_ψ = 3
+ * console.log(sf.psi.length); // 9
  * ```
  */
 export function randomStateFeatures(rng: Rng, nS: number, d = nS): ValidStateFeatures {
@@ -252,7 +278,15 @@ export function randomStateFeatures(rng: Rng, nS: number, d = nS): ValidStateFea
  *
  * @example
  * ```ts
- * validateFeatures(randomFeatures(new Rng(1), 9, 4), randomMdp(new Rng(0)));
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp, validateFeatures } from "./mdp.ts";
+ * const mdp = randomMdp(new Rng(0), { nS: 3, nA: 2 });
+ * validateFeatures(randomFeatures(new Rng(1), 3, 2), mdp); // passes
+ * try {
+ *   validateFeatures(randomFeatures(new Rng(1), 4, 2), mdp);
+ * } catch (e) {
+ *   console.log((e as Error).message); // features are for |S|=4, |A|=2 but the MDP has |S|=3, …
+ * }
  * ```
  */
 export function validateFeatures(feat: Features, mdp?: Mdp): ValidFeatures {
@@ -281,7 +315,9 @@ export function validateFeatures(feat: Features, mdp?: Mdp): ValidFeatures {
  *
  * @example
  * ```ts
- * validateStateFeatures(randomStateFeatures(new Rng(2), 9));
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp, randomStateFeatures, validateStateFeatures } from "./mdp.ts";
+ * validateStateFeatures(randomStateFeatures(new Rng(2), 3), randomMdp(new Rng(0), { nS: 3, nA: 2 }));
  * ```
  */
 export function validateStateFeatures(sf: StateFeatures, mdp?: Mdp): ValidStateFeatures {

@@ -43,7 +43,10 @@ function linearValues(
  *
  * @example
  * ```ts
- * const q = qValues(oneHotFeatures(2, 2), new Float64Array([1, 2, 3, 4])); // [1, 2, 3, 4]
+ * import { oneHotFeatures } from "./mdp.ts";
+ * import { qValues } from "./policy.ts";
+ * const q = qValues(oneHotFeatures(2, 2), new Float64Array([1, 2, 3, 4]));
+ * console.log(q); // Float64Array [1, 2, 3, 4]
  * ```
  */
 export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array): Float64Array {
@@ -55,7 +58,10 @@ export function qValues(feat: Features, w: ArrayLike<number>, out?: Float64Array
  *
  * @example
  * ```ts
- * greedyActions(oneHotFeatures(1, 3), new Float64Array([1, 5, 5])); // [1]
+ * import { oneHotFeatures } from "./mdp.ts";
+ * import { greedyActions } from "./policy.ts";
+ * const acts = greedyActions(oneHotFeatures(1, 3), new Float64Array([1, 5, 5]));
+ * if (acts[0] !== 1) throw new Error("the tie between actions 1 and 2 goes to 1");
  * ```
  */
 export function greedyActions(feat: Features, w: ArrayLike<number>): Int32Array {
@@ -76,7 +82,10 @@ export function greedyActions(feat: Features, w: ArrayLike<number>): Int32Array 
  *
  * @example
  * ```ts
- * const pi = epsGreedyPolicy(feat, w, 0.1);
+ * import { oneHotFeatures } from "./mdp.ts";
+ * import { epsGreedyPolicy } from "./policy.ts";
+ * const pi = epsGreedyPolicy(oneHotFeatures(1, 2), new Float64Array([0, 1]), 0.1);
+ * console.log(pi); // Float64Array [0.05, 0.95]
  * ```
  */
 export function epsGreedyPolicy(
@@ -103,7 +112,10 @@ export function epsGreedyPolicy(
  *
  * @example
  * ```ts
- * const pi = greedyPolicy(feat, w);
+ * import { oneHotFeatures } from "./mdp.ts";
+ * import { greedyPolicy } from "./policy.ts";
+ * const pi = greedyPolicy(oneHotFeatures(2, 2), new Float64Array([0, 1, 3, 2]));
+ * console.log(pi); // Float64Array [0, 1, 1, 0]: action 1 in state 0, action 0 in state 1
  * ```
  */
 export function greedyPolicy(feat: Features, w: ArrayLike<number>): Float64Array {
@@ -115,7 +127,11 @@ export function greedyPolicy(feat: Features, w: ArrayLike<number>): Float64Array
  *
  * @example
  * ```ts
- * const pi = softmaxPolicy(feat, new Float64Array(feat.d)); // uniform
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures } from "./mdp.ts";
+ * import { softmaxPolicy } from "./policy.ts";
+ * const feat = randomFeatures(new Rng(1), 3, 2);
+ * console.log(softmaxPolicy(feat, new Float64Array(feat.d))); // λ = 0: every entry 0.5
  * ```
  */
 export function softmaxPolicy(
@@ -144,7 +160,8 @@ export function softmaxPolicy(
  *
  * @example
  * ```ts
- * uniformPolicy(9, 4); // every entry 0.25
+ * import { uniformPolicy } from "./policy.ts";
+ * console.log(uniformPolicy(3, 4)); // 12 entries, every one 0.25
  * ```
  */
 export function uniformPolicy(nS: number, nA: number): Float64Array {
@@ -159,7 +176,14 @@ export function uniformPolicy(nS: number, nA: number): Float64Array {
  *
  * @example
  * ```ts
- * const g = softmaxScore(feat, softmaxPolicy(feat, lambda), 0, 1);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures } from "./mdp.ts";
+ * import { softmaxPolicy, softmaxScore } from "./policy.ts";
+ * const rng = new Rng(1);
+ * const feat = randomFeatures(rng, 3, 2);
+ * const lambda = rng.fillUniform(new Float64Array(feat.d), -1, 1);
+ * const g = softmaxScore(feat, softmaxPolicy(feat, lambda), 0, 1); // ∇_λ log π_λ(a=1|s=0)
+ * console.log(g.length); // 6 = d
  * ```
  */
 export function softmaxScore(

@@ -44,7 +44,19 @@ const trajBounds = new WeakMap<Trajectory, { nS: number; nA: number }>();
  *
  * @example
  * ```ts
- * validateTrajectory(rollout(mdp, uniformPolicy(9, 4), 0, 20, rng), 9, 4);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * import { uniformPolicy } from "./policy.ts";
+ * import { rollout, validateTrajectory } from "./rollout.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * validateTrajectory(rollout(mdp, uniformPolicy(3, 2), 0, 5, rng), 3, 2); // passes
+ * const bad = { n: 1, s: new Int32Array([0, 7]), a: new Int32Array(2), r: new Float64Array(1) };
+ * try {
+ *   validateTrajectory(bad, 3, 2);
+ * } catch (e) {
+ *   console.log((e as Error).message); // names traj.s and the bad state 7
+ * }
  * ```
  */
 export function validateTrajectory(traj: Trajectory, nS: number, nA?: number): Trajectory {
@@ -76,7 +88,9 @@ export function validateTrajectory(traj: Trajectory, nS: number, nA?: number): T
  *
  * @example
  * ```ts
- * const buf = emptyTrajectory(20);
+ * import { emptyTrajectory } from "./rollout.ts";
+ * const buf = emptyTrajectory(5);
+ * console.log(buf.s.length, buf.a.length, buf.r.length); // 6 6 5
  * ```
  */
 export function emptyTrajectory(n: number): Trajectory {
@@ -89,7 +103,13 @@ export function emptyTrajectory(n: number): Trajectory {
  *
  * @example
  * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { randomMdp } from "./mdp.ts";
+ * import { sampleInitialState } from "./rollout.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
  * const s0 = sampleInitialState(mdp, rng);
+ * if (!(s0 >= 0 && s0 < 3)) throw new Error(`state out of range: ${s0}`);
  * ```
  */
 export function sampleInitialState(mdp: Mdp, rng: Rng): number {
@@ -105,7 +125,17 @@ export function sampleInitialState(mdp: Mdp, rng: Rng): number {
  *
  * @example
  * ```ts
- * const traj = rollout(mdp, epsGreedyPolicy(feat, w, 0.1), sampleInitialState(mdp, rng), 20, rng);
+ * import { Rng } from "../core/rng.ts";
+ * import { randomFeatures, randomMdp } from "./mdp.ts";
+ * import { epsGreedyPolicy } from "./policy.ts";
+ * import { rollout, sampleInitialState } from "./rollout.ts";
+ * const rng = new Rng(0);
+ * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2);
+ * const w = new Float64Array(feat.d).fill(0.1);
+ * const pi = epsGreedyPolicy(feat, w, 0.1);
+ * const traj = rollout(mdp, pi, sampleInitialState(mdp, rng), 5, rng);
+ * console.log(traj.s, traj.a, traj.r); // 6 states, 6 actions (the last is a_n), 5 rewards
  * ```
  */
 export function rollout(
