@@ -1,5 +1,5 @@
 /**
- * Core numerics: the seeded RNG, dense linear algebra and symmetric eigen-solvers, statistics, optimisers and input validation.
+ * Core numerics: the seeded RNG, dense linear algebra and symmetric eigen-solvers, statistics, optimisers, input validation and the Worker pool.
  *
  * @module
  */
@@ -11,3 +11,4 @@ export * from "./eigen.ts";
 export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./optim.ts";
+export * from "./pool.ts";
