@@ -12,3 +12,4 @@ export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./optim.ts";
 export * from "./pool.ts";
+export * from "./streams.ts";

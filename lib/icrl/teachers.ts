@@ -14,6 +14,37 @@ import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
 import { type Trajectory, validateTrajectory } from "../mdp/rollout.ts";
 import { assertFiniteArray, assertNumber } from "../core/validate.ts";
 
+/**
+ * The teachers' step sizes (MATH §3): the critic / SARSA / TD(0) step α and the actor step β. The
+ * one definition used by `TaskSpec` (training and evaluation) and the experiment configs.
+ */
+export interface StepSizes {
+  /** Critic / SARSA / TD(0) step α (0.2). */
+  alpha: number;
+  /** Actor step β (0.2). */
+  beta: number;
+}
+
+/** MATH §3 defaults: `α = β = 0.2`. */
+export const DEFAULT_STEP_SIZES: Readonly<StepSizes> = Object.freeze({ alpha: 0.2, beta: 0.2 });
+
+/**
+ * Validate step sizes: α and β finite and ≥ 0. Throws naming the bad field (`${where}.alpha`);
+ * returns them.
+ *
+ * @example
+ * ```ts
+ * import { validateStepSizes } from "./teachers.ts";
+ * validateStepSizes({ alpha: 0.2, beta: 1 });
+ * ```
+ */
+export function validateStepSizes<S extends StepSizes>(steps: S, where = ""): S {
+  const pre = where ? `${where}.` : "";
+  assertNumber(`${pre}alpha`, steps?.alpha, 0);
+  assertNumber(`${pre}beta`, steps?.beta, 0);
+  return steps;
+}
+
 /** Require an output buffer of at least `d` entries. */
 function assertOut(out: Float64Array, d: number): void {
   if (!(out instanceof Float64Array) || out.length < d) {
