@@ -25,7 +25,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../train/tasks.ts";
+} from "../icrl/mod.ts";
 import {
   type Learner,
   rolloutStream,
@@ -35,7 +35,7 @@ import {
   type TransferResult,
   type TransferRow,
   validateTransferConfig,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { type ModelParams, predictBatch } from "./models.ts";
 import { assertInt } from "../core/validate.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/transfer.ts";
+import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/mod.ts";
 import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train/train.ts";
 import { type BaselineResult, type BaselineTrainConfig, trainBaseline } from "./train.ts";
 import {

@@ -17,8 +17,8 @@ import {
   transferConfig,
   type TransferResult,
   type TransferRow,
-} from "../transfer/transfer.ts";
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+} from "../transfer/mod.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 
 /** Every knob of notebook 04 for one scale (training and evaluation; α, β come from the sweep). */

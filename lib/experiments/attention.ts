@@ -13,7 +13,7 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import { trainConfig } from "../train/train.ts";
 import {
   assertDisjointStreams,
@@ -22,7 +22,7 @@ import {
   type TransferConfig,
   transferConfig,
   type TransferResult,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { type Arch, paramCount } from "../baselines/models.ts";
 import { baselineConfig } from "../baselines/train.ts";

@@ -16,7 +16,7 @@ import {
   summariseTransfer,
   type TransferResult,
   type TransferSummaryRow,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { averageLearners } from "./transfer_exp.ts";
 import type { Figures, Tables } from "./shape.ts";
 import type { AttentionResult, Condition } from "./attention.ts";

@@ -8,7 +8,7 @@
 import type { Row } from "../core/aggregate.ts";
 import type { TrainConfig, TrainResult } from "../train/train.ts";
 import { trainConfig } from "../train/train.ts";
-import { taskConstruction } from "../train/tasks.ts";
+import { taskConstruction } from "../icrl/mod.ts";
 import { fitExponentialRate, type RateFit } from "../core/stats.ts";
 
 /** All runs of notebook 02 for one scale. */

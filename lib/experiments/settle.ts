@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import { trainConfig } from "../train/train.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { PAPER_DISTRIBUTION, type TrainingDistribution } from "../settle/distribution.ts";

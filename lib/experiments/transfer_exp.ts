@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TransferResult, TransferRow } from "../transfer/transfer.ts";
+import type { TransferResult, TransferRow } from "../transfer/mod.ts";
 
 /**
  * Add a learner `name` whose J and score at each (MDP, step) are the mean over `members`.

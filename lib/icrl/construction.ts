@@ -1,6 +1,6 @@
 /**
- * Explicit constructions θ⋆ = (P⋆, V⋆) (MATH §5), each beside the algorithm it reproduces, and
- * the block views used by training (`P12`, `V̄21`).
+ * Explicit constructions θ⋆ = (P⋆, V⋆) (MATH §5), each beside the algorithm it reproduces, as
+ * restricted blocks (`P12`, `V̄21`) and as full matrices (the block types live in `lsa.ts`).
  *
  * Every construction takes the scale `c ≠ 0`: `(cP⋆, V⋆/c)` is equally exact (the optimal set is the
  * scaling manifold `M⋆ = {(cP⋆, V⋆/c)}`).
@@ -8,50 +8,8 @@
  * @module
  */
 
-import { type LsaParams, validateLsaParams } from "./lsa.ts";
-import {
-  assertFiniteArray,
-  assertInt,
-  assertNumber,
-  assertObject,
-  isValid,
-  markValid,
-  type Validated,
-} from "../core/validate.ts";
-
-/** The trainable blocks of the restricted parameterisation (MATH §6a). */
-export interface RestrictedBlocks {
-  /** Token dimension m. */
-  m: number;
-  /** Parameter-column dimension p (including the leading 1). */
-  p: number;
-  /** `P12`: rows 0…m−1, cols m…m+p−1 of P — an `m × p` row-major matrix. */
-  P12: Float64Array;
-  /** `V̄21`: rows m+1…m+p−1, cols 0…m−1 of V — a `(p−1) × m` row-major matrix. */
-  V21bar: Float64Array;
-}
-
-/** Restricted blocks that passed {@linkcode validateBlocks}. */
-export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
-
-/**
- * Check restricted blocks: `m ≥ 1`, `p ≥ 2`, `P12` of length `m·p` and `V̄21` of length
- * `(p−1)·m`, all finite. Returns them branded; O(1) for blocks validated (or constructed) before.
- *
- * @example
- * ```ts
- * validateBlocks(sarsaBlocks(4, 0.2));
- * ```
- */
-export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
-  if (isValid(b, "RestrictedBlocks")) return b as ValidBlocks;
-  assertObject("blocks", b);
-  assertInt("blocks.m", b.m, 1);
-  assertInt("blocks.p", b.p, 2);
-  assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
-  assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
-  return markValid(b, "RestrictedBlocks");
-}
+import { blocksToParams, type LsaParams, type RestrictedBlocks } from "./lsa.ts";
+import { assertInt, assertNumber, markValid } from "../core/validate.ts";
 
 /** `c` must be finite, non-zero, and `α/c`, `β/c` must stay finite (so a subnormal c is refused). */
 function assertScale(c: number, ...steps: number[]): void {
@@ -86,45 +44,6 @@ function tdStyleBlocks(
   }
   P12[2 * dv * p + 0] = c; // the "1" against r_{i+1}
   for (let j = 0; j < dg; j++) V21bar[(dv + j) * m + 2 * dv + 1 + j] = beta / c; // β g_i into λ rows
-  return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
-}
-
-/**
- * Embed restricted blocks into full `D × D` matrices (all other blocks zero).
- *
- * @example
- * ```ts
- * const params = blocksToParams(sarsaBlocks(4, 0.2));
- * ```
- */
-export function blocksToParams(b: RestrictedBlocks): LsaParams {
-  const { m, p, P12, V21bar } = validateBlocks(b);
-  const D = m + p;
-  const P = new Float64Array(D * D), V = new Float64Array(D * D);
-  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P[r * D + m + k] = P12[r * p + k];
-  for (let r = 0; r < p - 1; r++) {
-    for (let k = 0; k < m; k++) V[(m + 1 + r) * D + k] = V21bar[r * m + k];
-  }
-  return markValid({ D, P, V }, "LsaParams");
-}
-
-/**
- * Read the `P12` and `V̄21` blocks out of full parameters.
- *
- * @example
- * ```ts
- * const { P12, V21bar } = paramsToBlocks(params, 2 * d + 1);
- * ```
- */
-export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
-  const { D, P, V } = validateLsaParams(params);
-  assertInt("m", m, 1, D - 2);
-  const p = D - m;
-  const P12 = new Float64Array(m * p), V21bar = new Float64Array((p - 1) * m);
-  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P12[r * p + k] = P[r * D + m + k];
-  for (let r = 0; r < p - 1; r++) {
-    for (let k = 0; k < m; k++) V21bar[r * m + k] = V[(m + 1 + r) * D + k];
-  }
   return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
 }
 

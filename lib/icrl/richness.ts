@@ -17,7 +17,6 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "./construction.ts";
 import {
   type BlockKrylovOptions,
   blockKrylovSmallest,
@@ -28,6 +27,7 @@ import {
 } from "../core/eigen.ts";
 import type { Rng } from "../core/rng.ts";
 import { assertFiniteArray, assertInt } from "../core/validate.ts";
+import { type RestrictedBlocks, restrictedSize } from "./lsa.ts";
 
 /** N prompts of one task, stored flat: tokens `X` (N·n·m), parameters θ (N·(p−1)), targets. */
 export interface PromptSet {
@@ -72,18 +72,6 @@ function checkBlocks(b: RestrictedBlocks, ps: PromptSet): void {
   }
   assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
   assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
-}
-
-/**
- * Number of restricted parameters `m·p + (p−1)·m` (P12, then V̄21).
- *
- * @example
- * ```ts
- * restrictedSize(73, 37); // 5329 (d = 36)
- * ```
- */
-export function restrictedSize(m: number, p: number): number {
-  return m * p + (p - 1) * m;
 }
 
 /** Per-prompt quantities at fixed blocks: z_k = Σ̂_k P12 w̃_k. */

@@ -30,7 +30,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../train/tasks.ts";
+} from "../icrl/mod.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 
 /** Which MDPs and features the block is trained on. */

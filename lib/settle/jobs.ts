@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+import { type RestrictedBlocks, sarsaBlocks } from "../icrl/mod.ts";
 import { nullityAndGap, symmetricEigenQL } from "../core/eigen.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import {
@@ -18,9 +18,9 @@ import {
   gramStats,
   promptSetLoss,
   restrictedSize,
-} from "../icrl/richness.ts";
+} from "../icrl/mod.ts";
 import { Rng } from "../core/rng.ts";
-import type { TaskSpec } from "../train/tasks.ts";
+import type { TaskSpec } from "../icrl/mod.ts";
 import { fitExponentialRate } from "../core/stats.ts";
 import {
   blockLearner,
@@ -28,7 +28,7 @@ import {
   summariseTransfer,
   teacherLearner,
   transferConfig,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
 import { type DistTrainConfig, type DistTrainResult, trainOnDistribution } from "./trainer.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";

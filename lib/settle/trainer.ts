@@ -12,12 +12,12 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "../icrl/construction.ts";
-import { restrictedLossGrad, restrictedScratch } from "../icrl/grad.ts";
+import type { RestrictedBlocks } from "../icrl/mod.ts";
+import { restrictedLossGrad, restrictedScratch } from "../icrl/mod.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import { adam, gradientDescent } from "../core/optim.ts";
 import { Rng } from "../core/rng.ts";
-import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../train/tasks.ts";
+import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../icrl/mod.ts";
 import { type TrainConfig, trainConfig } from "../train/train.ts";
 import { assertNumber } from "../core/validate.ts";
 import {

@@ -7,7 +7,7 @@ import {
 } from "../../lib/core/validate.ts";
 import { lsaForwardLiteral, validateLsa } from "../../lib/icrl/lsa.ts";
 import { td0Tokens } from "../../lib/icrl/prompt.ts";
-import { transferConfig, validateTransferConfig } from "../../lib/transfer/transfer.ts";
+import { transferConfig, validateTransferConfig } from "../../lib/transfer/mod.ts";
 import { metricRows } from "../../lib/experiments/convergence.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { scenario } from "../helpers.ts";

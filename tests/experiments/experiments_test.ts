@@ -10,7 +10,7 @@ import {
   DEFAULT_CONSTRUCTION_CHECK,
 } from "../../lib/experiments/construction_check.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
-import type { TransferResult } from "../../lib/transfer/transfer.ts";
+import type { TransferResult } from "../../lib/transfer/mod.ts";
 
 Deno.test("averageLearners adds the per-(MDP, step) mean of its members", () => {
   const res = {

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import { lsaReadout, lsaReadoutLiteral } from "../../lib/icrl/lsa.ts";
+import {
+  blocksToParams,
+  lsaReadout,
+  lsaReadoutLiteral,
+  paramsToBlocks,
+} from "../../lib/icrl/lsa.ts";
 import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt } from "../../lib/icrl/prompt.ts";
 import {
   acBlocks,
   acConstruction,
-  blocksToParams,
-  paramsToBlocks,
   sarsaConstruction,
   td0Construction,
 } from "../../lib/icrl/construction.ts";

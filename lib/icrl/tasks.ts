@@ -24,9 +24,10 @@ import {
   sarsaUpdate,
   type StepSizes,
   validateStepSizes,
-} from "../icrl/teachers.ts";
-import { acTokensInto, sarsaTokensInto } from "../icrl/prompt.ts";
-import { acBlocks, type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+} from "./teachers.ts";
+import { acTokensInto, sarsaTokensInto } from "./prompt.ts";
+import { acBlocks, sarsaBlocks } from "./construction.ts";
+import type { RestrictedBlocks } from "./lsa.ts";
 import {
   assertFiniteArray,
   assertInt,
