@@ -8,6 +8,7 @@ export * from "./validate.ts";
 export * from "./rng.ts";
 export * from "./linalg.ts";
 export * from "./eigen.ts";
+export * from "./krylov.ts";
 export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./optim.ts";

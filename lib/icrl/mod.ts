@@ -19,3 +19,4 @@ export * from "./fast_task.ts";
 export * from "./grad.ts";
 export * from "./manifold.ts";
 export * from "./richness.ts";
+export * from "./richness_stats.ts";

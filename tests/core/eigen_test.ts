@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  blockKrylovSmallest,
-  lobpcgSmallest,
-  nullityAndGap,
-  symmetricEigenQL,
-} from "../../lib/core/eigen.ts";
+import { nullityAndGap, symmetricEigenQL } from "../../lib/core/eigen.ts";
 import { symmetricEigen } from "../../lib/core/linalg.ts";
 import { Rng } from "../../lib/core/rng.ts";
+import { blockKrylovSmallest, lobpcgSmallest } from "../../lib/core/krylov.ts";
 
 function randomSymmetric(rng: Rng, n: number): Float64Array {
   const A = new Float64Array(n * n);
