@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   assertFiniteArray,
+  assertFiniteInputs,
   assertInt,
+  assertLength,
   assertNumber,
   assertProbVector,
 } from "../../lib/core/validate.ts";
@@ -128,4 +130,20 @@ Deno.test("metricRows: one row per logged metric, tagged with run, seed and mode
       assert.equal(row.drift, null);
     }
   }
+});
+
+Deno.test("assertLength checks only the length (exact or at least); assertFiniteInputs names the first bad entry", () => {
+  assertLength("X", new Float64Array(3), 3);
+  assertLength("X", [NaN, 1, 2, 3], 3, false);
+  assert.throws(
+    () => assertLength("X", new Float64Array(2), 3),
+    /X must have length 3, got length 2/,
+  );
+  assert.throws(() => assertLength("X", [1], 3, false), /X must have length ≥ 3/);
+  assert.throws(() => assertLength("X", null as unknown as number[], 3), TypeError);
+  assertFiniteInputs([["X", [1, 2, NaN], 2]]);
+  assert.throws(
+    () => assertFiniteInputs([["X", [1, 2], 2], ["theta", [0, Infinity], 2]]),
+    /theta\[1\] must be finite/,
+  );
 });

@@ -13,7 +13,14 @@ import {
   sarsaConstruction,
   td0Construction,
 } from "../../lib/icrl/construction.ts";
-import { actorCriticUpdate, sarsaUpdate, td0Update } from "../../lib/icrl/teachers.ts";
+import {
+  actorCriticUpdate,
+  DEFAULT_STEP_SIZES,
+  sarsaUpdate,
+  td0Update,
+  validateStepSizes,
+} from "../../lib/icrl/teachers.ts";
+import { DEFAULT_TASK } from "../../lib/icrl/tasks.ts";
 import { softmaxPolicy } from "../../lib/mdp/policy.ts";
 import { relErr, scenario } from "../helpers.ts";
 
@@ -150,4 +157,13 @@ Deno.test("blocks round-trip through full matrices; AC blocks have MATH §5 shap
   assert.throws(() => sarsaConstruction(4, ALPHA, 0), /c must be non-zero/);
   assert.throws(() => sarsaConstruction(0, ALPHA), /d.*got 0/);
   assert.throws(() => sarsaConstruction(3, NaN), /alpha.*NaN/);
+});
+
+Deno.test("step sizes: one definition with MATH §3 defaults, validated by name", () => {
+  assert.deepEqual({ ...DEFAULT_STEP_SIZES }, { alpha: 0.2, beta: 0.2 });
+  assert.equal(DEFAULT_TASK.alpha, DEFAULT_STEP_SIZES.alpha);
+  assert.equal(DEFAULT_TASK.beta, DEFAULT_STEP_SIZES.beta);
+  validateStepSizes({ alpha: 0, beta: 1 });
+  assert.throws(() => validateStepSizes({ alpha: -1, beta: 1 }), /alpha must be/);
+  assert.throws(() => validateStepSizes({ alpha: 0.2, beta: NaN }, "cfg"), /cfg\.beta must be/);
 });
