@@ -101,12 +101,6 @@ export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
 });
 
 /**
- * Keys a {@linkcode TrainConfig} may carry besides those of {@linkcode DEFAULT_TRAIN} (optional
- * options without a default). {@linkcode trainConfig} rejects every other key.
- */
-export const TRAIN_OPTIONAL_KEYS: readonly string[] = [];
-
-/**
  * Fill in defaults and validate; throws naming the bad field. Unknown keys (also inside `task`)
  * are refused with the closest valid key; values that make training meaningless are refused too
  * (`initGain`, `lrDecay` and `divergeLoss` must be > 0; `lr = 0` stays allowed: it evaluates
@@ -121,7 +115,7 @@ export function trainConfig(
   over: Partial<Omit<TrainConfig, "task">> & { task?: Partial<TaskSpec> } = {},
 ): TrainConfig {
   assertObject("train config", over);
-  assertKnownKeys("train config", over, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  assertKnownKeys("train config", over, Object.keys(DEFAULT_TRAIN));
   if (over.task !== undefined) assertObject("train config task", over.task);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN,
@@ -142,7 +136,7 @@ export function trainConfig(
  * ```
  */
 export function validateTrainConfig(cfg: TrainConfig): TrainConfig {
-  assertKnownKeys("train config", cfg, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  assertKnownKeys("train config", cfg, Object.keys(DEFAULT_TRAIN));
   validateTask(cfg.task);
   assertInt("K", cfg.K, 1);
   assertInt("T", cfg.T, 1);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { matmul, maxAbs, maxAbsDiff, solve, transpose } from "../../lib/core/linalg.ts";
+import { matmul, maxAbs, solve, transpose } from "../../lib/core/linalg.ts";
+import { maxAbsDiff } from "../helpers.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import {
   DEFAULT_TASK,

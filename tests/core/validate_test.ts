@@ -7,12 +7,13 @@ import {
   assertNumber,
   assertProbVector,
 } from "../../lib/core/validate.ts";
-import { lsaForwardLiteral, validateLsa } from "../../lib/icrl/lsa.ts";
+import { validateLsa } from "../../lib/icrl/lsa.ts";
 import { td0Tokens } from "../../lib/icrl/prompt.ts";
 import { transferConfig, validateTransferConfig } from "../../lib/transfer/mod.ts";
 import { metricRows } from "../../lib/experiments/convergence.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { scenario } from "../helpers.ts";
+import { lsaForwardLiteral } from "../icrl/lsa_reference.ts";
 
 Deno.test("assertInt / assertNumber accept in-range values and name the bad one", () => {
   assertInt("K", 5, 1, 10);

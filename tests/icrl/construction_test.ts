@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import {
-  blocksToParams,
-  lsaReadout,
-  lsaReadoutLiteral,
-  paramsToBlocks,
-} from "../../lib/icrl/lsa.ts";
+import { blocksToParams, lsaReadout, paramsToBlocks } from "../../lib/icrl/lsa.ts";
 import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt } from "../../lib/icrl/prompt.ts";
 import {
   acBlocks,
@@ -23,6 +18,7 @@ import {
 import { DEFAULT_TASK } from "../../lib/icrl/tasks.ts";
 import { softmaxPolicy } from "../../lib/mdp/policy.ts";
 import { relErr, scenario } from "../helpers.ts";
+import { lsaReadoutLiteral } from "./lsa_reference.ts";
 
 const ALPHA = 0.2, BETA = 0.2, GAMMA = 0.5;
 const SCALES = [1, 3.7, -0.5];
