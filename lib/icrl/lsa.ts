@@ -44,6 +44,8 @@ export type ValidLsaParams = Validated<LsaParams, "LsaParams">;
  *
  * @example
  * ```ts
+ * import { validateLsaParams } from "./lsa.ts";
+ * import { sarsaConstruction } from "./construction.ts";
  * validateLsaParams(sarsaConstruction(4, 0.2));
  * ```
  */
@@ -77,6 +79,8 @@ export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
  *
  * @example
  * ```ts
+ * import { validateBlocks } from "./lsa.ts";
+ * import { sarsaBlocks } from "./construction.ts";
  * validateBlocks(sarsaBlocks(4, 0.2));
  * ```
  */
@@ -95,7 +99,9 @@ export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
  *
  * @example
  * ```ts
- * const params = blocksToParams(sarsaBlocks(4, 0.2));
+ * import { blocksToParams } from "./lsa.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * const params = blocksToParams(sarsaBlocks(4, 0.2)); // D = 3·4 + 2
  * ```
  */
 export function blocksToParams(b: RestrictedBlocks): LsaParams {
@@ -114,7 +120,10 @@ export function blocksToParams(b: RestrictedBlocks): LsaParams {
  *
  * @example
  * ```ts
- * const { P12, V21bar } = paramsToBlocks(params, 2 * d + 1);
+ * import { paramsToBlocks } from "./lsa.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * const d = 4;
+ * const { P12, V21bar } = paramsToBlocks(sarsaConstruction(d, 0.2), 2 * d + 1);
  * ```
  */
 export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
@@ -217,7 +226,11 @@ export function modelParams(model: BlockModel): LsaParams {
  *
  * @example
  * ```ts
- * validateLsa(params, prompt);
+ * import { validateLsa } from "./lsa.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens of m = 2·4 + 1
+ * validateLsa(sarsaConstruction(4, 0.2), buildPrompt(X, 3, 9, [1, 0, -1, 0.5]));
  * ```
  */
 export function validateLsa(params: LsaParams, prompt?: Prompt): void {
@@ -250,7 +263,11 @@ function assertFiniteReadout(what: string, out: Float64Array): Float64Array {
  *
  * @example
  * ```ts
- * const wNew = lsaReadout(sarsaConstruction(d, 0.2), prompt); // equals sarsaUpdate(...)
+ * import { lsaReadout } from "./lsa.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens of m = 2·4 + 1
+ * const wNew = lsaReadout(sarsaConstruction(4, 0.2), buildPrompt(X, 3, 9, [1, 0, -1, 0.5]));
  * ```
  */
 export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {

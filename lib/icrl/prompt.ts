@@ -297,7 +297,9 @@ export function acTokens(
  *
  * @example
  * ```ts
- * const prompt = buildPrompt(X, n, m, w); // D = m + 1 + w.length
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens, m = 9
+ * const prompt = buildPrompt(X, 3, 9, [1, 0, -1, 0.5]); // D = m + 1 + w.length = 14
  * ```
  */
 export function buildPrompt(
@@ -324,7 +326,15 @@ export function buildPrompt(
  *
  * @example
  * ```ts
- * const prompt = buildSarsaPrompt(traj, feat, 0.5, w);
+ * import { buildSarsaPrompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildSarsaPrompt(traj, feat, 0.5, [0.1, 0.2, 0.3, 0.4]);
  * ```
  */
 export function buildSarsaPrompt(
@@ -342,7 +352,15 @@ export function buildSarsaPrompt(
  *
  * @example
  * ```ts
- * const prompt = buildTd0Prompt(traj, sf, 0.5, w);
+ * import { buildTd0Prompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildTd0Prompt(traj, sf, 0.5, [0.1, 0.2]);
  * ```
  */
 export function buildTd0Prompt(
@@ -360,7 +378,15 @@ export function buildTd0Prompt(
  *
  * @example
  * ```ts
- * const prompt = buildAcPrompt(traj, feat, sf, 0.5, w, lambda);
+ * import { buildAcPrompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildAcPrompt(traj, feat, sf, 0.5, [0.1, 0.2], [0, 0.1, 0.2, 0.3]);
  * ```
  */
 export function buildAcPrompt(

@@ -154,7 +154,9 @@ export interface TaskEnv {
  *
  * @example
  * ```ts
- * const env = newTaskEnv(DEFAULT_TASK, new Rng(0).fork("mdp").fork(0));
+ * import { DEFAULT_TASK, newTaskEnv } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, new Rng(0).fork("mdp").fork(0)); // training MDP 0 of seed 0
  * ```
  */
 export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
@@ -183,7 +185,12 @@ export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
  *
  * @example
  * ```ts
- * taskStep(spec, env, X, target);
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { trainingMdpStream } from "../core/streams.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, trainingMdpStream(0, 0));
+ * const { m, p } = taskDims(DEFAULT_TASK);
+ * const X = new Float64Array(DEFAULT_TASK.n * m), target = new Float64Array(p - 1);
+ * taskStep(DEFAULT_TASK, env, X, target);
  * ```
  */
 export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
@@ -240,7 +247,13 @@ export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Flo
  *
  * @example
  * ```ts
- * taskAdvance(env, target);
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskAdvance, taskStep } from "./tasks.ts";
+ * import { trainingMdpStream } from "../core/streams.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, trainingMdpStream(0, 0));
+ * const { m, p } = taskDims(DEFAULT_TASK);
+ * const X = new Float64Array(DEFAULT_TASK.n * m), target = new Float64Array(p - 1);
+ * taskStep(DEFAULT_TASK, env, X, target);
+ * taskAdvance(env, target); // θ ← target, s_0 ← s_n
  * ```
  */
 export function taskAdvance(env: TaskEnv, next: ArrayLike<number>): void {

@@ -70,7 +70,15 @@ function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): vo
  *
  * @example
  * ```ts
- * const w1 = sarsaUpdate(traj, feat, w, 0.5, 0.2);
+ * import { sarsaUpdate } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const w1 = sarsaUpdate(traj, feat, [0.1, 0.2, 0.3, 0.4], 0.5, 0.2);
  * ```
  */
 export function sarsaUpdate(
@@ -112,7 +120,15 @@ export function sarsaUpdate(
  *
  * @example
  * ```ts
- * const w1 = td0Update(traj, stateFeat, w, 0.5, 0.2);
+ * import { td0Update } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const w1 = td0Update(traj, sf, [0.1, 0.2], 0.5, 0.2);
  * ```
  */
 export function td0Update(
@@ -166,7 +182,15 @@ function tdError(
  *
  * @example
  * ```ts
- * const { w: w1, lambda: l1 } = actorCriticUpdate(traj, feat, sf, w, lambda, 0.5, 0.2, 0.2);
+ * import { actorCriticUpdate } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const { w: w1, lambda: l1 } = actorCriticUpdate(traj, feat, sf, [0.1, 0.2], [0, 0, 0, 0], 0.5, 0.2, 0.2);
  * ```
  */
 export function actorCriticUpdate(

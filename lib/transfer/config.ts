@@ -64,6 +64,7 @@ export const TRANSFER_CONFIG_KEYS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import { recordGrid } from "./config.ts";
  * recordGrid(400, 100); // [0, 100, 200, 300, 400]
  * ```
  */
@@ -82,6 +83,7 @@ export function recordGrid(updates: number, every = 1): number[] {
  *
  * @example
  * ```ts
+ * import { recordGrid, transferConfig } from "./config.ts";
  * const cfg = transferConfig({ numMdps: 100, updates: 400, recordAt: recordGrid(400, 5) });
  * ```
  */
@@ -110,7 +112,9 @@ export function transferConfig(
  *
  * @example
  * ```ts
- * validateTransferConfig({ ...transferConfig(), recordAt: [0, 401] }); // throws: recordAt[1] = 401
+ * import { transferConfig, validateTransferConfig } from "./config.ts";
+ * validateTransferConfig(transferConfig({ numMdps: 10 }));
+ * // validateTransferConfig({ ...transferConfig(), recordAt: [0, 401] }) throws: recordAt[1] = 401
  * ```
  */
 export function validateTransferConfig(cfg: TransferConfig): TransferConfig {
@@ -164,7 +168,8 @@ function validateTraining(t: TrainingStreams): void {
  *
  * @example
  * ```ts
- * assertDisjointStreams({ seeds: [0, 1, 2], K: 10_000 }, transferConfig({ seed: 0 }));
+ * import { assertDisjointStreams, transferConfig } from "./config.ts";
+ * assertDisjointStreams({ seeds: [0, 1, 2], K: 1000 }, transferConfig({ seed: 0 }));
  * ```
  */
 export function assertDisjointStreams(

@@ -50,7 +50,10 @@ export interface Learner {
  *
  * @example
  * ```ts
- * const res = await evaluateTransfer(transferConfig({ numMdps: 10 }), [teacherLearner()]);
+ * import { teacherLearner } from "./learners.ts";
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { transferConfig } from "./config.ts";
+ * const res = await evaluateTransfer(transferConfig({ numMdps: 2, updates: 5 }), [teacherLearner()]);
  * ```
  */
 export function teacherLearner(name = "teacher"): Learner {
@@ -72,8 +75,11 @@ export function teacherLearner(name = "teacher"): Learner {
  *
  * @example
  * ```ts
- * const trained = await trainTeacherMimic(trainConfig({ K: 64, T: 100 }));
- * const learner = blockLearner("trained", trained.model);
+ * import { blockLearner } from "./learners.ts";
+ * import { DEFAULT_TASK, taskConstruction } from "../icrl/tasks.ts";
+ * // a trained model (e.g. `trainTeacherMimic(…).model` or `loadModel(…).model`); here θ⋆ at c = 2
+ * const model = { task: DEFAULT_TASK, param: "restricted" as const, blocks: taskConstruction(DEFAULT_TASK, 2) };
+ * const learner = blockLearner("trained", model);
  * ```
  */
 export function blockLearner(
@@ -140,6 +146,8 @@ export function blockLearner(
  *
  * @example
  * ```ts
+ * import { constructedLearner, teacherLearner } from "./learners.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * const learners = [teacherLearner(), constructedLearner(DEFAULT_TASK)];
  * ```
  */

@@ -117,18 +117,18 @@ function thetaReturn(
  * Run the closed-loop transfer evaluation (MATH §8.3; §8.4 for `task.kind = "ac"`). Deterministic
  * given `cfg.seed`; a learner's numbers depend only on the seed, its name and itself. Yields to
  * the event loop about every 200 ms so progress displays can update. `kernel` picks how prompts are
- * produced: `"fused"` (`fast_task.ts`, default) or `"reference"` (`tasks.ts`'s `taskStep`); both
+ * produced: `"fused"` (`icrl/fast_task.ts`, default) or `"reference"` (`icrl/tasks.ts`'s `taskStep`); both
  * give bit-identical numbers.
  *
  * @example
  * ```ts
- * const cfg = transferConfig({ numMdps: 100, updates: 400, recordAt: recordGrid(400, 5) });
- * const res = await evaluateTransfer(cfg, [
- *   teacherLearner(),
- *   constructedLearner(cfg.task),
- *   blockLearner("trained", trained.model),
- * ]);
- * const summary = summariseTransfer(res);
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { recordGrid, transferConfig } from "./config.ts";
+ * import { constructedLearner, teacherLearner } from "./learners.ts";
+ * import { summariseTransfer } from "./stats.ts";
+ * const cfg = transferConfig({ numMdps: 3, updates: 20, recordAt: recordGrid(20, 5) });
+ * const res = await evaluateTransfer(cfg, [teacherLearner(), constructedLearner(cfg.task)]);
+ * const summary = summariseTransfer(res); // add blockLearner("trained", model) for a trained block
  * ```
  */
 export async function evaluateTransfer(

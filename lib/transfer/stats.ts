@@ -89,7 +89,13 @@ function column(mat: Float64Array, S: number, i: number, N: number): number[] {
  *
  * @example
  * ```ts
- * const rows = summariseTransfer(res).filter((r) => r.step === 400);
+ * import { summariseTransfer } from "./stats.ts";
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { transferConfig } from "./config.ts";
+ * import { constructedLearner, teacherLearner } from "./learners.ts";
+ * const cfg = transferConfig({ numMdps: 3, updates: 10 });
+ * const res = await evaluateTransfer(cfg, [teacherLearner(), constructedLearner(cfg.task)]);
+ * const rows = summariseTransfer(res).filter((r) => r.step === 10);
  * ```
  */
 export function summariseTransfer(
@@ -157,7 +163,13 @@ export type PairedDifferenceRow = {
  *
  * @example
  * ```ts
- * pairedDifference(res, "trained", "teacher", [100, 400]); // [{ step: 100, mean, lo, hi, … }, …]
+ * import { pairedDifference } from "./stats.ts";
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { transferConfig } from "./config.ts";
+ * import { constructedLearner, teacherLearner } from "./learners.ts";
+ * const cfg = transferConfig({ numMdps: 3, updates: 10 });
+ * const res = await evaluateTransfer(cfg, [teacherLearner(), constructedLearner(cfg.task)]);
+ * pairedDifference(res, "constructed", "teacher", [5, 10]); // [{ step: 5, mean: 0, … }, …]
  * ```
  */
 export function pairedDifference(
