@@ -12,7 +12,8 @@
  * which independent sums run side by side (four rows at a time, for instruction-level
  * parallelism) and that the gradient array is neither zeroed, written nor read back. Training
  * through this path is therefore bit-identical to the reference engine (tested in
- * `tests/fused_test.ts`).
+ * `tests/train/fused_test.ts`). The forward pass is the fast restricted readout of
+ * `icrl/restricted.ts` ({@linkcode fusedReadout} and its row kernels).
  *
  * @module
  */
