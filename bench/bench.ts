@@ -169,7 +169,7 @@ await trainRate(
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
 }
 
-// Fused kernels (lib/train/fused.ts, lib/train/fast_task.ts) against the reference kernels, alternating runs in
+// Fused kernels (lib/train/fused.ts, lib/icrl/fast_task.ts) against the reference kernels, alternating runs in
 // this same process, median of 3 each; both produce bit-identical numbers (tests/fused_test.ts).
 {
   // Measured fp64 peak for these loop shapes: a scalar multiply–add loop over float64 arrays with

@@ -56,3 +56,18 @@ export async function withEnv(
     apply(saved);
   }
 }
+
+/** Largest absolute entry of `a − b` (a test helper; throws on length mismatch or non-finite entries). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) {
+    throw new RangeError(`lengths differ: ${a.length} vs got length ${b.length}`);
+  }
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new RangeError(`a[${i}] is ${a[i]}`);
+    if (!Number.isFinite(b[i])) throw new RangeError(`b[${i}] is ${b[i]}`);
+    const d = Math.abs(a[i] - b[i]);
+    if (d > m) m = d;
+  }
+  return m;
+}

@@ -25,7 +25,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../train/tasks.ts";
+} from "../icrl/mod.ts";
 import {
   type Learner,
   rolloutStream,
@@ -35,7 +35,7 @@ import {
   type TransferResult,
   type TransferRow,
   validateTransferConfig,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { type ModelParams, predictBatch } from "./models.ts";
 import { assertInt } from "../core/validate.ts";
 
@@ -60,7 +60,7 @@ export interface BatchLearner {
  *
  * @example
  * ```ts
- * import { teacherLearner } from "../transfer/transfer.ts";
+ * import { teacherLearner } from "../transfer/mod.ts";
  * import { batchFromLearner } from "./eval.ts";
  * const teacher = batchFromLearner(teacherLearner("SARSA teacher"));
  * ```
@@ -130,11 +130,11 @@ function greedyReturn(env: TaskEnv, pi: Float64Array, memo: Map<string, number>)
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { Rng } from "../core/rng.ts";
  * import { initTf } from "../icrl/tf.ts";
- * import { recordGrid, teacherLearner, transferConfig } from "../transfer/transfer.ts";
+ * import { recordGrid, teacherLearner, transferConfig } from "../transfer/mod.ts";
  * import { batchFromLearner, evaluateTransferBatched, modelLearner } from "./eval.ts";
  * import { initModel } from "./models.ts";
  * await initTf();
@@ -285,7 +285,7 @@ export interface OneStepRow {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { Rng } from "../core/rng.ts";
  * import { initTf } from "../icrl/tf.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/transfer.ts";
+import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/mod.ts";
 import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train/train.ts";
 import { type BaselineResult, type BaselineTrainConfig, trainBaseline } from "./train.ts";
 import {
@@ -73,7 +73,7 @@ function lsaParamCount(r: TrainResult): number {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { baselineConfig } from "./train.ts";
  * import { type Job, runJob } from "./jobs.ts";
@@ -152,7 +152,7 @@ export async function runJob(
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { baselineConfig } from "./train.ts";
  * import { type Job, runJobs } from "./jobs.ts";

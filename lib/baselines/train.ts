@@ -12,7 +12,7 @@
 
 import { adam } from "../core/optim.ts";
 import { Rng } from "../core/rng.ts";
-import { newTaskEnv, taskAdvance, taskDims, type TaskEnv, taskStep } from "../train/tasks.ts";
+import { newTaskEnv, taskAdvance, taskDims, type TaskEnv, taskStep } from "../icrl/mod.ts";
 import { type TrainConfig, trainConfig } from "../train/train.ts";
 import { initTf, tf } from "../icrl/tf.ts";
 import { type Arch, initModel, lossAndGrads, type ModelParams, validateArch } from "./models.ts";

@@ -111,25 +111,6 @@ export function transpose(A: Float64Array, m: number, n: number): Float64Array {
 }
 
 /**
- * Largest absolute entry of `a − b` (∞ if lengths differ).
- *
- * @example
- * ```ts
- * maxAbsDiff([1, 2], [1, 2.5]); // 0.5
- * ```
- */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assertFiniteArray("a", a);
-  assertFiniteArray("b", b, a.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (d > m) m = d;
-  }
-  return m;
-}
-
-/**
  * Largest absolute entry.
  *
  * @example

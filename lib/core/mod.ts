@@ -1,5 +1,5 @@
 /**
- * Core numerics: the seeded RNG, dense linear algebra and symmetric eigen-solvers, statistics, optimisers and input validation.
+ * Core numerics: the seeded RNG, dense linear algebra and symmetric eigen-solvers, statistics, optimisers, input validation and the Worker pool.
  *
  * @module
  */
@@ -8,6 +8,9 @@ export * from "./validate.ts";
 export * from "./rng.ts";
 export * from "./linalg.ts";
 export * from "./eigen.ts";
+export * from "./krylov.ts";
 export * from "./stats.ts";
 export * from "./aggregate.ts";
 export * from "./optim.ts";
+export * from "./pool.ts";
+export * from "./streams.ts";

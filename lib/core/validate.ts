@@ -68,6 +68,43 @@ export function assertFiniteArray(
 }
 
 /**
+ * Require an array-like of length `len` (exactly, or at least `len` with `exact = false`); O(1),
+ * the entries are not read (for hot paths that check finiteness of results instead).
+ *
+ * @example
+ * ```ts
+ * import { assertLength } from "./validate.ts";
+ * assertLength("X", new Float64Array(6), 6); // ok
+ * ```
+ */
+export function assertLength(name: string, a: ArrayLike<number>, len: number, exact = true): void {
+  if (a === null || a === undefined || typeof a.length !== "number") {
+    throw new TypeError(`${name} must be an array of numbers, got ${String(a)}`);
+  }
+  if (exact ? a.length !== len : a.length < len) {
+    throw new RangeError(
+      `${name} must have length ${exact ? "" : "≥ "}${len}, got length ${a.length}`,
+    );
+  }
+}
+
+/**
+ * Name the first non-finite entry among the first `len` entries of each input, in order (the
+ * slow scan run only after a kernel produced a non-finite result). Returns if all are finite.
+ *
+ * @example
+ * ```ts
+ * import { assertFiniteInputs } from "./validate.ts";
+ * assertFiniteInputs([["X", [1, 2], 2], ["theta", [0.5], 1]]); // ok
+ * ```
+ */
+export function assertFiniteInputs(inputs: [string, ArrayLike<number>, number][]): void {
+  for (const [name, a, len] of inputs) {
+    assertFiniteArray(name, Array.prototype.slice.call(a, 0, len), len);
+  }
+}
+
+/**
  * Require `arr[offset … offset+k−1]` to be a probability vector: entries ≥ 0 and summing to 1
  * within `tol`.
  *

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import {
   assertDisjointStreams,
   recordGrid,
@@ -22,7 +22,7 @@ import {
   type TransferConfig,
   transferConfig,
   type TransferResult,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { baselineConfig } from "../baselines/train.ts";
 import {
   batchFromLearner,

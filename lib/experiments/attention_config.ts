@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/tasks.ts";
 import { trainConfig } from "../train/train.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { type Arch, paramCount } from "../baselines/models.ts";

@@ -13,7 +13,7 @@ import {
   summariseTransfer,
   type TransferResult,
   type TransferSummaryRow,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { averageLearners } from "./transfer_exp.ts";
 import type { AttentionResult, Condition } from "./attention.ts";
 import { TEACHER } from "./attention.ts";

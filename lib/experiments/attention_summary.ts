@@ -6,7 +6,7 @@
  */
 
 import { fmtCI, fmtFixed, fmtSig } from "../report/format.ts";
-import { pairedDifference } from "../transfer/transfer.ts";
+import { pairedDifference } from "../transfer/mod.ts";
 import type { AttentionResult, Condition } from "./attention.ts";
 import { TEACHER } from "./attention.ts";
 import {

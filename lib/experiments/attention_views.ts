@@ -10,7 +10,7 @@
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtCI, fmtSig } from "../report/format.ts";
 import { aggregateBands } from "../core/aggregate.ts";
-import { pairedDifference } from "../transfer/transfer.ts";
+import { pairedDifference } from "../transfer/mod.ts";
 import type { Figures, Tables } from "./shape.ts";
 import type { AttentionResult, Condition } from "./attention.ts";
 import { TEACHER } from "./attention.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { DEFAULT_TASK, type TaskSpec } from "../train/tasks.ts";
+import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import { trainConfig } from "../train/train.ts";
 import { PAPER_DISTRIBUTION } from "../settle/distribution.ts";
 import {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_TASK } from "../train/tasks.ts";
+import { DEFAULT_TASK } from "../icrl/tasks.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { PAPER_DISTRIBUTION, type TrainingDistribution } from "../settle/distribution.ts";
 import { type PromptSampling } from "../settle/jobs.ts";

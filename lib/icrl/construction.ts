@@ -1,6 +1,6 @@
 /**
- * Explicit constructions θ⋆ = (P⋆, V⋆) (MATH §5), each beside the algorithm it reproduces, and
- * the block views used by training (`P12`, `V̄21`).
+ * Explicit constructions θ⋆ = (P⋆, V⋆) (MATH §5), each beside the algorithm it reproduces, as
+ * restricted blocks (`P12`, `V̄21`) and as full matrices (the block types live in `lsa.ts`).
  *
  * Every construction takes the scale `c ≠ 0`: `(cP⋆, V⋆/c)` is equally exact (the optimal set is the
  * scaling manifold `M⋆ = {(cP⋆, V⋆/c)}`).
@@ -8,57 +8,8 @@
  * @module
  */
 
-import { type LsaParams, validateLsaParams } from "./lsa.ts";
-import {
-  assertFiniteArray,
-  assertInt,
-  assertNumber,
-  assertObject,
-  isValid,
-  markValid,
-  type Validated,
-} from "../core/validate.ts";
-
-/** The trainable blocks of the restricted parameterisation (MATH §6a). */
-export interface RestrictedBlocks {
-  /** Token dimension m. */
-  m: number;
-  /** Parameter-column dimension p (including the leading 1). */
-  p: number;
-  /** `P12`: rows 0…m−1, cols m…m+p−1 of P — an `m × p` row-major matrix. */
-  P12: Float64Array;
-  /** `V̄21`: rows m+1…m+p−1, cols 0…m−1 of V — a `(p−1) × m` row-major matrix. */
-  V21bar: Float64Array;
-}
-
-/** Restricted blocks that passed {@linkcode validateBlocks}. */
-export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
-
-/**
- * Check restricted blocks: `m ≥ 1`, `p ≥ 2`, `P12` of length `m·p` and `V̄21` of length
- * `(p−1)·m`, all finite. Returns them branded; O(1) for blocks validated (or constructed) before.
- *
- * @example
- * ```ts
- * import { sarsaBlocks, validateBlocks } from "./construction.ts";
- * validateBlocks(sarsaBlocks(2, 0.2)); // passes
- * const bad = { m: 5, p: 3, P12: new Float64Array(15), V21bar: new Float64Array(9) };
- * try {
- *   validateBlocks(bad);
- * } catch (e) {
- *   console.log((e as Error).message); // names blocks.V21bar and its length (should be 10)
- * }
- * ```
- */
-export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
-  if (isValid(b, "RestrictedBlocks")) return b as ValidBlocks;
-  assertObject("blocks", b);
-  assertInt("blocks.m", b.m, 1);
-  assertInt("blocks.p", b.p, 2);
-  assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
-  assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
-  return markValid(b, "RestrictedBlocks");
-}
+import { blocksToParams, type LsaParams, type RestrictedBlocks } from "./lsa.ts";
+import { assertInt, assertNumber, markValid } from "../core/validate.ts";
 
 /** `c` must be finite, non-zero, and `α/c`, `β/c` must stay finite (so a subnormal c is refused). */
 function assertScale(c: number, ...steps: number[]): void {
@@ -97,63 +48,12 @@ function tdStyleBlocks(
 }
 
 /**
- * Embed restricted blocks into full `D × D` matrices (all other blocks zero).
- *
- * @example
- * ```ts
- * import { blocksToParams, sarsaBlocks } from "./construction.ts";
- * const params = blocksToParams(sarsaBlocks(2, 0.2)); // m = 5, p = 3
- * console.log(params.D, params.P.length); // 8 64
- * ```
- */
-export function blocksToParams(b: RestrictedBlocks): LsaParams {
-  const { m, p, P12, V21bar } = validateBlocks(b);
-  const D = m + p;
-  const P = new Float64Array(D * D), V = new Float64Array(D * D);
-  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P[r * D + m + k] = P12[r * p + k];
-  for (let r = 0; r < p - 1; r++) {
-    for (let k = 0; k < m; k++) V[(m + 1 + r) * D + k] = V21bar[r * m + k];
-  }
-  return markValid({ D, P, V }, "LsaParams");
-}
-
-/**
- * Read the `P12` and `V̄21` blocks out of full parameters.
- *
- * @example
- * ```ts
- * import { paramsToBlocks, sarsaBlocks, sarsaConstruction } from "./construction.ts";
- * const d = 2;
- * const params = sarsaConstruction(d, 0.2);
- * const { P12, V21bar } = paramsToBlocks(params, 2 * d + 1);
- * const star = sarsaBlocks(d, 0.2);
- * if (P12.some((x, i) => x !== star.P12[i]) || V21bar.some((x, i) => x !== star.V21bar[i])) {
- *   throw new Error("blocksToParams and paramsToBlocks should round-trip");
- * }
- * ```
- */
-export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
-  const { D, P, V } = validateLsaParams(params);
-  assertInt("m", m, 1, D - 2);
-  const p = D - m;
-  const P12 = new Float64Array(m * p), V21bar = new Float64Array((p - 1) * m);
-  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P12[r * p + k] = P[r * D + m + k];
-  for (let r = 0; r < p - 1; r++) {
-    for (let k = 0; k < m; k++) V21bar[r * m + k] = V[(m + 1 + r) * D + k];
-  }
-  return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
-}
-
-/**
  * SARSA construction blocks ([LL26] Thm 3.1, MATH §5): `P⋆12 w̃ = c(−w ; w ; 1)`,
  * `V̄⋆21 = [αI_d, 0, 0]/c`, so that `x_iᵀP⋆12 w̃ = cδ_i` and `TF_θ⋆(H) = w_SARSA` exactly.
  *
  * @example
  * ```ts
- * import { sarsaBlocks } from "./construction.ts";
- * const blocks = sarsaBlocks(2, 0.2, -0.5); // on the manifold at c = −0.5
- * console.log(blocks.P12); // 5×3: −c, +c against w in rows 0…3, c against 1 in row 4
- * console.log(blocks.V21bar); // 2×5: α/c = −0.4 on the diagonal of the first 2 columns
+ * const blocks = sarsaBlocks(36, 0.2, -0.5);
  * ```
  */
 export function sarsaBlocks(d: number, alpha: number, c = 1): RestrictedBlocks {
@@ -168,19 +68,7 @@ export function sarsaBlocks(d: number, alpha: number, c = 1): RestrictedBlocks {
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomFeatures, randomMdp, rollout, uniformPolicy } from "../mdp/mod.ts";
- * import { buildSarsaPrompt, lsaReadout, sarsaUpdate } from "./mod.ts";
- * import { sarsaConstruction } from "./construction.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
- * const feat = randomFeatures(rng, 2, 2, 3);
- * const traj = rollout(mdp, uniformPolicy(2, 2), 0, 4, rng);
- * const w = rng.fillUniform(new Float64Array(3), -1, 1);
- * const params = sarsaConstruction(3, 0.2); // D = 3·3 + 2 = 11
- * const got = lsaReadout(params, buildSarsaPrompt(traj, feat, mdp.gamma, w));
- * const want = sarsaUpdate(traj, feat, w, mdp.gamma, 0.2);
- * if (got.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ w_SARSA");
+ * const params = sarsaConstruction(36, 0.2); // lsaReadout(params, prompt) == sarsaUpdate(...)
  * ```
  */
 export function sarsaConstruction(d: number, alpha: number, c = 1): LsaParams {
@@ -193,18 +81,7 @@ export function sarsaConstruction(d: number, alpha: number, c = 1): LsaParams {
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomMdp, randomStateFeatures, rollout, uniformPolicy } from "../mdp/mod.ts";
- * import { buildTd0Prompt, lsaReadout, td0Update } from "./mod.ts";
- * import { td0Construction } from "./construction.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
- * const sf = randomStateFeatures(rng, 3);
- * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 4, rng);
- * const w = rng.fillUniform(new Float64Array(3), -1, 1);
- * const got = lsaReadout(td0Construction(3, 0.2), buildTd0Prompt(traj, sf, mdp.gamma, w));
- * const want = td0Update(traj, sf, w, mdp.gamma, 0.2);
- * if (got.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ w_TD(0)");
+ * const params = td0Construction(9, 0.2);
  * ```
  */
 export function td0Construction(dPsi: number, alpha: number, c = 1): LsaParams {
@@ -217,9 +94,7 @@ export function td0Construction(dPsi: number, alpha: number, c = 1): LsaParams {
  *
  * @example
  * ```ts
- * import { acBlocks } from "./construction.ts";
- * const blocks = acBlocks(2, 3, 0.2, 0.1); // d_ψ = 2 critic, d = 3 actor
- * console.log(blocks.m, blocks.p); // 8 = 2·2+1+3 token rows, 6 = 1+2+3 parameter rows
+ * const blocks = acBlocks(9, 36, 0.2, 0.2);
  * ```
  */
 export function acBlocks(
@@ -242,22 +117,7 @@ export function acBlocks(
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mod.ts";
- * import { rollout, softmaxPolicy } from "../mdp/mod.ts";
- * import { actorCriticUpdate, buildAcPrompt, lsaReadout } from "./mod.ts";
- * import { acConstruction } from "./construction.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
- * const feat = randomFeatures(rng, 2, 2, 3), sf = randomStateFeatures(rng, 2);
- * const w = rng.fillUniform(new Float64Array(2), -1, 1);
- * const lambda = rng.fillUniform(new Float64Array(3), -1, 1);
- * const traj = rollout(mdp, softmaxPolicy(feat, lambda), 0, 4, rng);
- * const params = acConstruction(2, 3, 0.2, 0.1);
- * const got = lsaReadout(params, buildAcPrompt(traj, feat, sf, mdp.gamma, w, lambda)); // [w' ; λ']
- * const want = actorCriticUpdate(traj, feat, sf, w, lambda, mdp.gamma, 0.2, 0.1);
- * const ref = [...want.w, ...want.lambda];
- * if (got.some((x, k) => Math.abs(x - ref[k]) > 1e-12)) throw new Error("TF_θ⋆(H) ≠ actor–critic");
+ * const params = acConstruction(9, 36, 0.2, 0.2);
  * ```
  */
 export function acConstruction(

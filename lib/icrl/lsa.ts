@@ -3,10 +3,18 @@
  * `H_out = H + (1/n) (V H)(Hᵀ P H)`, no softmax, no mask; the readout `TF_θ(H)` is the parameter
  * rows `m+1 … D−1` of column n (the updated θ).
  *
+ * The one home of the block's types: full parameters {@linkcode LsaParams}, the restricted
+ * parameterisation {@linkcode RestrictedBlocks} (`P12`, `V̄21`) and the conversions between them,
+ * the trainer's flat parameter layout ({@linkcode restrictedView}, {@linkcode fullView}) and the
+ * model type {@linkcode BlockModel}. The restricted readout kernels are in `restricted.ts`; the
+ * literal Eq. 1 and the Lemma C.1 form that check {@linkcode lsaReadout} live with the tests
+ * (`tests/icrl/lsa_reference.ts`).
+ *
  * @module
  */
 
 import { type Prompt, validatePrompt } from "./prompt.ts";
+import type { TaskSpec } from "./tasks.ts";
 import {
   assertFiniteArray,
   assertInt,
@@ -36,14 +44,9 @@ export type ValidLsaParams = Validated<LsaParams, "LsaParams">;
  *
  * @example
  * ```ts
- * import { sarsaConstruction } from "./construction.ts";
  * import { validateLsaParams } from "./lsa.ts";
- * validateLsaParams(sarsaConstruction(2, 0.2)); // passes
- * try {
- *   validateLsaParams({ D: 3, P: new Float64Array(9), V: new Float64Array(8) });
- * } catch (e) {
- *   console.log((e as Error).message); // names params.V and its length (should be 9)
- * }
+ * import { sarsaConstruction } from "./construction.ts";
+ * validateLsaParams(sarsaConstruction(4, 0.2));
  * ```
  */
 export function validateLsaParams(params: LsaParams): ValidLsaParams {
@@ -55,22 +58,179 @@ export function validateLsaParams(params: LsaParams): ValidLsaParams {
   return markValid(params, "LsaParams");
 }
 
+/** The trainable blocks of the restricted parameterisation (MATH §6a). */
+export interface RestrictedBlocks {
+  /** Token dimension m. */
+  m: number;
+  /** Parameter-column dimension p (including the leading 1). */
+  p: number;
+  /** `P12`: rows 0…m−1, cols m…m+p−1 of P — an `m × p` row-major matrix. */
+  P12: Float64Array;
+  /** `V̄21`: rows m+1…m+p−1, cols 0…m−1 of V — a `(p−1) × m` row-major matrix. */
+  V21bar: Float64Array;
+}
+
+/** Restricted blocks that passed {@linkcode validateBlocks}. */
+export type ValidBlocks = Validated<RestrictedBlocks, "RestrictedBlocks">;
+
+/**
+ * Check restricted blocks: `m ≥ 1`, `p ≥ 2`, `P12` of length `m·p` and `V̄21` of length
+ * `(p−1)·m`, all finite. Returns them branded; O(1) for blocks validated (or constructed) before.
+ *
+ * @example
+ * ```ts
+ * import { validateBlocks } from "./lsa.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * validateBlocks(sarsaBlocks(4, 0.2));
+ * ```
+ */
+export function validateBlocks(b: RestrictedBlocks): ValidBlocks {
+  if (isValid(b, "RestrictedBlocks")) return b as ValidBlocks;
+  assertObject("blocks", b);
+  assertInt("blocks.m", b.m, 1);
+  assertInt("blocks.p", b.p, 2);
+  assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
+  assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
+  return markValid(b, "RestrictedBlocks");
+}
+
+/**
+ * Embed restricted blocks into full `D × D` matrices (all other blocks zero).
+ *
+ * @example
+ * ```ts
+ * import { blocksToParams } from "./lsa.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * const params = blocksToParams(sarsaBlocks(4, 0.2)); // D = 3·4 + 2
+ * ```
+ */
+export function blocksToParams(b: RestrictedBlocks): LsaParams {
+  const { m, p, P12, V21bar } = validateBlocks(b);
+  const D = m + p;
+  const P = new Float64Array(D * D), V = new Float64Array(D * D);
+  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P[r * D + m + k] = P12[r * p + k];
+  for (let r = 0; r < p - 1; r++) {
+    for (let k = 0; k < m; k++) V[(m + 1 + r) * D + k] = V21bar[r * m + k];
+  }
+  return markValid({ D, P, V }, "LsaParams");
+}
+
+/**
+ * Read the `P12` and `V̄21` blocks out of full parameters.
+ *
+ * @example
+ * ```ts
+ * import { paramsToBlocks } from "./lsa.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * const d = 4;
+ * const { P12, V21bar } = paramsToBlocks(sarsaConstruction(d, 0.2), 2 * d + 1);
+ * ```
+ */
+export function paramsToBlocks(params: LsaParams, m: number): RestrictedBlocks {
+  const { D, P, V } = validateLsaParams(params);
+  assertInt("m", m, 1, D - 2);
+  const p = D - m;
+  const P12 = new Float64Array(m * p), V21bar = new Float64Array((p - 1) * m);
+  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) P12[r * p + k] = P[r * D + m + k];
+  for (let r = 0; r < p - 1; r++) {
+    for (let k = 0; k < m; k++) V21bar[r * m + k] = V[(m + 1 + r) * D + k];
+  }
+  return markValid({ m, p, P12, V21bar }, "RestrictedBlocks");
+}
+
+/**
+ * Number of trainable parameters of the restricted block: `m·p` (P12) + `(p−1)·m` (V̄21).
+ *
+ * @example
+ * ```ts
+ * import { restrictedSize } from "./lsa.ts";
+ * restrictedSize(73, 37); // 5329 (d = 36)
+ * ```
+ */
+export function restrictedSize(m: number, p: number): number {
+  assertInt("m", m, 1);
+  assertInt("p", p, 2);
+  return m * p + (p - 1) * m;
+}
+
+/**
+ * The restricted blocks as views of one flat parameter vector, in the trainer's layout: `P12`
+ * (m×p, row-major) at `flat[0, m·p)`, then `V̄21` ((p−1)×m) — writing the views writes `flat`.
+ *
+ * @example
+ * ```ts
+ * import { restrictedSize, restrictedView } from "./lsa.ts";
+ * const flat = new Float64Array(restrictedSize(5, 3));
+ * restrictedView(flat, 5, 3).P12[0] = 1; // flat[0] === 1
+ * ```
+ */
+export function restrictedView(flat: Float64Array, m: number, p: number): RestrictedBlocks {
+  const size = restrictedSize(m, p);
+  if (!(flat instanceof Float64Array) || flat.length !== size) {
+    throw new RangeError(
+      `flat must be a Float64Array of length m·p + (p−1)·m = ${size}, got length ${flat?.length}`,
+    );
+  }
+  return { m, p, P12: flat.subarray(0, m * p), V21bar: flat.subarray(m * p) };
+}
+
+/**
+ * Full parameters as views of one flat vector `[P ; V]` (each D×D, row-major) — the trainer's
+ * layout of the full parameterisation.
+ *
+ * @example
+ * ```ts
+ * import { fullView } from "./lsa.ts";
+ * const { P, V } = fullView(new Float64Array(2 * 9 * 9), 9);
+ * ```
+ */
+export function fullView(flat: Float64Array, D: number): LsaParams {
+  assertInt("D", D, 3);
+  if (!(flat instanceof Float64Array) || flat.length !== 2 * D * D) {
+    throw new RangeError(
+      `flat must be a Float64Array of length 2·D² = ${2 * D * D}, got length ${flat?.length}`,
+    );
+  }
+  return { D, P: flat.subarray(0, D * D), V: flat.subarray(D * D) };
+}
+
+/** A trained (or initial) block and the task it was built for. `full` is present for the full parameterisation. */
+export interface BlockModel {
+  /** The task the block was trained on. */
+  task: TaskSpec;
+  /** Parameterisation. */
+  param: "restricted" | "full";
+  /** The `P12`, `V̄21` blocks (read out of `full` when present). */
+  blocks: RestrictedBlocks;
+  /** Full `P`, `V` (full parameterisation only). */
+  full?: LsaParams;
+}
+
+/**
+ * The block as full `D×D` matrices (restricted blocks embedded with zeros elsewhere).
+ *
+ * @example
+ * ```ts
+ * import { modelParams } from "./lsa.ts";
+ * import { DEFAULT_TASK, taskConstruction } from "./tasks.ts";
+ * const params = modelParams({ task: DEFAULT_TASK, param: "restricted", blocks: taskConstruction(DEFAULT_TASK) });
+ * ```
+ */
+export function modelParams(model: BlockModel): LsaParams {
+  return model.full ?? blocksToParams(model.blocks);
+}
+
 /**
  * Check that `params` and `prompt` are each valid ({@linkcode validateLsaParams},
  * {@linkcode validatePrompt}) and agree in size.
  *
  * @example
  * ```ts
- * import { sarsaConstruction } from "./construction.ts";
  * import { validateLsa } from "./lsa.ts";
- * import { buildPrompt } from "./mod.ts";
- * const prompt = buildPrompt(new Float64Array(2 * 5), 2, 5, [0.5, -0.5]); // D = 5 + 3 = 8
- * validateLsa(sarsaConstruction(2, 0.2), prompt); // passes: both are D = 8
- * try {
- *   validateLsa(sarsaConstruction(3, 0.2), prompt);
- * } catch (e) {
- *   console.log((e as Error).message); // prompt has D=8 rows but params are 11×11
- * }
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens of m = 2·4 + 1
+ * validateLsa(sarsaConstruction(4, 0.2), buildPrompt(X, 3, 9, [1, 0, -1, 0.5]));
  * ```
  */
 export function validateLsa(params: LsaParams, prompt?: Prompt): void {
@@ -98,113 +258,16 @@ function assertFiniteReadout(what: string, out: Float64Array): Float64Array {
 }
 
 /**
- * Literal Eq. 1: the whole `H_out = H + (1/n)(V H)(Hᵀ P H)`, computed with dense products in the
- * written order — `O(n²D + nD²)`; the reference for tests and small sizes.
- *
- * @example
- * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { buildPrompt } from "./mod.ts";
- * const rng = new Rng(0);
- * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
- * const params = {
- *   D,
- *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
- *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
- * };
- * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
- * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
- * import { lsaForwardLiteral } from "./lsa.ts";
- * const Hout = lsaForwardLiteral(params, prompt);
- * console.log(Hout.length); // D·(n+1) = 30
- * ```
- */
-export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Array {
-  validateLsa(params, prompt);
-  const { D, P, V } = params;
-  const { n, H } = prompt;
-  const c = n + 1;
-  // VH = V·H (D×c), PH = P·H (D×c), G = Hᵀ·PH (c×c), out = H + VH·G / n.
-  const VH = new Float64Array(D * c), PH = new Float64Array(D * c);
-  for (let i = 0; i < D; i++) {
-    for (let k = 0; k < D; k++) {
-      const v = V[i * D + k], p = P[i * D + k];
-      for (let j = 0; j < c; j++) {
-        VH[i * c + j] += v * H[k * c + j];
-        PH[i * c + j] += p * H[k * c + j];
-      }
-    }
-  }
-  const G = new Float64Array(c * c);
-  for (let i = 0; i < c; i++) {
-    for (let j = 0; j < c; j++) {
-      let acc = 0;
-      for (let k = 0; k < D; k++) acc += H[k * c + i] * PH[k * c + j];
-      G[i * c + j] = acc;
-    }
-  }
-  const out = Float64Array.from(H);
-  for (let i = 0; i < D; i++) {
-    for (let j = 0; j < c; j++) {
-      let acc = 0;
-      for (let k = 0; k < c; k++) acc += VH[i * c + k] * G[k * c + j];
-      out[i * c + j] += acc / n;
-    }
-  }
-  return assertFiniteReadout("lsaForwardLiteral", out);
-}
-
-/**
- * `TF_θ(H)` from the literal Eq. 1: rows `m+1 … D−1` of column n of {@linkcode lsaForwardLiteral}.
- *
- * @example
- * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { buildPrompt } from "./mod.ts";
- * const rng = new Rng(0);
- * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
- * const params = {
- *   D,
- *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
- *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
- * };
- * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
- * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
- * import { lsaReadout, lsaReadoutLiteral } from "./lsa.ts";
- * const wNew = lsaReadoutLiteral(params, prompt); // p − 1 = 2 entries
- * const fast = lsaReadout(params, prompt);
- * if (wNew.some((x, k) => Math.abs(x - fast[k]) > 1e-12)) throw new Error("forms disagree");
- * ```
- */
-export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Array {
-  const Hout = lsaForwardLiteral(params, prompt);
-  const { m, D, n } = prompt;
-  const out = new Float64Array(D - m - 1);
-  for (let k = 0; k < out.length; k++) out[k] = Hout[(m + 1 + k) * (n + 1) + n];
-  return assertFiniteReadout("lsaReadoutLiteral", out);
-}
-
-/**
  * Fast readout (MATH §4): only the last column, `TF = θ + (1/n)·[V (H (Hᵀ (P h_n)))]_{θ rows}` —
  * `O(nD + D²)` per prompt.
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomFeatures, randomMdp, rollout, uniformPolicy } from "../mdp/mod.ts";
- * import { sarsaConstruction } from "./construction.ts";
  * import { lsaReadout } from "./lsa.ts";
- * import { buildSarsaPrompt, sarsaUpdate } from "./mod.ts";
- * const rng = new Rng(0);
- * const d = 3;
- * const mdp = randomMdp(rng, { nS: 2, nA: 2 });
- * const feat = randomFeatures(rng, 2, 2, d);
- * const traj = rollout(mdp, uniformPolicy(2, 2), 0, 4, rng);
- * const w = rng.fillUniform(new Float64Array(d), -1, 1);
- * const prompt = buildSarsaPrompt(traj, feat, mdp.gamma, w);
- * const wNew = lsaReadout(sarsaConstruction(d, 0.2), prompt);
- * const want = sarsaUpdate(traj, feat, w, mdp.gamma, 0.2);
- * if (wNew.some((x, k) => Math.abs(x - want[k]) > 1e-12)) throw new Error("≠ sarsaUpdate");
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens of m = 2·4 + 1
+ * const wNew = lsaReadout(sarsaConstruction(4, 0.2), buildPrompt(X, 3, 9, [1, 0, -1, 0.5]));
  * ```
  */
 export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
@@ -240,65 +303,4 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
     out[k] = h[row] + acc / n;
   }
   return assertFiniteReadout("lsaReadout", out);
-}
-
-/**
- * Lemma C.1 (MATH §4): the readout through the block decomposition,
- * `TF = θ + V̄21 Σ̂ P12 θ̃ + (1/n) V̄22 θ̃ θ̃ᵀ P22 θ̃` with `Σ̂ = (1/n) Σ_i x_i x_iᵀ` — an independent
- * formula used to test the other two forms.
- *
- * @example
- * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { buildPrompt } from "./mod.ts";
- * const rng = new Rng(0);
- * const n = 4, m = 3, p = 3, D = m + p; // random block and prompt, D = 6
- * const params = {
- *   D,
- *   P: rng.fillUniform(new Float64Array(D * D), -1, 1),
- *   V: rng.fillUniform(new Float64Array(D * D), -1, 1),
- * };
- * const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
- * const prompt = buildPrompt(X, n, m, rng.fillUniform(new Float64Array(p - 1), -1, 1));
- * import { lemmaC1Readout, lsaReadoutLiteral } from "./lsa.ts";
- * const wNew = lemmaC1Readout(params, prompt);
- * const lit = lsaReadoutLiteral(params, prompt);
- * if (wNew.some((x, k) => Math.abs(x - lit[k]) > 1e-12)) throw new Error("Lemma C.1 ≠ Eq. 1");
- * ```
- */
-export function lemmaC1Readout(params: LsaParams, prompt: Prompt): Float64Array {
-  validateLsa(params, prompt);
-  const { D, P, V } = params;
-  const { n, m, p, H } = prompt;
-  const c = n + 1;
-  const theta = new Float64Array(p);
-  for (let k = 0; k < p; k++) theta[k] = H[(m + k) * c + n];
-  // Σ̂ (m×m)
-  const S = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < m; r++) {
-      for (let s = 0; s < m; s++) S[r * m + s] += (H[r * c + i] * H[s * c + i]) / n;
-    }
-  }
-  // P12 θ̃ (m) and P22 θ̃ (p)
-  const u = new Float64Array(m), u2 = new Float64Array(p);
-  for (let r = 0; r < m; r++) for (let k = 0; k < p; k++) u[r] += P[r * D + m + k] * theta[k];
-  for (let r = 0; r < p; r++) {
-    for (let k = 0; k < p; k++) u2[r] += P[(m + r) * D + m + k] * theta[k];
-  }
-  const Su = new Float64Array(m);
-  for (let r = 0; r < m; r++) for (let s = 0; s < m; s++) Su[r] += S[r * m + s] * u[s];
-  let tu2 = 0;
-  for (let k = 0; k < p; k++) tu2 += theta[k] * u2[k];
-  const out = new Float64Array(p - 1);
-  for (let k = 0; k < p - 1; k++) {
-    const row = m + 1 + k;
-    let acc = theta[k + 1];
-    for (let s = 0; s < m; s++) acc += V[row * D + s] * Su[s];
-    let v22 = 0;
-    for (let j = 0; j < p; j++) v22 += V[row * D + m + j] * theta[j];
-    acc += (v22 * tu2) / n;
-    out[k] = acc;
-  }
-  return assertFiniteReadout("lemmaC1Readout", out);
 }

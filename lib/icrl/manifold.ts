@@ -1,11 +1,10 @@
+import { type RestrictedBlocks, validateBlocks } from "./lsa.ts";
 /**
  * Where learned blocks sit relative to the construction's scaling manifold
  * `M⋆ = {(cP⋆12, V̄⋆21/c)}` (MATH §7).
  *
  * @module
  */
-
-import { type RestrictedBlocks, validateBlocks } from "./construction.ts";
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -1,5 +1,10 @@
 /**
- * In-context RL with the linear self-attention block: teachers, prompts, the block, its explicit constructions, hand gradients, manifold and richness diagnostics (MATH §3–§7). The tfjs block lives in tf.ts and is not re-exported (importing this module does not load tfjs).
+ * In-context RL with the linear self-attention block (MATH §3–§7): teachers and their step sizes,
+ * prompts and tokens, the block (its parameters, conversions and model type in lsa.ts; the
+ * restricted readouts in restricted.ts), the explicit constructions, the tasks (one MDP being
+ * trained on or evaluated: rollout → tokens → teacher target), hand gradients, manifold and
+ * richness diagnostics. Training (lib/train) and evaluation (lib/transfer) both build on this. The
+ * tfjs block lives in tf.ts and is not re-exported (importing this module does not load tfjs).
  *
  * @module
  */
@@ -7,7 +12,11 @@
 export * from "./teachers.ts";
 export * from "./prompt.ts";
 export * from "./lsa.ts";
+export * from "./restricted.ts";
 export * from "./construction.ts";
+export * from "./tasks.ts";
+export * from "./fast_task.ts";
 export * from "./grad.ts";
 export * from "./manifold.ts";
 export * from "./richness.ts";
+export * from "./richness_stats.ts";

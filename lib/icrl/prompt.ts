@@ -72,25 +72,54 @@ export function validatePrompt(prompt: Prompt): ValidPrompt {
   return markValid(prompt, "Prompt");
 }
 
+/** Check that `X` can take `n` rows of `m` tokens entries from `offset` (row stride `stride`). */
+function checkTokenBuffer(X: Float64Array, offset: number, n: number, m: number, stride: number) {
+  assertInt("offset", offset, 0);
+  assertInt("stride", stride, m);
+  const need = offset + (n - 1) * stride + m;
+  if (!(X instanceof Float64Array) || X.length < need) {
+    throw new RangeError(
+      `X must be a Float64Array of length ≥ ${need} (${n} rows of ${m} from offset ${offset}, ` +
+        `stride ${stride}), got length ${X?.length}`,
+    );
+  }
+}
+
 /**
- * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]`, an `n × (2d+1)` row-major matrix (MATH §4;
- * γ is multiplied into the prompt; `φ_i⁺` uses the recorded next action).
+ * SARSA tokens `x_i = [φ_i ; γφ_i⁺ ; r_{i+1}]` (MATH §4; γ is multiplied into the prompt; `φ_i⁺`
+ * uses the recorded next action) written into `X`: row i at `X[offset + i·stride …]`, `m = 2d+1`
+ * entries (default stride m, i.e. an `n × m` row-major block). Returns `X`.
  *
  * @example
  * ```ts
- * const X = sarsaTokens(traj, feat, 0.5); // length n·(2d+1)
+ * import { sarsaTokensInto } from "./prompt.ts";
+ * import { randomFeatures, randomMdp } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const X = sarsaTokensInto(traj, feat, 0.5, new Float64Array(5 * 9)); // 5 rows of 2·4+1
  * ```
  */
-export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Float64Array {
+export function sarsaTokensInto(
+  traj: Trajectory,
+  feat: Features,
+  gamma: number,
+  X: Float64Array,
+  offset = 0,
+  stride = 2 * feat.d + 1,
+): Float64Array {
   assertNumber("gamma", gamma, 0, 0.999999);
   const { nS, nA, d, phi } = validateFeatures(feat);
   validateTrajectory(traj, nS, nA);
   const n = traj.n, m = 2 * d + 1;
-  const X = new Float64Array(n * m);
+  checkTokenBuffer(X, offset, n, m, stride);
   for (let i = 0; i < n; i++) {
     const b = (traj.s[i] * nA + traj.a[i]) * d;
     const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
-    const row = i * m;
+    const row = offset + i * stride;
     for (let k = 0; k < d; k++) {
       X[row + k] = phi[b + k];
       X[row + d + k] = gamma * phi[bp + k];
@@ -101,21 +130,58 @@ export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Fl
 }
 
 /**
- * TD(0) tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1}]`, `n × (2d_ψ+1)`.
+ * SARSA tokens as a new `n × (2d+1)` row-major matrix (see {@linkcode sarsaTokensInto}).
  *
  * @example
  * ```ts
- * const X = td0Tokens(traj, sf, 0.5);
+ * import { sarsaTokens } from "./prompt.ts";
+ * import { randomFeatures, randomMdp } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4);
+ * const X = sarsaTokens(rollout(mdp, uniformPolicy(3, 2), 0, 5, rng), feat, 0.5); // length 5·9
  * ```
  */
-export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): Float64Array {
+export function sarsaTokens(traj: Trajectory, feat: Features, gamma: number): Float64Array {
+  validateFeatures(feat);
+  validateTrajectory(traj, feat.nS, feat.nA);
+  return sarsaTokensInto(traj, feat, gamma, new Float64Array(traj.n * (2 * feat.d + 1)));
+}
+
+/**
+ * TD(0) tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1}]` (`2d_ψ+1` entries) written into `X`: row i
+ * at `X[offset + i·stride …]` (default stride `2d_ψ+1`). Returns `X`.
+ *
+ * @example
+ * ```ts
+ * import { td0TokensInto } from "./prompt.ts";
+ * import { randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const X = td0TokensInto(traj, sf, 0.5, new Float64Array(5 * 5));
+ * ```
+ */
+export function td0TokensInto(
+  traj: Trajectory,
+  sf: StateFeatures,
+  gamma: number,
+  X: Float64Array,
+  offset = 0,
+  stride = 2 * sf.d + 1,
+): Float64Array {
   assertNumber("gamma", gamma, 0, 0.999999);
   const { nS, d, psi } = validateStateFeatures(sf);
   validateTrajectory(traj, nS);
   const n = traj.n, m = 2 * d + 1;
-  const X = new Float64Array(n * m);
+  checkTokenBuffer(X, offset, n, m, stride);
   for (let i = 0; i < n; i++) {
-    const b = traj.s[i] * d, bp = traj.s[i + 1] * d, row = i * m;
+    const b = traj.s[i] * d, bp = traj.s[i + 1] * d, row = offset + i * stride;
     for (let k = 0; k < d; k++) {
       X[row + k] = psi[b + k];
       X[row + d + k] = gamma * psi[bp + k];
@@ -126,12 +192,85 @@ export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): F
 }
 
 /**
- * Actor–critic tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1} ; g_i]`, `n × (2d_ψ+1+d)`, with the
- * softmax score `g_i` of `π_λ` (MATH §4).
+ * TD(0) tokens as a new `n × (2d_ψ+1)` matrix (see {@linkcode td0TokensInto}).
  *
  * @example
  * ```ts
- * const X = acTokens(traj, feat, sf, lambda, 0.5);
+ * import { td0Tokens } from "./prompt.ts";
+ * import { randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const sf = randomStateFeatures(rng, 3, 2);
+ * const X = td0Tokens(rollout(mdp, uniformPolicy(3, 2), 0, 5, rng), sf, 0.5); // length 5·5
+ * ```
+ */
+export function td0Tokens(traj: Trajectory, sf: StateFeatures, gamma: number): Float64Array {
+  validateStateFeatures(sf);
+  validateTrajectory(traj, sf.nS);
+  return td0TokensInto(traj, sf, gamma, new Float64Array(traj.n * (2 * sf.d + 1)));
+}
+
+/**
+ * Actor–critic tokens `x_i = [ψ(s_i) ; γψ(s_{i+1}) ; r_{i+1} ; g_i]` (`2d_ψ+1+d` entries) with the
+ * softmax score `g_i` of the policy table `pi` of `π_λ` (MATH §4), written into `X`: row i at
+ * `X[offset + i·(2d_ψ+1+d) …]`. Returns `X`.
+ *
+ * @example
+ * ```ts
+ * import { acTokensInto } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { softmaxPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const pi = softmaxPolicy(feat, [0.1, -0.2, 0.3, 0]);
+ * const traj = rollout(mdp, pi, 0, 5, rng);
+ * const X = acTokensInto(traj, feat, sf, pi, 0.5, new Float64Array(5 * 9)); // 2·2+1+4 = 9
+ * ```
+ */
+export function acTokensInto(
+  traj: Trajectory,
+  feat: Features,
+  sf: StateFeatures,
+  pi: Float64Array,
+  gamma: number,
+  X: Float64Array,
+  offset = 0,
+): Float64Array {
+  validateFeatures(feat);
+  validateStateFeatures(sf);
+  if (feat.nS !== sf.nS) {
+    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
+  }
+  validateTrajectory(traj, feat.nS, feat.nA);
+  const dq = sf.d, d = feat.d;
+  const mTd = 2 * dq + 1, m = mTd + d;
+  checkTokenBuffer(X, offset, traj.n, m, m);
+  td0TokensInto(traj, sf, gamma, X, offset, m);
+  for (let i = 0; i < traj.n; i++) {
+    softmaxScore(feat, pi, traj.s[i], traj.a[i], X, offset + i * m + mTd);
+  }
+  return X;
+}
+
+/**
+ * Actor–critic tokens as a new `n × (2d_ψ+1+d)` matrix, with the score of `π_λ` (see
+ * {@linkcode acTokensInto}).
+ *
+ * @example
+ * ```ts
+ * import { acTokens } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const X = acTokens(traj, feat, sf, [0.1, -0.2, 0.3, 0], 0.5); // length 5·9
  * ```
  */
 export function acTokens(
@@ -148,16 +287,9 @@ export function acTokens(
   }
   validateTrajectory(traj, feat.nS, feat.nA);
   assertFiniteArray("lambda", lambda, feat.d);
-  const dq = sf.d, d = feat.d;
-  const mTd = 2 * dq + 1, m = mTd + d;
-  const Xtd = td0Tokens(traj, sf, gamma);
+  const m = 2 * sf.d + 1 + feat.d;
   const pi = softmaxPolicy(feat, lambda);
-  const X = new Float64Array(traj.n * m);
-  for (let i = 0; i < traj.n; i++) {
-    X.set(Xtd.subarray(i * mTd, (i + 1) * mTd), i * m);
-    softmaxScore(feat, pi, traj.s[i], traj.a[i], X, i * m + mTd);
-  }
-  return X;
+  return acTokensInto(traj, feat, sf, pi, gamma, new Float64Array(traj.n * m));
 }
 
 /**
@@ -165,7 +297,9 @@ export function acTokens(
  *
  * @example
  * ```ts
- * const prompt = buildPrompt(X, n, m, w); // D = m + 1 + w.length
+ * import { buildPrompt } from "./prompt.ts";
+ * const X = new Float64Array(3 * 9).fill(0.1); // n = 3 tokens, m = 9
+ * const prompt = buildPrompt(X, 3, 9, [1, 0, -1, 0.5]); // D = m + 1 + w.length = 14
  * ```
  */
 export function buildPrompt(
@@ -192,7 +326,15 @@ export function buildPrompt(
  *
  * @example
  * ```ts
- * const prompt = buildSarsaPrompt(traj, feat, 0.5, w);
+ * import { buildSarsaPrompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildSarsaPrompt(traj, feat, 0.5, [0.1, 0.2, 0.3, 0.4]);
  * ```
  */
 export function buildSarsaPrompt(
@@ -210,7 +352,15 @@ export function buildSarsaPrompt(
  *
  * @example
  * ```ts
- * const prompt = buildTd0Prompt(traj, sf, 0.5, w);
+ * import { buildTd0Prompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildTd0Prompt(traj, sf, 0.5, [0.1, 0.2]);
  * ```
  */
 export function buildTd0Prompt(
@@ -228,7 +378,15 @@ export function buildTd0Prompt(
  *
  * @example
  * ```ts
- * const prompt = buildAcPrompt(traj, feat, sf, 0.5, w, lambda);
+ * import { buildAcPrompt } from "./prompt.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const prompt = buildAcPrompt(traj, feat, sf, 0.5, [0.1, 0.2], [0, 0.1, 0.2, 0.3]);
  * ```
  */
 export function buildAcPrompt(

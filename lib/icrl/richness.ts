@@ -1,7 +1,8 @@
 /**
  * Richness made checkable (MATH §7): the Gauss–Newton matrix of the restricted loss at a point of
- * the construction's manifold, and the Gram matrices of the tokens `x_i` and of `w̃`, over a fixed
- * set of sampled prompts.
+ * the construction's manifold over a fixed set of sampled prompts — as an operator, densely, and
+ * its preconditioner. Its spectrum and the Gram matrices of the tokens `x_i` and of `w̃` are
+ * summarised in `richness_stats.ts`.
  *
  * The restricted readout is bilinear in `(P12, V̄21)` (MATH §4, Lemma C.1 with `P22 = V̄22 = 0`):
  *
@@ -17,17 +18,10 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "./construction.ts";
-import {
-  type BlockKrylovOptions,
-  blockKrylovSmallest,
-  lobpcgSmallest,
-  nullityAndGap,
-  symmetricEigenQL,
-  type SymmetricOperator,
-} from "../core/eigen.ts";
-import type { Rng } from "../core/rng.ts";
+import { symmetricEigenQL } from "../core/eigen.ts";
 import { assertFiniteArray, assertInt } from "../core/validate.ts";
+import { type RestrictedBlocks, restrictedSize } from "./lsa.ts";
+import type { SymmetricOperator } from "../core/krylov.ts";
 
 /** N prompts of one task, stored flat: tokens `X` (N·n·m), parameters θ (N·(p−1)), targets. */
 export interface PromptSet {
@@ -72,18 +66,6 @@ function checkBlocks(b: RestrictedBlocks, ps: PromptSet): void {
   }
   assertFiniteArray("blocks.P12", b.P12, b.m * b.p);
   assertFiniteArray("blocks.V21bar", b.V21bar, (b.p - 1) * b.m);
-}
-
-/**
- * Number of restricted parameters `m·p + (p−1)·m` (P12, then V̄21).
- *
- * @example
- * ```ts
- * restrictedSize(73, 37); // 5329 (d = 36)
- * ```
- */
-export function restrictedSize(m: number, p: number): number {
-  return m * p + (p - 1) * m;
 }
 
 /** Per-prompt quantities at fixed blocks: z_k = Σ̂_k P12 w̃_k. */
@@ -418,202 +400,5 @@ export function gaussNewtonPreconditioner(
         out[o + i * m + j] = s;
       }
     }
-  };
-}
-
-/** Rank and extreme eigenvalues of a Gram matrix. */
-export interface GramStats {
-  /** Size of the matrix. */
-  size: number;
-  /** Eigenvalues above `1e-10·λ_max`. */
-  rank: number;
-  /** Smallest eigenvalue. */
-  smallest: number;
-  /** Largest eigenvalue. */
-  largest: number;
-}
-
-function gramOf(G: Float64Array, size: number): GramStats {
-  const vals = symmetricEigenQL(G, size, false).values;
-  const { zeros } = nullityAndGap(vals, 1e-10);
-  return { size, rank: size - zeros, smallest: vals[0], largest: vals[size - 1] };
-}
-
-/**
- * The Gram matrices of MATH §7's rebuttal phrasing: of the tokens, `(1/(N n)) Σ_{k,i} x_i x_iᵀ`
- * (m×m), and of the parameter columns, `(1/N) Σ_k w̃_k w̃_kᵀ` (p×p) — their ranks and smallest
- * eigenvalues.
- *
- * @example
- * ```ts
- * const { tokens, wTilde } = gramStats(ps); // full rank: tokens.rank === ps.m
- * ```
- */
-export function gramStats(ps: PromptSet): { tokens: GramStats; wTilde: GramStats } {
-  validatePromptSet(ps);
-  const { m, p, n, N, X, theta } = ps;
-  const Gx = new Float64Array(m * m), Gw = new Float64Array(p * p);
-  for (let t = 0; t < N * n; t++) {
-    for (let r = 0; r < m; r++) {
-      const a = X[t * m + r];
-      if (a === 0) continue;
-      for (let c = r; c < m; c++) Gx[r * m + c] += a * X[t * m + c];
-    }
-  }
-  const wt = new Float64Array(p);
-  for (let k = 0; k < N; k++) {
-    wt[0] = 1;
-    for (let j = 1; j < p; j++) wt[j] = theta[k * (p - 1) + j - 1];
-    for (let r = 0; r < p; r++) for (let c = r; c < p; c++) Gw[r * p + c] += wt[r] * wt[c];
-  }
-  for (let r = 0; r < m; r++) {
-    for (let c = r; c < m; c++) Gx[c * m + r] = Gx[r * m + c] /= N * n;
-  }
-  for (let r = 0; r < p; r++) for (let c = r; c < p; c++) Gw[c * p + r] = Gw[r * p + c] /= N;
-  return { tokens: gramOf(Gx, m), wTilde: gramOf(Gw, p) };
-}
-
-/** The Gauss–Newton numbers of MATH §7 at one point. */
-export interface GaussNewtonStats {
-  /** "dense" (full spectrum, exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned). */
-  method: "dense" | "krylov" | "lobpcg";
-  /** Parameters P. */
-  params: number;
-  /** Eigenvalues ≤ relTol·λ_max (1 = only the scaling direction). With "krylov" at most `block`. */
-  zeros: number;
-  /** True when the count may be capped (krylov and every resolved value was zero). */
-  zerosCapped: boolean;
-  /** μ: smallest eigenvalue above the threshold (null if none resolved). With "krylov" an upper bound (Ritz value). */
-  mu: number | null;
-  /** Largest eigenvalue. */
-  lambdaMax: number;
-  /** Residual ‖Gy − μy‖ of the μ pair (0 for dense). */
-  muResidual: number | null;
-  /** The smallest eigenvalues found (ascending, up to 12). */
-  smallest: number[];
-}
-
-/** Options of {@linkcode gaussNewtonStats}. */
-export interface GaussNewtonOptions {
-  /** "dense" (P ≲ 1 500), "krylov" or "lobpcg" (needs `scaling`; λ_max from a short Krylov run). */
-  method: "dense" | "krylov" | "lobpcg";
-  /** LOBPCG settings. */
-  lobpcg?: { block: number; maxIter: number; tol: number };
-  /** Relative zero threshold (default 1e-8 of λ_max). */
-  relTol?: number;
-  /** Krylov settings (`deflate` is set to the scaling tangent when `scaling` is given). */
-  krylov?: BlockKrylovOptions;
-  /**
-   * The scaling tangent t of M⋆ at the point (an exact null vector of G): with "krylov" the search
-   * runs on t⊥ and t is counted as one zero eigenvalue when ‖Gt‖ ≤ relTol·λ_max‖t‖.
-   */
-  scaling?: Float64Array;
-}
-
-function lobpcgStats(
-  b: RestrictedBlocks,
-  ps: PromptSet,
-  op: SymmetricOperator,
-  rng: Rng,
-  opts: GaussNewtonOptions,
-  relTol: number,
-  P: number,
-): GaussNewtonStats {
-  const t = opts.scaling;
-  if (!t) throw new RangeError(`method "lobpcg" needs the scaling tangent (opts.scaling)`);
-  const lo = opts.lobpcg ?? { block: 8, maxIter: 200, tol: 1e-6 };
-  const top = blockKrylovSmallest(op, rng.fork("lmax"), { block: 2, dim: 40, want: 1 }).largest;
-  const res = lobpcgSmallest(op, gaussNewtonPreconditioner(b, ps), rng, {
-    block: lo.block,
-    maxIter: lo.maxIter,
-    tol: lo.tol,
-    scale: top,
-    deflate: [t],
-  });
-  const g = nullityAndGap(res.values, relTol, top);
-  const Gt = new Float64Array(P);
-  op.apply(t, Gt);
-  let gg = 0, tt = 0;
-  for (let i = 0; i < P; i++) {
-    gg += Gt[i] * Gt[i];
-    tt += t[i] * t[i];
-  }
-  const extra = Math.sqrt(gg / tt) <= relTol * top ? 1 : 0;
-  const idx = g.smallestNonzero === null ? -1 : g.zeros;
-  return {
-    method: "lobpcg",
-    params: P,
-    zeros: g.zeros + extra,
-    zerosCapped: g.zeros === res.values.length,
-    mu: g.smallestNonzero,
-    lambdaMax: top,
-    muResidual: idx < 0 ? null : res.residuals[idx],
-    smallest: Array.from(res.values.slice(0, 12)),
-  };
-}
-
-/**
- * Zero-eigenvalue count, μ and λ_max of `G = JᵀJ/N` at `blocks` over the prompt set (MATH §7).
- *
- * @example
- * ```ts
- * gaussNewtonStats(sarsaBlocks(8, 0.2, 0.37), ps, new Rng(0), { method: "dense" }).zeros; // 1
- * ```
- */
-export function gaussNewtonStats(
-  b: RestrictedBlocks,
-  ps: PromptSet,
-  rng: Rng,
-  opts: GaussNewtonOptions,
-): GaussNewtonStats {
-  const relTol = opts.relTol ?? 1e-8;
-  const P = restrictedSize(ps.m, ps.p);
-  if (opts.method === "dense") {
-    const vals = symmetricEigenQL(gaussNewtonDense(b, ps), P, false).values;
-    const g = nullityAndGap(vals, relTol);
-    return {
-      method: "dense",
-      params: P,
-      zeros: g.zeros,
-      zerosCapped: false,
-      mu: g.smallestNonzero,
-      lambdaMax: g.largest,
-      muResidual: g.smallestNonzero === null ? null : 0,
-      smallest: Array.from(vals.slice(0, 12)),
-    };
-  }
-  if (opts.method !== "krylov" && opts.method !== "lobpcg") {
-    throw new RangeError(
-      `method must be "dense", "krylov" or "lobpcg", got ${JSON.stringify(opts.method)}`,
-    );
-  }
-  const op = gaussNewtonOperator(b, ps);
-  if (opts.method === "lobpcg") return lobpcgStats(b, ps, op, rng, opts, relTol, P);
-  const res = blockKrylovSmallest(op, rng, {
-    ...opts.krylov,
-    deflate: opts.scaling ? [opts.scaling] : undefined,
-  });
-  const g = nullityAndGap(res.values, relTol, res.largest);
-  const idx = g.smallestNonzero === null ? -1 : g.zeros;
-  let extra = 0;
-  if (opts.scaling) {
-    const t = opts.scaling, Gt = new Float64Array(P);
-    op.apply(t, Gt);
-    let gg = 0, tt = 0;
-    for (let i = 0; i < P; i++) {
-      gg += Gt[i] * Gt[i];
-      tt += t[i] * t[i];
-    }
-    if (Math.sqrt(gg / tt) <= relTol * res.largest) extra = 1;
-  }
-  return {
-    method: "krylov",
-    params: P,
-    zeros: g.zeros + extra,
-    zerosCapped: g.zeros === res.values.length,
-    mu: g.smallestNonzero,
-    lambdaMax: res.largest,
-    muResidual: idx < 0 ? null : res.residuals[idx],
-    smallest: Array.from(res.values.slice(0, 12)),
   };
 }

@@ -14,6 +14,37 @@ import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
 import { type Trajectory, validateTrajectory } from "../mdp/rollout.ts";
 import { assertFiniteArray, assertNumber } from "../core/validate.ts";
 
+/**
+ * The teachers' step sizes (MATH §3): the critic / SARSA / TD(0) step α and the actor step β. The
+ * one definition used by `TaskSpec` (training and evaluation) and the experiment configs.
+ */
+export interface StepSizes {
+  /** Critic / SARSA / TD(0) step α (0.2). */
+  alpha: number;
+  /** Actor step β (0.2). */
+  beta: number;
+}
+
+/** MATH §3 defaults: `α = β = 0.2`. */
+export const DEFAULT_STEP_SIZES: Readonly<StepSizes> = Object.freeze({ alpha: 0.2, beta: 0.2 });
+
+/**
+ * Validate step sizes: α and β finite and ≥ 0. Throws naming the bad field (`${where}.alpha`);
+ * returns them.
+ *
+ * @example
+ * ```ts
+ * import { validateStepSizes } from "./teachers.ts";
+ * validateStepSizes({ alpha: 0.2, beta: 1 });
+ * ```
+ */
+export function validateStepSizes<S extends StepSizes>(steps: S, where = ""): S {
+  const pre = where ? `${where}.` : "";
+  assertNumber(`${pre}alpha`, steps?.alpha, 0);
+  assertNumber(`${pre}beta`, steps?.beta, 0);
+  return steps;
+}
+
 /** Require an output buffer of at least `d` entries. */
 function assertOut(out: Float64Array, d: number): void {
   if (!(out instanceof Float64Array) || out.length < d) {
@@ -39,18 +70,15 @@ function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): vo
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomFeatures, randomMdp } from "../mdp/mdp.ts";
+ * import { sarsaUpdate } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
  * import { uniformPolicy } from "../mdp/policy.ts";
  * import { rollout } from "../mdp/rollout.ts";
- * import { sarsaUpdate } from "./teachers.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
- * const feat = randomFeatures(rng, 3, 2);
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
  * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
- * const w = new Float64Array(feat.d);
- * const w1 = sarsaUpdate(traj, feat, w, 0.5, 0.2); // one SARSA step from w = 0
- * console.log(w1);
+ * const w1 = sarsaUpdate(traj, feat, [0.1, 0.2, 0.3, 0.4], 0.5, 0.2);
  * ```
  */
 export function sarsaUpdate(
@@ -92,18 +120,15 @@ export function sarsaUpdate(
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { td0Update } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
  * import { uniformPolicy } from "../mdp/policy.ts";
  * import { rollout } from "../mdp/rollout.ts";
- * import { td0Update } from "./teachers.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
- * const stateFeat = randomStateFeatures(rng, 3);
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
  * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
- * const w = new Float64Array(stateFeat.d);
- * const w1 = td0Update(traj, stateFeat, w, 0.5, 0.2); // one TD(0) step of the critic
- * console.log(w1);
+ * const w1 = td0Update(traj, sf, [0.1, 0.2], 0.5, 0.2);
  * ```
  */
 export function td0Update(
@@ -157,19 +182,15 @@ function tdError(
  *
  * @example
  * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
- * import { softmaxPolicy } from "../mdp/policy.ts";
- * import { rollout } from "../mdp/rollout.ts";
  * import { actorCriticUpdate } from "./teachers.ts";
- * const rng = new Rng(0);
- * const mdp = randomMdp(rng, { nS: 3, nA: 2 });
- * const feat = randomFeatures(rng, 3, 2);
- * const sf = randomStateFeatures(rng, 3);
- * const w = new Float64Array(sf.d), lambda = new Float64Array(feat.d);
- * const traj = rollout(mdp, softmaxPolicy(feat, lambda), 0, 5, rng); // on-policy data
- * const { w: w1, lambda: l1 } = actorCriticUpdate(traj, feat, sf, w, lambda, 0.5, 0.2, 0.2);
- * console.log(w1, l1); // new critic (length 3) and actor (length 6) weights
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
+ * const { w: w1, lambda: l1 } = actorCriticUpdate(traj, feat, sf, [0.1, 0.2], [0, 0, 0, 0], 0.5, 0.2, 0.2);
  * ```
  */
 export function actorCriticUpdate(

@@ -30,7 +30,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "../train/tasks.ts";
+} from "../icrl/mod.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 
 /** Which MDPs and features the block is trained on. */
@@ -63,7 +63,7 @@ const DIST_KEYS = new Set(Object.keys(PAPER_DISTRIBUTION));
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * import { PAPER_DISTRIBUTION, validateDistribution } from "./distribution.ts";
  * validateDistribution({ ...PAPER_DISTRIBUTION, pool: 16 }, DEFAULT_TASK);
  * ```
@@ -116,7 +116,7 @@ function drawFeatures(t: TaskSpec, dist: TrainingDistribution, rng: Rng): Featur
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * import { distributionEnv, PAPER_DISTRIBUTION } from "./distribution.ts";
  * const env = distributionEnv(DEFAULT_TASK, { ...PAPER_DISTRIBUTION, pool: 4 }, 0, 7);
  * ```
@@ -160,7 +160,7 @@ export function distributionEnv(
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * import { PAPER_DISTRIBUTION, samplePromptSet } from "./distribution.ts";
  * const ps = samplePromptSet(DEFAULT_TASK, PAPER_DISTRIBUTION, 9, 8, [0, 10], 11);
  * ```

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { type RestrictedBlocks } from "../icrl/construction.ts";
-import { type GaussNewtonStats, type GramStats } from "../icrl/richness.ts";
-import type { TaskSpec } from "../train/tasks.ts";
+import type { RestrictedBlocks } from "../icrl/lsa.ts";
+import type { GaussNewtonStats, GramStats } from "../icrl/richness_stats.ts";
+import type { TaskSpec } from "../icrl/tasks.ts";
 import { type TrainingDistribution } from "./distribution.ts";
 import { type DistTrainConfig, type DistTrainResult } from "./trainer.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+import { type RestrictedBlocks, sarsaBlocks } from "../icrl/mod.ts";
 import { nullityAndGap, symmetricEigenQL } from "../core/eigen.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import {
@@ -16,7 +16,7 @@ import {
   gramStats,
   promptSetLoss,
   restrictedSize,
-} from "../icrl/richness.ts";
+} from "../icrl/mod.ts";
 import { Rng } from "../core/rng.ts";
 import { fitExponentialRate } from "../core/stats.ts";
 import {
@@ -25,7 +25,7 @@ import {
   summariseTransfer,
   teacherLearner,
   transferConfig,
-} from "../transfer/transfer.ts";
+} from "../transfer/mod.ts";
 import { samplePromptSet } from "./distribution.ts";
 import { trainOnDistribution } from "./trainer.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
@@ -55,7 +55,7 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { runRichness } from "./jobs.ts";
@@ -113,7 +113,7 @@ function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { runRate } from "./jobs.ts";
@@ -200,7 +200,7 @@ export function runRate(job: RateJob): RateOut[] {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { trainConfig } from "../train/train.ts";
@@ -276,7 +276,7 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { trainConfig } from "../train/train.ts";
@@ -317,7 +317,7 @@ export async function runJob(job: Job): Promise<JobOut> {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
  * import { trainConfig } from "../train/train.ts";

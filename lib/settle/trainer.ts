@@ -12,12 +12,12 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "../icrl/construction.ts";
-import { restrictedLossGrad, restrictedScratch } from "../icrl/grad.ts";
+import type { RestrictedBlocks } from "../icrl/mod.ts";
+import { restrictedLossGrad, restrictedScratch } from "../icrl/mod.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import { adam, gradientDescent } from "../core/optim.ts";
 import { Rng } from "../core/rng.ts";
-import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../train/tasks.ts";
+import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../icrl/mod.ts";
 import { type TrainConfig, trainConfig } from "../train/train.ts";
 import { assertNumber } from "../core/validate.ts";
 import {
@@ -119,7 +119,7 @@ function sq(a: Float64Array): number {
  *
  * @example
  * ```ts
- * import { DEFAULT_TASK } from "../train/tasks.ts";
+ * import { DEFAULT_TASK } from "../icrl/tasks.ts";
  * import { trainConfig } from "../train/train.ts";
  * import { PAPER_DISTRIBUTION } from "./distribution.ts";
  * import { trainOnDistribution } from "./trainer.ts";

@@ -12,22 +12,26 @@
  * which independent sums run side by side (four rows at a time, for instruction-level
  * parallelism) and that the gradient array is neither zeroed, written nor read back. Training
  * through this path is therefore bit-identical to the reference engine (tested in
- * `tests/fused_test.ts`).
+ * `tests/train/fused_test.ts`). The forward pass is the fast restricted readout of
+ * `icrl/restricted.ts` ({@linkcode fusedReadout} and its row kernels).
  *
  * @module
  */
 
-import type { RestrictedBlocks } from "../icrl/construction.ts";
+import type { RestrictedBlocks } from "../icrl/lsa.ts";
+import {
+  type FastReadoutScratch,
+  fusedReadout,
+  rowDots,
+  weightedRowSum,
+} from "../icrl/restricted.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 
-/** Per-prompt factors of up to `cap` prompts, plus the scratch of one prompt's forward/backward. */
-export interface FusedBatch {
-  /** Token dimension. */
-  m: number;
-  /** Parameter-column dimension (θ has p−1 entries). */
-  p: number;
-  /** Tokens per prompt. */
-  n: number;
+/**
+ * Per-prompt factors of up to `cap` prompts, plus the scratch of one prompt's forward/backward
+ * (it is the fast readout's scratch too: `fusedReadout(fb, …)` works on it).
+ */
+export interface FusedBatch extends FastReadoutScratch {
   /** Most prompts per step. */
   cap: number;
   /** `z_b` (m), stored `Z[r·cap + b]`. */
@@ -38,12 +42,6 @@ export interface FusedBatch {
   Tt: Float64Array;
   /** `θ_b` (p−1), stored `Th[k·cap + b]`. */
   Th: Float64Array;
-  /** Scratch: `u = P12 θ̃` (m). */
-  u: Float64Array;
-  /** Scratch: `s_i = x_iᵀu` (n). */
-  s: Float64Array;
-  /** Scratch: `z = Σ̂u` (m). */
-  z: Float64Array;
   /** Scratch: `e = out − target` (p−1). */
   e: Float64Array;
   /** Scratch: `y = V̄21ᵀe` (m). */
@@ -85,120 +83,6 @@ export function fusedBatch(m: number, p: number, n: number, cap: number): FusedB
     t: new Float64Array(m),
     gRow: new Float64Array(Math.max(m, p)),
   };
-}
-
-/** `out[i] = Σ_j X[i·m + j]·v[j]` for i < n, each sum from 0 in j order, four rows at a time. */
-function rowDots(X: Float64Array, v: Float64Array, n: number, m: number, out: Float64Array) {
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const b0 = i * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let j = 0; j < m; j++) {
-      const vj = v[j];
-      a0 += X[b0 + j] * vj;
-      a1 += X[b1 + j] * vj;
-      a2 += X[b2 + j] * vj;
-      a3 += X[b3 + j] * vj;
-    }
-    out[i] = a0;
-    out[i + 1] = a1;
-    out[i + 2] = a2;
-    out[i + 3] = a3;
-  }
-  for (; i < n; i++) {
-    const b0 = i * m;
-    let a0 = 0;
-    for (let j = 0; j < m; j++) a0 += X[b0 + j] * v[j];
-    out[i] = a0;
-  }
-}
-
-/** `acc = 0; for i: acc[r] += (s_i·invN)·X[i·m + r]` — Σ̂-type product, i in order. */
-function weightedRowSum(
-  X: Float64Array,
-  s: Float64Array,
-  invN: number,
-  n: number,
-  m: number,
-  acc: Float64Array,
-) {
-  acc.fill(0);
-  for (let i = 0; i < n; i++) {
-    const c = s[i] * invN, base = i * m;
-    for (let r = 0; r < m; r++) acc[r] += c * X[base + r];
-  }
-}
-
-/**
- * Readout of the restricted block, `θ + V̄21 Σ̂ P12 θ̃` (MATH §4), with the arithmetic of
- * `grad.ts`'s `restrictedReadout` (bit-identical), four independent rows at a time. Writes `out`
- * (p−1) and returns it; uses `fb`'s scratch.
- *
- * @example
- * ```ts
- * const out = fusedReadout(fusedBatch(73, 37, 20, 1), blocks, X, w, new Float64Array(36));
- * ```
- */
-export function fusedReadout(
-  fb: FusedBatch,
-  blk: RestrictedBlocks,
-  X: Float64Array,
-  theta: ArrayLike<number>,
-  out: Float64Array,
-): Float64Array {
-  const { m, p, n, u, s, z } = fb;
-  const { P12, V21bar } = blk;
-  const q = p - 1;
-  // u = P12 θ̃, each row from P12[r,0] then k = 1 … p−1 in order.
-  let r = 0;
-  for (; r + 3 < m; r += 4) {
-    const b0 = r * p, b1 = b0 + p, b2 = b1 + p, b3 = b2 + p;
-    let a0 = P12[b0], a1 = P12[b1], a2 = P12[b2], a3 = P12[b3];
-    for (let k = 1; k < p; k++) {
-      const th = theta[k - 1];
-      a0 += P12[b0 + k] * th;
-      a1 += P12[b1 + k] * th;
-      a2 += P12[b2 + k] * th;
-      a3 += P12[b3 + k] * th;
-    }
-    u[r] = a0;
-    u[r + 1] = a1;
-    u[r + 2] = a2;
-    u[r + 3] = a3;
-  }
-  for (; r < m; r++) {
-    const b0 = r * p;
-    let a0 = P12[b0];
-    for (let k = 1; k < p; k++) a0 += P12[b0 + k] * theta[k - 1];
-    u[r] = a0;
-  }
-  const invN = 1 / n;
-  rowDots(X, u, n, m, s);
-  weightedRowSum(X, s, invN, n, m, z);
-  // out = θ + V̄21 z (each row from θ[k]).
-  let k = 0;
-  for (; k + 3 < q; k += 4) {
-    const b0 = k * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
-    let a0 = theta[k], a1 = theta[k + 1], a2 = theta[k + 2], a3 = theta[k + 3];
-    for (let j = 0; j < m; j++) {
-      const zj = z[j];
-      a0 += V21bar[b0 + j] * zj;
-      a1 += V21bar[b1 + j] * zj;
-      a2 += V21bar[b2 + j] * zj;
-      a3 += V21bar[b3 + j] * zj;
-    }
-    out[k] = a0;
-    out[k + 1] = a1;
-    out[k + 2] = a2;
-    out[k + 3] = a3;
-  }
-  for (; k < q; k++) {
-    const b0 = k * m;
-    let a0 = theta[k];
-    for (let j = 0; j < m; j++) a0 += V21bar[b0 + j] * z[j];
-    out[k] = a0;
-  }
-  return out;
 }
 
 /**

@@ -6,16 +6,9 @@
  * @module
  */
 
-import {
-  type BlockModel,
-  DEFAULT_TRAIN,
-  type TrainConfig,
-  type TrainResult,
-  validateTrainConfig,
-} from "./train.ts";
-import { taskDims, type TaskSpec, validateTask } from "./tasks.ts";
-import { validateBlocks } from "../icrl/construction.ts";
-import { validateLsaParams } from "../icrl/lsa.ts";
+import { DEFAULT_TRAIN, type TrainConfig, type TrainResult, validateTrainConfig } from "./train.ts";
+import { taskDims, type TaskSpec, validateTask } from "../icrl/tasks.ts";
+import { type BlockModel, validateBlocks, validateLsaParams } from "../icrl/lsa.ts";
 import {
   assertFiniteArray,
   assertInt,

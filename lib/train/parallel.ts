@@ -1,6 +1,7 @@
 /**
  * Train several configurations (e.g. seeds) at once in Deno Workers, one per core by default.
  * Each run is exactly `trainTeacherMimic(config)` — results do not depend on the worker count.
+ * The pool itself is the generic {@linkcode runWorkerJobs} (`lib/core/pool.ts`).
  *
  * @module
  */
@@ -11,21 +12,34 @@ import {
   type TrainResult,
   validateTrainConfig,
 } from "./train.ts";
+import { runWorkerJobs } from "../core/pool.ts";
 import { assertInt, showValue } from "../core/validate.ts";
+
+export { runWorkerJobs };
 
 /** Progress of one of the parallel runs. */
 export type ManyProgress = (index: number, done: number, total: number, row: TrainMetrics) => void;
 
+/** A progress message of `train_worker.ts`. */
+interface TrainProgressMessage {
+  done: number;
+  total: number;
+  row: TrainMetrics;
+}
+
 /**
  * Run `configs` through `trainTeacherMimic` in up to `workers` parallel Workers; results come back in
- * input order. A failing run rejects with its index and message.
+ * input order. A failing run rejects with its index, seed and message.
  *
  * @example
  * ```ts
- * const results = await trainMany([0, 1, 2].map((seed) => trainConfig({ seed, K: 64, T: 100 })));
+ * import { trainMany } from "./parallel.ts";
+ * import { trainConfig } from "./train.ts";
+ * const tiny = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 5, batch: 2 };
+ * const results = await trainMany([0, 1].map((seed) => trainConfig({ ...tiny, seed })), 1);
  * ```
  */
-export async function trainMany(
+export function trainMany(
   configs: TrainConfig[],
   workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, configs.length)),
   onProgress?: ManyProgress,
@@ -43,99 +57,15 @@ export async function trainMany(
       throw new RangeError(`configs[${i}]: ${(e as Error).message}`);
     }
   });
-  const results: TrainResult[] = new Array(configs.length);
-  let next = 0;
-  const url = new URL("./train_worker.ts", import.meta.url).href;
-  const runOne = (w: Worker, index: number) =>
-    new Promise<void>((resolve, reject) => {
-      w.onmessage = (ev) => {
-        const msg = ev.data;
-        if (msg.kind === "progress") onProgress?.(index, msg.done, msg.total, msg.row);
-        else if (msg.kind === "done") {
-          results[index] = msg.result;
-          resolve();
-        } else {reject(
-            new Error(`run ${index} (seed ${configs[index].seed}) failed: ${msg.message}`),
-          );}
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(`run ${index} (seed ${configs[index].seed}) worker error: ${e.message}`));
-      };
-      w.postMessage({ id: index, config: configs[index] });
-    });
-  const pool = Array.from(
-    { length: Math.min(workers, configs.length) },
-    () => new Worker(url, { type: "module" }),
+  return runWorkerJobs<TrainConfig, TrainResult>(
+    new URL("./train_worker.ts", import.meta.url),
+    configs,
+    workers,
+    undefined,
+    onProgress && ((index, msg) => {
+      const { done, total, row } = msg as TrainProgressMessage;
+      onProgress(index, done, total, row);
+    }),
+    (index) => `run ${index} (seed ${configs[index].seed})`,
   );
-  try {
-    await Promise.all(pool.map(async (w) => {
-      while (next < configs.length) {
-        const i = next++;
-        await runOne(w, i);
-      }
-    }));
-  } finally {
-    pool.forEach((w) => w.terminate());
-  }
-  return results;
-}
-
-/**
- * A generic worker pool: send each of `jobs` to a Worker running the module at `workerUrl`, up to
- * `workers` at once, and collect the results in input order. The worker module answers a message
- * `{ id, job }` with `{ id, kind: "done", result }` or `{ id, kind: "error", message }` (see
- * `lib/bandits/generate_worker.ts`), optionally preceded by `{ id, kind: "progress", … }` messages
- * passed to `onProgress`. A failing job rejects naming its index.
- *
- * @example
- * ```ts
- * const url = new URL("../bandits/generate_worker.ts", import.meta.url);
- * const chunks = await runWorkerJobs(url, jobs, 2);
- * ```
- */
-export async function runWorkerJobs<J, R>(
-  workerUrl: string | URL,
-  jobs: readonly J[],
-  workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length)),
-  onDone?: (index: number, result: R) => void,
-  onProgress?: (index: number, message: unknown) => void,
-): Promise<R[]> {
-  assertInt("workers", workers, 1, 64);
-  const results: R[] = new Array(jobs.length);
-  if (jobs.length === 0) return results;
-  let next = 0;
-  const url = typeof workerUrl === "string" ? workerUrl : workerUrl.href;
-  const runOne = (w: Worker, index: number) =>
-    new Promise<void>((resolve, reject) => {
-      w.onmessage = (ev) => {
-        const msg = ev.data;
-        if (msg?.kind === "done") {
-          results[index] = msg.result as R;
-          onDone?.(index, msg.result as R);
-          resolve();
-        } else if (msg?.kind === "progress") onProgress?.(index, msg);
-        else reject(new Error(`job ${index} failed: ${msg?.message ?? JSON.stringify(msg)}`));
-      };
-      w.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(`job ${index} worker error: ${e.message}`));
-      };
-      w.postMessage({ id: index, job: jobs[index] });
-    });
-  const pool = Array.from(
-    { length: Math.min(workers, jobs.length) },
-    () => new Worker(url, { type: "module" }),
-  );
-  try {
-    await Promise.all(pool.map(async (w) => {
-      while (next < jobs.length) {
-        const i = next++;
-        await runOne(w, i);
-      }
-    }));
-  } finally {
-    pool.forEach((w) => w.terminate());
-  }
-  return results;
 }

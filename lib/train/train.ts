@@ -9,7 +9,7 @@
  * sequence). `batch = B > 1` is the **batched** mode: MDPs `gB … gB+B−1` are advanced side by side
  * and each optimiser step uses the mean loss of their B prompts; the per-prompt semantics (rollout,
  * target, θ ← target, s_0 ← s_n) are identical. MDP k's data stream is `fork("mdp").fork(k)` of the
- * seed in both modes, so the two modes see the same MDPs, features and initial θ. The learning rate
+ * seed in both modes (`lib/core/streams.ts`), so the two modes see the same MDPs, features and initial θ. The learning rate
  * is `lr · lrDecay^⌊k₀/lrDecayEvery⌋` with k₀ the index of the first MDP of the current group.
  *
  * **Engines.** `"js"`: hand-derived gradients in float64 typed arrays (`grad.ts`) — the fast path.
@@ -19,21 +19,17 @@
  * @module
  */
 
-import { blocksToParams, paramsToBlocks, type RestrictedBlocks } from "../icrl/construction.ts";
-import {
-  fullLossGrad,
-  NonFiniteLossError,
-  restrictedLossGrad,
-  restrictedScratch,
-} from "../icrl/grad.ts";
+import { type BlockModel, paramsToBlocks } from "../icrl/lsa.ts";
+import { fullLossGrad, NonFiniteLossError, restrictedLossGrad } from "../icrl/grad.ts";
+import { restrictedScratch } from "../icrl/restricted.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
-import { taskStepFast } from "./fast_task.ts";
+import { taskStepFast } from "../icrl/fast_task.ts";
 import { WasmAdam } from "./wasm_adam.ts";
-import type { LsaParams } from "../icrl/lsa.ts";
+import { initParams, prop31Drift, snapshotModel } from "./params.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import { adam, gradientDescent, type Optimizer } from "../core/optim.ts";
 import { buildPrompt } from "../icrl/prompt.ts";
-import { Rng } from "../core/rng.ts";
+import { trainingInitStream, trainingMdpStream } from "../core/streams.ts";
 import {
   DEFAULT_TASK,
   newTaskEnv,
@@ -44,7 +40,7 @@ import {
   type TaskSpec,
   taskStep,
   validateTask,
-} from "./tasks.ts";
+} from "../icrl/tasks.ts";
 import {
   assertInt,
   assertKnownKeys,
@@ -105,12 +101,6 @@ export const DEFAULT_TRAIN: Readonly<TrainConfig> = Object.freeze({
 });
 
 /**
- * Keys a {@linkcode TrainConfig} may carry besides those of {@linkcode DEFAULT_TRAIN} (optional
- * options without a default). {@linkcode trainConfig} rejects every other key.
- */
-export const TRAIN_OPTIONAL_KEYS: readonly string[] = [];
-
-/**
  * Fill in defaults and validate; throws naming the bad field. Unknown keys (also inside `task`)
  * are refused with the closest valid key; values that make training meaningless are refused too
  * (`initGain`, `lrDecay` and `divergeLoss` must be > 0; `lr = 0` stays allowed: it evaluates
@@ -125,7 +115,7 @@ export function trainConfig(
   over: Partial<Omit<TrainConfig, "task">> & { task?: Partial<TaskSpec> } = {},
 ): TrainConfig {
   assertObject("train config", over);
-  assertKnownKeys("train config", over, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  assertKnownKeys("train config", over, Object.keys(DEFAULT_TRAIN));
   if (over.task !== undefined) assertObject("train config task", over.task);
   const cfg: TrainConfig = {
     ...DEFAULT_TRAIN,
@@ -146,7 +136,7 @@ export function trainConfig(
  * ```
  */
 export function validateTrainConfig(cfg: TrainConfig): TrainConfig {
-  assertKnownKeys("train config", cfg, [...Object.keys(DEFAULT_TRAIN), ...TRAIN_OPTIONAL_KEYS]);
+  assertKnownKeys("train config", cfg, Object.keys(DEFAULT_TRAIN));
   validateTask(cfg.task);
   assertInt("K", cfg.K, 1);
   assertInt("T", cfg.T, 1);
@@ -162,30 +152,6 @@ export function validateTrainConfig(cfg: TrainConfig): TrainConfig {
   assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
   assertPositive("divergeLoss", cfg.divergeLoss);
   return cfg;
-}
-
-/** A trained (or initial) block. `full` is present for the full parameterisation. */
-export interface BlockModel {
-  /** The task the block was trained on. */
-  task: TaskSpec;
-  /** Parameterisation. */
-  param: "restricted" | "full";
-  /** The `P12`, `V̄21` blocks (read out of `full` when present). */
-  blocks: RestrictedBlocks;
-  /** Full `P`, `V` (full parameterisation only). */
-  full?: LsaParams;
-}
-
-/**
- * The block as full `D×D` matrices (restricted blocks embedded with zeros elsewhere).
- *
- * @example
- * ```ts
- * const params = modelParams(result.model);
- * ```
- */
-export function modelParams(model: BlockModel): LsaParams {
-  return model.full ?? blocksToParams(model.blocks);
 }
 
 /** One row of the training log. */
@@ -244,102 +210,6 @@ export type TrainKernel = "fused" | "reference";
 /** Progress callback: prompts done, total, and the latest metric row (when one was just logged). */
 export type TrainProgress = (done: number, total: number, row?: TrainMetrics) => void;
 
-/** Xavier-normal fill of an a×b matrix view. */
-function xavier(rng: Rng, out: Float64Array, rows: number, cols: number, gain: number): void {
-  const std = gain * Math.sqrt(2 / (rows + cols));
-  for (let i = 0; i < rows * cols; i++) out[i] = std * rng.normal();
-}
-
-/** Flat parameter vector with typed views. */
-interface ParamState {
-  flat: Float64Array;
-  grad: Float64Array;
-  /** Restricted views (restricted mode) — or null. */
-  blocks: RestrictedBlocks | null;
-  gBlocks: RestrictedBlocks | null;
-  /** Full views (full mode) — or null. */
-  full: LsaParams | null;
-  gFull: LsaParams | null;
-}
-
-function initParams(cfg: TrainConfig, rng: Rng): ParamState {
-  const { m, p } = taskDims(cfg.task);
-  const D = m + p;
-  if (cfg.param === "restricted") {
-    const size = m * p + (p - 1) * m;
-    const flat = new Float64Array(size), grad = new Float64Array(size);
-    const mk = (f: Float64Array): RestrictedBlocks => ({
-      m,
-      p,
-      P12: f.subarray(0, m * p),
-      V21bar: f.subarray(m * p),
-    });
-    const blocks = mk(flat);
-    xavier(rng, blocks.P12, m, p, cfg.initGain);
-    xavier(rng, blocks.V21bar, p - 1, m, cfg.initGain);
-    return { flat, grad, blocks, gBlocks: mk(grad), full: null, gFull: null };
-  }
-  const flat = new Float64Array(2 * D * D), grad = new Float64Array(2 * D * D);
-  const mk = (f: Float64Array): LsaParams => ({
-    D,
-    P: f.subarray(0, D * D),
-    V: f.subarray(D * D),
-  });
-  const full = mk(flat);
-  xavier(rng, full.P, D, D, cfg.initGain);
-  xavier(rng, full.V, D, D, cfg.initGain);
-  for (let r = m; r < D; r++) for (let c = m; c < D; c++) full.P[r * D + c] = 0; // P22 = 0
-  for (let r = m + 1; r < D; r++) for (let c = m; c < D; c++) full.V[r * D + c] = 0; // V̄22 = 0
-  return { flat, grad, blocks: null, gBlocks: null, full, gFull: mk(grad) };
-}
-
-function snapshot(cfg: TrainConfig, st: ParamState): BlockModel {
-  const { m } = taskDims(cfg.task);
-  if (st.full) {
-    const full: LsaParams = {
-      D: st.full.D,
-      P: Float64Array.from(st.full.P),
-      V: Float64Array.from(st.full.V),
-    };
-    return { task: cfg.task, param: "full", blocks: paramsToBlocks(full, m), full };
-  }
-  const b = st.blocks!;
-  return {
-    task: cfg.task,
-    param: "restricted",
-    blocks: { m: b.m, p: b.p, P12: Float64Array.from(b.P12), V21bar: Float64Array.from(b.V21bar) },
-  };
-}
-
-/**
- * Prop 3.1 measurements for full parameters: the largest change since `init` of the blocks that
- * cannot move, and the largest |entry| of `P22`, `V̄22`.
- *
- * @example
- * ```ts
- * const { drift, zeroBlocks } = prop31Drift(trained, initial, m);
- * ```
- */
-export function prop31Drift(
-  now: LsaParams,
-  init: LsaParams,
-  m: number,
-): { drift: number; zeroBlocks: number } {
-  const { D } = now;
-  let drift = 0, zeroBlocks = 0;
-  for (let r = 0; r < D; r++) {
-    for (let c = 0; c < D; c++) {
-      const i = r * D + c;
-      // P11, P21: columns < m of P. V11, V12: rows < m of V. First rows of V21, V22: row m of V.
-      if (c < m) drift = Math.max(drift, Math.abs(now.P[i] - init.P[i]));
-      if (r <= m) drift = Math.max(drift, Math.abs(now.V[i] - init.V[i]));
-      if (r >= m && c >= m) zeroBlocks = Math.max(zeroBlocks, Math.abs(now.P[i]));
-      if (r > m && c >= m) zeroBlocks = Math.max(zeroBlocks, Math.abs(now.V[i]));
-    }
-  }
-  return { drift, zeroBlocks };
-}
-
 /**
  * Run teacher-mimicking training (Algorithm 1). Deterministic given `config.seed`.
  * Yields to the event loop about every 200 ms so progress displays can update.
@@ -359,10 +229,8 @@ export async function trainTeacherMimic(
   const { task, K, T, batch } = cfg;
   const { m, p } = taskDims(task);
   const n = task.n;
-  const root = new Rng(cfg.seed);
-  const mdpRoot = root.fork("mdp");
-  const st = initParams(cfg, root.fork("init"));
-  const init = snapshot(cfg, st);
+  const st = initParams(task, cfg.param, cfg.initGain, trainingInitStream(cfg.seed));
+  const init = snapshotModel(task, st);
   const star = taskConstruction(task);
   const opt: Optimizer = cfg.optimizer === "adam" ? adam(st.flat.length) : gradientDescent();
   const tfGrad = cfg.engine === "tfjs" ? await import("./train_tf.ts") : null;
@@ -409,7 +277,9 @@ export async function trainTeacherMimic(
 
   for (let k0 = 0; k0 < K; k0 += batch) {
     const envs: TaskEnv[] = [];
-    for (let k = k0; k < Math.min(K, k0 + batch); k++) envs.push(newTaskEnv(task, mdpRoot.fork(k)));
+    for (let k = k0; k < Math.min(K, k0 + batch); k++) {
+      envs.push(newTaskEnv(task, trainingMdpStream(cfg.seed, k)));
+    }
     const B = envs.length;
     const lr = cfg.lr * Math.pow(cfg.lrDecay, Math.floor(k0 / cfg.lrDecayEvery));
     for (let t = 0; t < T; t++) {
@@ -490,7 +360,7 @@ export async function trainTeacherMimic(
   }
   return {
     config: cfg,
-    model: snapshot(cfg, st),
+    model: snapshotModel(task, st),
     init,
     metrics,
     wallTimeSec: (performance.now() - t0) / 1000,

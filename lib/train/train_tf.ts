@@ -7,15 +7,17 @@
 
 import { initTf, lsaReadoutTf, tf } from "../icrl/tf.ts";
 import type { TrainConfig } from "./train.ts";
-import type { TaskEnv } from "./tasks.ts";
-import { taskDims } from "./tasks.ts";
+import type { TaskEnv } from "../icrl/tasks.ts";
+import { taskDims } from "../icrl/tasks.ts";
 import { buildPrompt } from "../icrl/prompt.ts";
+import { fullView, restrictedView } from "../icrl/lsa.ts";
 
 await initTf();
 
 /**
  * Mean loss of the batch and its gradient by tfjs autodiff, written into `grad` (same flat layout
- * as the trainer's parameter vector: restricted `[P12 ; V̄21]`, full `[P ; V]`). Returns the loss.
+ * as the trainer's parameter vector: restricted `[P12 ; V̄21]`, full `[P ; V]` — `lsa.ts`'s
+ * `restrictedView` and `fullView`). Returns the loss.
  *
  * @example
  * ```ts
@@ -46,8 +48,9 @@ export function batchLossGrad(
       const Xt = tf.tensor3d(X, [B, n, m]);
       const th = tf.tensor2d(thT, [B, p]);
       const theta = tf.slice(th, [0, 1], [B, p - 1]);
-      const P12 = tf.tensor2d(Float32Array.from(flat.subarray(0, m * p)), [m, p]);
-      const V21 = tf.tensor2d(Float32Array.from(flat.subarray(m * p)), [p - 1, m]);
+      const blocks = restrictedView(flat, m, p), gBlocks = restrictedView(grad, m, p);
+      const P12 = tf.tensor2d(Float32Array.from(blocks.P12), [m, p]);
+      const V21 = tf.tensor2d(Float32Array.from(blocks.V21bar), [p - 1, m]);
       const f = (P: tf.Tensor, V: tf.Tensor) => {
         const u = tf.matMul(th, P as tf.Tensor2D, false, true); // [B, m]
         const s = tf.matMul(Xt, tf.expandDims(u, 2)); // [B, n, 1]
@@ -56,8 +59,8 @@ export function batchLossGrad(
         return tf.div(tf.mul(0.5, tf.sum(tf.square(tf.sub(out, target)))), B) as tf.Scalar;
       };
       const { value, grads } = tf.valueAndGrads(f)([P12, V21]);
-      grad.set(grads[0].dataSync(), 0);
-      grad.set(grads[1].dataSync(), m * p);
+      gBlocks.P12.set(grads[0].dataSync());
+      gBlocks.V21bar.set(grads[1].dataSync());
       return value.dataSync()[0];
     }
     const Hbuf = new Float32Array(B * D * (n + 1));
@@ -65,15 +68,16 @@ export function batchLossGrad(
       Hbuf.set(buildPrompt(Xs[b], n, m, envs[b].theta).H, b * D * (n + 1));
     }
     const H = tf.tensor3d(Hbuf, [B, D, n + 1]);
-    const P = tf.tensor2d(Float32Array.from(flat.subarray(0, D * D)), [D, D]);
-    const V = tf.tensor2d(Float32Array.from(flat.subarray(D * D)), [D, D]);
+    const full = fullView(flat, D), gFull = fullView(grad, D);
+    const P = tf.tensor2d(Float32Array.from(full.P), [D, D]);
+    const V = tf.tensor2d(Float32Array.from(full.V), [D, D]);
     const f = (Pv: tf.Tensor, Vv: tf.Tensor) => {
       const out = lsaReadoutTf(Pv as tf.Tensor2D, Vv as tf.Tensor2D, H, n, m);
       return tf.div(tf.mul(0.5, tf.sum(tf.square(tf.sub(out, target)))), B) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([P, V]);
-    grad.set(grads[0].dataSync(), 0);
-    grad.set(grads[1].dataSync(), D * D);
+    gFull.P.set(grads[0].dataSync());
+    gFull.V.set(grads[1].dataSync());
     return value.dataSync()[0];
   });
 }

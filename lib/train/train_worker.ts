@@ -1,6 +1,6 @@
 /**
- * Worker entry for {@linkcode trainMany}: receives a TrainConfig, trains, posts the result (or the
- * error message) back. Progress rows are forwarded as they are logged.
+ * Worker entry for {@linkcode trainMany}: receives `{ id, job }` with a TrainConfig (the protocol of
+ * `runWorkerJobs`), trains, posts the result (or the error message) back. Progress rows are forwarded as they are logged.
  *
  * @module
  */
@@ -8,8 +8,8 @@
 /// <reference lib="deno.worker" />
 import { type TrainConfig, trainTeacherMimic } from "./train.ts";
 
-self.onmessage = async (ev: MessageEvent<{ id: number; config: TrainConfig }>) => {
-  const { id, config } = ev.data;
+self.onmessage = async (ev: MessageEvent<{ id: number; job: TrainConfig }>) => {
+  const { id, job: config } = ev.data;
   try {
     const res = await trainTeacherMimic(config, (done, total, row) => {
       if (row) self.postMessage({ id, kind: "progress", done, total, row });

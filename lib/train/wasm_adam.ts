@@ -11,10 +11,10 @@
  * @module
  */
 
-import type { RestrictedBlocks } from "../icrl/construction.ts";
 import type { FusedBatch } from "./fused.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
+import { type RestrictedBlocks } from "../icrl/lsa.ts";
 
 interface Kernels {
   memory: WebAssembly.Memory;

@@ -15,8 +15,8 @@ import { mergedTransfer } from "../../lib/experiments/attention_views.ts";
 import { type Job, runJob, runJobs } from "../../lib/baselines/jobs.ts";
 import { baselineConfig } from "../../lib/baselines/train.ts";
 import { trainConfig } from "../../lib/train/train.ts";
-import { recordGrid, transferConfig } from "../../lib/transfer/transfer.ts";
-import { DEFAULT_TASK } from "../../lib/train/tasks.ts";
+import { recordGrid, transferConfig } from "../../lib/transfer/mod.ts";
+import { DEFAULT_TASK } from "../../lib/icrl/mod.ts";
 
 const TINY: AttentionConfig = {
   ...attentionDefaults.quick,

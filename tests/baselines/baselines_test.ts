@@ -21,7 +21,7 @@ import {
 } from "../../lib/baselines/eval.ts";
 import { initTf, tf } from "../../lib/icrl/tf.ts";
 import { Rng } from "../../lib/core/rng.ts";
-import { DEFAULT_TASK } from "../../lib/train/tasks.ts";
+import { DEFAULT_TASK } from "../../lib/icrl/mod.ts";
 import {
   constructedLearner,
   evaluateTransfer,
@@ -29,7 +29,7 @@ import {
   recordGrid,
   teacherLearner,
   transferConfig,
-} from "../../lib/transfer/transfer.ts";
+} from "../../lib/transfer/mod.ts";
 
 await initTf();
 
@@ -318,7 +318,7 @@ Deno.test("trainBaseline sees the LSA trainer's prompt stream: its first-step lo
   // With output weights ~1e-20 (gain 0 is refused) the model outputs w up to float32 round-off, so
   // the step-1 loss is ½·mean‖w_SARSA − w‖² over
   // the first 64 prompts of training MDPs fork("mdp").fork(0…63) — computed here independently.
-  const { newTaskEnv, taskStep } = await import("../../lib/train/tasks.ts");
+  const { newTaskEnv, taskStep } = await import("../../lib/icrl/mod.ts");
   const cfg = baselineConfig({
     arch: { kind: "softmax" },
     K: 64,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { matmul, maxAbs, maxAbsDiff, solve, transpose } from "../../lib/core/linalg.ts";
+import { matmul, maxAbs, solve, transpose } from "../../lib/core/linalg.ts";
+import { maxAbsDiff } from "../helpers.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import {
   DEFAULT_TASK,
@@ -9,12 +10,11 @@ import {
   taskDims,
   taskStep,
   validateTask,
-} from "../../lib/train/tasks.ts";
+} from "../../lib/icrl/tasks.ts";
 import { acTokens, sarsaTokens } from "../../lib/icrl/prompt.ts";
 import { actorCriticUpdate, sarsaUpdate } from "../../lib/icrl/teachers.ts";
 import { acBlocks, sarsaBlocks } from "../../lib/icrl/construction.ts";
-import { modelParams } from "../../lib/train/train.ts";
-import { blocksToParams } from "../../lib/icrl/construction.ts";
+import { blocksToParams, modelParams } from "../../lib/icrl/lsa.ts";
 
 Deno.test("solve: A·x reproduces b; singular matrices are rejected", () => {
   const rng = new Rng(1);

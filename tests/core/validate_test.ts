@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
 import {
   assertFiniteArray,
+  assertFiniteInputs,
   assertInt,
+  assertLength,
   assertNumber,
   assertProbVector,
 } from "../../lib/core/validate.ts";
-import { lsaForwardLiteral, validateLsa } from "../../lib/icrl/lsa.ts";
+import { validateLsa } from "../../lib/icrl/lsa.ts";
 import { td0Tokens } from "../../lib/icrl/prompt.ts";
-import { transferConfig, validateTransferConfig } from "../../lib/transfer/transfer.ts";
+import { transferConfig, validateTransferConfig } from "../../lib/transfer/mod.ts";
 import { metricRows } from "../../lib/experiments/convergence.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { scenario } from "../helpers.ts";
+import { lsaForwardLiteral } from "../icrl/lsa_reference.ts";
 
 Deno.test("assertInt / assertNumber accept in-range values and name the bad one", () => {
   assertInt("K", 5, 1, 10);
@@ -128,4 +131,20 @@ Deno.test("metricRows: one row per logged metric, tagged with run, seed and mode
       assert.equal(row.drift, null);
     }
   }
+});
+
+Deno.test("assertLength checks only the length (exact or at least); assertFiniteInputs names the first bad entry", () => {
+  assertLength("X", new Float64Array(3), 3);
+  assertLength("X", [NaN, 1, 2, 3], 3, false);
+  assert.throws(
+    () => assertLength("X", new Float64Array(2), 3),
+    /X must have length 3, got length 2/,
+  );
+  assert.throws(() => assertLength("X", [1], 3, false), /X must have length ≥ 3/);
+  assert.throws(() => assertLength("X", null as unknown as number[], 3), TypeError);
+  assertFiniteInputs([["X", [1, 2, NaN], 2]]);
+  assert.throws(
+    () => assertFiniteInputs([["X", [1, 2], 2], ["theta", [0, Infinity], 2]]),
+    /theta\[1\] must be finite/,
+  );
 });

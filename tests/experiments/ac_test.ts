@@ -15,7 +15,7 @@ import { softmaxPolicy } from "../../lib/mdp/policy.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import { rollout, sampleInitialState } from "../../lib/mdp/rollout.ts";
 import { meanCI } from "../../lib/core/stats.ts";
-import { DEFAULT_TASK } from "../../lib/train/tasks.ts";
+import { DEFAULT_TASK } from "../../lib/icrl/mod.ts";
 import { actorCriticUpdate } from "../../lib/icrl/teachers.ts";
 import {
   evaluateTransfer,
@@ -24,7 +24,7 @@ import {
   summariseTransfer,
   teacherLearner,
   transferConfig,
-} from "../../lib/transfer/transfer.ts";
+} from "../../lib/transfer/mod.ts";
 
 const tiny: StepSizeSweepConfig = {
   alphas: [0.2, 0.5],

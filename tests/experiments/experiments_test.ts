@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { averageLearners } from "../../lib/experiments/transfer_exp.ts";
-import type { TransferResult } from "../../lib/transfer/transfer.ts";
+import type { TransferResult } from "../../lib/transfer/mod.ts";
 
 Deno.test("averageLearners adds the per-(MDP, step) mean of its members", () => {
   const res = {

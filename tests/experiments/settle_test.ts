@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sarsaBlocks } from "../../lib/icrl/construction.ts";
-import { restrictedReadout, restrictedScratch } from "../../lib/icrl/grad.ts";
+import { restrictedReadout, restrictedScratch } from "../../lib/icrl/mod.ts";
 import {
   gaussNewtonDense,
   gaussNewtonOperator,
@@ -9,9 +9,9 @@ import {
   promptSetLoss,
   restrictedJacobian,
   restrictedSize,
-} from "../../lib/icrl/richness.ts";
+} from "../../lib/icrl/mod.ts";
 import { Rng } from "../../lib/core/rng.ts";
-import { DEFAULT_TASK, newTaskEnv } from "../../lib/train/tasks.ts";
+import { DEFAULT_TASK, newTaskEnv } from "../../lib/icrl/mod.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import {
   distributionEnv,

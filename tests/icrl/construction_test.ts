@@ -1,18 +1,24 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import { lsaReadout, lsaReadoutLiteral } from "../../lib/icrl/lsa.ts";
+import { blocksToParams, lsaReadout, paramsToBlocks } from "../../lib/icrl/lsa.ts";
 import { buildAcPrompt, buildSarsaPrompt, buildTd0Prompt } from "../../lib/icrl/prompt.ts";
 import {
   acBlocks,
   acConstruction,
-  blocksToParams,
-  paramsToBlocks,
   sarsaConstruction,
   td0Construction,
 } from "../../lib/icrl/construction.ts";
-import { actorCriticUpdate, sarsaUpdate, td0Update } from "../../lib/icrl/teachers.ts";
+import {
+  actorCriticUpdate,
+  DEFAULT_STEP_SIZES,
+  sarsaUpdate,
+  td0Update,
+  validateStepSizes,
+} from "../../lib/icrl/teachers.ts";
+import { DEFAULT_TASK } from "../../lib/icrl/tasks.ts";
 import { softmaxPolicy } from "../../lib/mdp/policy.ts";
 import { relErr, scenario } from "../helpers.ts";
+import { lsaReadoutLiteral } from "./lsa_reference.ts";
 
 const ALPHA = 0.2, BETA = 0.2, GAMMA = 0.5;
 const SCALES = [1, 3.7, -0.5];
@@ -147,4 +153,13 @@ Deno.test("blocks round-trip through full matrices; AC blocks have MATH §5 shap
   assert.throws(() => sarsaConstruction(4, ALPHA, 0), /c must be non-zero/);
   assert.throws(() => sarsaConstruction(0, ALPHA), /d.*got 0/);
   assert.throws(() => sarsaConstruction(3, NaN), /alpha.*NaN/);
+});
+
+Deno.test("step sizes: one definition with MATH §3 defaults, validated by name", () => {
+  assert.deepEqual({ ...DEFAULT_STEP_SIZES }, { alpha: 0.2, beta: 0.2 });
+  assert.equal(DEFAULT_TASK.alpha, DEFAULT_STEP_SIZES.alpha);
+  assert.equal(DEFAULT_TASK.beta, DEFAULT_STEP_SIZES.beta);
+  validateStepSizes({ alpha: 0, beta: 1 });
+  assert.throws(() => validateStepSizes({ alpha: -1, beta: 1 }), /alpha must be/);
+  assert.throws(() => validateStepSizes({ alpha: 0.2, beta: NaN }, "cfg"), /cfg\.beta must be/);
 });

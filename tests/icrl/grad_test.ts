@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
+import { fullLossGrad, restrictedLossGrad } from "../../lib/icrl/grad.ts";
 import {
-  fullLossGrad,
-  restrictedLossGrad,
-  restrictedReadout,
-  restrictedScratch,
-} from "../../lib/icrl/grad.ts";
-import { blocksToParams, type RestrictedBlocks } from "../../lib/icrl/construction.ts";
-import { type LsaParams, lsaReadout } from "../../lib/icrl/lsa.ts";
+  blocksToParams,
+  type LsaParams,
+  lsaReadout,
+  type RestrictedBlocks,
+} from "../../lib/icrl/lsa.ts";
 import { buildPrompt } from "../../lib/icrl/prompt.ts";
 import { initTf, lsaReadoutTf, tf } from "../../lib/icrl/tf.ts";
 import { relErr } from "../helpers.ts";
+import { restrictedReadout, restrictedScratch } from "../../lib/icrl/restricted.ts";
 
 const n = 6, m = 7, p = 4, D = m + p;
 

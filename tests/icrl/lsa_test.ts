@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import {
-  lemmaC1Readout,
-  lsaForwardLiteral,
-  type LsaParams,
-  lsaReadout,
-  lsaReadoutLiteral,
-} from "../../lib/icrl/lsa.ts";
+import { type LsaParams, lsaReadout } from "../../lib/icrl/lsa.ts";
 import { buildPrompt, buildSarsaPrompt, type Prompt } from "../../lib/icrl/prompt.ts";
 import { relErr, scenario } from "../helpers.ts";
+import { lemmaC1Readout, lsaForwardLiteral, lsaReadoutLiteral } from "./lsa_reference.ts";
 
 function randomParams(rng: Rng, D: number): LsaParams {
   return {

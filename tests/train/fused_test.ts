@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import { restrictedLossGrad, restrictedScratch } from "../../lib/icrl/grad.ts";
-import type { RestrictedBlocks } from "../../lib/icrl/construction.ts";
+import { restrictedLossGrad } from "../../lib/icrl/grad.ts";
 import { adam, gradientDescent } from "../../lib/core/optim.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "../../lib/train/fused.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
+import { restrictedScratch } from "../../lib/icrl/restricted.ts";
+import { type RestrictedBlocks } from "../../lib/icrl/lsa.ts";
 
 /** Random restricted blocks laid out in one buffer (P12 first), as the trainer does. */
 function randomBlocks(rng: Rng, m: number, p: number) {

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
-import { prop31Drift, trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
+import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { batchLossGrad } from "../../lib/train/train_tf.ts";
 import { adam, gradientDescent } from "../../lib/core/optim.ts";
 import { manifoldStats } from "../../lib/icrl/manifold.ts";
 import { sarsaBlocks } from "../../lib/icrl/construction.ts";
-import { newTaskEnv, taskDims, taskStep } from "../../lib/train/tasks.ts";
-import { fullLossGrad, restrictedLossGrad, restrictedScratch } from "../../lib/icrl/grad.ts";
+import { newTaskEnv, taskDims, taskStep } from "../../lib/icrl/tasks.ts";
+import { fullLossGrad, restrictedLossGrad } from "../../lib/icrl/grad.ts";
 import { buildPrompt } from "../../lib/icrl/prompt.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import { loadModel, saveModel } from "../../lib/train/model_io.ts";
 import { relErr } from "../helpers.ts";
+import { prop31Drift } from "../../lib/train/params.ts";
+import { restrictedScratch } from "../../lib/icrl/restricted.ts";
 
 const SMALL = { nS: 4, nA: 2, d: 8, dPsi: 4 };
 

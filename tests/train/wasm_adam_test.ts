@@ -3,8 +3,9 @@ import { Rng } from "../../lib/core/rng.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "../../lib/train/fused.ts";
 import { WasmAdam } from "../../lib/train/wasm_adam.ts";
 import { adam } from "../../lib/core/optim.ts";
-import { restrictedLossGrad, restrictedScratch } from "../../lib/icrl/grad.ts";
+import { restrictedLossGrad } from "../../lib/icrl/grad.ts";
 import { assembleWat, moduleText } from "../../scripts/build_wasm.ts";
+import { restrictedScratch } from "../../lib/icrl/restricted.ts";
 
 Deno.test("the committed wasm module is exactly what scripts/build_wasm.ts assembles from the WAT", async () => {
   const src = await Deno.readTextFile(new URL("../../lib/train/wasm/kernels.wat", import.meta.url));

@@ -15,15 +15,16 @@ import {
   trainingMdpStream,
   transferConfig,
   type TransferResult,
-} from "../../lib/transfer/transfer.ts";
-import { DEFAULT_TASK, taskConstruction, type TaskSpec } from "../../lib/train/tasks.ts";
-import { blocksToParams, sarsaBlocks } from "../../lib/icrl/construction.ts";
+} from "../../lib/transfer/mod.ts";
+import { DEFAULT_TASK, taskConstruction, type TaskSpec } from "../../lib/icrl/tasks.ts";
+import { sarsaBlocks } from "../../lib/icrl/construction.ts";
 import { randomFeatures, randomMdp, randomStateFeatures } from "../../lib/mdp/mdp.ts";
 import { epsGreedyPolicy, greedyPolicy, softmaxPolicy } from "../../lib/mdp/policy.ts";
 import { policyReturn, uniformReturn, valueIteration } from "../../lib/mdp/evaluate.ts";
 import { rollout, sampleInitialState } from "../../lib/mdp/rollout.ts";
 import { sarsaUpdate } from "../../lib/icrl/teachers.ts";
 import { Rng } from "../../lib/core/rng.ts";
+import { blocksToParams } from "../../lib/icrl/lsa.ts";
 
 const AC: TaskSpec = { ...DEFAULT_TASK, kind: "ac" };
 

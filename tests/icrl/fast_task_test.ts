@@ -6,8 +6,8 @@ import {
   taskDims,
   type TaskSpec,
   taskStep,
-} from "../../lib/train/tasks.ts";
-import { taskStepFast } from "../../lib/train/fast_task.ts";
+} from "../../lib/icrl/tasks.ts";
+import { taskStepFast } from "../../lib/icrl/fast_task.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import {
   blockLearner,
@@ -15,9 +15,9 @@ import {
   evaluateTransfer,
   teacherLearner,
   transferConfig,
-} from "../../lib/transfer/transfer.ts";
-import { fusedBatch, fusedReadout } from "../../lib/train/fused.ts";
-import { restrictedReadout, restrictedScratch } from "../../lib/icrl/grad.ts";
+} from "../../lib/transfer/mod.ts";
+import { fusedBatch } from "../../lib/train/fused.ts";
+import { fusedReadout, restrictedReadout, restrictedScratch } from "../../lib/icrl/restricted.ts";
 
 const sarsa = trainConfig({}).task;
 const ac = trainConfig({ task: { kind: "ac" } }).task;

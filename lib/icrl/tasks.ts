@@ -17,9 +17,17 @@ import {
 } from "../mdp/mdp.ts";
 import type { Rng } from "../core/rng.ts";
 import { emptyTrajectory, rollout, sampleInitialState, type Trajectory } from "../mdp/rollout.ts";
-import { epsGreedyPolicy, softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
-import { actorCriticUpdate, sarsaUpdate } from "../icrl/teachers.ts";
-import { acBlocks, type RestrictedBlocks, sarsaBlocks } from "../icrl/construction.ts";
+import { epsGreedyPolicy, softmaxPolicy } from "../mdp/policy.ts";
+import {
+  actorCriticUpdate,
+  DEFAULT_STEP_SIZES,
+  sarsaUpdate,
+  type StepSizes,
+  validateStepSizes,
+} from "./teachers.ts";
+import { acTokensInto, sarsaTokensInto } from "./prompt.ts";
+import { acBlocks, sarsaBlocks } from "./construction.ts";
+import type { RestrictedBlocks } from "./lsa.ts";
 import {
   assertFiniteArray,
   assertInt,
@@ -29,8 +37,12 @@ import {
   assertOneOf,
 } from "../core/validate.ts";
 
-/** Which teacher, and the MDP/feature/step-size settings (MATH §1, §3, §6 defaults). */
-export interface TaskSpec {
+/**
+ * Which teacher, and the MDP/feature/step-size settings (MATH §1, §3, §6 defaults). The step sizes
+ * `alpha` (critic / SARSA step α, 0.2) and `beta` (actor step β, 0.2) are the teachers'
+ * {@linkcode StepSizes}.
+ */
+export interface TaskSpec extends StepSizes {
   /** "sarsa" (batch semi-gradient SARSA, ε-greedy behaviour) or "ac" (TD actor–critic, softmax behaviour). */
   kind: "sarsa" | "ac";
   /** |S| (9). */
@@ -43,10 +55,6 @@ export interface TaskSpec {
   dPsi: number;
   /** Discount γ (0.5). */
   gamma: number;
-  /** Critic / SARSA step α (0.2). */
-  alpha: number;
-  /** Actor step β (0.2). */
-  beta: number;
   /** ε of the ε-greedy behaviour policy (0.1). */
   eps: number;
   /** Transitions per prompt n (20). */
@@ -61,8 +69,8 @@ export const DEFAULT_TASK: Readonly<TaskSpec> = Object.freeze({
   d: 36,
   dPsi: 9,
   gamma: 0.5,
-  alpha: 0.2,
-  beta: 0.2,
+  alpha: DEFAULT_STEP_SIZES.alpha,
+  beta: DEFAULT_STEP_SIZES.beta,
   eps: 0.1,
   n: 20,
 });
@@ -84,8 +92,7 @@ export function validateTask(t: TaskSpec): TaskSpec {
   assertInt("task.d", t.d, 1);
   assertInt("task.dPsi", t.dPsi, 1);
   assertNumber("task.gamma", t.gamma, 0, 0.999999);
-  assertNumber("task.alpha", t.alpha, 0);
-  assertNumber("task.beta", t.beta, 0);
+  validateStepSizes(t, "task");
   assertNumber("task.eps", t.eps, 0, 1);
   assertInt("task.n", t.n, 1);
   return t;
@@ -147,7 +154,9 @@ export interface TaskEnv {
  *
  * @example
  * ```ts
- * const env = newTaskEnv(DEFAULT_TASK, new Rng(0).fork("mdp").fork(0));
+ * import { DEFAULT_TASK, newTaskEnv } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, new Rng(0).fork("mdp").fork(0)); // training MDP 0 of seed 0
  * ```
  */
 export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
@@ -176,7 +185,12 @@ export function newTaskEnv(t: TaskSpec, rng: Rng): TaskEnv {
  *
  * @example
  * ```ts
- * taskStep(spec, env, X, target);
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { trainingMdpStream } from "../core/streams.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, trainingMdpStream(0, 0));
+ * const { m, p } = taskDims(DEFAULT_TASK);
+ * const X = new Float64Array(DEFAULT_TASK.n * m), target = new Float64Array(p - 1);
+ * taskStep(DEFAULT_TASK, env, X, target);
  * ```
  */
 export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array): void {
@@ -212,36 +226,16 @@ export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Flo
   if (t.kind === "sarsa") {
     epsGreedyPolicy(feat, theta, t.eps, env.pi);
     rollout(mdp, env.pi, env.s0, n, env.rng, traj);
-    const { nA, d, phi } = feat;
-    const m = 2 * d + 1, g = t.gamma;
-    for (let i = 0; i < n; i++) {
-      const b = (traj.s[i] * nA + traj.a[i]) * d;
-      const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
-      const row = i * m;
-      for (let k = 0; k < d; k++) {
-        X[row + k] = phi[b + k];
-        X[row + d + k] = g * phi[bp + k];
-      }
-      X[row + 2 * d] = traj.r[i];
-    }
+    sarsaTokensInto(traj, feat, t.gamma, X);
     sarsaUpdate(traj, feat, theta, t.gamma, t.alpha, target);
     return;
   }
   const sf = env.sf!;
-  const dq = t.dPsi, d = t.d;
+  const dq = t.dPsi;
   const w = theta.subarray(0, dq), lambda = theta.subarray(dq);
   softmaxPolicy(feat, lambda, env.pi);
   rollout(mdp, env.pi, env.s0, n, env.rng, traj);
-  const m = 2 * dq + 1 + d;
-  for (let i = 0; i < n; i++) {
-    const b = traj.s[i] * dq, bp = traj.s[i + 1] * dq, row = i * m;
-    for (let k = 0; k < dq; k++) {
-      X[row + k] = sf.psi[b + k];
-      X[row + dq + k] = t.gamma * sf.psi[bp + k];
-    }
-    X[row + 2 * dq] = traj.r[i];
-    softmaxScore(feat, env.pi, traj.s[i], traj.a[i], X, row + 2 * dq + 1);
-  }
+  acTokensInto(traj, feat, sf, env.pi, t.gamma, X);
   const upd = actorCriticUpdate(traj, feat, sf, w, lambda, t.gamma, t.alpha, t.beta);
   target.set(upd.w, 0);
   target.set(upd.lambda, dq);
@@ -253,7 +247,13 @@ export function taskStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Flo
  *
  * @example
  * ```ts
- * taskAdvance(env, target);
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskAdvance, taskStep } from "./tasks.ts";
+ * import { trainingMdpStream } from "../core/streams.ts";
+ * const env = newTaskEnv(DEFAULT_TASK, trainingMdpStream(0, 0));
+ * const { m, p } = taskDims(DEFAULT_TASK);
+ * const X = new Float64Array(DEFAULT_TASK.n * m), target = new Float64Array(p - 1);
+ * taskStep(DEFAULT_TASK, env, X, target);
+ * taskAdvance(env, target); // θ ← target, s_0 ← s_n
  * ```
  */
 export function taskAdvance(env: TaskEnv, next: ArrayLike<number>): void {

@@ -1,0 +1,229 @@
+/**
+ * The closed loop: in-context control on **unseen** MDPs (MATH §8.3, and §8.4 for the actor–critic).
+ *
+ * On each test MDP: start from an initial θ (SARSA: `w ~ Unif(−1,1)^d`; AC: `[w ; λ]`, exactly as
+ * {@linkcode newTaskEnv} draws it) and `s_0 ~ p0`; then, for `u = 1 … U`, roll out `n` steps of the
+ * behaviour policy of the current θ from the current state (SARSA: ε-greedy w.r.t. `wᵀφ`; AC:
+ * softmax `π_λ` — MATH §2, via {@linkcode taskStep}), set `θ ←` the learner's update, and continue
+ * from `s_n` (via {@linkcode taskAdvance}). At the chosen steps the **exact** return `J` (MATH §1)
+ * of the greedy policy of `w` (SARSA) or of `π_λ` (AC) is recorded, next to the oracle's `J`
+ * (value iteration) and the uniform-random policy's `J`.
+ *
+ * **Streams.** Test MDP `j` is drawn from `new Rng(seed).fork("transfer-test").fork(j)`, a family
+ * disjoint from the training streams `new Rng(seed).fork("mdp").fork(k)` of MATH §6 (checked by
+ * {@linkcode assertDisjointStreams}). All learners on one MDP start from the same θ and `s_0`; each
+ * learner rolls out from its own stream `fork("rollout").fork(name)` of the MDP's stream, so the
+ * numbers of one learner do not depend on which other learners run. `rolloutStreams: "shared"`
+ * gives every learner the same stream (common random numbers) instead.
+ *
+ * The evaluator uses the tasks (`lib/icrl/tasks.ts`) and learners only — never the trainer or the
+ * gradients: training and evaluation are siblings over lib/icrl. Statistics are in `stats.ts`.
+ *
+ * @module
+ */
+
+import { greedyActions, softmaxPolicy } from "../mdp/policy.ts";
+import { emptyTrajectory } from "../mdp/rollout.ts";
+import { policyReturn, uniformReturn, valueIteration } from "../mdp/evaluate.ts";
+import { taskStepFast } from "../icrl/fast_task.ts";
+import {
+  newTaskEnv,
+  taskAdvance,
+  taskDims,
+  type TaskEnv,
+  type TaskSpec,
+  taskStep,
+} from "../icrl/tasks.ts";
+import { rolloutStream, testMdpStream } from "../core/streams.ts";
+import { assertKernel, type Learner, validateLearners } from "./learners.ts";
+import { assertDisjointStreams, type TransferConfig, validateTransferConfig } from "./config.ts";
+
+/** One recorded point: learner `learner` on test MDP `mdp` after `step` updates. */
+export type TransferRow = {
+  /** Test MDP index j. */
+  mdp: number;
+  /** Learner name. */
+  learner: string;
+  /** Updates done (0 = initial θ). */
+  step: number;
+  /** Exact return of the greedy policy of w (SARSA) or of π_λ (AC). */
+  J: number;
+  /** Normalised score `(J − J_random)/(J_oracle − J_random)` (NaN if the two references coincide). */
+  score: number;
+};
+
+/** The reference returns of one test MDP. */
+export type TransferMdpRow = {
+  /** Test MDP index j. */
+  mdp: number;
+  /** J of the optimal policy (value iteration). */
+  oracle: number;
+  /** J of the uniform-random policy. */
+  random: number;
+};
+
+/** Result of {@linkcode evaluateTransfer}. */
+export interface TransferResult {
+  /** The configuration (validated). */
+  config: TransferConfig;
+  /** Learner names, in evaluation order. */
+  learners: string[];
+  /** Tidy rows, ordered by MDP, then learner, then step. */
+  rows: TransferRow[];
+  /** Reference returns per MDP. */
+  mdps: TransferMdpRow[];
+  /** Prompts processed (numMdps · updates · learners). */
+  prompts: number;
+  /** Wall time of the loop, seconds (including the J evaluations). */
+  wallTimeSec: number;
+  /** prompts / wallTimeSec. */
+  promptsPerSec: number;
+}
+
+/** Progress callback: prompts done and total. */
+export type TransferProgress = (done: number, total: number) => void;
+
+/**
+ * J of the evaluated policy of θ: greedy in w (SARSA) or π_λ (AC). Greedy policies are memoised
+ * per MDP by their action vector (the same table gives the same exact J), which makes recording
+ * J at every step nearly free for SARSA.
+ */
+function thetaReturn(
+  task: TaskSpec,
+  env: TaskEnv,
+  pi: Float64Array,
+  memo: Map<number, number>,
+): number {
+  if (task.kind === "ac") {
+    return policyReturn(env.mdp, softmaxPolicy(env.feat, env.theta.subarray(task.dPsi), pi));
+  }
+  const actions = greedyActions(env.feat, env.theta);
+  const { nS, nA } = env.mdp;
+  let key = 0;
+  for (let s = 0; s < nS; s++) key = key * nA + actions[s];
+  const exact = Number.isSafeInteger(key) && Math.pow(nA, nS) <= Number.MAX_SAFE_INTEGER;
+  if (exact) {
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+  }
+  pi.fill(0);
+  for (let s = 0; s < nS; s++) pi[s * nA + actions[s]] = 1; // = greedyPolicy(feat, w)
+  const J = policyReturn(env.mdp, pi);
+  if (exact) memo.set(key, J);
+  return J;
+}
+
+/**
+ * Run the closed-loop transfer evaluation (MATH §8.3; §8.4 for `task.kind = "ac"`). Deterministic
+ * given `cfg.seed`; a learner's numbers depend only on the seed, its name and itself. Yields to
+ * the event loop about every 200 ms so progress displays can update. `kernel` picks how prompts are
+ * produced: `"fused"` (`icrl/fast_task.ts`, default) or `"reference"` (`icrl/tasks.ts`'s `taskStep`); both
+ * give bit-identical numbers.
+ *
+ * @example
+ * ```ts
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { recordGrid, transferConfig } from "./config.ts";
+ * import { constructedLearner, teacherLearner } from "./learners.ts";
+ * import { summariseTransfer } from "./stats.ts";
+ * const cfg = transferConfig({ numMdps: 3, updates: 20, recordAt: recordGrid(20, 5) });
+ * const res = await evaluateTransfer(cfg, [teacherLearner(), constructedLearner(cfg.task)]);
+ * const summary = summariseTransfer(res); // add blockLearner("trained", model) for a trained block
+ * ```
+ */
+export async function evaluateTransfer(
+  config: TransferConfig,
+  learners: readonly Learner[],
+  onProgress?: TransferProgress,
+  kernel: "fused" | "reference" = "fused",
+): Promise<TransferResult> {
+  const cfg = validateTransferConfig({ ...config, recordAt: [...config.recordAt] });
+  const { task, numMdps, updates, recordAt } = cfg;
+  validateLearners(task, learners);
+  if (cfg.training) {
+    assertDisjointStreams(cfg.training, cfg, learners.map((l) => l.name));
+  }
+  const { m, p } = taskDims(task);
+  const n = task.n;
+  assertKernel(kernel);
+  const stepFn = kernel === "fused" ? taskStepFast : taskStep;
+  const record = new Uint8Array(updates + 1);
+  for (const u of recordAt) record[u] = 1;
+
+  const X = new Float64Array(n * m);
+  const target = new Float64Array(p - 1);
+  const out = new Float64Array(p - 1);
+  const piEval = new Float64Array(task.nS * task.nA);
+  // Per-learner buffers, reused across MDPs (the MDP, features and ψ are shared read-only).
+  const bufs = learners.map(() => ({
+    theta: new Float64Array(p - 1),
+    traj: emptyTrajectory(n),
+    pi: new Float64Array(task.nS * task.nA),
+  }));
+
+  const rows: TransferRow[] = [];
+  const mdps: TransferMdpRow[] = [];
+  const total = numMdps * updates * learners.length;
+  let done = 0;
+  let lastYield = performance.now();
+  const t0 = performance.now();
+
+  for (let j = 0; j < numMdps; j++) {
+    const stream = testMdpStream(cfg.seed, j, cfg.streamLabel);
+    const base = newTaskEnv(task, stream);
+    const oracle = valueIteration(base.mdp).J;
+    const random = uniformReturn(base.mdp);
+    mdps.push({ mdp: j, oracle, random });
+    const memo = new Map<number, number>();
+    const span = oracle - random;
+    const scoreOf = (J: number) => (span > 1e-12 ? (J - random) / span : NaN);
+
+    for (let l = 0; l < learners.length; l++) {
+      const learner = learners[l];
+      const env: TaskEnv = {
+        ...base,
+        ...bufs[l],
+        rng: rolloutStream(stream, learner.name, cfg.rolloutStreams),
+      };
+      env.theta.set(base.theta);
+      learner.begin?.(env);
+      if (record[0]) {
+        const J = thetaReturn(task, env, piEval, memo);
+        rows.push({ mdp: j, learner: learner.name, step: 0, J, score: scoreOf(J) });
+      }
+      for (let u = 1; u <= updates; u++) {
+        stepFn(task, env, X, target);
+        learner.update(X, env, target, out);
+        for (let k = 0; k < out.length; k++) {
+          if (!Number.isFinite(out[k])) {
+            const where = `on test MDP ${j} at update ${u}`;
+            throw new Error(`learner "${learner.name}" produced θ[${k}] = ${out[k]} ${where}`);
+          }
+        }
+        taskAdvance(env, out);
+        if (record[u]) {
+          const J = thetaReturn(task, env, piEval, memo);
+          rows.push({ mdp: j, learner: learner.name, step: u, J, score: scoreOf(J) });
+        }
+        if ((++done & 1023) === 0) {
+          if (onProgress) onProgress(done, total);
+          if (performance.now() - lastYield > 200) {
+            await new Promise((r) => setTimeout(r, 0));
+            lastYield = performance.now();
+          }
+        }
+      }
+    }
+  }
+  onProgress?.(total, total);
+  const wallTimeSec = (performance.now() - t0) / 1000;
+  return {
+    config: cfg,
+    learners: learners.map((l) => l.name),
+    rows,
+    mdps,
+    prompts: total,
+    wallTimeSec,
+    promptsPerSec: total / Math.max(wallTimeSec, 1e-9),
+  };
+}
