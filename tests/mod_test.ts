@@ -18,7 +18,8 @@ Deno.test("lib/mod.ts re-exports every name of the six folder barrels", () => {
       assert.equal((lib as Record<string, unknown>)[name], value, `${name} differs`);
     }
   }
-  const total = Object.values(barrels).reduce((n, b) => n + Object.keys(b).length, 0);
+  // a barrel may re-export a neighbour's names (train/mod.ts re-exports the icrl tasks): count each once
+  const total = new Set(Object.values(barrels).flatMap((b) => Object.keys(b))).size;
   assert.equal(Object.keys(lib).length, total, "lib/mod.ts exports something outside the barrels");
 });
 
