@@ -8,9 +8,9 @@
 
 import { meanCI } from "./stats.ts";
 import { showValue } from "./validate.ts";
+import type { Row } from "./row.ts";
 
-/** A tidy row: named numbers and strings. */
-export type Row = Record<string, number | string | null>;
+export type { Cell, Row } from "./row.ts";
 
 /** One aggregated point. */
 export interface BandRow {

@@ -20,7 +20,7 @@ import {
   trainConfig,
   trainMany,
 } from "../train/mod.ts";
-import { manifoldStats } from "../icrl/mod.ts";
+import { manifoldStats, validateStepSizes } from "../icrl/mod.ts";
 import {
   blockLearner,
   constructedLearner,
@@ -32,7 +32,6 @@ import {
 } from "../transfer/mod.ts";
 import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 import type { Row } from "../report/mod.ts";
-import type { Row as MetricRow } from "../core/mod.ts";
 import {
   constructionCheck,
   type ConstructionErrorRow,
@@ -42,7 +41,6 @@ import { metricRows, normalisedBlockRows } from "./convergence.ts";
 import { assertIntList, averageLearners, trainingPerSeedRows } from "./closed_loop.ts";
 import {
   bestStepSizes,
-  checkStepSizes,
   type StepSizes,
   type StepSizeSweep,
   stepSizeSweep,
@@ -163,7 +161,7 @@ export function validateActorCriticConfig(cfg: ActorCriticConfig): void {
     throw new RangeError(`task.kind must be "ac", got ${JSON.stringify(cfg.task?.kind)}`);
   }
   assertKnownKeys("specDefault", cfg.specDefault, ["alpha", "beta"]);
-  checkStepSizes(cfg.specDefault);
+  validateStepSizes(cfg.specDefault);
   assertKnownKeys("construction", cfg.construction, ["ns", "ds", "trials"]);
   assertIntList("construction.ns", cfg.construction.ns, 1);
   assertIntList("construction.ds", cfg.construction.ds, 1);
@@ -200,7 +198,7 @@ export function validateActorCriticConfig(cfg: ActorCriticConfig): void {
  * ```
  */
 export function acTrainConfigs(cfg: ActorCriticConfig, steps: StepSizes): TrainConfig[] {
-  checkStepSizes(steps);
+  validateStepSizes(steps);
   return cfg.seeds.map((seed) =>
     trainConfig({
       task: { ...cfg.task, kind: "ac", alpha: steps.alpha, beta: steps.beta },
@@ -238,7 +236,7 @@ export interface ActorCriticResult {
   construction: ConstructionErrorRow[];
   /** Training: metric rows, final metrics per seed, timings, and seed 0's normalised blocks. */
   training: {
-    metrics: MetricRow[];
+    metrics: Row[];
     perSeed: Row[];
     timing: { seed: number; wallTimeSec: number; promptsPerSec: number }[];
     wallTimeSec: number;

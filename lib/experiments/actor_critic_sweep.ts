@@ -20,15 +20,10 @@ import {
   type TransferRow,
 } from "../transfer/mod.ts";
 import type { TaskSpec } from "../train/mod.ts";
-import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
+import { type StepSizes, validateStepSizes } from "../icrl/mod.ts";
 
-/** One point of the step-size sweep grid. */
-export interface StepSizes {
-  /** Critic step α. */
-  alpha: number;
-  /** Actor step β. */
-  beta: number;
-}
+export type { StepSizes } from "../icrl/mod.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 
 /** The AC teacher's closed-loop sweep over (α, β) (MATH §8.4; evaluated as in §8.3). */
 export interface StepSizeSweepConfig {
@@ -49,20 +44,6 @@ export interface StepSizeSweepConfig {
 }
 
 /**
- * Throw a clear error if α or β is not a finite number ≥ 0.
- *
- * @example
- * ```ts
- * import { checkStepSizes } from "./actor_critic_sweep.ts";
- * checkStepSizes({ alpha: 0.5, beta: 1 });
- * ```
- */
-export function checkStepSizes(steps: StepSizes): void {
-  assertNumber("alpha", steps?.alpha, 0);
-  assertNumber("beta", steps?.beta, 0);
-}
-
-/**
  * The learner name of one sweep setting, e.g. `"α=0.2, β=1"`.
  *
  * @example
@@ -72,7 +53,7 @@ export function checkStepSizes(steps: StepSizes): void {
  * ```
  */
 export function sweepName(steps: StepSizes): string {
-  checkStepSizes(steps);
+  validateStepSizes(steps);
   return `α=${steps.alpha}, β=${steps.beta}`;
 }
 

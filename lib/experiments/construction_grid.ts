@@ -19,7 +19,14 @@ import {
   sarsaConstruction,
   td0Construction,
 } from "../icrl/mod.ts";
-import { actorCriticUpdate, sarsaUpdate, td0Update } from "../icrl/mod.ts";
+import {
+  actorCriticUpdate,
+  DEFAULT_STEP_SIZES,
+  sarsaUpdate,
+  type StepSizes,
+  td0Update,
+  validateStepSizes,
+} from "../icrl/mod.ts";
 import {
   epsGreedyPolicy,
   randomFeatures,
@@ -34,7 +41,7 @@ import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../i
 import { reportProgress, type RunHooks } from "./shape.ts";
 
 /** Settings of the construction check's grid (what {@linkcode constructionCheck} takes). */
-export interface ConstructionCheckConfig {
+export interface ConstructionCheckConfig extends StepSizes {
   /** Values of n swept at d = `dFixed`. */
   ns: number[];
   /** Values of d swept at n = `nFixed`. */
@@ -49,9 +56,7 @@ export interface ConstructionCheckConfig {
   perturbation: number;
   /** Entries of the random θ are Unif(−r, r). */
   randomScale: number;
-  /** Step sizes and discount (MATH §3 defaults). */
-  alpha: number;
-  beta: number;
+  /** Discount (MATH §3 default 0.5); the step sizes α, β come from {@linkcode StepSizes}. */
   gamma: number;
   /** Seed. */
   seed: number;
@@ -66,8 +71,8 @@ export const DEFAULT_CONSTRUCTION_CHECK: Readonly<ConstructionCheckConfig> = Obj
   trials: 10,
   perturbation: 1e-3,
   randomScale: 0.1,
-  alpha: 0.2,
-  beta: 0.2,
+  alpha: DEFAULT_STEP_SIZES.alpha,
+  beta: DEFAULT_STEP_SIZES.beta,
   gamma: 0.5,
   seed: 2026,
 });
@@ -195,8 +200,7 @@ export function validateGrid(cfg: ConstructionCheckConfig, keys: readonly string
   assertInt("nFixed", cfg.nFixed, 1);
   assertNumber("perturbation", cfg.perturbation, 0);
   assertNumber("randomScale", cfg.randomScale, 0);
-  assertNumber("alpha", cfg.alpha);
-  assertNumber("beta", cfg.beta);
+  validateStepSizes(cfg);
   assertNumber("gamma", cfg.gamma, 0, 0.999999);
   assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
 }

@@ -1,16 +1,14 @@
 /**
- * The one tidy-row type of the reporting layer (DESIGN: "tidy table → chart → file + inline
+ * Tidy rows in the reporting layer (the type itself is `lib/core/row.ts`'s) (DESIGN: "tidy table → chart → file + inline
  * display"): a row is a plain object, field name → {@linkcode Cell}. Chart builders, tables
  * (`table.ts`) and display objects (`display.ts`) all take `readonly Row[]`.
  *
  * @module
  */
 
-/** One cell of a tidy table: a number, a string, a boolean, or null (missing). */
-export type Cell = number | string | boolean | null;
+import type { Cell, Row } from "../core/row.ts";
 
-/** One row of a tidy table: field name → value. */
-export type Row = { [field: string]: Cell };
+export type { Cell, Row } from "../core/row.ts";
 
 /** Older name of {@linkcode Cell}, kept for the chart builders' signatures. */
 export type Datum = Cell;
