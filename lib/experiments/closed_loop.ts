@@ -264,6 +264,16 @@ export function closedLoopCurve(
   });
 }
 
+/** Final training metrics of one seed's run (a row of the per-seed tables of 02 and 04). */
+export type TrainingPerSeedRow = {
+  seed: number;
+  finalLoss: number;
+  dist: number;
+  cosP12: number;
+  cosV21: number;
+  c: number;
+};
+
 /**
  * Final metrics of each training run: `{seed, finalLoss, dist, cosP12, cosV21, c}` (c = cP).
  *
@@ -275,7 +285,7 @@ export function closedLoopCurve(
  * if (rows[0].c !== 0.8) throw new Error();
  * ```
  */
-export function trainingPerSeedRows(results: readonly TrainResult[]): Row[] {
+export function trainingPerSeedRows(results: readonly TrainResult[]): TrainingPerSeedRow[] {
   return results.map((r) => {
     const last = r.metrics.at(-1);
     if (last === undefined) throw new RangeError(`run of seed ${r.config.seed} has no metrics`);

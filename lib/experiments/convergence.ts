@@ -25,6 +25,7 @@ import {
   type TrainResult,
   trainTeacherMimic,
 } from "../train/mod.ts";
+import { trainingPerSeedRows } from "./closed_loop.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 export { figures, summary, tables, thinCurves } from "./convergence_views.ts";
@@ -247,18 +248,8 @@ export async function run(cfg: ConvergenceConfig, hooks?: RunHooks): Promise<Con
   await chain;
   const t3 = performance.now();
   const perSeed = main.map((r) => {
-    const last = r.metrics.at(-1)!;
     const fit = finalPhaseRate(r, cfg.rateFraction);
-    return {
-      seed: r.config.seed,
-      finalLoss: last.loss,
-      dist: last.dist,
-      cosP12: last.cosP12,
-      cosV21: last.cosV21,
-      c: last.cP,
-      ratePerMillion: fit.rate,
-      rateR2: fit.r2,
-    };
+    return { ...trainingPerSeedRows([r])[0], ratePerMillion: fit.rate, rateR2: fit.r2 };
   });
   const s = (a: number, b: number) => (b - a) / 1000;
   return {

@@ -21,6 +21,7 @@
 import { type LsaParams, type RestrictedBlocks, validateBlocks, validateLsaParams } from "./lsa.ts";
 import { restrictedForward, type RestrictedScratch } from "./restricted.ts";
 import { assertFiniteInputs, assertInt, assertLength, assertNumber } from "../core/validate.ts";
+import { gramApply } from "../core/linalg.ts";
 
 /**
  * Thrown by the loss functions when every data input is finite but the loss is not — the
@@ -151,7 +152,7 @@ export function fullLossGrad(
     for (let k = 0; k < D; k++) acc += P[i * D + k] * h[k];
     q[i] = acc;
   }
-  const bvec = hhT(H, q, D, c);
+  const bvec = gramApply(H, q, D, c);
   const e = new Float64Array(pm1);
   let loss = 0;
   for (let k = 0; k < pm1; k++) {
@@ -176,27 +177,10 @@ export function fullLossGrad(
       y[r] += V[row * D + r] * ek;
     }
   }
-  const My = hhT(H, y, D, c);
+  const My = gramApply(H, y, D, c);
   for (let i = 0; i < D; i++) {
     const a = (scale * My[i]) / n;
     for (let k = 0; k < D; k++) gP[i * D + k] += a * h[k];
   }
   return loss;
-}
-
-/** `H (Hᵀ v)` for H of D×c. */
-function hhT(H: Float64Array, v: Float64Array, D: number, c: number): Float64Array {
-  const a = new Float64Array(c);
-  for (let r = 0; r < D; r++) {
-    const vr = v[r];
-    if (vr === 0) continue;
-    for (let j = 0; j < c; j++) a[j] += H[r * c + j] * vr;
-  }
-  const out = new Float64Array(D);
-  for (let r = 0; r < D; r++) {
-    let acc = 0;
-    for (let j = 0; j < c; j++) acc += H[r * c + j] * a[j];
-    out[r] = acc;
-  }
-  return out;
 }

@@ -14,6 +14,7 @@
  */
 
 import { type Prompt, validatePrompt } from "./prompt.ts";
+import { gramApply } from "../core/linalg.ts";
 import type { TaskSpec } from "./tasks.ts";
 import {
   assertFiniteArray,
@@ -283,18 +284,7 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
     for (let k = 0; k < D; k++) acc += P[i * D + k] * h[k];
     q[i] = acc;
   }
-  const a = new Float64Array(c);
-  for (let r = 0; r < D; r++) {
-    const qr = q[r];
-    if (qr === 0) continue;
-    for (let j = 0; j < c; j++) a[j] += H[r * c + j] * qr;
-  }
-  const b = new Float64Array(D);
-  for (let r = 0; r < D; r++) {
-    let acc = 0;
-    for (let j = 0; j < c; j++) acc += H[r * c + j] * a[j];
-    b[r] = acc;
-  }
+  const b = gramApply(H, q, D, c);
   const out = new Float64Array(D - m - 1);
   for (let k = 0; k < out.length; k++) {
     const row = m + 1 + k;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { nullityAndGap, symmetricEigenQL } from "../../lib/core/eigen.ts";
-import { symmetricEigen } from "../../lib/core/linalg.ts";
+import { symmetricEigen } from "./jacobi_reference.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
 function randomSymmetric(rng: Rng, n: number): Float64Array {

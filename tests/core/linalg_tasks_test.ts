@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matmul, maxAbs, solve, transpose } from "../../lib/core/linalg.ts";
+import { gramApply, matmul, maxAbs, solve, transpose } from "../../lib/core/linalg.ts";
 import { maxAbsDiff } from "../helpers.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import {
@@ -93,4 +93,23 @@ Deno.test("validateTask names the bad field; modelParams embeds restricted block
     modelParams({ task: DEFAULT_TASK, param: "restricted", blocks }),
     blocksToParams(blocks),
   );
+});
+
+Deno.test("gramApply equals H (Hᵀ v) formed explicitly, and checks shapes", () => {
+  const rng = new Rng(7);
+  const D = 5, c = 4;
+  const H = rng.fillUniform(new Float64Array(D * c), -1, 1);
+  const v = rng.fillUniform(new Float64Array(D), -1, 1);
+  v[2] = 0;
+  const got = gramApply(H, v, D, c);
+  for (let r = 0; r < D; r++) {
+    let want = 0;
+    for (let s = 0; s < D; s++) {
+      let hh = 0;
+      for (let j = 0; j < c; j++) hh += H[r * c + j] * H[s * c + j];
+      want += hh * v[s];
+    }
+    assert.ok(Math.abs(got[r] - want) < 1e-12, `row ${r}: ${got[r]} vs ${want}`);
+  }
+  assert.throws(() => gramApply(H, new Float64Array(3), D, c), /v of 5, got 20 and 3/);
 });

@@ -8,7 +8,6 @@ import {
   valueIteration,
 } from "../../lib/mdp/evaluate.ts";
 import { uniformPolicy } from "../../lib/mdp/policy.ts";
-import { symmetricEigen } from "../../lib/core/linalg.ts";
 
 Deno.test("exact J matches a long Monte-Carlo estimate within 4 standard errors", () => {
   const rng = new Rng(21);
@@ -86,29 +85,4 @@ Deno.test("policy evaluation rejects a policy that does not sum to 1", () => {
   assert.throws(() => policyValue(mdp, [0.5, 0.6, 0.5, 0.5]), /pi\(·\|s=0\) must sum to 1/);
   assert.throws(() => policyValue(mdp, [1, 0]), /pi must have length 4/);
   assert.throws(() => policyValue(mdp, [NaN, 1, 0.5, 0.5]), /pi\[0\] must be finite, got NaN/);
-});
-
-Deno.test("symmetricEigen: A v = λ v and eigenvalues of a known matrix", () => {
-  const rng = new Rng(3);
-  const n = 6;
-  const B = rng.fillUniform(new Float64Array(n * n), -1, 1);
-  const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      for (let k = 0; k < n; k++) A[i * n + j] += B[k * n + i] * B[k * n + j];
-    }
-  }
-  const { values, vectors } = symmetricEigen(A, n);
-  for (let e = 0; e < n; e++) {
-    for (let i = 0; i < n; i++) {
-      let Av = 0;
-      for (let k = 0; k < n; k++) Av += A[i * n + k] * vectors[k * n + e];
-      assert.ok(Math.abs(Av - values[e] * vectors[i * n + e]) < 1e-10);
-    }
-  }
-  assert.deepEqual(
-    Array.from(symmetricEigen(new Float64Array([2, 1, 1, 2]), 2).values).map((x) => +x.toFixed(12)),
-    [1, 3],
-  );
-  assert.throws(() => symmetricEigen(new Float64Array([1, 2, 3, 4]), 2), /symmetric/);
 });
