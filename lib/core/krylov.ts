@@ -61,8 +61,15 @@ export interface KrylovResult {
  *
  * @example
  * ```ts
- * const diag = { n: 50, apply: (v, out) => v.forEach((x, i) => (out[i] = (i + 1) * x)) };
- * blockKrylovSmallest(diag, new Rng(0), { block: 2, dim: 50 }).values[0]; // 1
+ * import { blockKrylovSmallest, type SymmetricOperator } from "./krylov.ts";
+ * import { Rng } from "./rng.ts";
+ * // diag(1, 2, …, 50) as an operator
+ * const diag: SymmetricOperator = {
+ *   n: 50,
+ *   apply: (v, out) => v.forEach((x, i) => (out[i] = (i + 1) * x)),
+ * };
+ * const res = blockKrylovSmallest(diag, new Rng(0), { block: 2, dim: 50 });
+ * console.log(res.values[0].toFixed(6), res.largest.toFixed(6)); // 1.000000 50.000000
  * ```
  */
 export function blockKrylovSmallest(
@@ -198,9 +205,16 @@ export interface LobpcgResult {
  *
  * @example
  * ```ts
- * const diag = { n: 50, apply: (v, out) => v.forEach((x, i) => (out[i] = (i + 1) * x)) };
- * const pre = (r, out) => r.forEach((x, i) => (out[i] = x / (i + 1)));
- * lobpcgSmallest(diag, pre, new Rng(0), { block: 2 }).values; // ≈ [1, 2]
+ * import { lobpcgSmallest, type SymmetricOperator } from "./krylov.ts";
+ * import { Rng } from "./rng.ts";
+ * // diag(1, 2, …, 50) as an operator, and its exact inverse as the preconditioner
+ * const diag: SymmetricOperator = {
+ *   n: 50,
+ *   apply: (v, out) => v.forEach((x, i) => (out[i] = (i + 1) * x)),
+ * };
+ * const pre = (r: Float64Array, out: Float64Array) => r.forEach((x, i) => (out[i] = x / (i + 1)));
+ * const { values } = lobpcgSmallest(diag, pre, new Rng(0), { block: 2 });
+ * console.log(Array.from(values, (x) => x.toFixed(4))); // [ "1.0000", "2.0000" ]
  * ```
  */
 export function lobpcgSmallest(

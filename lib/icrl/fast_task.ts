@@ -21,7 +21,16 @@ import { assertFiniteArray } from "../core/validate.ts";
  *
  * @example
  * ```ts
- * taskStepFast(spec, env, X, target); // same numbers as taskStep(spec, env, X, target)
+ * import { taskStepFast } from "./fast_task.ts";
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStepFast(task, newTaskEnv(task, new Rng(0)), X, target);
+ * const X0 = new Float64Array(X.length), target0 = new Float64Array(p - 1);
+ * taskStep(task, newTaskEnv(task, new Rng(0)), X0, target0); // the reference, same stream
+ * console.log(X.every((x, i) => x === X0[i]) && target.every((x, i) => x === target0[i])); // true
  * ```
  */
 export function taskStepFast(

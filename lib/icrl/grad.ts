@@ -34,7 +34,8 @@ export class NonFiniteLossError extends RangeError {
   /**
    * @example
    * ```ts
-   * new NonFiniteLossError("restrictedLossGrad", Infinity).loss; // Infinity
+   * import { NonFiniteLossError } from "./grad.ts";
+   * console.log(new NonFiniteLossError("restrictedLossGrad", Infinity).loss); // Infinity
    * ```
    */
   constructor(fn: string, loss: number) {
@@ -52,7 +53,22 @@ export class NonFiniteLossError extends RangeError {
  *
  * @example
  * ```ts
- * const loss = restrictedLossGrad(blocks, X, n, w, target, gP12, gV21, 1, scratch);
+ * import { restrictedLossGrad } from "./grad.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { restrictedScratch } from "./restricted.ts";
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const env = newTaskEnv(task, new Rng(0));
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+ * const gP12 = new Float64Array(m * p), gV21 = new Float64Array((p - 1) * m);
+ * const sc = restrictedScratch(m, p, task.n);
+ * const lossAt = (alpha: number) =>
+ *   restrictedLossGrad(sarsaBlocks(task.d, alpha), X, task.n, env.theta, target, gP12, gV21, 1, sc);
+ * console.log(lossAt(task.alpha) < 1e-20); // true: the construction is exact
+ * console.log(lossAt(2 * task.alpha) > 0, gV21.some((g) => g !== 0)); // true true
  * ```
  */
 export function restrictedLossGrad(
@@ -122,7 +138,21 @@ export function restrictedLossGrad(
  *
  * @example
  * ```ts
- * const loss = fullLossGrad(params, H, n, m, target, gP, gV, 1);
+ * import { fullLossGrad } from "./grad.ts";
+ * import { sarsaConstruction } from "./construction.ts";
+ * import { buildPrompt } from "./prompt.ts";
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const env = newTaskEnv(task, new Rng(0));
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+ * const params = sarsaConstruction(task.d, task.alpha); // D = 3d + 2 = 8
+ * const { H } = buildPrompt(X, task.n, m, env.theta);
+ * const gP = new Float64Array(8 * 8), gV = new Float64Array(8 * 8);
+ * const loss = fullLossGrad(params, H, task.n, m, target, gP, gV, 1);
+ * console.log(loss < 1e-20); // true: θ⋆ reproduces the SARSA update
  * ```
  */
 export function fullLossGrad(

@@ -46,7 +46,19 @@ export interface PromptSet {
  *
  * @example
  * ```ts
- * validatePromptSet(ps);
+ * import { validatePromptSet } from "./richness.ts";
+ * const ps = {
+ *   m: 5, p: 3, n: 4, N: 1,
+ *   X: new Float64Array(4 * 5), theta: new Float64Array(2), target: new Float64Array(2),
+ * };
+ * console.log(validatePromptSet(ps) === ps); // true
+ * let threw = false;
+ * try {
+ *   validatePromptSet({ ...ps, n: 5 }); // X is too short for n = 5
+ * } catch {
+ *   threw = true;
+ * }
+ * if (!threw) throw new Error("a short X must be rejected");
  * ```
  */
 export function validatePromptSet(ps: PromptSet): PromptSet {
@@ -121,7 +133,18 @@ function sigmaHat(
  *
  * @example
  * ```ts
+ * import { restrictedJvp } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const blocks = sarsaBlocks(2, 0.2);
+ * // The scaling tangent (P12, −V̄21): moving along (cP12, V̄21/c) leaves every readout unchanged.
+ * const v = Float64Array.from([...blocks.P12, ...blocks.V21bar.map((x) => -x)]);
+ * const out = new Float64Array(N * (p - 1));
  * restrictedJvp(blocks, ps, v, out);
+ * console.log(Math.max(...out.map(Math.abs)) < 1e-12); // true: J t = 0
  * ```
  */
 export function restrictedJvp(
@@ -150,7 +173,20 @@ export function restrictedJvp(
  *
  * @example
  * ```ts
+ * import { restrictedJvp, restrictedVjp } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { restrictedSize } from "./lsa.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const blocks = sarsaBlocks(2, 0.2);
+ * const v = u(restrictedSize(m, p)), r = u(N * (p - 1)); // 25 parameters, 24 residuals
+ * const Jv = new Float64Array(r.length), g = new Float64Array(v.length);
+ * restrictedJvp(blocks, ps, v, Jv);
  * restrictedVjp(blocks, ps, r, g);
+ * const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+ * console.log(Math.abs(dot(Jv, r) - dot(v, g)) < 1e-12); // true: ⟨Jv, r⟩ = ⟨v, Jᵀr⟩
  * ```
  */
 export function restrictedVjp(
@@ -190,7 +226,18 @@ export function restrictedVjp(
  *
  * @example
  * ```ts
- * const op = gaussNewtonOperator(sarsaBlocks(8, 0.2), ps);
+ * import { gaussNewtonDense, gaussNewtonOperator } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const op = gaussNewtonOperator(sarsaBlocks(2, 0.2), ps);
+ * const e0 = new Float64Array(op.n), col = new Float64Array(op.n); // op.n = 25
+ * e0[0] = 1;
+ * op.apply(e0, col); // the first column of G
+ * const G = gaussNewtonDense(sarsaBlocks(2, 0.2), ps);
+ * console.log(col.every((x, i) => Math.abs(x - G[i * op.n]) < 1e-12)); // true
  * ```
  */
 export function gaussNewtonOperator(b: RestrictedBlocks, ps: PromptSet): SymmetricOperator {
@@ -215,7 +262,14 @@ export function gaussNewtonOperator(b: RestrictedBlocks, ps: PromptSet): Symmetr
  *
  * @example
  * ```ts
- * const J = restrictedJacobian(sarsaBlocks(4, 0.2), ps);
+ * import { restrictedJacobian } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const J = restrictedJacobian(sarsaBlocks(2, 0.2), ps);
+ * console.log(J.length); // 600: 24 readouts (N·(p−1)) × 25 parameters
  * ```
  */
 export function restrictedJacobian(b: RestrictedBlocks, ps: PromptSet): Float64Array {
@@ -250,7 +304,14 @@ export function restrictedJacobian(b: RestrictedBlocks, ps: PromptSet): Float64A
  *
  * @example
  * ```ts
- * const G = gaussNewtonDense(sarsaBlocks(4, 0.2), ps);
+ * import { gaussNewtonDense } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const G = gaussNewtonDense(sarsaBlocks(2, 0.2), ps); // 25 × 25, symmetric
+ * console.log(G.length, G[1] === G[25]); // 625 true
  * ```
  */
 export function gaussNewtonDense(b: RestrictedBlocks, ps: PromptSet): Float64Array {
@@ -280,7 +341,20 @@ export function gaussNewtonDense(b: RestrictedBlocks, ps: PromptSet): Float64Arr
  *
  * @example
  * ```ts
- * const loss = promptSetLoss(blocks, ps, grad);
+ * import { promptSetLoss } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { restrictedSize } from "./lsa.ts";
+ * import { DEFAULT_TASK, newTaskEnv, taskDims, taskStep } from "./tasks.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const env = newTaskEnv(task, new Rng(0));
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+ * const ps = { m, p, n: task.n, N: 1, X, theta: env.theta, target };
+ * const grad = new Float64Array(restrictedSize(m, p));
+ * const loss = promptSetLoss(sarsaBlocks(task.d, task.alpha), ps, grad);
+ * console.log(loss < 1e-20); // true: the construction reproduces the teacher exactly
  * ```
  */
 export function promptSetLoss(b: RestrictedBlocks, ps: PromptSet, grad?: Float64Array): number {
@@ -324,7 +398,18 @@ function pseudoInverse(A: Float64Array, k: number, ridge: number): Float64Array 
  *
  * @example
  * ```ts
+ * import { gaussNewtonOperator, gaussNewtonPreconditioner } from "./richness.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { lobpcgSmallest } from "../core/krylov.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const blocks = sarsaBlocks(2, 0.2);
  * const pre = gaussNewtonPreconditioner(blocks, ps);
+ * const op = gaussNewtonOperator(blocks, ps);
+ * const { values } = lobpcgSmallest(op, pre, new Rng(1), { block: 2, tol: 1e-10 });
+ * console.log(Math.abs(values[0]) < 1e-10); // true: the scaling direction is a null vector of G
  * ```
  */
 export function gaussNewtonPreconditioner(

@@ -49,7 +49,13 @@ function gramOf(G: Float64Array, size: number): GramStats {
  *
  * @example
  * ```ts
- * const { tokens, wTilde } = gramStats(ps); // full rank: tokens.rank === ps.m
+ * import { gramStats } from "./richness_stats.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const { tokens, wTilde } = gramStats(ps);
+ * console.log(tokens.rank, wTilde.rank); // 5 3: both full rank
  * ```
  */
 export function gramStats(ps: PromptSet): { tokens: GramStats; wTilde: GramStats } {
@@ -160,7 +166,14 @@ function lobpcgStats(
  *
  * @example
  * ```ts
- * gaussNewtonStats(sarsaBlocks(8, 0.2, 0.37), ps, new Rng(0), { method: "dense" }).zeros; // 1
+ * import { gaussNewtonStats } from "./richness_stats.ts";
+ * import { sarsaBlocks } from "./construction.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), m = 5, p = 3, n = 4, N = 12; // the sizes of sarsaBlocks(2, ·)
+ * const u = (k: number) => rng.fillUniform(new Float64Array(k), -1, 1);
+ * const ps = { m, p, n, N, X: u(N * n * m), theta: u(N * (p - 1)), target: u(N * (p - 1)) };
+ * const st = gaussNewtonStats(sarsaBlocks(2, 0.2, 0.37), ps, new Rng(1), { method: "dense" });
+ * console.log(st.params, st.zeros); // 25 1: only the scaling direction is flat
  * ```
  */
 export function gaussNewtonStats(

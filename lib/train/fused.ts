@@ -58,7 +58,9 @@ export interface FusedBatch extends FastReadoutScratch {
  *
  * @example
  * ```ts
- * const fb = fusedBatch(73, 37, 20, 64);
+ * import { fusedBatch } from "./fused.ts";
+ * const fb = fusedBatch(73, 37, 20, 64); // d = 36, n = 20, up to 64 prompts a step
+ * console.log(fb.Z.length); // 4672 = m · cap
  * ```
  */
 export function fusedBatch(m: number, p: number, n: number, cap: number): FusedBatch {
@@ -91,7 +93,17 @@ export function fusedBatch(m: number, p: number, n: number, cap: number): FusedB
  *
  * @example
  * ```ts
- * const loss = fusedPrompt(fb, blocks, X, theta, target, 0, 1);
+ * import { fusedBatch, fusedPrompt } from "./fused.ts";
+ * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+ * import { Rng } from "../core/mod.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const env = newTaskEnv(task, new Rng(0)), theta = env.theta;
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+ * const fb = fusedBatch(m, p, task.n, 1);
+ * const loss = fusedPrompt(fb, sarsaBlocks(task.d, task.alpha), X, theta, target, 0, 1);
+ * console.log(loss < 1e-20); // true: the construction reproduces the teacher
  * ```
  */
 export function fusedPrompt(
@@ -153,7 +165,9 @@ export interface FusedAdam {
  *
  * @example
  * ```ts
- * const st = fusedAdam(5329);
+ * import { fusedAdam } from "./fused.ts";
+ * const st = fusedAdam(5329); // the restricted block at d = 36
+ * console.log(st.t, st.m.length); // 0 5329
  * ```
  */
 export function fusedAdam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): FusedAdam {
@@ -172,7 +186,24 @@ export function fusedAdam(size: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e
  *
  * @example
  * ```ts
- * fusedStep(blocks, fb, 1, fusedAdam(blocks.P12.length + blocks.V21bar.length), 1e-3);
+ * import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
+ * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+ * import { Rng } from "../core/mod.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const env = newTaskEnv(task, new Rng(0)), theta = env.theta;
+ * const X = new Float64Array(task.n * m), target = new Float64Array(p - 1);
+ * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+ * const start = sarsaBlocks(task.d, 2 * task.alpha); // not a solution
+ * const flat = Float64Array.from([...start.P12, ...start.V21bar]); // P12 first, one buffer
+ * const blocks = { m, p, P12: flat.subarray(0, m * p), V21bar: flat.subarray(m * p) };
+ * const fb = fusedBatch(m, p, task.n, 1), adam = fusedAdam(flat.length);
+ * const before = fusedPrompt(fb, blocks, X, theta, target, 0, 1);
+ * for (let i = 0; i < 20; i++) {
+ *   fusedPrompt(fb, blocks, X, theta, target, 0, 1);
+ *   fusedStep(blocks, fb, 1, adam, 1e-2);
+ * }
+ * console.log(fusedPrompt(fb, blocks, X, theta, target, 0, 1) < before); // true
  * ```
  */
 export function fusedStep(

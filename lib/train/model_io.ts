@@ -38,7 +38,16 @@ export interface SavedModel {
  *
  * @example
  * ```ts
- * await saveModel("data/models/sarsa_seed0.json", result);
+ * import { loadModel, saveModel } from "./model_io.ts";
+ * import { trainConfig, trainTeacherMimic } from "./train.ts";
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const result = await trainTeacherMimic(trainConfig({ task, K: 2, T: 5, batch: 1 }));
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await saveModel(path, result, { note: "example" });
+ * const { model, summary } = await loadModel(path);
+ * console.log(model.blocks.P12[0] === result.model.blocks.P12[0], summary.note); // true example
+ * await Deno.remove(path);
  * ```
  */
 export async function saveModel(
@@ -133,7 +142,10 @@ function validateSummary(s: unknown): Record<string, unknown> {
  *
  * @example
  * ```ts
- * const { model } = await loadModel("data/models/sarsa_seed0.json");
+ * import { loadModel } from "./model_io.ts";
+ * const url = new URL("../../data/models/sarsa_restricted_seed0.json", import.meta.url);
+ * const { model, config } = await loadModel(decodeURIComponent(url.pathname));
+ * console.log(model.param, model.blocks.m, model.blocks.p, config.seed); // restricted 73 37 0
  * ```
  */
 export async function loadModel(path: string): Promise<SavedModel> {

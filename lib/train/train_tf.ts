@@ -21,7 +21,21 @@ await initTf();
  *
  * @example
  * ```ts
+ * import { batchLossGrad } from "./train_tf.ts";
+ * import { trainConfig } from "./train.ts";
+ * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+ * import { Rng } from "../core/mod.ts";
+ * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+ * const cfg = trainConfig({ task, batch: 2, engine: "tfjs" });
+ * const { m, p } = taskDims(task); // m = 5, p = 3
+ * const envs = [0, 1].map((i) => newTaskEnv(task, new Rng(i)));
+ * const Xs = envs.map(() => new Float64Array(task.n * m));
+ * const targets = envs.map(() => new Float64Array(p - 1));
+ * envs.forEach((env, b) => taskStep(task, env, Xs[b], targets[b])); // two SARSA prompts
+ * const star = sarsaBlocks(task.d, task.alpha);
+ * const flat = Float64Array.from([...star.P12, ...star.V21bar]), grad = new Float64Array(flat.length);
  * const loss = batchLossGrad(cfg, flat, grad, envs, Xs, targets);
+ * console.log(loss < 1e-8); // true: exact up to float32 rounding at the construction
  * ```
  */
 export function batchLossGrad(

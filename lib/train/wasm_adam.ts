@@ -107,7 +107,11 @@ export class WasmAdam {
    *
    * @example
    * ```ts
-   * const wa = new WasmAdam(73, 37, initialFlat);
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * import { sarsaBlocks } from "../icrl/mod.ts";
+   * const star = sarsaBlocks(2, 0.2); // m = 5, p = 3
+   * const wa = new WasmAdam(5, 3, Float64Array.from([...star.P12, ...star.V21bar]));
+   * console.log(wa.params.length, wa.blocks.P12[0] === star.P12[0]); // 25 true
    * ```
    */
   constructor(
@@ -180,8 +184,24 @@ export class WasmAdam {
    *
    * @example
    * ```ts
-   * fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1);
-   * wa.step(fb, 1e-3);
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * import { fusedBatch, fusedPrompt } from "./fused.ts";
+   * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+   * import { Rng } from "../core/mod.ts";
+   * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+   * const { m, p } = taskDims(task); // m = 5, p = 3
+   * const env = newTaskEnv(task, new Rng(0)), theta = env.theta;
+   * const X = new Float64Array(task.n   * m), target = new Float64Array(p - 1);
+   * taskStep(task, env, X, target); // one SARSA prompt and its teacher target
+   * const start = sarsaBlocks(task.d, 2 * task.alpha); // not a solution
+   * const wa = new WasmAdam(m, p, Float64Array.from([...start.P12, ...start.V21bar]));
+   * const fb = fusedBatch(m, p, task.n, 1);
+   * const before = fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1);
+   * for (let i = 0; i < 20; i++) {
+   *   fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1);
+   *   wa.step(fb, 1e-2);
+   * }
+   * console.log(fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1) < before, wa.t); // true 20
    * ```
    */
   step(fb: FusedBatch, lr: number, B = 1): void {
