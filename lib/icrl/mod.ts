@@ -20,3 +20,4 @@ export * from "./grad.ts";
 export * from "./manifold.ts";
 export * from "./richness.ts";
 export * from "./richness_stats.ts";
+export * from "./gn_preconditioner.ts";

@@ -19,10 +19,10 @@ import { type RestrictedBlocks, restrictedSize } from "./lsa.ts";
 import {
   gaussNewtonDense,
   gaussNewtonOperator,
-  gaussNewtonPreconditioner,
   type PromptSet,
   validatePromptSet,
 } from "./richness.ts";
+import { gaussNewtonPreconditioner } from "./gn_preconditioner.ts";
 
 /** Rank and extreme eigenvalues of a Gram matrix. */
 export interface GramStats {
