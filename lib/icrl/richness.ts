@@ -18,7 +18,6 @@
  * @module
  */
 
-import { symmetricEigenQL } from "../core/eigen.ts";
 import { assertFiniteArray, assertInt } from "../core/validate.ts";
 import { type RestrictedBlocks, restrictedSize } from "./lsa.ts";
 import type { SymmetricOperator } from "../core/krylov.ts";

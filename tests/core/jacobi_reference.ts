@@ -6,11 +6,6 @@ import { assertFiniteArray, assertInt } from "../../lib/core/validate.ts";
  * Symmetric eigen-decomposition by cyclic Jacobi rotations (for small matrices, e.g. the
  * Gauss–Newton matrix of MATH §7). Returns eigenvalues in ascending order and eigenvectors as
  * the columns of an n×n row-major matrix.
- *
- * @example
- * ```ts
- * symmetricEigen(new Float64Array([2, 1, 1, 2]), 2).values; // [1, 3]
- * ```
  */
 export function symmetricEigen(
   A: Float64Array,

@@ -20,11 +20,6 @@ function assertFiniteReadout(what: string, out: Float64Array): Float64Array {
 /**
  * Literal Eq. 1: the whole `H_out = H + (1/n)(V H)(Hᵀ P H)`, computed with dense products in the
  * written order — `O(n²D + nD²)`; the reference for tests and small sizes.
- *
- * @example
- * ```ts
- * const Hout = lsaForwardLiteral(params, prompt); // D × (n+1)
- * ```
  */
 export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Array {
   validateLsa(params, prompt);
@@ -63,11 +58,6 @@ export function lsaForwardLiteral(params: LsaParams, prompt: Prompt): Float64Arr
 
 /**
  * `TF_θ(H)` from the literal Eq. 1: rows `m+1 … D−1` of column n of {@linkcode lsaForwardLiteral}.
- *
- * @example
- * ```ts
- * const wNew = lsaReadoutLiteral(params, prompt);
- * ```
  */
 export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Array {
   const Hout = lsaForwardLiteral(params, prompt);
@@ -81,11 +71,6 @@ export function lsaReadoutLiteral(params: LsaParams, prompt: Prompt): Float64Arr
  * Lemma C.1 (MATH §4): the readout through the block decomposition,
  * `TF = θ + V̄21 Σ̂ P12 θ̃ + (1/n) V̄22 θ̃ θ̃ᵀ P22 θ̃` with `Σ̂ = (1/n) Σ_i x_i x_iᵀ` — an independent
  * formula used to test the other two forms.
- *
- * @example
- * ```ts
- * const wNew = lemmaC1Readout(params, prompt);
- * ```
  */
 export function lemmaC1Readout(params: LsaParams, prompt: Prompt): Float64Array {
   validateLsa(params, prompt);
