@@ -18,7 +18,13 @@
  * @module
  */
 
-import { type LsaParams, type RestrictedBlocks, validateBlocks, validateLsaParams } from "./lsa.ts";
+import {
+  lastColumnQuery,
+  type LsaParams,
+  type RestrictedBlocks,
+  validateBlocks,
+  validateLsaParams,
+} from "./lsa.ts";
 import { restrictedForward, type RestrictedScratch } from "./restricted.ts";
 import { assertFiniteInputs, assertInt, assertLength, assertNumber } from "../core/validate.ts";
 import { gramApply } from "../core/linalg.ts";
@@ -176,12 +182,7 @@ export function fullLossGrad(
   const c = n + 1, pm1 = D - m - 1;
   const h = new Float64Array(D);
   for (let r = 0; r < D; r++) h[r] = H[r * c + n];
-  const q = new Float64Array(D);
-  for (let i = 0; i < D; i++) {
-    let acc = 0;
-    for (let k = 0; k < D; k++) acc += P[i * D + k] * h[k];
-    q[i] = acc;
-  }
+  const q = lastColumnQuery(P, H, D, c);
   const bvec = gramApply(H, q, D, c);
   const e = new Float64Array(pm1);
   let loss = 0;

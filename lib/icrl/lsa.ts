@@ -276,21 +276,42 @@ export function lsaReadout(params: LsaParams, prompt: Prompt): Float64Array {
   const { D, P, V } = params;
   const { n, m, H } = prompt;
   const c = n + 1;
-  const h = new Float64Array(D);
-  for (let r = 0; r < D; r++) h[r] = H[r * c + n];
-  const q = new Float64Array(D);
-  for (let i = 0; i < D; i++) {
-    let acc = 0;
-    for (let k = 0; k < D; k++) acc += P[i * D + k] * h[k];
-    q[i] = acc;
-  }
+  const q = lastColumnQuery(P, H, D, c);
   const b = gramApply(H, q, D, c);
   const out = new Float64Array(D - m - 1);
   for (let k = 0; k < out.length; k++) {
     const row = m + 1 + k;
     let acc = 0;
     for (let r = 0; r < D; r++) acc += V[row * D + r] * b[r];
-    out[k] = h[row] + acc / n;
+    out[k] = H[row * c + n] + acc / n;
   }
   return assertFiniteReadout("lsaReadout", out);
+}
+
+/**
+ * `q = P h` with `h` the last column of the D×c prompt matrix H (row-major): the query of the
+ * last token, the first product of the last-column readout (MATH §4).
+ *
+ * @example
+ * ```ts
+ * import { lastColumnQuery } from "./lsa.ts";
+ * // P = I (2×2), H = [[1, 5], [2, 7]] → last column [5, 7]
+ * lastColumnQuery(new Float64Array([1, 0, 0, 1]), new Float64Array([1, 5, 2, 7]), 2, 2); // [5, 7]
+ * ```
+ */
+export function lastColumnQuery(
+  P: Float64Array,
+  H: Float64Array,
+  D: number,
+  c: number,
+): Float64Array {
+  const h = new Float64Array(D);
+  for (let r = 0; r < D; r++) h[r] = H[r * c + c - 1];
+  const q = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    let acc = 0;
+    for (let k = 0; k < D; k++) acc += P[i * D + k] * h[k];
+    q[i] = acc;
+  }
+  return q;
 }

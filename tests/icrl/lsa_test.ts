@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import { type LsaParams, lsaReadout } from "../../lib/icrl/lsa.ts";
+import { lastColumnQuery, type LsaParams, lsaReadout } from "../../lib/icrl/lsa.ts";
 import { buildPrompt, buildSarsaPrompt, type Prompt } from "../../lib/icrl/prompt.ts";
 import { relErr, scenario } from "../helpers.ts";
 import { lemmaC1Readout, lsaForwardLiteral, lsaReadoutLiteral } from "./lsa_reference.ts";
@@ -100,4 +100,17 @@ Deno.test("LSA and prompt inputs are validated with named values", () => {
   assert.throws(() => lsaReadout(bad, prompt), /params\.P\[7\] must be finite, got NaN/);
   assert.throws(() => buildPrompt(new Float64Array(5), 2, 3, [1]), /tokens must have length 6/);
   assert.throws(() => buildPrompt(new Float64Array(6), 2, 3, [Infinity]), /theta\[0\].*Infinity/);
+});
+
+Deno.test("lastColumnQuery equals P times the last column of H, written out", () => {
+  const rng = new Rng(11);
+  const D = 4, c = 3;
+  const P = rng.fillUniform(new Float64Array(D * D), -1, 1);
+  const H = rng.fillUniform(new Float64Array(D * c), -1, 1);
+  const q = lastColumnQuery(P, H, D, c);
+  for (let i = 0; i < D; i++) {
+    let want = 0;
+    for (let k = 0; k < D; k++) want += P[i * D + k] * H[k * c + (c - 1)];
+    assert.equal(q[i], want);
+  }
 });
