@@ -239,14 +239,19 @@ export async function trainTeacherMimic(
   }
   const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
   const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
-  // With Adam the optimiser pass runs in WebAssembly SIMD on parameters held in its memory.
-  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch) : null;
+  // With Adam, each prompt's forward/backward and the optimiser pass run in WebAssembly SIMD on
+  // parameters held in its memory.
+  // Prompts' tokens are written straight into its memory, where their forward and backward run.
+  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch, n) : null;
   if (wAdam) {
     st.flat = wAdam.params;
     st.blocks = wAdam.blocks;
   }
 
-  const Xs: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(n * m));
+  const Xs: Float64Array[] = Array.from(
+    { length: batch },
+    (_, b) => wAdam ? wAdam.tokens(b) : new Float64Array(n * m),
+  );
   const targets: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(p - 1));
   const scratch = restrictedScratch(m, p, n);
   const metrics: TrainMetrics[] = [];
@@ -286,7 +291,10 @@ export async function trainTeacherMimic(
       let stepLoss = 0;
       const stepFn = kernel === "fused" ? taskStepFast : taskStep;
       for (let b = 0; b < B; b++) stepFn(task, envs[b], Xs[b], targets[b]);
-      if (fused) {
+      if (wAdam) {
+        for (let b = 0; b < B; b++) stepLoss += wAdam.prompt(b, envs[b].theta, targets[b], 1 / B);
+        stepLoss /= B;
+      } else if (fused) {
         for (let b = 0; b < B; b++) {
           stepLoss += fusedPrompt(fused, st.blocks!, Xs[b], envs[b].theta, targets[b], b, 1 / B);
         }
@@ -337,7 +345,7 @@ export async function trainTeacherMimic(
             `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
         );
       }
-      if (wAdam) wAdam.step(fused!, lr, B);
+      if (wAdam) wAdam.step(null, lr, B);
       else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
       else opt.step(st.flat, st.grad, lr);
       for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);

@@ -1,12 +1,20 @@
 /**
- * Exact-mode (B = 1) fused Adam step of the restricted block in WebAssembly SIMD (MATH §6): the
- * gradient is the two outer products `t θ̃ᵀ` (P12) and `e zᵀ` (V̄21) of one prompt's factors
- * (`fused.ts`), formed two entries at a time, then Adam two entries at a time. The kernels are
- * `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`; every lane does the IEEE operations
- * of the TypeScript reference in the same order (`θ̃₀ = 1` gives `t·1 = t` exactly), so a step is
- * bit-identical to `fusedStep` (tested in `tests/wasm_adam_test.ts`). Parameters and moments live
- * in the module's memory; {@linkcode WasmAdam.params} is a view the trainer uses as its parameter
- * vector.
+ * The restricted block's training step in WebAssembly SIMD (MATH §6), on parameters held in the
+ * module's memory:
+ * - {@linkcode WasmAdam.prompt}: one prompt's forward and backward (`fused.ts`'s `fusedPrompt`:
+ *   `u = P12 θ̃`, `s = Xu`, `z = Σ̂u`, `out = θ + V̄21 z`, `e`, `y = V̄21ᵀe`, `t = Σ̂y`), two rows or
+ *   columns per f64x2 — a 2×2 shuffle turns the loads of two matrix rows into per-lane column pairs,
+ *   so every sum still runs over its index in the reference's order — leaving the prompt's rank-1
+ *   factors in the step's layout;
+ * - {@linkcode WasmAdam.step}: the gradient from those factors (the outer products `t θ̃ᵀ` and
+ *   `e zᵀ` for one prompt, rank-B products for B), then Adam, two entries at a time.
+ *
+ * The kernels are `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`. f64x2
+ * mul/add/sub/div/sqrt are correctly rounded per lane and no fused multiply–add is used, so every
+ * lane does the IEEE operations of the TypeScript reference in the same order (`θ̃₀ = 1` gives
+ * `t·1 = t` exactly): prompts and steps are bit-identical to `fusedPrompt` / `fusedStep` (tested in
+ * `tests/train/wasm_adam_test.ts`). {@linkcode WasmAdam.params} is a view the trainer uses as its
+ * parameter vector.
  *
  * @module
  */
@@ -19,6 +27,23 @@ import { type RestrictedBlocks } from "../icrl/lsa.ts";
 interface Kernels {
   memory: WebAssembly.Memory;
   outer(dst: number, a: number, aLen: number, b: number, bLen: number): void;
+  prompt(
+    P: number,
+    V: number,
+    X: number,
+    TH: number,
+    TG: number,
+    n: number,
+    m: number,
+    p: number,
+    scr: number,
+    bt: number,
+    be: number,
+    stride: number,
+    bz: number,
+    scale: number,
+    invN: number,
+  ): number;
   rankB(
     dst: number,
     A: number,
@@ -92,6 +117,9 @@ export class WasmAdam {
     be: number;
     bth: number;
     bz: number;
+    x: number;
+    tg: number;
+    scr: number;
   };
   private readonly bt: Float64Array;
   private readonly be: Float64Array;
@@ -101,6 +129,8 @@ export class WasmAdam {
   private readonly tv: Float64Array;
   private readonly ev: Float64Array;
   private readonly zv: Float64Array;
+  private readonly tg: Float64Array;
+  private readonly xs: Float64Array[];
 
   /**
    * Allocate for blocks of size (m, p), starting from parameters `init` (copied), Adam moments 0.
@@ -119,6 +149,7 @@ export class WasmAdam {
     p: number,
     init: Float64Array,
     readonly cap = 1,
+    readonly n = 0,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
@@ -126,6 +157,7 @@ export class WasmAdam {
     assertInt("m", m, 1);
     assertInt("p", p, 2);
     assertInt("cap", cap, 1);
+    assertInt("n", n, 0);
     assertNumber("beta1", beta1, 0, 0.999999);
     assertNumber("beta2", beta2, 0, 0.999999999);
     const size = m * p + (p - 1) * m;
@@ -154,6 +186,9 @@ export class WasmAdam {
       be: take((p - 1) * cap),
       bth: take(p * cap),
       bz: take(m * cap),
+      x: take(n * m * cap),
+      tg: take(q),
+      scr: take(2 + 4 * m + 2 * n + p),
     };
     this.k = kernels(at);
     this.off = off;
@@ -170,6 +205,11 @@ export class WasmAdam {
     this.be = new Float64Array(buf, off.be, q * cap);
     this.bth = new Float64Array(buf, off.bth, p * cap);
     this.bz = new Float64Array(buf, off.bz, m * cap);
+    this.tg = new Float64Array(buf, off.tg, q);
+    this.xs = Array.from(
+      { length: n > 0 ? cap : 0 },
+      (_, b) => new Float64Array(buf, off.x + b * n * m * 8, n * m),
+    );
     this.blocks = {
       m,
       p,
@@ -204,23 +244,29 @@ export class WasmAdam {
    * console.log(fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1) < before, wa.t); // true 20
    * ```
    */
-  step(fb: FusedBatch, lr: number, B = 1): void {
+  step(fb: FusedBatch | null, lr: number, B = 1): void {
     const { m, p } = this;
-    if (fb.m !== m || fb.p !== p) {
+    if (fb !== null && (fb.m !== m || fb.p !== p)) {
       throw new RangeError(`factors are for (m=${fb.m}, p=${fb.p}), state for (m=${m}, p=${p})`);
     }
-    if (!Number.isInteger(B) || B < 1 || B > fb.cap || B > this.cap) {
-      throw new RangeError(`B must be in 1…${Math.min(fb.cap, this.cap)}, got ${B}`);
+    const most = fb === null ? this.cap : Math.min(fb.cap, this.cap);
+    if (!Number.isInteger(B) || B < 1 || B > most) {
+      throw new RangeError(`B must be in 1…${most}, got ${B}`);
     }
+    if (fb === null && this.xs.length === 0) {
+      throw new RangeError("step(null, …) needs factors from prompt(): construct with n > 0");
+    }
+    const o = this.off;
+    if (fb !== null && B > 1) this.gradB(fb, B);
     if (B > 1) {
-      this.gradB(fb, B);
+      this.k.rankB(o.g, o.bt, m, o.bth, p, this.cap, B);
+      this.k.rankB(o.g + m * p * 8, o.be, p - 1, o.bz, m, this.cap, B);
     } else {
       this.grad1(fb);
     }
     this.t++;
     const { beta1, beta2, epsilon } = this;
     const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
-    const o = this.off;
     this.k.adam(
       o.w,
       o.m,
@@ -238,7 +284,7 @@ export class WasmAdam {
     );
   }
 
-  /** Gradient of B > 1 prompts: A-factors copied as stored, θ̃ and z transposed (b-major). */
+  /** Factors of B > 1 prompts from `fb`: A-factors copied as stored, θ̃ and z transposed (b-major). */
   private gradB(fb: FusedBatch, B: number): void {
     const { m, p, cap: wc } = this;
     const q = p - 1, cap = fb.cap;
@@ -257,28 +303,113 @@ export class WasmAdam {
         bth[b * p + k + 1] = Th[k * cap + b];
       }
     }
-    const o = this.off;
-    this.k.rankB(o.g, o.bt, m, o.bth, p, wc, B);
-    this.k.rankB(o.g + m * p * 8, o.be, q, o.bz, m, wc, B);
   }
 
-  /** Gradient of one prompt: the two outer products. */
-  private grad1(fb: FusedBatch): void {
+  /**
+   * Gradient of one prompt, the two outer products, from `fb`'s slot 0 or (null) the factors that
+   * {@linkcode WasmAdam.prompt} wrote to slot 0.
+   */
+  private grad1(fb: FusedBatch | null): void {
     const { m, p } = this;
-    const q = p - 1, cap = fb.cap;
-    const { Tt, Th, E, Z } = fb;
+    const q = p - 1;
     const { tv, th, ev, zv } = this;
-    for (let r = 0; r < m; r++) {
-      tv[r] = Tt[r * cap];
-      zv[r] = Z[r * cap];
-    }
-    th[0] = 1;
-    for (let k = 0; k < q; k++) {
-      th[k + 1] = Th[k * cap];
-      ev[k] = E[k * cap];
+    if (fb === null) {
+      const { bt, bth, be, bz, cap } = this;
+      for (let r = 0; r < m; r++) {
+        tv[r] = bt[r * cap];
+        zv[r] = bz[r];
+      }
+      for (let k = 0; k < p; k++) th[k] = bth[k];
+      for (let k = 0; k < q; k++) ev[k] = be[k * cap];
+    } else {
+      const { Tt, Th, E, Z, cap } = fb;
+      for (let r = 0; r < m; r++) {
+        tv[r] = Tt[r * cap];
+        zv[r] = Z[r * cap];
+      }
+      th[0] = 1;
+      for (let k = 0; k < q; k++) {
+        th[k + 1] = Th[k * cap];
+        ev[k] = E[k * cap];
+      }
     }
     const o = this.off, k = this.k;
     k.outer(o.g, o.t, m, o.th, p);
     k.outer(o.g + m * p * 8, o.e, q, o.z, m);
+  }
+
+  /**
+   * The token buffer of prompt slot `b` (n×m, in the module's memory): write prompt `b`'s tokens
+   * here, then call {@linkcode WasmAdam.prompt}. Needs `n > 0` at construction.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 2, 6); // m = 5, p = 3, 2 slots, n = 6
+   * console.log(wa.tokens(1).length); // 30 = n·m
+   * ```
+   */
+  tokens(b: number): Float64Array {
+    if (this.xs.length === 0) {
+      throw new RangeError("no token buffers: construct WasmAdam with n > 0");
+    }
+    if (!Number.isInteger(b) || b < 0 || b >= this.cap) {
+      throw new RangeError(`slot b must be an integer in 0…${this.cap - 1}, got ${b}`);
+    }
+    return this.xs[b];
+  }
+
+  /**
+   * Forward and backward of the prompt in slot `b` ({@linkcode WasmAdam.tokens}) with query
+   * parameters `theta` (p−1) and teacher target `target` (p−1), in WebAssembly SIMD: the same
+   * operations in the same order as `fused.ts`'s `fusedPrompt` (so the same bits), leaving the
+   * prompt's gradient factors (scaled by `scale`) in slot `b` for `step(null, lr, B)`. Returns the
+   * loss `½‖TF − target‖²`.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+   * import { Rng } from "../core/mod.ts";
+   * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+   * const { m, p } = taskDims(task); // m = 5, p = 3
+   * const env = newTaskEnv(task, new Rng(0)), target = new Float64Array(p - 1);
+   * const star = sarsaBlocks(task.d, task.alpha); // the construction
+   * const wa = new WasmAdam(m, p, Float64Array.from([...star.P12, ...star.V21bar]), 1, task.n);
+   * taskStep(task, env, wa.tokens(0), target); // one SARSA prompt, written into slot 0
+   * console.log(wa.prompt(0, env.theta, target, 1) < 1e-20); // true: it reproduces the teacher
+   * ```
+   */
+  prompt(b: number, theta: ArrayLike<number>, target: ArrayLike<number>, scale: number): number {
+    const X = this.tokens(b);
+    const { m, p, n, cap } = this;
+    const q = p - 1;
+    if (theta.length !== q) throw new RangeError(`theta has ${theta.length} entries, need ${q}`);
+    if (target.length !== q) throw new RangeError(`target has ${target.length} entries, need ${q}`);
+    const { bth, tg } = this;
+    const row = b * p;
+    bth[row] = 1;
+    for (let k = 0; k < q; k++) {
+      bth[row + 1 + k] = theta[k];
+      tg[k] = target[k];
+    }
+    const o = this.off;
+    return this.k.prompt(
+      o.w,
+      o.w + m * p * 8,
+      X.byteOffset,
+      o.bth + row * 8,
+      o.tg,
+      n,
+      m,
+      p,
+      o.scr,
+      o.bt + b * 8,
+      o.be + b * 8,
+      cap * 8,
+      o.bz + b * m * 8,
+      scale,
+      1 / n,
+    );
   }
 }
