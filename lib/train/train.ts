@@ -25,7 +25,7 @@ import { restrictedScratch } from "../icrl/restricted.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
 import { taskStepFast } from "../icrl/fast_task.ts";
 import { WasmAdam } from "./wasm_adam.ts";
-import { startPromptWorker } from "./stream.ts";
+import { promptRingLength, startPromptWorker } from "./stream.ts";
 import { initParams, prop31Drift, snapshotModel } from "./params.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import { adam, gradientDescent, type Optimizer } from "../core/optim.ts";
@@ -202,9 +202,10 @@ export interface TrainResult {
 /**
  * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
  * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
- * SIMD, `wasm_adam.ts`), `"streamed"` (the fused engine, with the rollouts and teacher targets
- * produced on a second core by a Worker, `stream.ts`; restricted blocks with Adam only — for one
- * run on an otherwise idle machine, not inside `trainMany`'s one-run-per-core pool) or
+ * SIMD, `wasm_adam.ts`), `"streamed"` (the fused engine on two threads: a Worker produces the
+ * rollouts and teacher targets and runs the V̄21 half of every optimiser step while this thread
+ * runs the P12 half, `stream.ts`; restricted blocks with Adam only — for one run on an otherwise
+ * idle machine, not inside `trainMany`'s one-run-per-core pool: the worker spins) or
  * `"reference"` (`tasks.ts`'s `taskStep`, materialised gradient by `grad.ts`, `optim.ts`). All give
  * bit-identical results; the reference is kept for tests and benchmarks.
  */
@@ -254,7 +255,22 @@ export async function trainTeacherMimic(
   // With Adam, each prompt's forward/backward and the optimiser pass run in WebAssembly SIMD on
   // parameters held in its memory.
   // Prompts' tokens are written straight into its memory, where their forward and backward run.
-  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch, n) : null;
+  // Streamed: the prompt ring lives in the same shared memory, so tokens are read where written.
+  const slots = Math.max(64, 2 * batch);
+  const wAdam = fAdam
+    ? new WasmAdam(
+      m,
+      p,
+      st.flat,
+      batch,
+      n,
+      fAdam.beta1,
+      fAdam.beta2,
+      fAdam.epsilon,
+      undefined,
+      streamed ? promptRingLength(n, m, p - 1, slots) : 0,
+    )
+    : null;
   if (wAdam) {
     st.flat = wAdam.params;
     st.blocks = wAdam.blocks;
@@ -298,7 +314,9 @@ export async function trainTeacherMimic(
       { task, seed: cfg.seed, K, T, batch },
       m,
       p - 1,
-      Math.max(64, 2 * batch),
+      slots,
+      wAdam!.share(),
+      wAdam!.extraRegion(),
     )
     : null;
   try {
@@ -317,8 +335,7 @@ export async function trainTeacherMimic(
           // Prompt b of this step is the producer's next slot; its loss and factors go to slot b.
           for (let b = 0; b < B; b++) {
             const slot = producer.stream.next();
-            Xs[b].set(slot.X);
-            stepLoss += wAdam!.prompt(b, slot.theta, slot.target, 1 / B);
+            stepLoss += wAdam!.prompt(b, slot.theta, slot.target, 1 / B, slot.X);
           }
           producer.stream.release();
           stepLoss /= B;
@@ -376,7 +393,8 @@ export async function trainTeacherMimic(
               `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
           );
         }
-        if (wAdam) wAdam.step(null, lr, B);
+        if (producer) producer.step(wAdam!, lr, B); // half on each thread
+        else if (wAdam) wAdam.step(null, lr, B);
         else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
         else opt.step(st.flat, st.grad, lr);
         for (let b = 0; b < envs.length; b++) taskAdvance(envs[b], targets[b]);

@@ -21,78 +21,89 @@
 
 import type { FusedBatch } from "./fused.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
-import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
+import { kernelMemory, type Kernels, kernels } from "./wasm_kernels.ts";
 import { type RestrictedBlocks } from "../icrl/lsa.ts";
 
-interface Kernels {
-  memory: WebAssembly.Memory;
-  outer(dst: number, a: number, aLen: number, b: number, bLen: number): void;
-  prompt(
-    P: number,
-    V: number,
-    X: number,
-    TH: number,
-    TG: number,
-    n: number,
-    m: number,
-    p: number,
-    scr: number,
-    bt: number,
-    be: number,
-    stride: number,
-    bz: number,
-    scale: number,
-    invN: number,
-  ): number;
-  rankB(
-    dst: number,
-    A: number,
-    rows: number,
-    CT: number,
-    cols: number,
-    cap: number,
-    B: number,
-  ): void;
-  adam(
-    w: number,
-    m: number,
-    v: number,
-    g: number,
-    n: number,
-    beta1: number,
-    beta2: number,
-    a1: number,
-    a2: number,
-    lr: number,
-    c1: number,
-    c2: number,
-    eps: number,
-  ): void;
-}
-
-let compiled: WebAssembly.Module | null = null;
-
-function kernels(bytesNeeded: number): Kernels {
-  if (compiled === null) {
-    const bin = atob(KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
-  }
-  const inst = new WebAssembly.Instance(compiled, {});
-  const k = inst.exports as unknown as Kernels;
-  const pages = Math.ceil(bytesNeeded / 65536);
-  const have = k.memory.buffer.byteLength / 65536;
-  if (pages > have) k.memory.grow(pages - have);
-  return k;
-}
-
-/** Adam state and buffers of the WebAssembly exact-mode step for blocks of size (m, p). */
-export class WasmAdam {
+/**
+ * What another thread needs to attach to the same parameters, moments and factors
+ * ({@linkcode WasmAdam.attach}); it can be posted to a Worker (the memory is shared).
+ */
+export interface WasmAdamShare {
   /** Token dimension. */
-  readonly m: number;
+  m: number;
   /** Parameter-column dimension. */
-  readonly p: number;
+  p: number;
+  /** Prompt slots. */
+  cap: number;
+  /** Tokens per prompt (0: no token buffers). */
+  n: number;
+  /** Adam β1. */
+  beta1: number;
+  /** Adam β2. */
+  beta2: number;
+  /** Adam ε. */
+  epsilon: number;
+  /** Extra float64 entries reserved for the caller ({@linkcode WasmAdam.extraRegion}). */
+  extra: number;
+  /** The shared memory holding everything. */
+  memory: WebAssembly.Memory;
+}
+
+/** Byte offsets of the buffers in the module's memory. */
+interface Layout {
+  w: number;
+  m: number;
+  v: number;
+  g: number;
+  t: number;
+  th: number;
+  e: number;
+  z: number;
+  bt: number;
+  be: number;
+  bth: number;
+  bz: number;
+  x: number;
+  tg: number;
+  scr: number;
+  ex: number;
+  end: number;
+}
+
+function layout(m: number, p: number, cap: number, n: number, extra: number): Layout {
+  const size = m * p + (p - 1) * m, q = p - 1;
+  let at = 0;
+  const take = (len: number) => {
+    const o = at;
+    at += len * 8 + ((len * 8) % 16);
+    return o;
+  };
+  return {
+    w: take(size),
+    m: take(size),
+    v: take(size),
+    g: take(size),
+    t: take(m),
+    th: take(p),
+    e: take(q),
+    z: take(m),
+    bt: take(m * cap),
+    be: take(q * cap),
+    bth: take(p * cap),
+    bz: take(m * cap),
+    x: take(n * m * cap),
+    tg: take(q),
+    scr: take(2 + 4 * m + 2 * n + p),
+    ex: take(extra),
+    end: at,
+  };
+}
+
+/**
+ * Adam state, prompt slots and gradient factors of the WebAssembly training step for blocks of
+ * size (m, p), in one shared memory.
+ */
+export class WasmAdam {
   /** The parameters `[P12 ; V̄21]` (m·p + (p−1)·m), in the module's memory. */
   readonly params: Float64Array;
   /** Views of {@linkcode WasmAdam.params} as restricted blocks. */
@@ -103,24 +114,9 @@ export class WasmAdam {
   readonly mom2: Float64Array;
   /** Steps taken. */
   t = 0;
+  private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
-  private readonly off: {
-    w: number;
-    m: number;
-    v: number;
-    g: number;
-    t: number;
-    th: number;
-    e: number;
-    z: number;
-    bt: number;
-    be: number;
-    bth: number;
-    bz: number;
-    x: number;
-    tg: number;
-    scr: number;
-  };
+  private readonly off: Layout;
   private readonly bt: Float64Array;
   private readonly be: Float64Array;
   private readonly bth: Float64Array;
@@ -145,77 +141,106 @@ export class WasmAdam {
    * ```
    */
   constructor(
-    m: number,
-    p: number,
-    init: Float64Array,
+    readonly m: number,
+    readonly p: number,
+    init: Float64Array | null,
     readonly cap = 1,
     readonly n = 0,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
+    memory?: WebAssembly.Memory,
+    readonly extra = 0,
   ) {
     assertInt("m", m, 1);
     assertInt("p", p, 2);
     assertInt("cap", cap, 1);
     assertInt("n", n, 0);
+    assertInt("extra", extra, 0);
     assertNumber("beta1", beta1, 0, 0.999999);
     assertNumber("beta2", beta2, 0, 0.999999999);
-    const size = m * p + (p - 1) * m;
-    if (init.length !== size) {
-      throw new RangeError(`init has ${init.length} entries, blocks (m=${m}, p=${p}) need ${size}`);
+    const size = m * p + (p - 1) * m, q = p - 1;
+    if (memory === undefined && init?.length !== size) {
+      throw new RangeError(
+        `init has ${init?.length ?? "no"} entries, blocks (m=${m}, p=${p}) need ${size}`,
+      );
     }
-    this.m = m;
-    this.p = p;
-    const q = p - 1;
-    let at = 0;
-    const take = (len: number) => {
-      const o = at;
-      at += len * 8 + ((len * 8) % 16);
-      return o;
-    };
-    const off = {
-      w: take(size),
-      m: take(size),
-      v: take(size),
-      g: take(size),
-      t: take(m),
-      th: take(p),
-      e: take(q),
-      z: take(m),
-      bt: take(m * cap),
-      be: take((p - 1) * cap),
-      bth: take(p * cap),
-      bz: take(m * cap),
-      x: take(n * m * cap),
-      tg: take(q),
-      scr: take(2 + 4 * m + 2 * n + p),
-    };
-    this.k = kernels(at);
+    const off = layout(m, p, cap, n, extra);
+    if (memory !== undefined && memory.buffer.byteLength < off.end) {
+      throw new RangeError(`shared memory has ${memory.buffer.byteLength} bytes, need ${off.end}`);
+    }
+    this.memory = memory ?? kernelMemory(off.end);
+    this.k = kernels(this.memory);
     this.off = off;
-    const buf = this.k.memory.buffer;
-    this.params = new Float64Array(buf, off.w, size);
-    this.params.set(init);
-    this.mom1 = new Float64Array(buf, off.m, size);
-    this.mom2 = new Float64Array(buf, off.v, size);
-    this.tv = new Float64Array(buf, off.t, m);
-    this.th = new Float64Array(buf, off.th, p);
-    this.ev = new Float64Array(buf, off.e, q);
-    this.zv = new Float64Array(buf, off.z, m);
-    this.bt = new Float64Array(buf, off.bt, m * cap);
-    this.be = new Float64Array(buf, off.be, q * cap);
-    this.bth = new Float64Array(buf, off.bth, p * cap);
-    this.bz = new Float64Array(buf, off.bz, m * cap);
-    this.tg = new Float64Array(buf, off.tg, q);
-    this.xs = Array.from(
-      { length: n > 0 ? cap : 0 },
-      (_, b) => new Float64Array(buf, off.x + b * n * m * 8, n * m),
-    );
+    const buf = this.memory.buffer;
+    const view = (at: number, len: number) => new Float64Array(buf, at, len);
+    this.params = view(off.w, size);
+    if (memory === undefined) this.params.set(init!);
+    this.mom1 = view(off.m, size);
+    this.mom2 = view(off.v, size);
+    this.tv = view(off.t, m);
+    this.th = view(off.th, p);
+    this.ev = view(off.e, q);
+    this.zv = view(off.z, m);
+    this.bt = view(off.bt, m * cap);
+    this.be = view(off.be, q * cap);
+    this.bth = view(off.bth, p * cap);
+    this.bz = view(off.bz, m * cap);
+    this.tg = view(off.tg, q);
+    this.xs = Array.from({ length: n > 0 ? cap : 0 }, (_, b) => view(off.x + b * n * m * 8, n * m));
     this.blocks = {
       m,
       p,
       P12: this.params.subarray(0, m * p),
       V21bar: this.params.subarray(m * p),
     };
+  }
+
+  /**
+   * What a second thread needs to {@linkcode WasmAdam.attach} to this state.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 2, 4);
+   * const twin = WasmAdam.attach(wa.share()); // same memory (here, same thread)
+   * twin.params[0] = 7;
+   * console.log(wa.params[0]); // 7
+   * ```
+   */
+  share(): WasmAdamShare {
+    const { m, p, cap, n, beta1, beta2, epsilon, extra, memory } = this;
+    return { m, p, cap, n, beta1, beta2, epsilon, extra, memory };
+  }
+
+  /**
+   * An instance over the memory of another (typically in another thread), without copying or
+   * resetting anything; its step counter `t` starts at 0 (the caller passes `t` to
+   * {@linkcode WasmAdam.stepPart}).
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, Float64Array.from({ length: 25 }, (_, i) => i));
+   * console.log(WasmAdam.attach(wa.share()).params[24]); // 24
+   * ```
+   */
+  static attach(s: WasmAdamShare): WasmAdam {
+    if (!(s?.memory instanceof WebAssembly.Memory)) {
+      throw new TypeError("share.memory must be the WebAssembly.Memory of a WasmAdam");
+    }
+    return new WasmAdam(
+      s.m,
+      s.p,
+      null,
+      s.cap,
+      s.n,
+      s.beta1,
+      s.beta2,
+      s.epsilon,
+      s.memory,
+      s.extra,
+    );
   }
 
   /**
@@ -256,23 +281,67 @@ export class WasmAdam {
     if (fb === null && this.xs.length === 0) {
       throw new RangeError("step(null, …) needs factors from prompt(): construct with n > 0");
     }
-    const o = this.off;
-    if (fb !== null && B > 1) this.gradB(fb, B);
-    if (B > 1) {
-      this.k.rankB(o.g, o.bt, m, o.bth, p, this.cap, B);
-      this.k.rankB(o.g + m * p * 8, o.be, p - 1, o.bz, m, this.cap, B);
-    } else {
-      this.grad1(fb);
+    if (fb !== null) this.copyFactors(fb, B);
+    const t = ++this.t;
+    this.stepPart(0, lr, B, t);
+    this.stepPart(1, lr, B, t);
+  }
+
+  /**
+   * Half of a step: the gradient of block `part` (0: P12, 1: V̄21) from the factors in slots
+   * `0 … B−1`, then Adam on that block's entries as step `t` (bias corrections from `t`). Adam is
+   * entrywise, so the two parts may run in either order or on two threads at once
+   * ({@linkcode WasmAdam.attach}); together they are exactly {@linkcode WasmAdam.step}, which also
+   * advances the counter.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const init = Float64Array.from({ length: 25 }, (_, i) => Math.sin(i));
+   * const a = new WasmAdam(5, 3, init, 1, 4), b = new WasmAdam(5, 3, init, 1, 4);
+   * for (const wa of [a, b]) {
+   *   wa.tokens(0).fill(0.5);
+   *   wa.prompt(0, [0.1, -0.2], [1, 1], 1);
+   * }
+   * a.step(null, 1e-2);
+   * b.stepPart(1, 1e-2, 1, 1); // the halves, in the other order
+   * b.stepPart(0, 1e-2, 1, 1);
+   * console.log(a.params.every((x, i) => x === b.params[i])); // true
+   * ```
+   */
+  stepPart(part: 0 | 1, lr: number, B: number, t: number): void {
+    if (part !== 0 && part !== 1) throw new RangeError(`part must be 0 or 1, got ${part}`);
+    if (!Number.isInteger(B) || B < 1 || B > this.cap) {
+      throw new RangeError(`B must be in 1…${this.cap}, got ${B}`);
     }
-    this.t++;
-    const { beta1, beta2, epsilon } = this;
-    const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
-    this.k.adam(
-      o.w,
-      o.m,
-      o.v,
-      o.g,
-      this.params.length,
+    assertInt("t", t, 1);
+    const { m, p, cap, beta1, beta2, epsilon } = this;
+    const q = p - 1, o = this.off, k = this.k, mp8 = m * p * 8;
+    if (part === 0) {
+      if (B > 1) k.rankB(o.g, o.bt, m, o.bth, p, cap, B);
+      else {
+        const { tv, th, bt, bth } = this;
+        for (let r = 0; r < m; r++) tv[r] = bt[r * cap];
+        for (let j = 0; j < p; j++) th[j] = bth[j];
+        k.outer(o.g, o.t, m, o.th, p);
+      }
+    } else {
+      if (B > 1) k.rankB(o.g + mp8, o.be, q, o.bz, m, cap, B);
+      else {
+        const { ev, zv, be, bz } = this;
+        for (let j = 0; j < q; j++) ev[j] = be[j * cap];
+        for (let r = 0; r < m; r++) zv[r] = bz[r];
+        k.outer(o.g + mp8, o.e, q, o.z, m);
+      }
+    }
+    const c1 = 1 / (1 - Math.pow(beta1, t)), c2 = 1 / (1 - Math.pow(beta2, t));
+    const at = part === 0 ? 0 : mp8, len = part === 0 ? m * p : q * m;
+    k.adam(
+      o.w + at,
+      o.m + at,
+      o.v + at,
+      o.g + at,
+      len,
       beta1,
       beta2,
       1 - beta1,
@@ -284,8 +353,8 @@ export class WasmAdam {
     );
   }
 
-  /** Factors of B > 1 prompts from `fb`: A-factors copied as stored, θ̃ and z transposed (b-major). */
-  private gradB(fb: FusedBatch, B: number): void {
+  /** Factors of prompts `0 … B−1` of `fb` into the slots: θ̃ and z b-major, t and e as stored. */
+  private copyFactors(fb: FusedBatch, B: number): void {
     const { m, p, cap: wc } = this;
     const q = p - 1, cap = fb.cap;
     const { Tt, Th, E, Z } = fb;
@@ -306,36 +375,19 @@ export class WasmAdam {
   }
 
   /**
-   * Gradient of one prompt, the two outer products, from `fb`'s slot 0 or (null) the factors that
-   * {@linkcode WasmAdam.prompt} wrote to slot 0.
+   * The `extra` float64 entries reserved at construction, in the module's (shared) memory: room
+   * for data other threads write and the kernels read in place (the streamed trainer's prompt
+   * ring).
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 0.9, 0.999, 1e-8, undefined, 100);
+   * console.log(wa.extraRegion().length, wa.extraRegion().buffer === wa.params.buffer); // 100 true
+   * ```
    */
-  private grad1(fb: FusedBatch | null): void {
-    const { m, p } = this;
-    const q = p - 1;
-    const { tv, th, ev, zv } = this;
-    if (fb === null) {
-      const { bt, bth, be, bz, cap } = this;
-      for (let r = 0; r < m; r++) {
-        tv[r] = bt[r * cap];
-        zv[r] = bz[r];
-      }
-      for (let k = 0; k < p; k++) th[k] = bth[k];
-      for (let k = 0; k < q; k++) ev[k] = be[k * cap];
-    } else {
-      const { Tt, Th, E, Z, cap } = fb;
-      for (let r = 0; r < m; r++) {
-        tv[r] = Tt[r * cap];
-        zv[r] = Z[r * cap];
-      }
-      th[0] = 1;
-      for (let k = 0; k < q; k++) {
-        th[k + 1] = Th[k * cap];
-        ev[k] = E[k * cap];
-      }
-    }
-    const o = this.off, k = this.k;
-    k.outer(o.g, o.t, m, o.th, p);
-    k.outer(o.g + m * p * 8, o.e, q, o.z, m);
+  extraRegion(): Float64Array {
+    return new Float64Array(this.memory.buffer, this.off.ex, this.extra);
   }
 
   /**
@@ -360,7 +412,9 @@ export class WasmAdam {
   }
 
   /**
-   * Forward and backward of the prompt in slot `b` ({@linkcode WasmAdam.tokens}) with query
+   * Forward and backward of the prompt in slot `b` — its tokens are `X` when given (read in place
+   * when `X` lies in this module's memory, e.g. in {@linkcode WasmAdam.extraRegion}; copied into
+   * the slot otherwise), else {@linkcode WasmAdam.tokens}`(b)` — with query
    * parameters `theta` (p−1) and teacher target `target` (p−1), in WebAssembly SIMD: the same
    * operations in the same order as `fused.ts`'s `fusedPrompt` (so the same bits), leaving the
    * prompt's gradient factors (scaled by `scale`) in slot `b` for `step(null, lr, B)`. Returns the
@@ -380,10 +434,24 @@ export class WasmAdam {
    * console.log(wa.prompt(0, env.theta, target, 1) < 1e-20); // true: it reproduces the teacher
    * ```
    */
-  prompt(b: number, theta: ArrayLike<number>, target: ArrayLike<number>, scale: number): number {
-    const X = this.tokens(b);
+  prompt(
+    b: number,
+    theta: ArrayLike<number>,
+    target: ArrayLike<number>,
+    scale: number,
+    X?: Float64Array,
+  ): number {
+    const slotX = this.tokens(b);
     const { m, p, n, cap } = this;
     const q = p - 1;
+    let at = slotX.byteOffset;
+    if (X !== undefined) {
+      if (!(X instanceof Float64Array) || X.length !== n * m) {
+        throw new RangeError(`X must be a Float64Array of n·m = ${n * m} tokens, got ${X?.length}`);
+      }
+      if (X.buffer === this.memory.buffer) at = X.byteOffset; // already in the module's memory
+      else slotX.set(X);
+    }
     if (theta.length !== q) throw new RangeError(`theta has ${theta.length} entries, need ${q}`);
     if (target.length !== q) throw new RangeError(`target has ${target.length} entries, need ${q}`);
     const { bth, tg } = this;
@@ -397,7 +465,7 @@ export class WasmAdam {
     return this.k.prompt(
       o.w,
       o.w + m * p * 8,
-      X.byteOffset,
+      at,
       o.bth + row * 8,
       o.tg,
       n,

@@ -4,7 +4,9 @@
 ;; (lib/core/optim.ts adam, lib/train/fused.ts): f64x2 mul/add/sub/div/sqrt are correctly rounded per lane and
 ;; no fused multiply–add is used, so the results are bit-identical.
 (module
-  (memory (export "memory") 1)
+  ;; Shared, provided by the caller (lib/train/wasm_kernels.ts), so that two threads can run kernels
+  ;; on the same parameters.
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; dst[i*bLen + j] = a[i] * b[j] for i < aLen, j < bLen (byte addresses; f64 entries).
   (func (export "outer") (param $dst i32) (param $a i32) (param $aLen i32) (param $b i32) (param $bLen i32)
