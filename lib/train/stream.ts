@@ -29,14 +29,11 @@ import { trainingMdpStream } from "../core/streams.ts";
 import { newTaskEnv, type TaskEnv, type TaskSpec } from "../icrl/tasks.ts";
 import { taskAdvance } from "../icrl/tasks.ts";
 import { taskStepFast } from "../icrl/fast_task.ts";
-import { WasmAdam, type WasmAdamShare } from "./wasm_adam.ts";
 
 /** Indices into the control array. */
 const PUBLISHED = 0, CONSUMED = 1, ERROR = 2, MAIN_WAITING = 3, WAKE_AT = 4, MSG_LEN = 5;
-/** Half-step requests (two-thread Adam): request id, its B, its Adam step t, done id, stop, failed. */
-const REQ = 6, REQ_B = 7, REQ_T = 8, DONE = 9, STOP = 10, HALF_FAILED = 11;
-/** 16 control ints, then the request's learning rate (float64), then the message. */
-const CTRL_INTS = 16, LR_AT = CTRL_INTS * 4, MSG_AT = LR_AT + 8, MSG_MAX = 2000;
+/** 16 control ints, then the error message. */
+const CTRL_INTS = 16, MSG_AT = CTRL_INTS * 4, MSG_MAX = 2000;
 
 /** Geometry and shared memory of a prompt ring. */
 export interface PromptRing {
@@ -283,56 +280,6 @@ export function producePrompts(job: PromptJob, ring: PromptRing): void {
 }
 
 /**
- * The rollout worker of a two-thread step: produce `job`'s prompts into `ring` as room allows,
- * and whenever the trainer requests it, run part 1 (V̄21: its gradient and Adam) of the step on
- * the shared parameters `share` while the trainer runs part 0 — spinning in between, since a
- * request must be answered within microseconds. Prompts are produced right after a half-step
- * (while the trainer works through its prompts) or to refill a ring under half full. Returns when
- * the trainer sets the stop word.
- *
- * @example
- * ```ts ignore
- * // In a Worker (stream_worker.ts): serveWithAdam(job, ring, share) — see startPromptWorker.
- * ```
- */
-export function serveWithAdam(job: PromptJob, ring: PromptRing, share: WasmAdamShare): void {
-  const ctrl = new Int32Array(ring.ctrl, 0, CTRL_INTS);
-  const lrv = new Float64Array(ring.ctrl, LR_AT, 1);
-  const prod = new PromptProducer(job, ring);
-  let wa: WasmAdam;
-  try {
-    wa = WasmAdam.attach(share);
-  } catch (e) {
-    publishError(ring, `rollout worker, Adam half-step: ${(e as Error).message}`);
-    Atomics.store(ctrl, HALF_FAILED, 1);
-    return;
-  }
-  // Produce freely right after a half-step (the trainer is busy with its prompts then); otherwise
-  // only to refill a ring under half full, so that a 3 µs prompt rarely delays a request.
-  let served = 0, free = false;
-  const half = ring.slots >> 1;
-  for (;;) {
-    const req = Atomics.load(ctrl, REQ);
-    if (req !== served) {
-      try {
-        wa.stepPart(1, lrv[0], Atomics.load(ctrl, REQ_B), Atomics.load(ctrl, REQ_T));
-      } catch (e) {
-        publishError(ring, `rollout worker, Adam half-step: ${(e as Error).message}`);
-        Atomics.store(ctrl, HALF_FAILED, 1);
-      }
-      served = req;
-      Atomics.store(ctrl, DONE, req);
-      free = true;
-      continue;
-    }
-    if (Atomics.load(ctrl, STOP) === 1) return;
-    if (free || prod.published - Atomics.load(ctrl, CONSUMED) < half) {
-      if (!prod.tryProduce()) free = false;
-    }
-  }
-}
-
-/**
  * Publish an error in band: the consumer throws `message` when it asks for the next slot after
  * the last one published.
  *
@@ -463,115 +410,32 @@ export class PromptStream {
 export interface PromptWorker {
   /** The consumer. */
   stream: PromptStream;
-  /**
-   * One optimiser step on the shared `WasmAdam` (the worker was started with its `share()`):
-   * part 0 here while the worker runs part 1, then wait for it — the same bits as `wa.step(null,
-   * lr, B)`. Throws if the worker was started without a share, reported an error, or stalled.
-   */
-  step(wa: WasmAdam, lr: number, B: number): void;
-  /** Steps so far that {@linkcode PromptWorker.step} split across the threads. */
-  splitSteps(): number;
   /** Stop the worker (idempotent). */
   stop(): void;
 }
 
 /**
- * Decides, by measurement, whether each optimiser step is split across the two threads: splitting
- * halves the Adam time but moves the worker's half of the parameters to the trainer's core every
- * step, which pays only when the two (virtual) cores exchange cache lines cheaply — on the 2-vCPU
- * build machine that changes from run to run. Both choices give the same bits, so the chooser
- * simply alternates `probeSteps` split and `probeSteps` unsplit steps, compares their mean step
- * periods (entry to entry; gaps over 5 ms — yields, GC — are left out), and holds the faster for
- * `holdSteps` steps before probing again.
- */
-export class SplitChooser {
-  private phase = 0; // 0: probing split, 1: probing unsplit, 2: holding
-  private count = 0;
-  private readonly sum = [0, 0];
-  private readonly num = [0, 0];
-  private last = -1;
-  private lastSplit = true;
-  private hold = true;
-  /** Steps that were split. */
-  splitSteps = 0;
-
-  /**
-   * @example
-   * ```ts
-   * import { SplitChooser } from "./stream.ts";
-   * const c = new SplitChooser(2, 4, 100); // probe 2 steps each way, hold 4, gaps ≤ 100 ms count
-   * let now = 0;
-   * const seq = Array.from({ length: 8 }, () => {
-   *   const split = c.next(now);
-   *   now += split ? 30 : 10; // an unsplit step is faster here (ms, for the example)
-   *   return split ? "S" : "u";
-   * });
-   * console.log(seq.join("")); // SSuuuuuu: probe 2 + 2, then hold the faster (unsplit)
-   * ```
-   */
-  constructor(readonly probeSteps = 256, readonly holdSteps = 8192, readonly maxGapMs = 5) {
-    assertInt("probeSteps", probeSteps, 1);
-    assertInt("holdSteps", holdSteps, 1);
-  }
-
-  /**
-   * Whether the step starting at time `now` (ms) should be split.
-   *
-   * @example
-   * ```ts
-   * import { SplitChooser } from "./stream.ts";
-   * console.log(new SplitChooser().next(performance.now())); // true: probing starts split
-   * ```
-   */
-  next(now: number): boolean {
-    if (this.last >= 0 && this.phase < 2 && now - this.last <= this.maxGapMs) {
-      const a = this.lastSplit ? 0 : 1;
-      this.sum[a] += now - this.last;
-      this.num[a]++;
-    }
-    if (this.count === (this.phase < 2 ? this.probeSteps : this.holdSteps)) {
-      this.count = 0;
-      this.phase = (this.phase + 1) % 3;
-      if (this.phase === 2) {
-        this.hold =
-          this.sum[0] / Math.max(1, this.num[0]) <= this.sum[1] / Math.max(1, this.num[1]);
-      } else if (this.phase === 0) {
-        this.sum.fill(0);
-        this.num.fill(0);
-      }
-    }
-    this.count++;
-    const split = this.phase === 0 ? true : this.phase === 1 ? false : this.hold;
-    this.last = now;
-    this.lastSplit = split;
-    if (split) this.splitSteps++;
-    return split;
-  }
-}
-
-/**
  * Start a Worker producing `job`'s prompts into a ring of `slots` slots (in `region` when given,
- * see {@linkcode promptRing}); with `share` (a
- * `WasmAdam`'s `share()`), the worker also runs half of every optimiser step
- * ({@linkcode PromptWorker.step}). Resolves once the worker has received the job (so the trainer
- * may block on the ring from then on).
+ * see {@linkcode promptRing}); resolves once the worker has received the job (so the trainer may
+ * block on the ring from then on).
  *
  * @example
  * ```ts
- * import { startPromptWorker } from "./stream.ts";
+ * import { promptRingLength, startPromptWorker } from "./stream.ts";
  * import { WasmAdam } from "./wasm_adam.ts";
  * import { DEFAULT_TASK, sarsaBlocks, taskDims } from "../icrl/mod.ts";
  * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 }, { m, p } = taskDims(task);
- * const star = sarsaBlocks(task.d, task.alpha);
- * const wa = new WasmAdam(m, p, Float64Array.from([...star.P12, ...star.V21bar]), 1, task.n);
+ * const star = sarsaBlocks(task.d, task.alpha), slots = 64;
+ * const extra = promptRingLength(task.n, m, p - 1, slots); // the ring lives in the kernels' memory
+ * const init = Float64Array.from([...star.P12, ...star.V21bar]);
+ * const wa = new WasmAdam(m, p, init, 1, task.n, 0.9, 0.999, 1e-8, extra);
  * const job = { task, seed: 0, K: 1, T: 100, batch: 1 };
- * const w = await startPromptWorker(job, m, p - 1, 64, wa.share());
+ * const w = await startPromptWorker(job, m, p - 1, slots, wa.extraRegion());
  * for (let i = 0; i < 100; i++) {
  *   const slot = w.stream.next(); // produced on the other thread
- *   wa.tokens(0).set(slot.X);
- *   wa.prompt(0, slot.theta, slot.target, 1);
+ *   wa.prompt(0, slot.theta, slot.target, 1, slot.X); // tokens read where they were written
  *   w.stream.release();
- *   w.step(wa, 1e-3, 1); // half here, half there
+ *   wa.step(null, 1e-3);
  * }
  * w.stop();
  * console.log(wa.t); // 100
@@ -582,45 +446,14 @@ export async function startPromptWorker(
   m: number,
   q: number,
   slots: number,
-  share?: WasmAdamShare,
   region?: Float64Array,
 ): Promise<PromptWorker> {
   const ring = promptRing(job.task.n, m, q, slots, region);
-  const ctrl = new Int32Array(ring.ctrl, 0, CTRL_INTS);
-  const lrv = new Float64Array(ring.ctrl, LR_AT, 1);
   const worker = new Worker(new URL("./stream_worker.ts", import.meta.url), { type: "module" });
-  let stopped = false, reqs = 0;
+  let stopped = false;
   const stop = () => {
-    Atomics.store(ctrl, STOP, 1);
     if (!stopped) worker.terminate();
     stopped = true;
-  };
-  const stream = new PromptStream(ring);
-  const chooser = new SplitChooser();
-  const step = (wa: WasmAdam, lr: number, B: number) => {
-    if (share === undefined || wa.share().memory !== share.memory) {
-      throw new RangeError("step needs the WasmAdam whose share() started this worker");
-    }
-    if (!chooser.next(performance.now())) return wa.step(null, lr, B);
-    const t = ++wa.t, id = ++reqs;
-    lrv[0] = lr;
-    Atomics.store(ctrl, REQ_B, B);
-    Atomics.store(ctrl, REQ_T, t);
-    Atomics.store(ctrl, REQ, id);
-    wa.stepPart(0, lr, B, t);
-    const t0 = performance.now();
-    // Spin: the worker answers within microseconds (a prompt error waits for its slot instead).
-    for (let spin = 1; Atomics.load(ctrl, DONE) !== id; spin++) {
-      if ((spin & 0xffff) === 0) {
-        if (Atomics.load(ctrl, HALF_FAILED) === 1) stream.throwError();
-        if (performance.now() - t0 > stream.stallMs) {
-          throw new Error(
-            `rollout worker did not finish its half of step ${t} in ${stream.stallMs} ms`,
-          );
-        }
-      }
-    }
-    if (Atomics.load(ctrl, HALF_FAILED) === 1) stream.throwError();
   };
   try {
     await new Promise<void>((resolve, reject) => {
@@ -633,11 +466,11 @@ export async function startPromptWorker(
         publishError(ring, `rollout worker error: ${e.message}`);
         reject(new Error(`rollout worker error: ${e.message}`));
       };
-      worker.postMessage({ job, ring, share });
+      worker.postMessage({ job, ring });
     });
   } catch (e) {
     stop();
     throw e;
   }
-  return { stream, step, stop, splitSteps: () => chooser.splitSteps };
+  return { stream: new PromptStream(ring), stop };
 }

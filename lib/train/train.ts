@@ -202,10 +202,10 @@ export interface TrainResult {
 /**
  * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
  * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
- * SIMD, `wasm_adam.ts`), `"streamed"` (the fused engine on two threads: a Worker produces the
- * rollouts and teacher targets and runs the V̄21 half of every optimiser step while this thread
- * runs the P12 half, `stream.ts`; restricted blocks with Adam only — for one run on an otherwise
- * idle machine, not inside `trainMany`'s one-run-per-core pool: the worker spins) or
+ * SIMD, `wasm_adam.ts`), `"streamed"` (the fused engine, with the rollouts and teacher targets
+ * produced on a second core by a Worker into a ring in the kernels' memory, `stream.ts`;
+ * restricted blocks with Adam only — for one run on an otherwise idle machine, not inside
+ * `trainMany`'s one-run-per-core pool) or
  * `"reference"` (`tasks.ts`'s `taskStep`, materialised gradient by `grad.ts`, `optim.ts`). All give
  * bit-identical results; the reference is kept for tests and benchmarks.
  */
@@ -267,7 +267,6 @@ export async function trainTeacherMimic(
       fAdam.beta1,
       fAdam.beta2,
       fAdam.epsilon,
-      undefined,
       streamed ? promptRingLength(n, m, p - 1, slots) : 0,
     )
     : null;
@@ -315,7 +314,6 @@ export async function trainTeacherMimic(
       m,
       p - 1,
       slots,
-      wAdam!.share(),
       wAdam!.extraRegion(),
     )
     : null;
@@ -393,8 +391,7 @@ export async function trainTeacherMimic(
               `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
           );
         }
-        if (producer) producer.step(wAdam!, lr, B); // half on each thread
-        else if (wAdam) wAdam.step(null, lr, B);
+        if (wAdam) wAdam.step(null, lr, B);
         else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
         else opt.step(st.flat, st.grad, lr);
         for (let b = 0; b < envs.length; b++) taskAdvance(envs[b], targets[b]);

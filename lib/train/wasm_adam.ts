@@ -24,31 +24,6 @@ import { assertInt, assertNumber } from "../core/validate.ts";
 import { kernelMemory, type Kernels, kernels } from "./wasm_kernels.ts";
 import { type RestrictedBlocks } from "../icrl/lsa.ts";
 
-/**
- * What another thread needs to attach to the same parameters, moments and factors
- * ({@linkcode WasmAdam.attach}); it can be posted to a Worker (the memory is shared).
- */
-export interface WasmAdamShare {
-  /** Token dimension. */
-  m: number;
-  /** Parameter-column dimension. */
-  p: number;
-  /** Prompt slots. */
-  cap: number;
-  /** Tokens per prompt (0: no token buffers). */
-  n: number;
-  /** Adam β1. */
-  beta1: number;
-  /** Adam β2. */
-  beta2: number;
-  /** Adam ε. */
-  epsilon: number;
-  /** Extra float64 entries reserved for the caller ({@linkcode WasmAdam.extraRegion}). */
-  extra: number;
-  /** The shared memory holding everything. */
-  memory: WebAssembly.Memory;
-}
-
 /** Byte offsets of the buffers in the module's memory. */
 interface Layout {
   w: number;
@@ -143,13 +118,12 @@ export class WasmAdam {
   constructor(
     readonly m: number,
     readonly p: number,
-    init: Float64Array | null,
+    init: Float64Array,
     readonly cap = 1,
     readonly n = 0,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
-    memory?: WebAssembly.Memory,
     readonly extra = 0,
   ) {
     assertInt("m", m, 1);
@@ -160,22 +134,19 @@ export class WasmAdam {
     assertNumber("beta1", beta1, 0, 0.999999);
     assertNumber("beta2", beta2, 0, 0.999999999);
     const size = m * p + (p - 1) * m, q = p - 1;
-    if (memory === undefined && init?.length !== size) {
+    if (!(init instanceof Float64Array) || init.length !== size) {
       throw new RangeError(
         `init has ${init?.length ?? "no"} entries, blocks (m=${m}, p=${p}) need ${size}`,
       );
     }
     const off = layout(m, p, cap, n, extra);
-    if (memory !== undefined && memory.buffer.byteLength < off.end) {
-      throw new RangeError(`shared memory has ${memory.buffer.byteLength} bytes, need ${off.end}`);
-    }
-    this.memory = memory ?? kernelMemory(off.end);
+    this.memory = kernelMemory(off.end);
     this.k = kernels(this.memory);
     this.off = off;
     const buf = this.memory.buffer;
     const view = (at: number, len: number) => new Float64Array(buf, at, len);
     this.params = view(off.w, size);
-    if (memory === undefined) this.params.set(init!);
+    this.params.set(init);
     this.mom1 = view(off.m, size);
     this.mom2 = view(off.v, size);
     this.tv = view(off.t, m);
@@ -194,53 +165,6 @@ export class WasmAdam {
       P12: this.params.subarray(0, m * p),
       V21bar: this.params.subarray(m * p),
     };
-  }
-
-  /**
-   * What a second thread needs to {@linkcode WasmAdam.attach} to this state.
-   *
-   * @example
-   * ```ts
-   * import { WasmAdam } from "./wasm_adam.ts";
-   * const wa = new WasmAdam(5, 3, new Float64Array(25), 2, 4);
-   * const twin = WasmAdam.attach(wa.share()); // same memory (here, same thread)
-   * twin.params[0] = 7;
-   * console.log(wa.params[0]); // 7
-   * ```
-   */
-  share(): WasmAdamShare {
-    const { m, p, cap, n, beta1, beta2, epsilon, extra, memory } = this;
-    return { m, p, cap, n, beta1, beta2, epsilon, extra, memory };
-  }
-
-  /**
-   * An instance over the memory of another (typically in another thread), without copying or
-   * resetting anything; its step counter `t` starts at 0 (the caller passes `t` to
-   * {@linkcode WasmAdam.stepPart}).
-   *
-   * @example
-   * ```ts
-   * import { WasmAdam } from "./wasm_adam.ts";
-   * const wa = new WasmAdam(5, 3, Float64Array.from({ length: 25 }, (_, i) => i));
-   * console.log(WasmAdam.attach(wa.share()).params[24]); // 24
-   * ```
-   */
-  static attach(s: WasmAdamShare): WasmAdam {
-    if (!(s?.memory instanceof WebAssembly.Memory)) {
-      throw new TypeError("share.memory must be the WebAssembly.Memory of a WasmAdam");
-    }
-    return new WasmAdam(
-      s.m,
-      s.p,
-      null,
-      s.cap,
-      s.n,
-      s.beta1,
-      s.beta2,
-      s.epsilon,
-      s.memory,
-      s.extra,
-    );
   }
 
   /**
@@ -289,32 +213,10 @@ export class WasmAdam {
 
   /**
    * Half of a step: the gradient of block `part` (0: P12, 1: V̄21) from the factors in slots
-   * `0 … B−1`, then Adam on that block's entries as step `t` (bias corrections from `t`). Adam is
-   * entrywise, so the two parts may run in either order or on two threads at once
-   * ({@linkcode WasmAdam.attach}); together they are exactly {@linkcode WasmAdam.step}, which also
-   * advances the counter.
-   *
-   * @example
-   * ```ts
-   * import { WasmAdam } from "./wasm_adam.ts";
-   * const init = Float64Array.from({ length: 25 }, (_, i) => Math.sin(i));
-   * const a = new WasmAdam(5, 3, init, 1, 4), b = new WasmAdam(5, 3, init, 1, 4);
-   * for (const wa of [a, b]) {
-   *   wa.tokens(0).fill(0.5);
-   *   wa.prompt(0, [0.1, -0.2], [1, 1], 1);
-   * }
-   * a.step(null, 1e-2);
-   * b.stepPart(1, 1e-2, 1, 1); // the halves, in the other order
-   * b.stepPart(0, 1e-2, 1, 1);
-   * console.log(a.params.every((x, i) => x === b.params[i])); // true
-   * ```
+   * `0 … B−1`, then Adam on that block's entries as step `t`. Adam is entrywise, so the halves
+   * together are exactly one step over all entries.
    */
-  stepPart(part: 0 | 1, lr: number, B: number, t: number): void {
-    if (part !== 0 && part !== 1) throw new RangeError(`part must be 0 or 1, got ${part}`);
-    if (!Number.isInteger(B) || B < 1 || B > this.cap) {
-      throw new RangeError(`B must be in 1…${this.cap}, got ${B}`);
-    }
-    assertInt("t", t, 1);
+  private stepPart(part: 0 | 1, lr: number, B: number, t: number): void {
     const { m, p, cap, beta1, beta2, epsilon } = this;
     const q = p - 1, o = this.off, k = this.k, mp8 = m * p * 8;
     if (part === 0) {
@@ -382,7 +284,7 @@ export class WasmAdam {
    * @example
    * ```ts
    * import { WasmAdam } from "./wasm_adam.ts";
-   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 0.9, 0.999, 1e-8, undefined, 100);
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 0.9, 0.999, 1e-8, 100);
    * console.log(wa.extraRegion().length, wa.extraRegion().buffer === wa.params.buffer); // 100 true
    * ```
    */

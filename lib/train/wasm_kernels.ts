@@ -1,9 +1,9 @@
 /**
  * Loading the WebAssembly SIMD kernels (`lib/train/wasm/kernels.wat`, assembled by
  * `scripts/build_wasm.ts` into `wasm/kernels_wasm.ts`): the module is compiled once per thread and
- * instantiated on a **shared** memory the caller provides, so that a second thread can instantiate
- * it on the same memory and run part of a training step (`stream.ts`). The kernels take byte
- * addresses into that memory.
+ * instantiated on a **shared** memory the caller provides, so that another thread can write into it
+ * directly (the streamed trainer's rollout worker fills the prompt ring there, `stream.ts`). The
+ * kernels take byte addresses into that memory.
  *
  * @module
  */
@@ -80,8 +80,7 @@ export function kernelMemory(bytes: number): WebAssembly.Memory {
 }
 
 /**
- * The kernels, instantiated on `memory` (from {@linkcode kernelMemory}; any thread may pass the
- * same memory).
+ * The kernels, instantiated on `memory` (from {@linkcode kernelMemory}).
  *
  * @example
  * ```ts

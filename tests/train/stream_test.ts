@@ -4,11 +4,9 @@ import {
   promptRing,
   PromptStream,
   publishError,
-  SplitChooser,
   startPromptWorker,
 } from "../../lib/train/stream.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
-import { WasmAdam } from "../../lib/train/wasm_adam.ts";
 import {
   DEFAULT_TASK,
   newTaskEnv,
@@ -130,47 +128,4 @@ Deno.test("startPromptWorker streams from a Worker; kernel 'streamed' refuses pa
     () => trainTeacherMimic(trainConfig({ K: 1, T: 2, batch: 1 }), undefined, "fast" as any),
     /kernel must be "fused", "streamed" or "reference", got "fast"/,
   );
-});
-
-Deno.test("two-thread step: the worker's failing half-step is reported, not hung on", async () => {
-  const { m, p } = taskDims(small);
-  const wa = new WasmAdam(m, p, new Float64Array(m * p + (p - 1) * m), 1, small.n);
-  const bad = { ...wa.share(), beta1: 5 }; // the worker's attach refuses β1 = 5
-  const w = await startPromptWorker(
-    { task: small, seed: 0, K: 1, T: 4, batch: 1 },
-    m,
-    p - 1,
-    8,
-    bad,
-  );
-  try {
-    // The worker stops at once; the trainer meets the error at its next prompt or half-step.
-    assert.throws(() => {
-      const slot = w.stream.next();
-      wa.tokens(0).set(slot.X);
-      wa.prompt(0, slot.theta, slot.target, 1);
-      w.step(wa, 1e-3, 1);
-    }, /rollout worker, Adam half-step: beta1/);
-    const other = new WasmAdam(m, p, new Float64Array(m * p + (p - 1) * m), 1, small.n);
-    assert.throws(() => w.step(other, 1e-3, 1), /needs the WasmAdam whose share\(\) started/);
-  } finally {
-    w.stop();
-  }
-});
-
-Deno.test("SplitChooser: probes both ways, holds the faster, re-probes; long gaps do not count", () => {
-  const run = (splitMs: number, soloMs: number, gapAt = -1) => {
-    const c = new SplitChooser(3, 5, 100);
-    let now = 0;
-    return Array.from({ length: 22 }, (_, i) => {
-      const s = c.next(now);
-      now += (s ? splitMs : soloMs) + (i === gapAt ? 1000 : 0);
-      return s ? "S" : "u";
-    }).join("");
-  };
-  assert.equal(run(30, 10), "SSSuuuuuuuuSSSuuuuuuuu");
-  assert.equal(run(10, 30), "SSSuuuSSSSSSSSuuuSSSSS");
-  // A 1 s gap after the first split step (a yield) is left out: the split mean stays 10.
-  assert.equal(run(10, 30, 0), "SSSuuuSSSSSSSSuuuSSSSS");
-  assert.throws(() => new SplitChooser(0), /probeSteps/);
 });

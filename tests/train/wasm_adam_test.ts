@@ -199,46 +199,23 @@ Deno.test("WasmAdam.prompt / tokens / step(null) reject bad input", () => {
   assert.throws(() => wa.step(null, 0.1, 3), /B must be in 1…2, got 3/);
 });
 
-Deno.test("WasmAdam.stepPart: the two halves in either order, or attached twins, equal step()", () => {
-  const rng = new Rng(8);
-  for (
-    const [n, m, p, cap, B] of [[20, 73, 37, 1, 1], [6, 9, 5, 4, 4], [6, 9, 5, 4, 1], [
-      5,
-      7,
-      4,
-      3,
-      2,
-    ]]
-  ) {
-    const size = m * p + (p - 1) * m;
-    const init = rng.fillUniform(new Float64Array(size), -1, 1);
-    const a = new WasmAdam(m, p, init, cap, n), b = new WasmAdam(m, p, init, cap, n);
-    const twin = WasmAdam.attach(b.share());
-    for (let step = 1; step <= 3; step++) {
-      for (let s = 0; s < B; s++) {
-        const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
-        const theta = rng.fillUniform(new Float64Array(p - 1), -1, 1);
-        const target = rng.fillUniform(new Float64Array(p - 1), -1, 1);
-        for (const wa of [a, b]) {
-          wa.tokens(s).set(X);
-          wa.prompt(s, theta, target, 1 / B);
-        }
-      }
-      a.step(null, 1e-2, B);
-      b.t++;
-      twin.stepPart(1, 1e-2, B, b.t); // the other half through the attached instance
-      b.stepPart(0, 1e-2, B, b.t);
-      assert.deepEqual(Float64Array.from(b.params), Float64Array.from(a.params));
-      assert.deepEqual(Float64Array.from(b.mom2), Float64Array.from(a.mom2));
-    }
-  }
-  const wa = new WasmAdam(5, 3, new Float64Array(25), 2, 4);
-  // deno-lint-ignore no-explicit-any
-  assert.throws(() => wa.stepPart(2 as any, 0.1, 1, 1), /part must be 0 or 1, got 2/);
-  assert.throws(() => wa.stepPart(0, 0.1, 3, 1), /B must be in 1…2, got 3/);
-  assert.throws(() => wa.stepPart(0, 0.1, 1, 0), /t must be/);
+Deno.test("WasmAdam.prompt(…, X): tokens in place (extraRegion), copied, or in the slot: same bits", () => {
+  const [n, m, p] = [7, 9, 5];
+  const rng = new Rng(12);
+  const init = rng.fillUniform(new Float64Array(m * p + (p - 1) * m), -1, 1);
+  const wa = new WasmAdam(m, p, init, 2, n, 0.9, 0.999, 1e-8, 3 * n * m);
+  const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
+  const theta = [0.1, 0.2, -0.3, 0.4], target = [1, 0, -1, 0.5];
+  const inPlace = wa.extraRegion().subarray(n * m, 2 * n * m); // an odd offset in the region
+  inPlace.set(X);
+  const a = wa.prompt(1, theta, target, 0.5, inPlace);
+  const b = wa.prompt(1, theta, target, 0.5, X); // copied into slot 1
+  wa.tokens(1).set(X);
+  const c = wa.prompt(1, theta, target, 0.5);
+  assert.ok(Object.is(a, b) && Object.is(b, c), `${a} ${b} ${c}`);
   assert.throws(
-    () => WasmAdam.attach({ ...wa.share(), m: 500 }),
-    /shared memory has \d+ bytes, need/,
+    () => wa.prompt(0, theta, target, 1, new Float64Array(5)),
+    /X must be a Float64Array of n·m = 63 tokens, got 5/,
   );
+  assert.throws(() => new WasmAdam(m, p, init, 1, n, 0.9, 0.999, 1e-8, -1), /extra/);
 });

@@ -4,8 +4,8 @@
 ;; (lib/core/optim.ts adam, lib/train/fused.ts): f64x2 mul/add/sub/div/sqrt are correctly rounded per lane and
 ;; no fused multiply–add is used, so the results are bit-identical.
 (module
-  ;; Shared, provided by the caller (lib/train/wasm_kernels.ts), so that two threads can run kernels
-  ;; on the same parameters.
+  ;; Shared, provided by the caller (lib/train/wasm_kernels.ts), so that a worker thread can write
+  ;; prompts straight into it (lib/train/stream.ts).
   (import "env" "memory" (memory 1 65536 shared))
 
   ;; dst[i*bLen + j] = a[i] * b[j] for i < aLen, j < bLen (byte addresses; f64 entries).
