@@ -169,8 +169,10 @@ await trainRate(
   await trainRate("train actor–critic batched B=64, restricted", { batch: 64, task: ac }, acFlops);
 }
 
-// Fused kernels (lib/train/fused.ts, lib/icrl/fast_task.ts) against the reference kernels, alternating runs in
-// this same process, median of 3 each; both produce bit-identical numbers (tests/fused_test.ts).
+// Fused kernels (lib/train/fused.ts, lib/icrl/fast_task.ts, lib/train/wasm_adam.ts) and the streamed
+// engine (rollouts on a second thread, lib/train/stream.ts) against the reference kernels, alternating
+// runs in this same process, median of 3 each; all produce bit-identical numbers
+// (tests/train/fused_test.ts, wasm_adam_test.ts, stream_test.ts).
 {
   // Measured fp64 peak for these loop shapes: a scalar multiply–add loop over float64 arrays with
   // eight independent sums (what the kernels' dot products and rank-1 sums reduce to).
@@ -193,7 +195,9 @@ await trainRate(
   });
   const peak = (peakRate * 50 * len * 2) / 1e9;
   console.log(`\nmeasured fp64 peak, JS scalar multiply–add, 8 chains: ${peak.toFixed(2)} GFLOP/s`);
-  console.log("fused vs reference kernel (alternating, median of 3; GFLOP/s incl. Adam):");
+  console.log(
+    "reference vs fused vs streamed (alternating, median of 3; GFLOP/s incl. Adam, one thread):",
+  );
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ac = trainConfig({ task: { kind: "ac" } }).task;
   const flopsOf = (t: typeof task, B: number) => {
@@ -214,17 +218,20 @@ await trainRate(
       T: Math.max(10, Math.round(perPrompt / over!.K!)),
       logEvery: 1_000_000,
     });
-    const got = { reference: [] as number[], fused: [] as number[] };
+    const kernels = ["reference", "fused", "streamed"] as const;
+    const got = { reference: [] as number[], fused: [] as number[], streamed: [] as number[] };
     for (let rep = 0; rep < 3; rep++) {
-      for (const k of ["reference", "fused"] as const) {
+      for (const k of kernels) {
         const r = await trainTeacherMimic(cfg, undefined, k);
         got[k].push(r.prompts / r.wallTimeSec);
       }
     }
     const f = flopsOf(cfg.task, B);
-    for (const k of ["reference", "fused"] as const) report(`${label} [${k}]`, median(got[k]), f);
+    for (const k of kernels) report(`${label} [${k}]`, median(got[k]), f);
     console.log(
-      `${"".padEnd(52)} speed-up ×${(median(got.fused) / median(got.reference)).toFixed(2)}`,
+      `${"".padEnd(52)} speed-up over reference: fused ×${
+        (median(got.fused) / median(got.reference)).toFixed(2)
+      }, streamed (2 threads) ×${(median(got.streamed) / median(got.reference)).toFixed(2)}`,
     );
   }
   const evalTask = task;
@@ -261,9 +268,10 @@ await trainRate(
   console.log("\nprofile, µs per prompt (reference → fused):");
   console.log(
     "task".padEnd(8) +
-      ["policy+rollout", "teacher+tokens", "readout", "gradient", "Adam B=1"]
+      ["policy+rollout", "teacher+tokens", "readout", "gradient"]
         .map((h) => h.padStart(20)).join("") +
-      "B=1 wasm".padStart(12) + "Adam B=64".padStart(20) +
+      "rd+grad wasm".padStart(14) +
+      "Adam B=1".padStart(20) + "B=1 wasm".padStart(12) + "Adam B=64".padStart(20) +
       "B=64 wasm".padStart(12),
   );
   for (const kind of ["sarsa", "ac"] as const) {
@@ -319,6 +327,11 @@ await trainRate(
     const gFast = await us(100, () => {
       for (let i = 0; i < 100; i++) fusedPrompt(fb, blk, Xp, e.theta, tg, i & 63, 1);
     });
+    const wp = new WasmAdam(d.m, d.p, flat, 64, n);
+    for (let b = 0; b < 64; b++) wp.tokens(b).set(Xp);
+    const gWasm = await us(100, () => {
+      for (let i = 0; i < 100; i++) wp.prompt(i & 63, e.theta, tg, 1);
+    });
     const a1Ref = await us(1, () => {
       grad.fill(0);
       opt.step(flat, grad, 1e-12);
@@ -336,7 +349,8 @@ await trainRate(
     const cell = (a: number, b: number) => `${a.toFixed(2)} → ${b.toFixed(2)}`.padStart(20);
     console.log(
       kind.padEnd(8) + cell(roll, roll) + cell(stepRef - roll, stepFast - roll) +
-        cell(rdRef, rdFast) + cell(gRef - rdRef, gFast - rdFast) + cell(a1Ref, a1Fast) +
+        cell(rdRef, rdFast) + cell(gRef - rdRef, gFast - rdFast) +
+        gWasm.toFixed(2).padStart(14) + cell(a1Ref, a1Fast) +
         a1Wasm.toFixed(2).padStart(12) +
         cell(a64Ref, a64Fast) + a64Wasm.toFixed(2).padStart(12),
     );
@@ -344,7 +358,8 @@ await trainRate(
   console.log(
     "(gradient = loss+gradient minus readout; fused Adam rows include forming the gradient from the\n" +
       " rank-1 factors, which the reference does inside 'gradient'; policy+rollout is shared code;\n" +
-      " training uses the wasm columns for Adam.)",
+      " 'rd+grad wasm' = readout and gradient factors together in WebAssembly SIMD; training uses the\n" +
+      " wasm columns; the streamed engine moves policy+rollout and teacher+tokens to a second thread.)",
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * Build the WebAssembly kernels: assemble `lib/train/wasm/kernels.wat` with wabt's `wat2wasm` (npm
- * `wabt`, pinned in deno.json; SIMD enabled) and write the binary, base64-encoded, into
+ * `wabt`, pinned in deno.json; SIMD and threads enabled) and write the binary, base64-encoded, into
  * `lib/train/wasm/kernels_wasm.ts`. The committed module is generated only by this script
  * (`tests/wasm_adam_test.ts` rebuilds it and checks it is byte-identical).
  *
@@ -15,7 +15,7 @@ import wabtInit from "wabt";
 import { parseFlags, repoRoot, UsageError } from "./cli.ts";
 
 /**
- * Assemble WAT source text into a wasm binary with SIMD enabled.
+ * Assemble WAT source text into a wasm binary with SIMD and threads (shared memory) enabled.
  *
  * @example
  * ```ts
@@ -26,9 +26,12 @@ import { parseFlags, repoRoot, UsageError } from "./cli.ts";
  */
 export async function assembleWat(source: string, name = "kernels.wat"): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat(name, source, { simd: true });
+  const features = { simd: true, threads: true };
+  const mod = wabt.parseWat(name, source, features);
   try {
-    mod.validate();
+    // wabt's validate takes the feature set too (its .d.ts omits the parameter); without it the
+    // validator refuses the shared memory.
+    (mod as unknown as { validate(f: typeof features): void }).validate(features);
     return mod.toBinary({ log: false, write_debug_names: false }).buffer;
   } finally {
     mod.destroy();

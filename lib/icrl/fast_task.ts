@@ -9,7 +9,7 @@
  * @module
  */
 
-import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
+import { softmaxPolicy } from "../mdp/policy.ts";
 import { rollout } from "../mdp/rollout.ts";
 import type { TaskEnv, TaskSpec } from "./tasks.ts";
 import { assertFiniteArray } from "../core/validate.ts";
@@ -95,7 +95,7 @@ function acStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array
   softmaxPolicy(feat, lambda, pi);
   rollout(mdp, pi, env.s0, n, env.rng, traj);
   assertFiniteArray("w", w, dq);
-  const psi = sf.psi;
+  const psi = sf.psi, { nA, phi } = feat;
   const m = 2 * dq + 1 + d, gOff = 2 * dq + 1;
   const aStep = t.alpha / n, bStep = t.beta / n;
   for (let k = 0; k < dq + d; k++) target[k] = theta[k];
@@ -111,8 +111,14 @@ function acStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array
     }
     const r = traj.r[i];
     X[row + 2 * dq] = r;
-    // Score g_i into the token; the actor update reads it back (teachers.ts computes it again).
-    softmaxScore(feat, pi, traj.s[i], traj.a[i], X, row + gOff);
+    // Score g_i = φ(s,a) − Σ_b π(b|s) φ(s,b) into the token (policy.ts softmaxScore, the same
+    // subtractions in the same order, without its per-call checks); the actor update reads it back.
+    const si = traj.s[i], sa = (si * nA + traj.a[i]) * d, go = row + gOff;
+    for (let k = 0; k < d; k++) X[go + k] = phi[sa + k];
+    for (let b2 = 0; b2 < nA; b2++) {
+      const pb = pi[si * nA + b2], base = (si * nA + b2) * d;
+      for (let k = 0; k < d; k++) X[go + k] -= pb * phi[base + k];
+    }
     const delta = r + g * vp - v;
     const cw = aStep * delta, cl = bStep * delta;
     for (let k = 0; k < dq; k++) target[k] += cw * psi[b + k];

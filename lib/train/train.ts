@@ -25,6 +25,7 @@ import { restrictedScratch } from "../icrl/restricted.ts";
 import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
 import { taskStepFast } from "../icrl/fast_task.ts";
 import { WasmAdam } from "./wasm_adam.ts";
+import { promptRingLength, startPromptWorker } from "./stream.ts";
 import { initParams, prop31Drift, snapshotModel } from "./params.ts";
 import { manifoldStats } from "../icrl/manifold.ts";
 import { adam, gradientDescent, type Optimizer } from "../core/optim.ts";
@@ -201,11 +202,14 @@ export interface TrainResult {
 /**
  * Inner loop: `"fused"` (default; prompts by `fast_task.ts`, and for the restricted `"js"` engine
  * rank-1 factors + one optimiser pass, `fused.ts`; with Adam that pass runs in WebAssembly
- * SIMD, `wasm_adam.ts`) or `"reference"` (`tasks.ts`'s `taskStep`,
- * materialised gradient by `grad.ts`, `optim.ts`). Both give bit-identical results; the reference
- * is kept for tests and benchmarks.
+ * SIMD, `wasm_adam.ts`), `"streamed"` (the fused engine, with the rollouts and teacher targets
+ * produced on a second core by a Worker into a ring in the kernels' memory, `stream.ts`;
+ * restricted blocks with Adam only — for one run on an otherwise idle machine, not inside
+ * `trainMany`'s one-run-per-core pool) or
+ * `"reference"` (`tasks.ts`'s `taskStep`, materialised gradient by `grad.ts`, `optim.ts`). All give
+ * bit-identical results; the reference is kept for tests and benchmarks.
  */
-export type TrainKernel = "fused" | "reference";
+export type TrainKernel = "fused" | "reference" | "streamed";
 
 /** Progress callback: prompts done, total, and the latest metric row (when one was just logged). */
 export type TrainProgress = (done: number, total: number, row?: TrainMetrics) => void;
@@ -234,19 +238,47 @@ export async function trainTeacherMimic(
   const star = taskConstruction(task);
   const opt: Optimizer = cfg.optimizer === "adam" ? adam(st.flat.length) : gradientDescent();
   const tfGrad = cfg.engine === "tfjs" ? await import("./train_tf.ts") : null;
-  if (kernel !== "fused" && kernel !== "reference") {
-    throw new RangeError(`kernel must be "fused" or "reference", got ${JSON.stringify(kernel)}`);
+  if (kernel !== "fused" && kernel !== "reference" && kernel !== "streamed") {
+    throw new RangeError(
+      `kernel must be "fused", "streamed" or "reference", got ${JSON.stringify(kernel)}`,
+    );
   }
-  const fused = !tfGrad && st.blocks && kernel === "fused" ? fusedBatch(m, p, n, batch) : null;
+  const streamed = kernel === "streamed";
+  if (streamed && (tfGrad || !st.blocks || cfg.optimizer !== "adam")) {
+    throw new RangeError(
+      `kernel "streamed" needs param "restricted", engine "js" and optimizer "adam", got ` +
+        `${cfg.param}, ${cfg.engine}, ${cfg.optimizer}`,
+    );
+  }
+  const fused = !tfGrad && st.blocks && kernel !== "reference" ? fusedBatch(m, p, n, batch) : null;
   const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
-  // With Adam the optimiser pass runs in WebAssembly SIMD on parameters held in its memory.
-  const wAdam = fAdam ? new WasmAdam(m, p, st.flat, batch) : null;
+  // With Adam, each prompt's forward/backward and the optimiser pass run in WebAssembly SIMD on
+  // parameters held in its memory.
+  // Prompts' tokens are written straight into its memory, where their forward and backward run.
+  // Streamed: the prompt ring lives in the same shared memory, so tokens are read where written.
+  const slots = Math.max(64, 2 * batch);
+  const wAdam = fAdam
+    ? new WasmAdam(
+      m,
+      p,
+      st.flat,
+      batch,
+      n,
+      fAdam.beta1,
+      fAdam.beta2,
+      fAdam.epsilon,
+      streamed ? promptRingLength(n, m, p - 1, slots) : 0,
+    )
+    : null;
   if (wAdam) {
     st.flat = wAdam.params;
     st.blocks = wAdam.blocks;
   }
 
-  const Xs: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(n * m));
+  const Xs: Float64Array[] = Array.from(
+    { length: batch },
+    (_, b) => wAdam ? wAdam.tokens(b) : new Float64Array(n * m),
+  );
   const targets: Float64Array[] = Array.from({ length: batch }, () => new Float64Array(p - 1));
   const scratch = restrictedScratch(m, p, n);
   const metrics: TrainMetrics[] = [];
@@ -275,83 +307,108 @@ export async function trainTeacherMimic(
     onProgress?.(prompts, total, row);
   };
 
-  for (let k0 = 0; k0 < K; k0 += batch) {
-    const envs: TaskEnv[] = [];
-    for (let k = k0; k < Math.min(K, k0 + batch); k++) {
-      envs.push(newTaskEnv(task, trainingMdpStream(cfg.seed, k)));
-    }
-    const B = envs.length;
-    const lr = cfg.lr * Math.pow(cfg.lrDecay, Math.floor(k0 / cfg.lrDecayEvery));
-    for (let t = 0; t < T; t++) {
-      let stepLoss = 0;
-      const stepFn = kernel === "fused" ? taskStepFast : taskStep;
-      for (let b = 0; b < B; b++) stepFn(task, envs[b], Xs[b], targets[b]);
-      if (fused) {
-        for (let b = 0; b < B; b++) {
-          stepLoss += fusedPrompt(fused, st.blocks!, Xs[b], envs[b].theta, targets[b], b, 1 / B);
-        }
-        stepLoss /= B;
-      } else if (tfGrad) {
-        st.grad.fill(0);
-        stepLoss = tfGrad.batchLossGrad(cfg, st.flat, st.grad, envs, Xs, targets);
-      } else {
-        st.grad.fill(0);
-        for (let b = 0; b < B; b++) {
-          try {
-            if (st.blocks) {
-              stepLoss += restrictedLossGrad(
-                st.blocks,
-                Xs[b],
-                n,
-                envs[b].theta,
-                targets[b],
-                st.gBlocks!.P12,
-                st.gBlocks!.V21bar,
-                1 / B,
-                scratch,
-              );
-            } else {
-              const H = buildPrompt(Xs[b], n, m, envs[b].theta).H;
-              stepLoss += fullLossGrad(
-                st.full!,
-                H,
-                n,
-                m,
-                targets[b],
-                st.gFull!.P,
-                st.gFull!.V,
-                1 / B,
-              );
-            }
-          } catch (e) {
-            // Overflowing parameters: report below as divergence, with the step and the lr.
-            if (!(e instanceof NonFiniteLossError)) throw e;
-            stepLoss += e.loss;
+  // Streamed: the prompts come from a rollout worker in the order of the loop below.
+  const producer = streamed
+    ? await startPromptWorker(
+      { task, seed: cfg.seed, K, T, batch },
+      m,
+      p - 1,
+      slots,
+      wAdam!.extraRegion(),
+    )
+    : null;
+  try {
+    for (let k0 = 0; k0 < K; k0 += batch) {
+      const envs: TaskEnv[] = [];
+      for (let k = k0; !producer && k < Math.min(K, k0 + batch); k++) {
+        envs.push(newTaskEnv(task, trainingMdpStream(cfg.seed, k)));
+      }
+      const B = Math.min(K, k0 + batch) - k0;
+      const lr = cfg.lr * Math.pow(cfg.lrDecay, Math.floor(k0 / cfg.lrDecayEvery));
+      for (let t = 0; t < T; t++) {
+        let stepLoss = 0;
+        const stepFn = kernel === "reference" ? taskStep : taskStepFast;
+        if (!producer) { for (let b = 0; b < B; b++) stepFn(task, envs[b], Xs[b], targets[b]); }
+        if (producer) {
+          // Prompt b of this step is the producer's next slot; its loss and factors go to slot b.
+          for (let b = 0; b < B; b++) {
+            const slot = producer.stream.next();
+            stepLoss += wAdam!.prompt(b, slot.theta, slot.target, 1 / B, slot.X);
           }
+          producer.stream.release();
+          stepLoss /= B;
+        } else if (wAdam) {
+          for (let b = 0; b < B; b++) stepLoss += wAdam.prompt(b, envs[b].theta, targets[b], 1 / B);
+          stepLoss /= B;
+        } else if (fused) {
+          for (let b = 0; b < B; b++) {
+            stepLoss += fusedPrompt(fused, st.blocks!, Xs[b], envs[b].theta, targets[b], b, 1 / B);
+          }
+          stepLoss /= B;
+        } else if (tfGrad) {
+          st.grad.fill(0);
+          stepLoss = tfGrad.batchLossGrad(cfg, st.flat, st.grad, envs, Xs, targets);
+        } else {
+          st.grad.fill(0);
+          for (let b = 0; b < B; b++) {
+            try {
+              if (st.blocks) {
+                stepLoss += restrictedLossGrad(
+                  st.blocks,
+                  Xs[b],
+                  n,
+                  envs[b].theta,
+                  targets[b],
+                  st.gBlocks!.P12,
+                  st.gBlocks!.V21bar,
+                  1 / B,
+                  scratch,
+                );
+              } else {
+                const H = buildPrompt(Xs[b], n, m, envs[b].theta).H;
+                stepLoss += fullLossGrad(
+                  st.full!,
+                  H,
+                  n,
+                  m,
+                  targets[b],
+                  st.gFull!.P,
+                  st.gFull!.V,
+                  1 / B,
+                );
+              }
+            } catch (e) {
+              // Overflowing parameters: report below as divergence, with the step and the lr.
+              if (!(e instanceof NonFiniteLossError)) throw e;
+              stepLoss += e.loss;
+            }
+          }
+          stepLoss /= B;
         }
-        stepLoss /= B;
-      }
-      if (!Number.isFinite(stepLoss) || stepLoss > cfg.divergeLoss) {
-        throw new Error(
-          `training diverged at step ${step + 1} (MDPs ${k0}…${k0 + B - 1}, iteration ${t}): ` +
-            `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
-        );
-      }
-      if (wAdam) wAdam.step(fused!, lr, B);
-      else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
-      else opt.step(st.flat, st.grad, lr);
-      for (let b = 0; b < B; b++) taskAdvance(envs[b], targets[b]);
-      step++;
-      prompts += B;
-      winLoss += stepLoss;
-      winCount++;
-      if (step === 1 || step % cfg.logEvery === 0 || step === totalSteps) record(k0 + B, lr);
-      else if (onProgress && (step & 63) === 0) onProgress(prompts, total);
-      if ((step & 15) === 0 && performance.now() - lastYield > 200) {
-        await new Promise((r) => setTimeout(r, 0));
-        lastYield = performance.now();
+        if (!Number.isFinite(stepLoss) || stepLoss > cfg.divergeLoss) {
+          throw new Error(
+            `training diverged at step ${step + 1} (MDPs ${k0}…${k0 + B - 1}, iteration ${t}): ` +
+              `loss = ${stepLoss} (limit ${cfg.divergeLoss}); lower lr (now ${lr})`,
+          );
+        }
+        if (wAdam) wAdam.step(null, lr, B);
+        else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
+        else opt.step(st.flat, st.grad, lr);
+        for (let b = 0; b < envs.length; b++) taskAdvance(envs[b], targets[b]);
+        step++;
+        prompts += B;
+        winLoss += stepLoss;
+        winCount++;
+        if (step === 1 || step % cfg.logEvery === 0 || step === totalSteps) record(k0 + B, lr);
+        else if (onProgress && (step & 63) === 0) onProgress(prompts, total);
+        if ((step & 15) === 0 && performance.now() - lastYield > 200) {
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+        }
       }
     }
+  } finally {
+    producer?.stop();
   }
   for (let i = 0; i < st.flat.length; i++) {
     if (!Number.isFinite(st.flat[i])) {

@@ -1,73 +1,84 @@
 /**
- * Exact-mode (B = 1) fused Adam step of the restricted block in WebAssembly SIMD (MATH §6): the
- * gradient is the two outer products `t θ̃ᵀ` (P12) and `e zᵀ` (V̄21) of one prompt's factors
- * (`fused.ts`), formed two entries at a time, then Adam two entries at a time. The kernels are
- * `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`; every lane does the IEEE operations
- * of the TypeScript reference in the same order (`θ̃₀ = 1` gives `t·1 = t` exactly), so a step is
- * bit-identical to `fusedStep` (tested in `tests/wasm_adam_test.ts`). Parameters and moments live
- * in the module's memory; {@linkcode WasmAdam.params} is a view the trainer uses as its parameter
- * vector.
+ * The restricted block's training step in WebAssembly SIMD (MATH §6), on parameters held in the
+ * module's memory:
+ * - {@linkcode WasmAdam.prompt}: one prompt's forward and backward (`fused.ts`'s `fusedPrompt`:
+ *   `u = P12 θ̃`, `s = Xu`, `z = Σ̂u`, `out = θ + V̄21 z`, `e`, `y = V̄21ᵀe`, `t = Σ̂y`), two rows or
+ *   columns per f64x2 — a 2×2 shuffle turns the loads of two matrix rows into per-lane column pairs,
+ *   so every sum still runs over its index in the reference's order — leaving the prompt's rank-1
+ *   factors in the step's layout;
+ * - {@linkcode WasmAdam.step}: the gradient from those factors (the outer products `t θ̃ᵀ` and
+ *   `e zᵀ` for one prompt, rank-B products for B), then Adam, two entries at a time.
+ *
+ * The kernels are `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`. f64x2
+ * mul/add/sub/div/sqrt are correctly rounded per lane and no fused multiply–add is used, so every
+ * lane does the IEEE operations of the TypeScript reference in the same order (`θ̃₀ = 1` gives
+ * `t·1 = t` exactly): prompts and steps are bit-identical to `fusedPrompt` / `fusedStep` (tested in
+ * `tests/train/wasm_adam_test.ts`). {@linkcode WasmAdam.params} is a view the trainer uses as its
+ * parameter vector.
  *
  * @module
  */
 
 import type { FusedBatch } from "./fused.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
-import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
+import { kernelMemory, type Kernels, kernels } from "./wasm_kernels.ts";
 import { type RestrictedBlocks } from "../icrl/lsa.ts";
 
-interface Kernels {
-  memory: WebAssembly.Memory;
-  outer(dst: number, a: number, aLen: number, b: number, bLen: number): void;
-  rankB(
-    dst: number,
-    A: number,
-    rows: number,
-    CT: number,
-    cols: number,
-    cap: number,
-    B: number,
-  ): void;
-  adam(
-    w: number,
-    m: number,
-    v: number,
-    g: number,
-    n: number,
-    beta1: number,
-    beta2: number,
-    a1: number,
-    a2: number,
-    lr: number,
-    c1: number,
-    c2: number,
-    eps: number,
-  ): void;
+/** Byte offsets of the buffers in the module's memory. */
+interface Layout {
+  w: number;
+  m: number;
+  v: number;
+  g: number;
+  t: number;
+  th: number;
+  e: number;
+  z: number;
+  bt: number;
+  be: number;
+  bth: number;
+  bz: number;
+  x: number;
+  tg: number;
+  scr: number;
+  ex: number;
+  end: number;
 }
 
-let compiled: WebAssembly.Module | null = null;
-
-function kernels(bytesNeeded: number): Kernels {
-  if (compiled === null) {
-    const bin = atob(KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
-  }
-  const inst = new WebAssembly.Instance(compiled, {});
-  const k = inst.exports as unknown as Kernels;
-  const pages = Math.ceil(bytesNeeded / 65536);
-  const have = k.memory.buffer.byteLength / 65536;
-  if (pages > have) k.memory.grow(pages - have);
-  return k;
+function layout(m: number, p: number, cap: number, n: number, extra: number): Layout {
+  const size = m * p + (p - 1) * m, q = p - 1;
+  let at = 0;
+  const take = (len: number) => {
+    const o = at;
+    at += len * 8 + ((len * 8) % 16);
+    return o;
+  };
+  return {
+    w: take(size),
+    m: take(size),
+    v: take(size),
+    g: take(size),
+    t: take(m),
+    th: take(p),
+    e: take(q),
+    z: take(m),
+    bt: take(m * cap),
+    be: take(q * cap),
+    bth: take(p * cap),
+    bz: take(m * cap),
+    x: take(n * m * cap),
+    tg: take(q),
+    scr: take(2 + 4 * m + 2 * n + p),
+    ex: take(extra),
+    end: at,
+  };
 }
 
-/** Adam state and buffers of the WebAssembly exact-mode step for blocks of size (m, p). */
+/**
+ * Adam state, prompt slots and gradient factors of the WebAssembly training step for blocks of
+ * size (m, p), in one shared memory.
+ */
 export class WasmAdam {
-  /** Token dimension. */
-  readonly m: number;
-  /** Parameter-column dimension. */
-  readonly p: number;
   /** The parameters `[P12 ; V̄21]` (m·p + (p−1)·m), in the module's memory. */
   readonly params: Float64Array;
   /** Views of {@linkcode WasmAdam.params} as restricted blocks. */
@@ -78,21 +89,9 @@ export class WasmAdam {
   readonly mom2: Float64Array;
   /** Steps taken. */
   t = 0;
+  private readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
-  private readonly off: {
-    w: number;
-    m: number;
-    v: number;
-    g: number;
-    t: number;
-    th: number;
-    e: number;
-    z: number;
-    bt: number;
-    be: number;
-    bth: number;
-    bz: number;
-  };
+  private readonly off: Layout;
   private readonly bt: Float64Array;
   private readonly be: Float64Array;
   private readonly bth: Float64Array;
@@ -101,6 +100,8 @@ export class WasmAdam {
   private readonly tv: Float64Array;
   private readonly ev: Float64Array;
   private readonly zv: Float64Array;
+  private readonly tg: Float64Array;
+  private readonly xs: Float64Array[];
 
   /**
    * Allocate for blocks of size (m, p), starting from parameters `init` (copied), Adam moments 0.
@@ -115,61 +116,49 @@ export class WasmAdam {
    * ```
    */
   constructor(
-    m: number,
-    p: number,
+    readonly m: number,
+    readonly p: number,
     init: Float64Array,
     readonly cap = 1,
+    readonly n = 0,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
+    readonly extra = 0,
   ) {
     assertInt("m", m, 1);
     assertInt("p", p, 2);
     assertInt("cap", cap, 1);
+    assertInt("n", n, 0);
+    assertInt("extra", extra, 0);
     assertNumber("beta1", beta1, 0, 0.999999);
     assertNumber("beta2", beta2, 0, 0.999999999);
-    const size = m * p + (p - 1) * m;
-    if (init.length !== size) {
-      throw new RangeError(`init has ${init.length} entries, blocks (m=${m}, p=${p}) need ${size}`);
+    const size = m * p + (p - 1) * m, q = p - 1;
+    if (!(init instanceof Float64Array) || init.length !== size) {
+      throw new RangeError(
+        `init has ${init?.length ?? "no"} entries, blocks (m=${m}, p=${p}) need ${size}`,
+      );
     }
-    this.m = m;
-    this.p = p;
-    const q = p - 1;
-    let at = 0;
-    const take = (len: number) => {
-      const o = at;
-      at += len * 8 + ((len * 8) % 16);
-      return o;
-    };
-    const off = {
-      w: take(size),
-      m: take(size),
-      v: take(size),
-      g: take(size),
-      t: take(m),
-      th: take(p),
-      e: take(q),
-      z: take(m),
-      bt: take(m * cap),
-      be: take((p - 1) * cap),
-      bth: take(p * cap),
-      bz: take(m * cap),
-    };
-    this.k = kernels(at);
+    const off = layout(m, p, cap, n, extra);
+    this.memory = kernelMemory(off.end);
+    this.k = kernels(this.memory);
     this.off = off;
-    const buf = this.k.memory.buffer;
-    this.params = new Float64Array(buf, off.w, size);
+    const buf = this.memory.buffer;
+    const view = (at: number, len: number) => new Float64Array(buf, at, len);
+    this.params = view(off.w, size);
     this.params.set(init);
-    this.mom1 = new Float64Array(buf, off.m, size);
-    this.mom2 = new Float64Array(buf, off.v, size);
-    this.tv = new Float64Array(buf, off.t, m);
-    this.th = new Float64Array(buf, off.th, p);
-    this.ev = new Float64Array(buf, off.e, q);
-    this.zv = new Float64Array(buf, off.z, m);
-    this.bt = new Float64Array(buf, off.bt, m * cap);
-    this.be = new Float64Array(buf, off.be, q * cap);
-    this.bth = new Float64Array(buf, off.bth, p * cap);
-    this.bz = new Float64Array(buf, off.bz, m * cap);
+    this.mom1 = view(off.m, size);
+    this.mom2 = view(off.v, size);
+    this.tv = view(off.t, m);
+    this.th = view(off.th, p);
+    this.ev = view(off.e, q);
+    this.zv = view(off.z, m);
+    this.bt = view(off.bt, m * cap);
+    this.be = view(off.be, q * cap);
+    this.bth = view(off.bth, p * cap);
+    this.bz = view(off.bz, m * cap);
+    this.tg = view(off.tg, q);
+    this.xs = Array.from({ length: n > 0 ? cap : 0 }, (_, b) => view(off.x + b * n * m * 8, n * m));
     this.blocks = {
       m,
       p,
@@ -204,29 +193,57 @@ export class WasmAdam {
    * console.log(fusedPrompt(fb, wa.blocks, X, theta, target, 0, 1) < before, wa.t); // true 20
    * ```
    */
-  step(fb: FusedBatch, lr: number, B = 1): void {
+  step(fb: FusedBatch | null, lr: number, B = 1): void {
     const { m, p } = this;
-    if (fb.m !== m || fb.p !== p) {
+    if (fb !== null && (fb.m !== m || fb.p !== p)) {
       throw new RangeError(`factors are for (m=${fb.m}, p=${fb.p}), state for (m=${m}, p=${p})`);
     }
-    if (!Number.isInteger(B) || B < 1 || B > fb.cap || B > this.cap) {
-      throw new RangeError(`B must be in 1…${Math.min(fb.cap, this.cap)}, got ${B}`);
+    const most = fb === null ? this.cap : Math.min(fb.cap, this.cap);
+    if (!Number.isInteger(B) || B < 1 || B > most) {
+      throw new RangeError(`B must be in 1…${most}, got ${B}`);
     }
-    if (B > 1) {
-      this.gradB(fb, B);
+    if (fb === null && this.xs.length === 0) {
+      throw new RangeError("step(null, …) needs factors from prompt(): construct with n > 0");
+    }
+    if (fb !== null) this.copyFactors(fb, B);
+    const t = ++this.t;
+    this.stepPart(0, lr, B, t);
+    this.stepPart(1, lr, B, t);
+  }
+
+  /**
+   * Half of a step: the gradient of block `part` (0: P12, 1: V̄21) from the factors in slots
+   * `0 … B−1`, then Adam on that block's entries as step `t`. Adam is entrywise, so the halves
+   * together are exactly one step over all entries.
+   */
+  private stepPart(part: 0 | 1, lr: number, B: number, t: number): void {
+    const { m, p, cap, beta1, beta2, epsilon } = this;
+    const q = p - 1, o = this.off, k = this.k, mp8 = m * p * 8;
+    if (part === 0) {
+      if (B > 1) k.rankB(o.g, o.bt, m, o.bth, p, cap, B);
+      else {
+        const { tv, th, bt, bth } = this;
+        for (let r = 0; r < m; r++) tv[r] = bt[r * cap];
+        for (let j = 0; j < p; j++) th[j] = bth[j];
+        k.outer(o.g, o.t, m, o.th, p);
+      }
     } else {
-      this.grad1(fb);
+      if (B > 1) k.rankB(o.g + mp8, o.be, q, o.bz, m, cap, B);
+      else {
+        const { ev, zv, be, bz } = this;
+        for (let j = 0; j < q; j++) ev[j] = be[j * cap];
+        for (let r = 0; r < m; r++) zv[r] = bz[r];
+        k.outer(o.g + mp8, o.e, q, o.z, m);
+      }
     }
-    this.t++;
-    const { beta1, beta2, epsilon } = this;
-    const c1 = 1 / (1 - Math.pow(beta1, this.t)), c2 = 1 / (1 - Math.pow(beta2, this.t));
-    const o = this.off;
-    this.k.adam(
-      o.w,
-      o.m,
-      o.v,
-      o.g,
-      this.params.length,
+    const c1 = 1 / (1 - Math.pow(beta1, t)), c2 = 1 / (1 - Math.pow(beta2, t));
+    const at = part === 0 ? 0 : mp8, len = part === 0 ? m * p : q * m;
+    k.adam(
+      o.w + at,
+      o.m + at,
+      o.v + at,
+      o.g + at,
+      len,
       beta1,
       beta2,
       1 - beta1,
@@ -238,8 +255,8 @@ export class WasmAdam {
     );
   }
 
-  /** Gradient of B > 1 prompts: A-factors copied as stored, θ̃ and z transposed (b-major). */
-  private gradB(fb: FusedBatch, B: number): void {
+  /** Factors of prompts `0 … B−1` of `fb` into the slots: θ̃ and z b-major, t and e as stored. */
+  private copyFactors(fb: FusedBatch, B: number): void {
     const { m, p, cap: wc } = this;
     const q = p - 1, cap = fb.cap;
     const { Tt, Th, E, Z } = fb;
@@ -257,28 +274,112 @@ export class WasmAdam {
         bth[b * p + k + 1] = Th[k * cap + b];
       }
     }
-    const o = this.off;
-    this.k.rankB(o.g, o.bt, m, o.bth, p, wc, B);
-    this.k.rankB(o.g + m * p * 8, o.be, q, o.bz, m, wc, B);
   }
 
-  /** Gradient of one prompt: the two outer products. */
-  private grad1(fb: FusedBatch): void {
-    const { m, p } = this;
-    const q = p - 1, cap = fb.cap;
-    const { Tt, Th, E, Z } = fb;
-    const { tv, th, ev, zv } = this;
-    for (let r = 0; r < m; r++) {
-      tv[r] = Tt[r * cap];
-      zv[r] = Z[r * cap];
+  /**
+   * The `extra` float64 entries reserved at construction, in the module's (shared) memory: room
+   * for data other threads write and the kernels read in place (the streamed trainer's prompt
+   * ring).
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 0.9, 0.999, 1e-8, 100);
+   * console.log(wa.extraRegion().length, wa.extraRegion().buffer === wa.params.buffer); // 100 true
+   * ```
+   */
+  extraRegion(): Float64Array {
+    return new Float64Array(this.memory.buffer, this.off.ex, this.extra);
+  }
+
+  /**
+   * The token buffer of prompt slot `b` (n×m, in the module's memory): write prompt `b`'s tokens
+   * here, then call {@linkcode WasmAdam.prompt}. Needs `n > 0` at construction.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 2, 6); // m = 5, p = 3, 2 slots, n = 6
+   * console.log(wa.tokens(1).length); // 30 = n·m
+   * ```
+   */
+  tokens(b: number): Float64Array {
+    if (this.xs.length === 0) {
+      throw new RangeError("no token buffers: construct WasmAdam with n > 0");
     }
-    th[0] = 1;
+    if (!Number.isInteger(b) || b < 0 || b >= this.cap) {
+      throw new RangeError(`slot b must be an integer in 0…${this.cap - 1}, got ${b}`);
+    }
+    return this.xs[b];
+  }
+
+  /**
+   * Forward and backward of the prompt in slot `b` — its tokens are `X` when given (read in place
+   * when `X` lies in this module's memory, e.g. in {@linkcode WasmAdam.extraRegion}; copied into
+   * the slot otherwise), else {@linkcode WasmAdam.tokens}`(b)` — with query
+   * parameters `theta` (p−1) and teacher target `target` (p−1), in WebAssembly SIMD: the same
+   * operations in the same order as `fused.ts`'s `fusedPrompt` (so the same bits), leaving the
+   * prompt's gradient factors (scaled by `scale`) in slot `b` for `step(null, lr, B)`. Returns the
+   * loss `½‖TF − target‖²`.
+   *
+   * @example
+   * ```ts
+   * import { WasmAdam } from "./wasm_adam.ts";
+   * import { DEFAULT_TASK, newTaskEnv, sarsaBlocks, taskDims, taskStep } from "../icrl/mod.ts";
+   * import { Rng } from "../core/mod.ts";
+   * const task = { ...DEFAULT_TASK, nS: 3, nA: 2, d: 2, n: 6 };
+   * const { m, p } = taskDims(task); // m = 5, p = 3
+   * const env = newTaskEnv(task, new Rng(0)), target = new Float64Array(p - 1);
+   * const star = sarsaBlocks(task.d, task.alpha); // the construction
+   * const wa = new WasmAdam(m, p, Float64Array.from([...star.P12, ...star.V21bar]), 1, task.n);
+   * taskStep(task, env, wa.tokens(0), target); // one SARSA prompt, written into slot 0
+   * console.log(wa.prompt(0, env.theta, target, 1) < 1e-20); // true: it reproduces the teacher
+   * ```
+   */
+  prompt(
+    b: number,
+    theta: ArrayLike<number>,
+    target: ArrayLike<number>,
+    scale: number,
+    X?: Float64Array,
+  ): number {
+    const slotX = this.tokens(b);
+    const { m, p, n, cap } = this;
+    const q = p - 1;
+    let at = slotX.byteOffset;
+    if (X !== undefined) {
+      if (!(X instanceof Float64Array) || X.length !== n * m) {
+        throw new RangeError(`X must be a Float64Array of n·m = ${n * m} tokens, got ${X?.length}`);
+      }
+      if (X.buffer === this.memory.buffer) at = X.byteOffset; // already in the module's memory
+      else slotX.set(X);
+    }
+    if (theta.length !== q) throw new RangeError(`theta has ${theta.length} entries, need ${q}`);
+    if (target.length !== q) throw new RangeError(`target has ${target.length} entries, need ${q}`);
+    const { bth, tg } = this;
+    const row = b * p;
+    bth[row] = 1;
     for (let k = 0; k < q; k++) {
-      th[k + 1] = Th[k * cap];
-      ev[k] = E[k * cap];
+      bth[row + 1 + k] = theta[k];
+      tg[k] = target[k];
     }
-    const o = this.off, k = this.k;
-    k.outer(o.g, o.t, m, o.th, p);
-    k.outer(o.g + m * p * 8, o.e, q, o.z, m);
+    const o = this.off;
+    return this.k.prompt(
+      o.w,
+      o.w + m * p * 8,
+      at,
+      o.bth + row * 8,
+      o.tg,
+      n,
+      m,
+      p,
+      o.scr,
+      o.bt + b * 8,
+      o.be + b * 8,
+      cap * 8,
+      o.bz + b * m * 8,
+      scale,
+      1 / n,
+    );
   }
 }

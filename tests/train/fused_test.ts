@@ -209,6 +209,6 @@ Deno.test("training with the fused kernel is bit-identical to the reference kern
   }
   await assert.rejects(
     () => trainTeacherMimic(trainConfig({ K: 1, T: 1, batch: 1 }), undefined, "fast" as "fused"),
-    /kernel must be "fused" or "reference", got "fast"/,
+    /kernel must be "fused", "streamed" or "reference", got "fast"/,
   );
 });
