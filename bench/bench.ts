@@ -273,7 +273,7 @@ await trainRate(
   console.log("\nprofile, µs per prompt (reference → fused):");
   console.log(
     "task".padEnd(8) +
-      ["policy+rollout", "teacher+tokens", "readout", "gradient"]
+      ["rollout+teacher", "readout", "gradient"]
         .map((h) => h.padStart(20)).join("") +
       "rd+grad wasm".padStart(14) +
       "Adam B=1".padStart(20) + "B=1 wasm".padStart(12) + "Adam B=64".padStart(20) +
@@ -295,13 +295,6 @@ await trainRate(
     const fb = fusedBatch(d.m, d.p, n, 64), fa = fusedAdam(size), opt = adam(size);
     const outp = new Float64Array(d.p - 1);
     taskStep(t, e, Xp, tg);
-    const roll = await us(100, () => {
-      for (let i = 0; i < 100; i++) {
-        if (kind === "sarsa") epsGreedyPolicy(e.feat, e.theta, t.eps, e.pi);
-        else softmaxPolicy(e.feat, e.theta.subarray(t.dPsi), e.pi);
-        rollout(e.mdp, e.pi, e.s0, n, e.rng, e.traj);
-      }
-    });
     const stepRef = await us(100, () => {
       for (let i = 0; i < 100; i++) taskStep(t, e, Xp, tg);
     });
@@ -353,7 +346,7 @@ await trainRate(
     const a64Wasm = await us(64, () => wa64.step(fb, 1e-12, 64));
     const cell = (a: number, b: number) => `${a.toFixed(2)} → ${b.toFixed(2)}`.padStart(20);
     console.log(
-      kind.padEnd(8) + cell(roll, roll) + cell(stepRef - roll, stepFast - roll) +
+      kind.padEnd(8) + cell(stepRef, stepFast) +
         cell(rdRef, rdFast) + cell(gRef - rdRef, gFast - rdFast) +
         gWasm.toFixed(2).padStart(14) + cell(a1Ref, a1Fast) +
         a1Wasm.toFixed(2).padStart(12) +
@@ -361,10 +354,11 @@ await trainRate(
     );
   }
   console.log(
-    "(gradient = loss+gradient minus readout; fused Adam rows include forming the gradient from the\n" +
-      " rank-1 factors, which the reference does inside 'gradient'; policy+rollout is shared code;\n" +
-      " 'rd+grad wasm' = readout and gradient factors together in WebAssembly SIMD; training uses the\n" +
-      " wasm columns; the streamed engine moves policy+rollout and teacher+tokens to a second thread.)",
+    "(rollout+teacher = behaviour policy, rollout, tokens and teacher target, taskStep → taskStepFast;\n" +
+      " gradient = loss+gradient minus readout; the fused Adam rows include forming the gradient from\n" +
+      " the rank-1 factors, which the reference does inside 'gradient'; 'rd+grad wasm' = readout and\n" +
+      " gradient factors together in WebAssembly SIMD; training uses the wasm columns; the streamed\n" +
+      " engine moves rollout+teacher to a second thread.)",
   );
 }
 
