@@ -42,6 +42,7 @@ import {
   WasmAdam,
 } from "../lib/mod.ts";
 import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../lib/icrl/tf.ts";
+import { simdPeakGflops } from "../lib/train/wasm_kernels.ts";
 
 const args = Deno.args;
 const quick = args.includes("--quick");
@@ -195,6 +196,11 @@ await trainRate(
   });
   const peak = (peakRate * 50 * len * 2) / 1e9;
   console.log(`\nmeasured fp64 peak, JS scalar multiply–add, 8 chains: ${peak.toFixed(2)} GFLOP/s`);
+  console.log(
+    `measured fp64 peak, WebAssembly f64x2 multiply–add, 16 chains: ${
+      simdPeakGflops().toFixed(2)
+    } GFLOP/s (the fused kernels' instruction set)`,
+  );
   console.log(
     "reference vs fused vs streamed (alternating, median of 3; GFLOP/s incl. Adam, one thread):",
   );

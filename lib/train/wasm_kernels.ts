@@ -43,6 +43,8 @@ export interface Kernels {
     cap: number,
     B: number,
   ): void;
+  /** Calibration: f64x2 multiply–add over `n` entries (a multiple of 16), `reps` passes. */
+  peak(x: number, n: number, reps: number, a: number): number;
   /** Adam on `n` entries. */
   adam(
     w: number,
@@ -100,4 +102,29 @@ export function kernels(memory: WebAssembly.Memory): Kernels {
     compiled = new WebAssembly.Module(bytes);
   }
   return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Kernels;
+}
+
+/**
+ * The machine's f64x2 multiply–add rate in GFLOP/s for the kernels' loop shape (16 independent
+ * chains over a 32 KiB array; best of `runs` timings of `reps` passes), as `deno task bench`
+ * prints it next to the achieved rates.
+ *
+ * @example
+ * ```ts
+ * import { simdPeakGflops } from "./wasm_kernels.ts";
+ * console.log(simdPeakGflops(50, 2) > 0); // true
+ * ```
+ */
+export function simdPeakGflops(reps = 2000, runs = 5): number {
+  assertInt("reps", reps, 1);
+  assertInt("runs", runs, 1);
+  const n = 4096, mem = kernelMemory(n * 8), k = kernels(mem);
+  new Float64Array(mem.buffer, 0, n).fill(1.000001);
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    if (!Number.isFinite(k.peak(0, n, reps, 0.5))) throw new Error("peak kernel overflowed");
+    best = Math.min(best, performance.now() - t0);
+  }
+  return (2 * n * reps) / (best * 1e6);
 }

@@ -465,4 +465,36 @@
           (f64.mul (f64.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))) (local.get $a)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $loop))))
+
+  ;; Calibration (deno task bench): Σ over `reps` passes of a·x[i] + s for the f64x2 pairs of x[0…n),
+  ;; eight f64x2 sums side by side (16 independent chains) — the machine's f64x2 multiply–add peak
+  ;; for the shape of the kernels above. n must be a multiple of 16. Returns the sum of the sums.
+  (func (export "peak") (param $x i32) (param $n i32) (param $reps i32) (param $a f64) (result f64)
+    (local $r i32) (local $p i32) (local $end i32) (local $av v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
+    (local.set $av (f64x2.splat (local.get $a)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 3))))
+    (block $doneR
+      (loop $loopR
+        (br_if $doneR (i32.ge_u (local.get $r) (local.get $reps)))
+        (local.set $p (local.get $x))
+        (block $doneP
+          (loop $loopP
+            (br_if $doneP (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $av) (v128.load offset=0 (local.get $p)))))
+            (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $av) (v128.load offset=16 (local.get $p)))))
+            (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $av) (v128.load offset=32 (local.get $p)))))
+            (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $av) (v128.load offset=48 (local.get $p)))))
+            (local.set $s4 (f64x2.add (local.get $s4) (f64x2.mul (local.get $av) (v128.load offset=64 (local.get $p)))))
+            (local.set $s5 (f64x2.add (local.get $s5) (f64x2.mul (local.get $av) (v128.load offset=80 (local.get $p)))))
+            (local.set $s6 (f64x2.add (local.get $s6) (f64x2.mul (local.get $av) (v128.load offset=96 (local.get $p)))))
+            (local.set $s7 (f64x2.add (local.get $s7) (f64x2.mul (local.get $av) (v128.load offset=112 (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 128)))
+            (br $loopP)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $loopR)))
+    (local.set $s0 (f64x2.add (f64x2.add (f64x2.add (local.get $s0) (local.get $s1)) (f64x2.add (local.get $s2) (local.get $s3)))
+      (f64x2.add (f64x2.add (local.get $s4) (local.get $s5)) (f64x2.add (local.get $s6) (local.get $s7)))))
+    (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
 )
