@@ -13,7 +13,6 @@ import {
   blockLearner,
   buildPrompt,
   DEFAULT_TASK,
-  epsGreedyPolicy,
   evaluateTransfer,
   fusedAdam,
   fusedBatch,
@@ -27,10 +26,8 @@ import {
   restrictedReadout,
   restrictedScratch,
   Rng,
-  rollout,
   sarsaBlocks,
   sarsaConstruction,
-  softmaxPolicy,
   taskAdvance,
   taskDims,
   taskStep,
@@ -42,7 +39,7 @@ import {
   WasmAdam,
 } from "../lib/mod.ts";
 import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../lib/icrl/tf.ts";
-import { simdPeakGflops } from "../lib/train/wasm_kernels.ts";
+import { simdPeakGflops } from "../lib/core/wasm_kernels.ts";
 
 const args = Deno.args;
 const quick = args.includes("--quick");

@@ -13,6 +13,7 @@ export * from "./teachers.ts";
 export * from "./prompt.ts";
 export * from "./lsa.ts";
 export * from "./restricted.ts";
+export * from "./wasm_readout.ts";
 export * from "./construction.ts";
 export * from "./tasks.ts";
 export * from "./fast_task.ts";

@@ -9,7 +9,7 @@
  * - {@linkcode WasmAdam.step}: the gradient from those factors (the outer products `t θ̃ᵀ` and
  *   `e zᵀ` for one prompt, rank-B products for B), then Adam, two entries at a time.
  *
- * The kernels are `lib/train/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`. f64x2
+ * The kernels are `lib/core/wasm/kernels.wat`, assembled by `scripts/build_wasm.ts`. f64x2
  * mul/add/sub/div/sqrt are correctly rounded per lane and no fused multiply–add is used, so every
  * lane does the IEEE operations of the TypeScript reference in the same order (`θ̃₀ = 1` gives
  * `t·1 = t` exactly): prompts and steps are bit-identical to `fusedPrompt` / `fusedStep` (tested in
@@ -21,7 +21,7 @@
 
 import type { FusedBatch } from "./fused.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
-import { kernelMemory, type Kernels, kernels } from "./wasm_kernels.ts";
+import { kernelMemory, type Kernels, kernels } from "../core/wasm_kernels.ts";
 import { type RestrictedBlocks } from "../icrl/lsa.ts";
 
 /** Byte offsets of the buffers in the module's memory. */

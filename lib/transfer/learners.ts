@@ -8,13 +8,11 @@
 
 import { type BlockModel, type LsaParams, lsaReadout, modelParams } from "../icrl/lsa.ts";
 import {
-  type FastReadoutScratch,
-  fastReadoutScratch,
-  fusedReadout,
   restrictedReadout,
   type RestrictedScratch,
   restrictedScratch,
 } from "../icrl/restricted.ts";
+import { WasmReadout } from "../icrl/wasm_readout.ts";
 import { buildPrompt } from "../icrl/prompt.ts";
 import {
   taskConstruction,
@@ -70,8 +68,9 @@ export function teacherLearner(name = "teacher"): Learner {
  * A frozen linear self-attention block (MATH §4) as a learner: `θ ← TF_θ(H(X, θ))`. A restricted
  * model uses the fast `θ + V̄21 Σ̂ P12 θ̃` readout; a full model (`model.full` present) uses the
  * last-column readout of the dense block on the prompt built from the same tokens. `kernel`
- * picks the restricted readout (`restricted.ts`): `"fused"` (four rows at a time, default) or
- * `"reference"`; both give bit-identical numbers.
+ * picks the restricted readout: `"fused"` (WebAssembly SIMD, `icrl/wasm_readout.ts`; the blocks
+ * are copied when the first prompt arrives, so later changes to them are not seen; default) or
+ * `"reference"` (`restricted.ts`); both give bit-identical numbers.
  *
  * @example
  * ```ts
@@ -117,14 +116,14 @@ export function blockLearner(
   assertFiniteArray(`model "${name}".blocks.P12`, b.P12, m * p);
   assertFiniteArray(`model "${name}".blocks.V21bar`, b.V21bar, (p - 1) * m);
   if (kernel === "fused") {
-    let fb: FastReadoutScratch | null = null;
+    let rd: WasmReadout | null = null;
     return {
       name,
       task: model.task,
       update(X, env, _target, out) {
         const n = env.traj.n;
-        if (fb === null || fb.n !== n) fb = fastReadoutScratch(m, p, n);
-        fusedReadout(fb, b, X, env.theta, out);
+        if (rd === null || rd.n !== n) rd = new WasmReadout(b, n);
+        rd.readout(X, env.theta, out);
       },
     };
   }

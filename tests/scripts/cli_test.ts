@@ -83,7 +83,7 @@ Deno.test("build_wasm: --check passes on the committed module; a misspelt flag i
     [console.log, console.error] = [log, error];
   }
   assert.deepEqual(said, [
-    "lib/train/wasm/kernels_wasm.ts is up to date",
+    "lib/core/wasm/kernels_wasm.ts is up to date",
     "build_wasm: unknown option --chek (closest valid option: --check; see --help)",
   ]);
 });

@@ -8,9 +8,9 @@ import { assembleWat, moduleText } from "../../scripts/build_wasm.ts";
 import { restrictedScratch } from "../../lib/icrl/restricted.ts";
 
 Deno.test("the committed wasm module is exactly what scripts/build_wasm.ts assembles from the WAT", async () => {
-  const src = await Deno.readTextFile(new URL("../../lib/train/wasm/kernels.wat", import.meta.url));
+  const src = await Deno.readTextFile(new URL("../../lib/core/wasm/kernels.wat", import.meta.url));
   const committed = await Deno.readTextFile(
-    new URL("../../lib/train/wasm/kernels_wasm.ts", import.meta.url),
+    new URL("../../lib/core/wasm/kernels_wasm.ts", import.meta.url),
   );
   assert.equal(moduleText(await assembleWat(src)), committed);
 });

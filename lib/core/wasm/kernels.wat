@@ -1,10 +1,10 @@
-;; Float64 SIMD kernels for the fused Adam step (lib/train/wasm_adam.ts). Source of lib/train/wasm/kernels_wasm.ts,
+;; Float64 SIMD kernels for the fused Adam step (lib/train/wasm_adam.ts). Source of lib/core/wasm/kernels_wasm.ts,
 ;; built by `deno run -A scripts/build_wasm.ts` (wabt's wat2wasm, pinned in deno.json). Every lane
 ;; does the same IEEE-754 operations in the same order as the scalar TypeScript reference
 ;; (lib/core/optim.ts adam, lib/train/fused.ts): f64x2 mul/add/sub/div/sqrt are correctly rounded per lane and
 ;; no fused multiply–add is used, so the results are bit-identical.
 (module
-  ;; Shared, provided by the caller (lib/train/wasm_kernels.ts), so that a worker thread can write
+  ;; Shared, provided by the caller (lib/core/wasm_kernels.ts), so that a worker thread can write
   ;; prompts straight into it (lib/train/stream.ts).
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -497,4 +497,26 @@
     (local.set $s0 (f64x2.add (f64x2.add (f64x2.add (local.get $s0) (local.get $s1)) (f64x2.add (local.get $s2) (local.get $s3)))
       (f64x2.add (f64x2.add (local.get $s4) (local.get $s5)) (f64x2.add (local.get $s6) (local.get $s7)))))
     (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+
+  ;; The forward pass alone (lib/icrl/restricted.ts fusedReadout, same operations in the same order):
+  ;; out = θ + V̄21 Σ̂ P12 θ̃ for one prompt, written to `out` (p−1 entries). Same arguments and
+  ;; scratch as "prompt".
+  (func (export "readout") (param $P i32) (param $V i32) (param $X i32) (param $TH i32)
+    (param $n i32) (param $m i32) (param $p i32) (param $scr i32) (param $out i32) (param $invN f64)
+    (local $u i32) (local $s i32) (local $z i32) (local $c i32) (local $q i32)
+    (local.set $q (i32.sub (local.get $p) (i32.const 1)))
+    (v128.store (local.get $scr) (v128.const i64x2 0 0))
+    (local.set $u (i32.add (local.get $scr) (i32.const 16)))
+    (local.set $s (i32.add (local.get $u) (i32.shl (local.get $m) (i32.const 3))))
+    (local.set $z (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $c (i32.add (local.get $z) (i32.shl (local.get $m) (i32.const 3))))
+    (call $mv (local.get $u) (local.get $P) (i32.shl (local.get $p) (i32.const 3))
+      (i32.add (local.get $P) (i32.const 8)) (local.get $p) (local.get $m) (local.get $q)
+      (i32.add (local.get $TH) (i32.const 8)))
+    (call $mv (local.get $s) (local.get $scr) (i32.const 0) (local.get $X) (local.get $m)
+      (local.get $n) (local.get $m) (local.get $u))
+    (call $scaleInto (local.get $c) (local.get $s) (local.get $n) (local.get $invN))
+    (call $wsum (local.get $z) (local.get $X) (local.get $m) (local.get $n) (local.get $m) (local.get $c))
+    (call $mv (local.get $out) (i32.add (local.get $TH) (i32.const 8)) (i32.const 8) (local.get $V)
+      (local.get $m) (local.get $q) (local.get $m) (local.get $z)))
 )

@@ -1,5 +1,5 @@
 /**
- * Loading the WebAssembly SIMD kernels (`lib/train/wasm/kernels.wat`, assembled by
+ * Loading the WebAssembly SIMD kernels (`lib/core/wasm/kernels.wat`, assembled by
  * `scripts/build_wasm.ts` into `wasm/kernels_wasm.ts`): the module is compiled once per thread and
  * instantiated on a **shared** memory the caller provides, so that another thread can write into it
  * directly (the streamed trainer's rollout worker fills the prompt ring there, `stream.ts`). The
@@ -9,7 +9,7 @@
  */
 
 import { KERNELS_WASM_BASE64 } from "./wasm/kernels_wasm.ts";
-import { assertInt } from "../core/validate.ts";
+import { assertInt } from "./validate.ts";
 
 /** The exported kernels (byte addresses; see the WAT source for each contract). */
 export interface Kernels {
@@ -33,6 +33,19 @@ export interface Kernels {
     scale: number,
     invN: number,
   ): number;
+  /** One prompt's forward pass `θ + V̄21 Σ̂ P12 θ̃`, written to `out`. */
+  readout(
+    P: number,
+    V: number,
+    X: number,
+    TH: number,
+    n: number,
+    m: number,
+    p: number,
+    scr: number,
+    out: number,
+    invN: number,
+  ): void;
   /** `dst[i·cols + j] = Σ_{b<B} A[i·cap + b]·CT[b·cols + j]`. */
   rankB(
     dst: number,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kernelMemory, kernels, simdPeakGflops } from "../../lib/train/wasm_kernels.ts";
+import { kernelMemory, kernels, simdPeakGflops } from "../../lib/core/wasm_kernels.ts";
 
 Deno.test("kernelMemory: whole shared pages, at least the bytes asked for; bad sizes refused", () => {
   const mem = kernelMemory(65537);
