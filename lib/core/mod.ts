@@ -14,3 +14,4 @@ export * from "./aggregate.ts";
 export * from "./optim.ts";
 export * from "./pool.ts";
 export * from "./streams.ts";
+export * from "./wasm_kernels.ts";

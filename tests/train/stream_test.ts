@@ -4,6 +4,8 @@ import {
   promptRing,
   PromptStream,
   publishError,
+  RingWriter,
+  slotViews,
   startPromptWorker,
 } from "../../lib/train/stream.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
@@ -127,5 +129,30 @@ Deno.test("startPromptWorker streams from a Worker; kernel 'streamed' refuses pa
     // deno-lint-ignore no-explicit-any
     () => trainTeacherMimic(trainConfig({ K: 1, T: 2, batch: 1 }), undefined, "fast" as any),
     /kernel must be "fused", "streamed" or "reference", got "fast"/,
+  );
+});
+
+Deno.test("RingWriter / PromptStream / slotViews: slots in order, wrap-around after release", () => {
+  const ring = promptRing(1, 2, 1, 2); // 2 slots of one 2-dim token, θ and target of 1 entry
+  const views = slotViews(ring);
+  assert.equal(views.length, 2);
+  assert.equal(views[1].X.byteOffset - views[0].X.byteOffset, (2 + 2) * 8);
+  const w = new RingWriter(ring), r = new PromptStream(ring);
+  for (let i = 0; i < 5; i++) {
+    const s = w.slot();
+    s.X.set([i, -i]);
+    s.theta[0] = 10 * i;
+    s.target[0] = 100 * i;
+    w.publish();
+    const got = r.next();
+    assert.deepEqual([...got.X, got.theta[0], got.target[0]], [i, -i, 10 * i, 100 * i]);
+    r.release(); // slot i mod 2 is free again, so the writer never blocks here
+  }
+  assert.equal(w.published, 5);
+  assert.equal(r.taken, 5);
+  assert.throws(() => promptRing(1, 2, 1, 2, new Float64Array(3)), /SharedArrayBuffer/);
+  assert.throws(
+    () => promptRing(1, 2, 1, 2, new Float64Array(new SharedArrayBuffer(8 * 3))),
+    /region has 3 entries, the ring needs 8/,
   );
 });
