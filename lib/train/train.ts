@@ -56,6 +56,7 @@ export * from "./config.ts";
  *
  * @example
  * ```ts
+ * import { trainConfig, trainTeacherMimic } from "./train.ts";
  * const res = await trainTeacherMimic(trainConfig({ K: 64, T: 100, batch: 64, seed: 1 }));
  * res.metrics.at(-1)!.cosP12; // → ±1 as training converges
  * ```
