@@ -50,6 +50,10 @@ export interface PromptRing {
  * ```
  */
 export function promptRingLength(n: number, m: number, q: number, slots: number): number {
+  assertInt("n", n, 1);
+  assertInt("m", m, 1);
+  assertInt("q", q, 1);
+  assertInt("slots", slots, 1, 1 << 20);
   return slots * (n * m + 2 * q);
 }
 
@@ -73,11 +77,7 @@ export function promptRing(
   slots: number,
   region?: Float64Array,
 ): PromptRing {
-  assertInt("n", n, 1);
-  assertInt("m", m, 1);
-  assertInt("q", q, 1);
-  assertInt("slots", slots, 1, 1 << 20);
-  const len = promptRingLength(n, m, q, slots);
+  const len = promptRingLength(n, m, q, slots); // checks the sizes
   if (region !== undefined) {
     if (!(region instanceof Float64Array) || !(region.buffer instanceof SharedArrayBuffer)) {
       throw new TypeError("region must be a Float64Array over a SharedArrayBuffer");
@@ -291,7 +291,7 @@ export class PromptStream {
       if (Atomics.load(ctrl, PUBLISHED) > i) return;
     }
     while (Atomics.load(ctrl, PUBLISHED) <= i) {
-      if (Atomics.load(ctrl, ERROR) === 1) this.throwError();
+      if (Atomics.load(ctrl, ERROR) === 1) this.fail();
       if (performance.now() - t0 > this.stallMs) {
         throw new Error(
           `rollout worker produced no prompt for ${this.stallMs} ms (waiting for prompt ${i})`,
@@ -304,15 +304,10 @@ export class PromptStream {
     }
   }
 
-  /** The producer's published error message ("" if none). */
-  errorMessage(): string {
-    const len = Atomics.load(this.ctrl, MSG_LEN);
-    return String.fromCharCode(...this.text.subarray(0, len));
-  }
-
   /** Throw the producer's published error. */
-  throwError(): never {
-    throw new Error(this.errorMessage());
+  private fail(): never {
+    const len = Atomics.load(this.ctrl, MSG_LEN);
+    throw new Error(String.fromCharCode(...this.text.subarray(0, len)));
   }
 
   /**

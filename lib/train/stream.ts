@@ -101,7 +101,7 @@ export interface PromptWorker {
  * const star = sarsaBlocks(task.d, task.alpha), slots = 64;
  * const extra = promptRingLength(task.n, m, p - 1, slots); // the ring lives in the kernels' memory
  * const init = Float64Array.from([...star.P12, ...star.V21bar]);
- * const wa = new WasmAdam(m, p, init, 1, task.n, 0.9, 0.999, 1e-8, extra);
+ * const wa = new WasmAdam(m, p, init, 1, task.n, extra);
  * const job = { task, seed: 0, K: 1, T: 100, batch: 1 };
  * const w = await startPromptWorker(job, m, p - 1, slots, wa.extraRegion());
  * for (let i = 0; i < 100; i++) {

@@ -22,7 +22,7 @@
 import { paramsToBlocks } from "../icrl/lsa.ts";
 import { fullLossGrad, NonFiniteLossError, restrictedLossGrad } from "../icrl/grad.ts";
 import { restrictedScratch } from "../icrl/restricted.ts";
-import { fusedAdam, fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
+import { fusedBatch, fusedPrompt, fusedStep } from "./fused.ts";
 import { taskStepFast } from "../icrl/fast_task.ts";
 import { WasmAdam } from "./wasm_adam.ts";
 import { promptRingLength, startPromptWorker } from "./stream.ts";
@@ -87,26 +87,16 @@ export async function trainTeacherMimic(
         `${cfg.param}, ${cfg.engine}, ${cfg.optimizer}`,
     );
   }
-  const fused = !tfGrad && st.blocks && kernel !== "reference" ? fusedBatch(m, p, n, batch) : null;
-  const fAdam = fused && cfg.optimizer === "adam" ? fusedAdam(st.flat.length) : null;
-  // With Adam, each prompt's forward/backward and the optimiser pass run in WebAssembly SIMD on
-  // parameters held in its memory.
-  // Prompts' tokens are written straight into its memory, where their forward and backward run.
-  // Streamed: the prompt ring lives in the same shared memory, so tokens are read where written.
+  // The fused path: with Adam, each prompt's forward/backward and the optimiser pass run in
+  // WebAssembly SIMD on parameters held in its memory (tokens are written straight into it; when
+  // streamed, the prompt ring lives there too); with plain GD, the TypeScript fused kernels.
+  const fusedPath = !tfGrad && st.blocks && kernel !== "reference";
   const slots = Math.max(64, 2 * batch);
-  const wAdam = fAdam
-    ? new WasmAdam(
-      m,
-      p,
-      st.flat,
-      batch,
-      n,
-      fAdam.beta1,
-      fAdam.beta2,
-      fAdam.epsilon,
-      streamed ? promptRingLength(n, m, p - 1, slots) : 0,
-    )
+  const ringLength = streamed ? promptRingLength(n, m, p - 1, slots) : 0;
+  const wAdam = fusedPath && cfg.optimizer === "adam"
+    ? new WasmAdam(m, p, st.flat, batch, n, ringLength)
     : null;
+  const fused = fusedPath && !wAdam ? fusedBatch(m, p, n, batch) : null;
   if (wAdam) {
     st.flat = wAdam.params;
     st.blocks = wAdam.blocks;
@@ -229,7 +219,7 @@ export async function trainTeacherMimic(
           );
         }
         if (wAdam) wAdam.step(null, lr, B);
-        else if (fused) fusedStep(st.blocks!, fused, B, fAdam, lr);
+        else if (fused) fusedStep(st.blocks!, fused, B, null, lr);
         else opt.step(st.flat, st.grad, lr);
         for (let b = 0; b < envs.length; b++) taskAdvance(envs[b], targets[b]);
         step++;

@@ -121,10 +121,10 @@ export class WasmAdam {
     init: Float64Array,
     readonly cap = 1,
     readonly n = 0,
+    readonly extra = 0,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
-    readonly extra = 0,
   ) {
     assertInt("m", m, 1);
     assertInt("p", p, 2);
@@ -284,7 +284,7 @@ export class WasmAdam {
    * @example
    * ```ts
    * import { WasmAdam } from "./wasm_adam.ts";
-   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 0.9, 0.999, 1e-8, 100);
+   * const wa = new WasmAdam(5, 3, new Float64Array(25), 1, 4, 100);
    * console.log(wa.extraRegion().length, wa.extraRegion().buffer === wa.params.buffer); // 100 true
    * ```
    */

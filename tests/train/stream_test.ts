@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   producePrompts,
   promptRing,
+  promptRingLength,
   PromptStream,
   publishError,
   RingWriter,
@@ -155,4 +156,11 @@ Deno.test("RingWriter / PromptStream / slotViews: slots in order, wrap-around af
     () => promptRing(1, 2, 1, 2, new Float64Array(new SharedArrayBuffer(8 * 3))),
     /region has 3 entries, the ring needs 8/,
   );
+});
+
+Deno.test("promptRingLength / promptRing refuse sizes that are not positive integers", () => {
+  assert.equal(promptRingLength(20, 73, 36, 128), 128 * (20 * 73 + 72));
+  assert.throws(() => promptRingLength(0, 73, 36, 1), /n/);
+  assert.throws(() => promptRingLength(20, 73, 36, 1.5), /slots/);
+  assert.throws(() => promptRing(20, -1, 36, 4), /m/);
 });

@@ -203,7 +203,7 @@ Deno.test("WasmAdam.prompt(…, X): tokens in place (extraRegion), copied, or in
   const [n, m, p] = [7, 9, 5];
   const rng = new Rng(12);
   const init = rng.fillUniform(new Float64Array(m * p + (p - 1) * m), -1, 1);
-  const wa = new WasmAdam(m, p, init, 2, n, 0.9, 0.999, 1e-8, 3 * n * m);
+  const wa = new WasmAdam(m, p, init, 2, n, 3 * n * m);
   const X = rng.fillUniform(new Float64Array(n * m), -1, 1);
   const theta = [0.1, 0.2, -0.3, 0.4], target = [1, 0, -1, 0.5];
   const inPlace = wa.extraRegion().subarray(n * m, 2 * n * m); // an odd offset in the region
@@ -217,5 +217,5 @@ Deno.test("WasmAdam.prompt(…, X): tokens in place (extraRegion), copied, or in
     () => wa.prompt(0, theta, target, 1, new Float64Array(5)),
     /X must be a Float64Array of n·m = 63 tokens, got 5/,
   );
-  assert.throws(() => new WasmAdam(m, p, init, 1, n, 0.9, 0.999, 1e-8, -1), /extra/);
+  assert.throws(() => new WasmAdam(m, p, init, 1, n, -1), /extra/);
 });
