@@ -1,8 +1,13 @@
 /**
- * Build the WebAssembly kernels: assemble `lib/core/wasm/kernels.wat` with wabt's `wat2wasm` (npm
- * `wabt`, pinned in deno.json; SIMD and threads enabled) and write the binary, base64-encoded, into
- * `lib/core/wasm/kernels_wasm.ts`. The committed module is generated only by this script
- * (`tests/wasm_adam_test.ts` rebuilds it and checks it is byte-identical).
+ * Build the WebAssembly kernels: assemble each WAT source of {@linkcode WASM_MODULES} with wabt's
+ * `wat2wasm` (npm `wabt`, pinned in deno.json; SIMD, relaxed SIMD and threads enabled) and write
+ * the binary, base64-encoded, into its TypeScript module. The LSA kernels
+ * (`lib/core/wasm/kernels.wat`) give one binary; the transformer engine's
+ * (`lib/bandits/engine/wasm/transformer.wat`) give two: as written (relaxed-SIMD fused
+ * multiply–add) and with every `(f32x4.relaxed_madd a b c)` rewritten to
+ * `(f32x4.add (f32x4.mul a b) c)` ({@linkcode withoutRelaxed}) for runtimes without relaxed SIMD.
+ * The committed modules are generated only by this script (tests rebuild them and check they are
+ * byte-identical).
  *
  * Usage: deno run -A scripts/build_wasm.ts [--check]  (`--check`: exit 1 if the committed module
  * is stale, write nothing). Exit codes: 0 ok · 1 stale · 64 bad command line.
@@ -26,7 +31,7 @@ import { parseFlags, repoRoot, UsageError } from "./cli.ts";
  */
 export async function assembleWat(source: string, name = "kernels.wat"): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const features = { simd: true, threads: true };
+  const features = { simd: true, threads: true, relaxed_simd: true };
   const mod = wabt.parseWat(name, source, features);
   try {
     // wabt's validate takes the feature set too (its .d.ts omits the parameter); without it the
@@ -39,7 +44,90 @@ export async function assembleWat(source: string, name = "kernels.wat"): Promise
 }
 
 /**
- * The TypeScript module text that carries the binary.
+ * Rewrite every folded `(f32x4.relaxed_madd a b c)` of a WAT source as
+ * `(f32x4.add (f32x4.mul a b) c)`: the same arithmetic without relaxed SIMD (two roundings).
+ * Line comments are dropped. Throws if a relaxed instruction is left that is not in that folded form.
+ *
+ * @example
+ * ```ts
+ * import { withoutRelaxed } from "./build_wasm.ts";
+ * withoutRelaxed("(f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $c))");
+ * // "(f32x4.add (f32x4.mul (local.get $a) (local.get $b)) (local.get $c))"
+ * ```
+ */
+export function withoutRelaxed(source: string): string {
+  const src = source.replace(/;;[^\n]*/g, ""); // line comments may mention the instruction
+  const head = "(f32x4.relaxed_madd";
+  let out = "", pos = 0;
+  for (;;) {
+    const at = src.indexOf(head, pos);
+    if (at < 0) break;
+    out += src.slice(pos, at);
+    // read three balanced operands after the head
+    let i = at + head.length;
+    const args: string[] = [];
+    for (let a = 0; a < 3; a++) {
+      while (/\s/.test(src[i])) i++;
+      if (src[i] !== "(") {
+        throw new SyntaxError(`relaxed_madd at offset ${at}: operand ${a + 1} is not folded`);
+      }
+      const start = i;
+      let depth = 0;
+      do {
+        if (src[i] === "(") depth++;
+        else if (src[i] === ")") depth--;
+        i++;
+      } while (depth > 0 && i < src.length);
+      args.push(withoutRelaxed(src.slice(start, i)));
+    }
+    while (/\s/.test(src[i])) i++;
+    if (src[i] !== ")") throw new SyntaxError(`relaxed_madd at offset ${at}: expected ")"`);
+    out += `(f32x4.add (f32x4.mul ${args[0]} ${args[1]}) ${args[2]})`;
+    pos = i + 1;
+  }
+  out += src.slice(pos);
+  if (out.includes("relaxed")) throw new SyntaxError("a relaxed SIMD instruction is left");
+  return out;
+}
+
+/** A generated module: its WAT source, its TypeScript output, and its exported constants. */
+export interface WasmModuleSpec {
+  /** WAT source, relative to the repository root. */
+  wat: string;
+  /** Generated TypeScript module, relative to the repository root. */
+  out: string;
+  /** Exported constant carrying the binary as written. */
+  name: string;
+  /** Exported constant carrying the binary without relaxed SIMD (none: not built). */
+  plainName?: string;
+}
+
+/** Every module this script builds. */
+export const WASM_MODULES: readonly WasmModuleSpec[] = [
+  {
+    wat: "lib/core/wasm/kernels.wat",
+    out: "lib/core/wasm/kernels_wasm.ts",
+    name: "KERNELS_WASM_BASE64",
+  },
+  {
+    wat: "lib/bandits/engine/wasm/transformer.wat",
+    out: "lib/bandits/engine/wasm/transformer_wasm.ts",
+    name: "TRANSFORMER_WASM_BASE64",
+    plainName: "TRANSFORMER_PLAIN_WASM_BASE64",
+  },
+];
+
+function base64Lines(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  const b64 = btoa(bin);
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 96) lines.push(`  "${b64.slice(i, i + 96)}"`);
+  return lines.join(" +\n") + ";";
+}
+
+/**
+ * The TypeScript module text that carries the binary (and, optionally, its plain-SIMD twin).
  *
  * @example
  * ```ts
@@ -48,26 +136,55 @@ export async function assembleWat(source: string, name = "kernels.wat"): Promise
  * text.includes('"AGFzbQ=="'); // true
  * ```
  */
-export function moduleText(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  const b64 = btoa(bin);
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 96) lines.push(`  "${b64.slice(i, i + 96)}"`);
-  return [
-    "// GENERATED by scripts/build_wasm.ts from lib/core/wasm/kernels.wat (wabt wat2wasm). Do not edit.",
+export function moduleText(
+  bytes: Uint8Array,
+  spec: WasmModuleSpec = WASM_MODULES[0],
+  plain?: Uint8Array,
+): string {
+  const parts = [
+    `// GENERATED by scripts/build_wasm.ts from ${spec.wat} (wabt wat2wasm). Do not edit.`,
     "",
     "/** The assembled kernels module, base64. */",
-    "export const KERNELS_WASM_BASE64: string =",
-    lines.join(" +\n") + ";",
+    `export const ${spec.name}: string =`,
+    base64Lines(bytes),
     "",
-  ].join("\n");
+  ];
+  if (spec.plainName !== undefined) {
+    if (plain === undefined) throw new RangeError(`${spec.out} needs its plain-SIMD binary`);
+    parts.push(
+      "/** The same kernels without relaxed SIMD (multiply, then add), base64. */",
+      `export const ${spec.plainName}: string =`,
+      base64Lines(plain),
+      "",
+    );
+  }
+  return parts.join("\n");
+}
+
+/**
+ * The generated TypeScript text of one module spec, from its WAT source on disk.
+ *
+ * @example
+ * ```ts
+ * import { buildModuleText, WASM_MODULES } from "./build_wasm.ts";
+ * import { repoRoot } from "./cli.ts";
+ * (await buildModuleText(repoRoot(), WASM_MODULES[1])).startsWith("// GENERATED"); // true
+ * ```
+ */
+export async function buildModuleText(root: string, spec: WasmModuleSpec): Promise<string> {
+  const src = await Deno.readTextFile(join(root, spec.wat));
+  const bytes = await assembleWat(src, spec.wat);
+  const plain = spec.plainName === undefined
+    ? undefined
+    : await assembleWat(withoutRelaxed(src), spec.wat);
+  return moduleText(bytes, spec, plain);
 }
 
 /** Usage text of `build_wasm.ts`. */
 export const USAGE = `Usage: deno run -A scripts/build_wasm.ts [--check]
 
-Assemble lib/core/wasm/kernels.wat and write lib/core/wasm/kernels_wasm.ts.
+Assemble lib/core/wasm/kernels.wat and lib/bandits/engine/wasm/transformer.wat and write their
+generated TypeScript modules (kernels_wasm.ts, transformer_wasm.ts).
 
 Options:
   --check      write nothing; exit 1 if the committed module differs from a fresh build
@@ -79,7 +196,7 @@ Options:
  * @example
  * ```ts
  * import { main } from "./build_wasm.ts";
- * await main(["--check"]); // 0: lib/core/wasm/kernels_wasm.ts is up to date
+ * await main(["--check"]); // 0: every generated module is up to date
  * ```
  */
 export async function main(args: readonly string[]): Promise<number> {
@@ -100,23 +217,25 @@ export async function main(args: readonly string[]): Promise<number> {
     return 64;
   }
   const root = repoRoot();
-  const src = await Deno.readTextFile(join(root, "lib/core/wasm/kernels.wat"));
-  const text = moduleText(await assembleWat(src));
-  const out = join(root, "lib/core/wasm/kernels_wasm.ts");
-  if (check) {
-    const now = await Deno.readTextFile(out);
-    if (now !== text) {
-      console.error(
-        "lib/core/wasm/kernels_wasm.ts is stale: run deno run -A scripts/build_wasm.ts",
-      );
-      return 1;
+  let rc = 0;
+  for (const spec of WASM_MODULES) {
+    const text = await buildModuleText(root, spec);
+    const out = join(root, spec.out);
+    if (check) {
+      let now = "";
+      try {
+        now = await Deno.readTextFile(out);
+      } catch { /* missing counts as stale */ }
+      if (now !== text) {
+        console.error(`${spec.out} is stale: run deno run -A scripts/build_wasm.ts`);
+        rc = 1;
+      } else console.log(`${spec.out} is up to date`);
+    } else {
+      await Deno.writeTextFile(out, text);
+      console.log(`wrote ${out}`);
     }
-    console.log("lib/core/wasm/kernels_wasm.ts is up to date");
-  } else {
-    await Deno.writeTextFile(out, text);
-    console.log(`wrote ${out}`);
   }
-  return 0;
+  return rc;
 }
 
 if (import.meta.main) {

@@ -5,8 +5,10 @@
  *     h̄_i = h_i + (1/i) Σ_{j≤i} ReLU(⟨Q h_i, K h_j⟩) V h_j,
  *
  * followed by post-LayerNorm, an MLP block (ReLU, residual, post-LayerNorm), learned position
- * embeddings and a linear read-out to one logit per arm. One full-width head per layer (as the
- * paper's public code). Token `i` (1-based) carries the action set (flattened; empty for Bernoulli
+ * embeddings and a linear read-out to one logit per arm. `heads` = M splits the query, key and
+ * value columns into M blocks of width D/M, each an attention head of the form above whose output
+ * fills its own D/M coordinates (the paper's text: M = 4); `heads: 1` (the default) is one
+ * full-width head per layer, as the paper's public code. Token `i` (1-based) carries the action set (flattened; empty for Bernoulli
  * bandits), the previous action `a_{i−1}` one-hot and the previous reward `r_{i−1}` (zeros at
  * `i = 1`); the logits at position `i` choose `a_i`.
  *
@@ -25,179 +27,28 @@
  */
 
 import { tf } from "../icrl/tf.ts";
-import { Rng } from "../core/rng.ts";
-import { assertInt } from "../core/validate.ts";
-
-/** Architecture of the model. */
-export interface TransformerConfig {
-  /** Features per token (`A·d + A + 1` for a linear bandit, `A + 1` for Bernoulli). */
-  tokenDim: number;
-  /** Number of arms A (the read-out size). */
-  numActions: number;
-  /** Longest sequence (number of learned position embeddings) = the horizon T. */
-  maxLen: number;
-  /** Width D of the residual stream (paper: 32). */
-  D: number;
-  /** Number of blocks (paper: 8). */
-  layers: number;
-  /** Hidden width of each MLP block (e.g. 4·D). */
-  mlpHidden: number;
-}
 
 /** How dense layers differentiate (see the module doc). */
 export type MatmulMode = "plain" | "autodiff";
 
-/** All weights by name, float32, row-major. */
-export type TransformerWeights = Record<string, Float32Array>;
-
-/**
- * The shape of every named weight of a configuration, in a fixed order.
- *
- * @example
- * ```ts
- * weightShapes({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 1, mlpHidden: 64 })[0];
- * // ["embed", [6, 32]]
- * ```
- */
-export function weightShapes(cfg: TransformerConfig): [string, number[]][] {
-  validateTransformerConfig(cfg);
-  const { tokenDim: F, numActions: A, maxLen: T, D, layers, mlpHidden: H } = cfg;
-  const out: [string, number[]][] = [["embed", [F, D]], ["embedBias", [D]], ["pos", [T, D]]];
-  for (let l = 0; l < layers; l++) {
-    out.push(
-      [`l${l}.qkv`, [D, 3 * D]],
-      [`l${l}.ln1g`, [D]],
-      [`l${l}.ln1b`, [D]],
-      [`l${l}.w1`, [D, H]],
-      [`l${l}.b1`, [H]],
-      [`l${l}.w2`, [H, D]],
-      [`l${l}.b2`, [D]],
-      [`l${l}.ln2g`, [D]],
-      [`l${l}.ln2b`, [D]],
-    );
-  }
-  out.push(["out", [D, A]], ["outBias", [A]]);
-  return out;
-}
-
-/**
- * Throw a `RangeError` naming the first bad field of a {@linkcode TransformerConfig} (unknown keys
- * included).
- *
- * @example
- * ```ts
- * validateTransformerConfig({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 });
- * ```
- */
-export function validateTransformerConfig(cfg: TransformerConfig): void {
-  const known = ["tokenDim", "numActions", "maxLen", "D", "layers", "mlpHidden"];
-  for (const k of Object.keys(cfg)) {
-    if (!known.includes(k)) throw new RangeError(`unknown transformer config key "${k}"`);
-  }
-  assertInt("tokenDim", cfg.tokenDim, 1, 100_000);
-  assertInt("numActions", cfg.numActions, 2, 10_000);
-  assertInt("maxLen", cfg.maxLen, 1, 100_000);
-  assertInt("D", cfg.D, 1, 4096);
-  assertInt("layers", cfg.layers, 1, 64);
-  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
-}
-
-/**
- * Number of parameters of a configuration.
- *
- * @example
- * ```ts
- * paramCount({ tokenDim: 6, numActions: 5, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 }); // 27 173
- * ```
- */
-export function paramCount(cfg: TransformerConfig): number {
-  return weightShapes(cfg).reduce((s, [, sh]) => s + sh.reduce((a, b) => a * b, 1), 0);
-}
-
-/**
- * Matmul FLOPs of one training step (forward + backward ≈ 3× the forward's `2·m·n·k`; the
- * attention counts the full `t × t` products, as computed).
- *
- * @example
- * ```ts
- * trainStepFlops({ tokenDim: 61, numActions: 10, maxLen: 50, D: 32, layers: 2, mlpHidden: 128 }, 64);
- * ```
- */
-export function trainStepFlops(m: TransformerConfig, batch: number): number {
-  validateTransformerConfig(m);
-  assertInt("batch", batch, 1);
-  const N = batch * m.maxLen, D = m.D, H = m.mlpHidden;
-  const dense = m.tokenDim * D + m.layers * (3 * D * D + 2 * D * H) + D * m.numActions;
-  const attn = m.layers * 2 * m.maxLen * D; // QKᵀ and S·V per token
-  return 3 * 2 * N * (dense + attn);
-}
-
-/**
- * Fresh weights: dense matrices `N(0, 1/fan_in)` (the query/key columns scaled by `D^(−1/4)` so
- * that initial attention scores are O(1)), position embeddings `N(0, 0.1²)`, LayerNorm gains 1,
- * biases 0.
- *
- * @example
- * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { initWeights } from "./transformer.ts";
- * const cfg = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
- * const w = initWeights(cfg, new Rng(0)); // w.embed: 6 × 8, …
- * ```
- */
-export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeights {
-  const w: TransformerWeights = {};
-  const D = cfg.D;
-  for (const [name, shape] of weightShapes(cfg)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const a = new Float32Array(size);
-    const base = name.replace(/^l\d+\./, "");
-    if (base === "ln1g" || base === "ln2g") a.fill(1);
-    else if (name === "pos") { for (let i = 0; i < size; i++) a[i] = 0.1 * rng.normal(); }
-    else if (shape.length === 2) {
-      const [fanIn, cols] = shape;
-      const s = 1 / Math.sqrt(fanIn);
-      for (let r = 0; r < fanIn; r++) {
-        for (let c = 0; c < cols; c++) {
-          const qk = base === "qkv" && c < 2 * D ? Math.pow(D, -0.25) : 1;
-          a[r * cols + c] = s * qk * rng.normal();
-        }
-      }
-    }
-    w[name] = a;
-  }
-  return w;
-}
-
-/**
- * Check that `w` holds exactly the weights of `cfg` with the right sizes and finite values.
- *
- * @example
- * ```ts
- * import { Rng } from "../core/rng.ts";
- * import { initWeights, validateWeights } from "./transformer.ts";
- * const cfg = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 16 };
- * validateWeights(cfg, initWeights(cfg, new Rng(0)));
- * ```
- */
-export function validateWeights(cfg: TransformerConfig, w: TransformerWeights): void {
-  const shapes = weightShapes(cfg);
-  const names = new Set(shapes.map(([n]) => n));
-  for (const k of Object.keys(w)) {
-    if (!names.has(k)) throw new RangeError(`unexpected weight "${k}"`);
-  }
-  for (const [name, shape] of shapes) {
-    const a = w[name];
-    const size = shape.reduce((x, y) => x * y, 1);
-    if (!(a instanceof Float32Array)) throw new RangeError(`weight "${name}" is missing`);
-    if (a.length !== size) {
-      throw new RangeError(`weight "${name}" has ${a.length} values, expected ${size}`);
-    }
-    for (let i = 0; i < a.length; i++) {
-      if (!Number.isFinite(a[i])) throw new RangeError(`weight "${name}"[${i}] = ${a[i]}`);
-    }
-  }
-}
+export {
+  headsOf,
+  initWeights,
+  paramCount,
+  trainStepFlops,
+  type TransformerConfig,
+  type TransformerWeights,
+  validateTransformerConfig,
+  validateWeights,
+  weightShapes,
+} from "./model_config.ts";
+import {
+  headsOf,
+  type TransformerConfig,
+  type TransformerWeights,
+  validateWeights,
+  weightShapes,
+} from "./model_config.ts";
 
 /**
  * `x·W` for 2-D `x [M,K]`, `W [K,N]`. In `plain` mode the gradient is `dy·(Wᵀ)` and `(xᵀ)·dy` with
@@ -241,6 +92,31 @@ function causalMask(t: number): tf.Tensor2D {
   const m = new Float32Array(t * t);
   for (let i = 0; i < t; i++) for (let j = 0; j <= i; j++) m[i * t + j] = 1 / (i + 1);
   return tf.tensor2d(m, [t, t]);
+}
+
+/**
+ * Causal ReLU attention of `q, k, v [B, t, D]` with `M` heads of width D/M, as `[B·t, D]`.
+ * One head keeps the original single-head graph (so earlier checkpoints' numbers are unchanged).
+ */
+function attention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mask: tf.Tensor2D,
+  M: number,
+): tf.Tensor2D {
+  const [B, t, D] = q.shape;
+  if (M === 1) {
+    const s = tf.mul(tf.relu(tf.matMul(q, k, false, true)), mask); // [B, t, t]
+    return tf.reshape(tf.matMul(s, v), [B * t, D]);
+  }
+  const dh = D / M;
+  const split = (x: tf.Tensor3D) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [B, t, M, dh]), [0, 2, 1, 3]), [B * M, t, dh]);
+  const qh = split(q), kh = split(k), vh = split(v);
+  const s = tf.mul(tf.relu(tf.matMul(qh, kh, false, true)), mask); // [B·M, t, t]
+  const o = tf.reshape(tf.matMul(s, vh), [B, M, t, dh]);
+  return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B * t, D]);
 }
 
 /** LayerNorm over the last axis of `[N, D]`, eps 1e-5. */
@@ -292,8 +168,7 @@ export function forwardLogits(
       const Wc = tf.slice(p[`l${l}.qkv`], [0, c * D], [D, D]) as tf.Tensor2D;
       return tf.reshape(dense2d(h, Wc, mode), [B, t, D]) as tf.Tensor3D;
     });
-    const s = tf.mul(tf.relu(tf.matMul(q, k, false, true)), mask); // [B, t, t]
-    const att = tf.reshape(tf.matMul(s, v), [N, D]);
+    const att = attention(q, k, v, mask, headsOf(cfg));
     h = layerNorm(tf.add(h, att), p[`l${l}.ln1g`], p[`l${l}.ln1b`]);
     const m = tf.relu(tf.add(dense2d(h, p[`l${l}.w1`] as tf.Tensor2D, mode), p[`l${l}.b1`]));
     const mo = tf.add(dense2d(m as tf.Tensor2D, p[`l${l}.w2`] as tf.Tensor2D, mode), p[`l${l}.b2`]);

@@ -1,0 +1,442 @@
+;; WebAssembly SIMD kernels of the bandit transformer engine (lib/bandits/engine, MATH §9).
+;;
+;; Every address is a byte address into the shared memory the host provides; every leading
+;; dimension (lda, ldb, ldc, ld) counts f32 elements. Matrices are row-major.
+;;
+;; Multiply–add is written in folded form `(f32x4.relaxed_madd a b c)` = a·b + c. The build
+;; (scripts/build_wasm.ts) assembles this file twice: as written (relaxed SIMD: one fused
+;; multiply–add where the CPU has it) and with every such form rewritten to
+;; `(f32x4.add (f32x4.mul a b) c)` for runtimes without relaxed SIMD; the loader picks the first
+;; that validates.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; C[M×N] (= or +=) A[M×K]·B[K×N]. N must be a multiple of 4.
+  ;; mode bit 0: accumulate into C; bit 1 (causal N): row block i0..i0+3 computes columns
+  ;; < min(N, i0+4) only; bit 2 (causal K): row block i0..i0+3 sums over k < min(K, i0+4) only.
+  (func $gemm_nn (export "gemm_nn")
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $mode i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $nlim i32) (local $klim i32) (local $rows i32)
+    (local $lda4 i32) (local $ldb4 i32) (local $ldc4 i32)
+    (local $pa i32) (local $pb i32) (local $pc i32)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $rows_loop
+        (local.set $rows (i32.sub (local.get $M) (local.get $i)))
+        (br_if $rows_done (i32.le_s (local.get $rows) (i32.const 0)))
+        (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+        (local.set $nlim (local.get $N))
+        (local.set $klim (local.get $K))
+        (if (i32.and (local.get $mode) (i32.const 2))
+          (then (if (i32.lt_s (i32.add (local.get $i) (i32.const 4)) (local.get $N))
+            (then (local.set $nlim (i32.add (local.get $i) (i32.const 4)))))))
+        (if (i32.and (local.get $mode) (i32.const 4))
+          (then (if (i32.lt_s (i32.add (local.get $i) (i32.const 4)) (local.get $K))
+            (then (local.set $klim (i32.add (local.get $i) (i32.const 4)))))))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols_loop
+            (br_if $cols_done (i32.ge_s (local.get $j) (local.get $nlim)))
+            (local.set $pc (i32.add (local.get $C)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))
+            (if (i32.eq (local.get $rows) (i32.const 4))
+              (then
+                ;; ---- 4 rows × 8 columns (the last block may be 4 columns: its second half
+                ;; computes into registers that are never stored)
+                (if (i32.and (local.get $mode) (i32.const 1))
+                  (then
+                    (local.set $c00 (v128.load (local.get $pc)))
+                    (local.set $c10 (v128.load (i32.add (local.get $pc) (local.get $ldc4))))
+                    (local.set $c20 (v128.load (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1)))))
+                    (local.set $c30 (v128.load (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3)))))
+                    (if (i32.lt_s (i32.add (local.get $j) (i32.const 4)) (local.get $nlim))
+                      (then
+                        (local.set $c01 (v128.load offset=16 (local.get $pc)))
+                        (local.set $c11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $ldc4))))
+                        (local.set $c21 (v128.load offset=16 (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1)))))
+                        (local.set $c31 (v128.load offset=16 (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))))))
+                      (else
+                        (local.set $c01 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+                        (local.set $c21 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0)))))
+                  (else
+                    (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+                    (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+                    (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+                    (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))))
+                (local.set $pa (i32.add (local.get $A) (i32.shl (i32.mul (local.get $i) (local.get $lda)) (i32.const 2))))
+                (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))
+                (if (i32.lt_s (i32.add (local.get $j) (i32.const 4)) (local.get $nlim))
+                  (then
+                    (local.set $k (local.get $klim))
+                    (block $k_done (loop $k_loop
+                      (br_if $k_done (i32.le_s (local.get $k) (i32.const 0)))
+                      (local.set $b0 (v128.load (local.get $pb)))
+                      (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                      (local.set $s (v128.load32_splat (local.get $pa)))
+                      (local.set $c00 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c00)))
+                      (local.set $c01 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c01)))
+                      (local.set $s (v128.load32_splat (i32.add (local.get $pa) (local.get $lda4))))
+                      (local.set $c10 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c10)))
+                      (local.set $c11 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c11)))
+                      (local.set $s (v128.load32_splat (i32.add (local.get $pa) (i32.shl (local.get $lda4) (i32.const 1)))))
+                      (local.set $c20 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c20)))
+                      (local.set $c21 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c21)))
+                      (local.set $s (v128.load32_splat (i32.add (local.get $pa) (i32.mul (local.get $lda4) (i32.const 3)))))
+                      (local.set $c30 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c30)))
+                      (local.set $c31 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c31)))
+                      (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                      (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+                      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                      (br $k_loop))))
+                  (else
+                    (local.set $k (local.get $klim))
+                    (block $k4_done (loop $k4_loop
+                      (br_if $k4_done (i32.le_s (local.get $k) (i32.const 0)))
+                      (local.set $b0 (v128.load (local.get $pb)))
+                      (local.set $c00 (f32x4.relaxed_madd (v128.load32_splat (local.get $pa)) (local.get $b0) (local.get $c00)))
+                      (local.set $c10 (f32x4.relaxed_madd (v128.load32_splat (i32.add (local.get $pa) (local.get $lda4))) (local.get $b0) (local.get $c10)))
+                      (local.set $c20 (f32x4.relaxed_madd (v128.load32_splat (i32.add (local.get $pa) (i32.shl (local.get $lda4) (i32.const 1)))) (local.get $b0) (local.get $c20)))
+                      (local.set $c30 (f32x4.relaxed_madd (v128.load32_splat (i32.add (local.get $pa) (i32.mul (local.get $lda4) (i32.const 3)))) (local.get $b0) (local.get $c30)))
+                      (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                      (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+                      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                      (br $k4_loop)))))
+                (v128.store (local.get $pc) (local.get $c00))
+                (v128.store (i32.add (local.get $pc) (local.get $ldc4)) (local.get $c10))
+                (v128.store (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1))) (local.get $c20))
+                (v128.store (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))) (local.get $c30))
+                (if (i32.lt_s (i32.add (local.get $j) (i32.const 4)) (local.get $nlim))
+                  (then
+                    (v128.store offset=16 (local.get $pc) (local.get $c01))
+                    (v128.store offset=16 (i32.add (local.get $pc) (local.get $ldc4)) (local.get $c11))
+                    (v128.store offset=16 (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1))) (local.get $c21))
+                    (v128.store offset=16 (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))) (local.get $c31)))))
+              (else
+                ;; ---- fewer than 4 rows left: one row at a time, 4 columns
+                (call $row_tail (local.get $A) (local.get $lda) (local.get $B) (local.get $ldb)
+                  (local.get $pc) (local.get $ldc4) (local.get $i) (local.get $rows) (local.get $j)
+                  (local.get $klim) (local.get $nlim) (local.get $mode))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $cols_loop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows_loop))))
+
+  ;; Rows i..i+rows-1 (rows < 4), columns j..j+7 (those < nlim) of gemm_nn.
+  (func $row_tail
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $pc i32) (param $ldc4 i32)
+    (param $i i32) (param $rows i32) (param $j i32) (param $klim i32) (param $nlim i32) (param $mode i32)
+    (local $r i32) (local $h i32) (local $k i32) (local $pa i32) (local $pb i32) (local $acc v128) (local $ps i32)
+    (local.set $r (i32.const 0))
+    (block $r_done (loop $r_loop
+      (br_if $r_done (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $h (i32.const 0))
+      (block $h_done (loop $h_loop
+        (br_if $h_done (i32.ge_s (local.get $h) (i32.const 2)))
+        (br_if $h_done (i32.ge_s (i32.add (local.get $j) (i32.shl (local.get $h) (i32.const 2))) (local.get $nlim)))
+        (local.set $ps (i32.add (i32.add (local.get $pc) (i32.mul (local.get $r) (local.get $ldc4)))
+          (i32.shl (local.get $h) (i32.const 4))))
+        (if (i32.and (local.get $mode) (i32.const 1))
+          (then (local.set $acc (v128.load (local.get $ps))))
+          (else (local.set $acc (v128.const i32x4 0 0 0 0))))
+        (local.set $pa (i32.add (local.get $A)
+          (i32.shl (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $lda)) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $B)
+          (i32.shl (i32.add (local.get $j) (i32.shl (local.get $h) (i32.const 2))) (i32.const 2))))
+        (local.set $k (local.get $klim))
+        (block $k_done (loop $k_loop
+          (br_if $k_done (i32.le_s (local.get $k) (i32.const 0)))
+          (local.set $acc (f32x4.relaxed_madd (v128.load32_splat (local.get $pa)) (v128.load (local.get $pb)) (local.get $acc)))
+          (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+          (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $ldb) (i32.const 2))))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $k_loop)))
+        (v128.store (local.get $ps) (local.get $acc))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $h_loop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $r_loop))))
+
+  ;; C[K×N] (= or +=) A[M×K]ᵀ·B[M×N]. N must be a multiple of 4.
+  ;; mode bit 0: accumulate into C; bit 1 (causal): C row block k0..k0+3 sums over m ≥ k0 only
+  ;; (A[m][k] = 0 for m < k).
+  (func $gemm_tn (export "gemm_tn")
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $mode i32)
+    (local $k0 i32) (local $j i32) (local $m i32) (local $rows i32) (local $r i32)
+    (local $lda4 i32) (local $ldb4 i32) (local $ldc4 i32)
+    (local $pa i32) (local $pb i32) (local $pc i32) (local $wide i32)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $k0 (i32.const 0))
+    (block $rows_done (loop $rows_loop
+      (local.set $rows (i32.sub (local.get $K) (local.get $k0)))
+      (br_if $rows_done (i32.le_s (local.get $rows) (i32.const 0)))
+      (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $cols_loop
+        (br_if $cols_done (i32.ge_s (local.get $j) (local.get $N)))
+        (local.set $wide (i32.lt_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)))
+        (local.set $pc (i32.add (local.get $C)
+          (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $ldc)) (local.get $j)) (i32.const 2))))
+        (if (i32.eq (local.get $rows) (i32.const 4))
+          (then
+            (if (i32.and (local.get $mode) (i32.const 1))
+              (then
+                (local.set $c00 (v128.load (local.get $pc)))
+                (local.set $c10 (v128.load (i32.add (local.get $pc) (local.get $ldc4))))
+                (local.set $c20 (v128.load (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1)))))
+                (local.set $c30 (v128.load (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3)))))
+                (if (local.get $wide)
+                  (then
+                    (local.set $c01 (v128.load offset=16 (local.get $pc)))
+                    (local.set $c11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $ldc4))))
+                    (local.set $c21 (v128.load offset=16 (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1)))))
+                    (local.set $c31 (v128.load offset=16 (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))))))
+                  (else
+                    (local.set $c01 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+                    (local.set $c21 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0)))))
+              (else
+                (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+                (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+                (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+                (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))))
+            (local.set $m (i32.const 0))
+            (if (i32.and (local.get $mode) (i32.const 2)) (then (local.set $m (local.get $k0))))
+            (local.set $pa (i32.add (local.get $A)
+              (i32.shl (i32.add (i32.mul (local.get $m) (local.get $lda)) (local.get $k0)) (i32.const 2))))
+            (local.set $pb (i32.add (local.get $B)
+              (i32.shl (i32.add (i32.mul (local.get $m) (local.get $ldb)) (local.get $j)) (i32.const 2))))
+            (if (local.get $wide)
+              (then
+                (block $m_done (loop $m_loop
+                  (br_if $m_done (i32.ge_s (local.get $m) (local.get $M)))
+                  (local.set $b0 (v128.load (local.get $pb)))
+                  (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                  (local.set $s (v128.load32_splat (local.get $pa)))
+                  (local.set $c00 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c00)))
+                  (local.set $c01 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c01)))
+                  (local.set $s (v128.load32_splat offset=4 (local.get $pa)))
+                  (local.set $c10 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c10)))
+                  (local.set $c11 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c11)))
+                  (local.set $s (v128.load32_splat offset=8 (local.get $pa)))
+                  (local.set $c20 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c20)))
+                  (local.set $c21 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c21)))
+                  (local.set $s (v128.load32_splat offset=12 (local.get $pa)))
+                  (local.set $c30 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c30)))
+                  (local.set $c31 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c31)))
+                  (local.set $pa (i32.add (local.get $pa) (local.get $lda4)))
+                  (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+                  (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                  (br $m_loop))))
+              (else
+                (block $m4_done (loop $m4_loop
+                  (br_if $m4_done (i32.ge_s (local.get $m) (local.get $M)))
+                  (local.set $b0 (v128.load (local.get $pb)))
+                  (local.set $c00 (f32x4.relaxed_madd (v128.load32_splat (local.get $pa)) (local.get $b0) (local.get $c00)))
+                  (local.set $c10 (f32x4.relaxed_madd (v128.load32_splat offset=4 (local.get $pa)) (local.get $b0) (local.get $c10)))
+                  (local.set $c20 (f32x4.relaxed_madd (v128.load32_splat offset=8 (local.get $pa)) (local.get $b0) (local.get $c20)))
+                  (local.set $c30 (f32x4.relaxed_madd (v128.load32_splat offset=12 (local.get $pa)) (local.get $b0) (local.get $c30)))
+                  (local.set $pa (i32.add (local.get $pa) (local.get $lda4)))
+                  (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+                  (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                  (br $m4_loop)))))
+            (v128.store (local.get $pc) (local.get $c00))
+            (v128.store (i32.add (local.get $pc) (local.get $ldc4)) (local.get $c10))
+            (v128.store (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1))) (local.get $c20))
+            (v128.store (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))) (local.get $c30))
+            (if (local.get $wide)
+              (then
+                (v128.store offset=16 (local.get $pc) (local.get $c01))
+                (v128.store offset=16 (i32.add (local.get $pc) (local.get $ldc4)) (local.get $c11))
+                (v128.store offset=16 (i32.add (local.get $pc) (i32.shl (local.get $ldc4) (i32.const 1))) (local.get $c21))
+                (v128.store offset=16 (i32.add (local.get $pc) (i32.mul (local.get $ldc4) (i32.const 3))) (local.get $c31)))))
+          (else
+            ;; fewer than 4 rows of C left: one row at a time, 4 columns at a time
+            (local.set $r (i32.const 0))
+            (block $r_done (loop $r_loop
+              (br_if $r_done (i32.ge_s (local.get $r) (local.get $rows)))
+              (call $tn_row (local.get $A) (local.get $lda4) (local.get $B) (local.get $ldb4)
+                (i32.add (local.get $pc) (i32.mul (local.get $r) (local.get $ldc4)))
+                (i32.add (local.get $k0) (local.get $r)) (local.get $j) (local.get $wide)
+                (local.get $M) (local.get $mode))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $r_loop)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $cols_loop)))
+      (local.set $k0 (i32.add (local.get $k0) (i32.const 4)))
+      (br $rows_loop))))
+
+  ;; One row k of gemm_tn, columns j..j+3 (and j+4..j+7 when wide).
+  (func $tn_row
+    (param $A i32) (param $lda4 i32) (param $B i32) (param $ldb4 i32) (param $pc i32)
+    (param $k i32) (param $j i32) (param $wide i32) (param $M i32) (param $mode i32)
+    (local $m i32) (local $pa i32) (local $pb i32) (local $s v128) (local $a0 v128) (local $a1 v128)
+    (if (i32.and (local.get $mode) (i32.const 1))
+      (then
+        (local.set $a0 (v128.load (local.get $pc)))
+        (if (local.get $wide) (then (local.set $a1 (v128.load offset=16 (local.get $pc))))))
+      (else (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))))
+    (local.set $m (i32.const 0))
+    (if (i32.and (local.get $mode) (i32.const 2)) (then (local.set $m (local.get $k))))
+    (local.set $pa (i32.add (i32.add (local.get $A) (i32.mul (local.get $m) (local.get $lda4)))
+      (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $pb (i32.add (i32.add (local.get $B) (i32.mul (local.get $m) (local.get $ldb4)))
+      (i32.shl (local.get $j) (i32.const 2))))
+    (block $m_done (loop $m_loop
+      (br_if $m_done (i32.ge_s (local.get $m) (local.get $M)))
+      (local.set $s (v128.load32_splat (local.get $pa)))
+      (local.set $a0 (f32x4.relaxed_madd (local.get $s) (v128.load (local.get $pb)) (local.get $a0)))
+      (if (local.get $wide)
+        (then (local.set $a1 (f32x4.relaxed_madd (local.get $s) (v128.load offset=16 (local.get $pb)) (local.get $a1)))))
+      (local.set $pa (i32.add (local.get $pa) (local.get $lda4)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $m_loop)))
+    (v128.store (local.get $pc) (local.get $a0))
+    (if (local.get $wide) (then (v128.store offset=16 (local.get $pc) (local.get $a1)))))
+
+  ;; dst[c·ldd + r] = src[r·lds + c] for r < rows, c < cols.
+  (func (export "transpose")
+    (param $src i32) (param $lds i32) (param $dst i32) (param $ldd i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32)
+    (local.set $r (i32.const 0))
+    (block $r_done (loop $r_loop
+      (br_if $r_done (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $c_done (loop $c_loop
+        (br_if $c_done (i32.ge_s (local.get $c) (local.get $cols)))
+        (f32.store
+          (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $ldd)) (local.get $r)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $lds)) (local.get $c)) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $c_loop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $r_loop))))
+
+  ;; Causal ReLU attention weights in place: for row i < T, S[i][j] ← max(S[i][j], 0)/(i+1) for
+  ;; j ≤ i, and 0 for i < j < (i & ~3) + 4 (the rest of its 4-row block, which gemm_nn's causal-K
+  ;; product reads).
+  (func (export "relu_causal") (param $S i32) (param $ld i32) (param $T i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $inv f32) (local $vinv v128) (local $end i32)
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $T)))
+      (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_s (i32.add (local.get $i) (i32.const 1)))))
+      (local.set $vinv (f32x4.splat (local.get $inv)))
+      (local.set $p (i32.add (local.get $S) (i32.shl (i32.mul (local.get $i) (local.get $ld)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $v_done (loop $v_loop
+        (br_if $v_done (i32.gt_s (i32.add (local.get $j) (i32.const 3)) (local.get $i)))
+        (v128.store (local.get $p)
+          (f32x4.mul (f32x4.max (v128.load (local.get $p)) (v128.const i32x4 0 0 0 0)) (local.get $vinv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $v_loop)))
+      (block $s_done (loop $s_loop
+        (br_if $s_done (i32.gt_s (local.get $j) (local.get $i)))
+        (f32.store (local.get $p) (f32.mul (f32.max (f32.load (local.get $p)) (f32.const 0)) (local.get $inv)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $s_loop)))
+      (local.set $end (i32.add (i32.and (local.get $i) (i32.const -4)) (i32.const 4)))
+      (block $z_done (loop $z_loop
+        (br_if $z_done (i32.ge_s (local.get $j) (local.get $end)))
+        (f32.store (local.get $p) (f32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $z_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; Backward of relu_causal in place: dS[i][j] ← (S[i][j] > 0 ? dS[i][j] : 0)/(i+1) for j ≤ i,
+  ;; 0 for i < j < (i & ~3) + 4.
+  (func (export "relu_causal_bwd") (param $dS i32) (param $S i32) (param $ld i32) (param $T i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $inv f32) (local $vinv v128) (local $end i32)
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $T)))
+      (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_s (i32.add (local.get $i) (i32.const 1)))))
+      (local.set $vinv (f32x4.splat (local.get $inv)))
+      (local.set $p (i32.add (local.get $dS) (i32.shl (i32.mul (local.get $i) (local.get $ld)) (i32.const 2))))
+      (local.set $q (i32.add (local.get $S) (i32.shl (i32.mul (local.get $i) (local.get $ld)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $v_done (loop $v_loop
+        (br_if $v_done (i32.gt_s (i32.add (local.get $j) (i32.const 3)) (local.get $i)))
+        (v128.store (local.get $p)
+          (v128.and (f32x4.gt (v128.load (local.get $q)) (v128.const i32x4 0 0 0 0))
+            (f32x4.mul (v128.load (local.get $p)) (local.get $vinv))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $v_loop)))
+      (block $s_done (loop $s_loop
+        (br_if $s_done (i32.gt_s (local.get $j) (local.get $i)))
+        (f32.store (local.get $p)
+          (select (f32.mul (f32.load (local.get $p)) (local.get $inv)) (f32.const 0)
+            (f32.gt (f32.load (local.get $q)) (f32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $s_loop)))
+      (local.set $end (i32.add (i32.and (local.get $i) (i32.const -4)) (i32.const 4)))
+      (block $z_done (loop $z_loop
+        (br_if $z_done (i32.ge_s (local.get $j) (local.get $end)))
+        (f32.store (local.get $p) (f32.const 0))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $z_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; Calibration: `reps` passes of 16 independent f32x4 multiply–adds per 16-float chunk of x (n a
+  ;; multiple of 64 floats); returns a lane sum so the work cannot be skipped.
+  (func (export "peak") (param $x i32) (param $n i32) (param $reps i32) (result f32)
+    (local $r i32) (local $p i32) (local $end i32) (local $a v128) (local $v v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
+    (local.set $a (f32x4.splat (f32.const 0.999)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $r (i32.const 0))
+    (block $r_done (loop $r_loop
+      (br_if $r_done (i32.ge_s (local.get $r) (local.get $reps)))
+      (local.set $p (local.get $x))
+      (block $p_done (loop $p_loop
+        (br_if $p_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $s0 (f32x4.relaxed_madd (local.get $s0) (local.get $a) (local.get $v)))
+        (local.set $s1 (f32x4.relaxed_madd (local.get $s1) (local.get $a) (local.get $v)))
+        (local.set $s2 (f32x4.relaxed_madd (local.get $s2) (local.get $a) (local.get $v)))
+        (local.set $s3 (f32x4.relaxed_madd (local.get $s3) (local.get $a) (local.get $v)))
+        (local.set $s4 (f32x4.relaxed_madd (local.get $s4) (local.get $a) (local.get $v)))
+        (local.set $s5 (f32x4.relaxed_madd (local.get $s5) (local.get $a) (local.get $v)))
+        (local.set $s6 (f32x4.relaxed_madd (local.get $s6) (local.get $a) (local.get $v)))
+        (local.set $s7 (f32x4.relaxed_madd (local.get $s7) (local.get $a) (local.get $v)))
+        (local.set $v (v128.load offset=16 (local.get $p)))
+        (local.set $s0 (f32x4.relaxed_madd (local.get $s0) (local.get $a) (local.get $v)))
+        (local.set $s1 (f32x4.relaxed_madd (local.get $s1) (local.get $a) (local.get $v)))
+        (local.set $s2 (f32x4.relaxed_madd (local.get $s2) (local.get $a) (local.get $v)))
+        (local.set $s3 (f32x4.relaxed_madd (local.get $s3) (local.get $a) (local.get $v)))
+        (local.set $s4 (f32x4.relaxed_madd (local.get $s4) (local.get $a) (local.get $v)))
+        (local.set $s5 (f32x4.relaxed_madd (local.get $s5) (local.get $a) (local.get $v)))
+        (local.set $s6 (f32x4.relaxed_madd (local.get $s6) (local.get $a) (local.get $v)))
+        (local.set $s7 (f32x4.relaxed_madd (local.get $s7) (local.get $a) (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $p_loop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $r_loop)))
+    (local.set $s0 (f32x4.add (f32x4.add (f32x4.add (local.get $s0) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3)))
+      (f32x4.add (f32x4.add (local.get $s4) (local.get $s5)) (f32x4.add (local.get $s6) (local.get $s7)))))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))
+)
