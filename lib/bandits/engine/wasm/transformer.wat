@@ -164,8 +164,8 @@
       (br $r_loop))))
 
   ;; C[K×N] (= or +=) A[M×K]ᵀ·B[M×N]. N must be a multiple of 4.
-  ;; mode bit 0: accumulate into C; bit 1 (causal): C row block k0..k0+3 sums over m ≥ k0 only
-  ;; (A[m][k] = 0 for m < k).
+  ;; mode bit 0: accumulate into C; bit 1 (causal, for A[m][k] = 0 whenever m < k): C row block
+  ;; k0..k0+3 sums over m ≥ k0 only (a row of the tail, k, over m ≥ k).
   (func $gemm_tn (export "gemm_tn")
     (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
     (param $M i32) (param $K i32) (param $N i32) (param $mode i32)
