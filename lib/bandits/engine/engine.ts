@@ -131,6 +131,15 @@ export async function createEngine(
   return await TfjsBackend.create(cfg, w, opt, backend, options.allowFallbackGpu ?? false);
 }
 
+/** `a + b`, disposing both. */
+// deno-lint-ignore no-explicit-any
+function addDispose(tf: any, a: any, b: any): any {
+  const c = tf.add(a, b);
+  a.dispose();
+  b.dispose();
+  return c;
+}
+
 class WasmBackend implements TransformerEngine {
   readonly backend = "wasm" as const;
   constructor(private readonly eng: WasmEngine) {}
@@ -227,28 +236,44 @@ class TfjsBackend implements TransformerEngine {
     return this.model.weights();
   }
 
+  /**
+   * Loss and gradients, summed over micro-batches of at most `MICRO` trajectories (tfjs keeps
+   * every attention matrix of a batch alive for the backward pass: 128 trajectories of T = 200
+   * with 4 heads and 8 layers would need over 600 MB in tfjs-wasm's heap).
+   */
   private grads(tokens: Float32Array, targets: Int32Array, batch: number, len: number) {
     checkBatch(this.cfg, tokens, targets, batch, len);
-    const tf = this.tf;
-    return tf.tidy(() => {
-      const x = tf.tensor3d(tokens, [batch, len, this.cfg.tokenDim]);
-      const { value, grads } = tf.variableGrads(
-        () => this.lossOf(this.model.logits(x), targets),
-        this.model.names.map((n: string) => this.model.vars[n]),
-      );
-      const out: Record<string, unknown> = {};
-      for (const n of this.model.names) out[n] = tf.keep(grads[this.model.vars[n].name]);
-      return { value: tf.keep(value), grads: out };
-    });
+    const tf = this.tf, F = this.cfg.tokenDim, MICRO = 16;
+    // deno-lint-ignore no-explicit-any
+    let value: any = null;
+    // deno-lint-ignore no-explicit-any
+    const sums: Record<string, any> = {};
+    for (let b0 = 0; b0 < batch; b0 += MICRO) {
+      const nb = Math.min(MICRO, batch - b0);
+      const part = tf.tidy(() => {
+        const x = tf.tensor3d(tokens.subarray(b0 * len * F, (b0 + nb) * len * F), [nb, len, F]);
+        const y = targets.subarray(b0 * len, (b0 + nb) * len);
+        return tf.variableGrads(
+          () => this.lossOf(this.model.logits(x), y, batch * len),
+          this.model.names.map((n: string) => this.model.vars[n]),
+        );
+      });
+      value = value === null ? part.value : addDispose(tf, value, part.value);
+      for (const n of this.model.names) {
+        const g = part.grads[this.model.vars[n].name];
+        sums[n] = sums[n] === undefined ? g : addDispose(tf, sums[n], g);
+      }
+    }
+    return { value, grads: sums };
   }
 
   // deno-lint-ignore no-explicit-any
-  private lossOf(logits: any, targets: Int32Array) {
+  private lossOf(logits: any, targets: Int32Array, divisor: number) {
     const tf = this.tf;
     const [B, t, A] = logits.shape;
     const logp = tf.logSoftmax(tf.reshape(logits, [B * t, A]));
     const onehot = tf.oneHot(tf.tensor1d(targets, "int32"), A);
-    return tf.div(tf.neg(tf.sum(tf.mul(logp, onehot))), B * t);
+    return tf.div(tf.neg(tf.sum(tf.mul(logp, onehot))), divisor);
   }
 
   async lossGrad(tokens: Float32Array, targets: Int32Array, batch: number, len: number) {

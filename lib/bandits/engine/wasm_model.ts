@@ -47,6 +47,11 @@ export interface TransformerKernels {
   relu_causal(S: number, ld: number, T: number): void;
   relu_causal_bwd(dS: number, S: number, ld: number, T: number): void;
   peak(x: number, n: number, reps: number): number;
+  layernorm(u: number, xh: number, rs: number, y: number, gain: number, bias: number, t: number, D: number): void;
+  layernorm_bwd(dy: number, xh: number, rs: number, gain: number, dg: number, db: number, du: number, t: number, D: number): void;
+  add_bias(x: number, b: number, p: number, t: number, n: number, relu: number): void;
+  col_sum(src: number, t: number, n: number, out: number, mask: number): void;
+  add_to(dst: number, src: number, n: number): void;
 }
 
 const compiled: Record<string, WebAssembly.Module> = {};
@@ -364,11 +369,7 @@ export class SequencePass {
     const X = (l: number) => s.X + l * T * D;
     // embedding
     k.gemm_nn(4 * tok, F, 4 * (p + off.embed), D, 4 * X(0), D, t, F, D, 0);
-    const eb = p + off.embedBias, pos = p + off.pos;
-    for (let i = 0; i < t; i++) {
-      const r = X(0) + i * D;
-      for (let c = 0; c < D; c++) f[r + c] += f[eb + c] + f[pos + i * D + c];
-    }
+    k.add_bias(4 * X(0), 4 * (p + off.embedBias), 4 * (p + off.pos), t, D, 0);
     for (let l = 0; l < L; l++) {
       const x = X(l), qkv = s.QKV + l * T * 3 * D, U = s.U;
       k.gemm_nn(4 * x, D, 4 * (p + off[`l${l}.qkv`]), 3 * D, 4 * qkv, 3 * D, t, D, 3 * D, 0);
@@ -403,17 +404,10 @@ export class SequencePass {
       );
       const hm = s.HM + l * T * H, b1 = p + off[`l${l}.b1`];
       k.gemm_nn(4 * y1, D, 4 * (p + off[`l${l}.w1`]), H, 4 * hm, H, t, D, H, 0);
-      for (let i = 0; i < t; i++) {
-        const r = hm + i * H;
-        for (let c = 0; c < H; c++) {
-          const v = f[r + c] + f[b1 + c];
-          f[r + c] = v > 0 ? v : 0;
-        }
-      }
+      k.add_bias(4 * hm, 4 * b1, 0, t, H, 1);
       const Z = s.Z, b2 = p + off[`l${l}.b2`];
-      for (let i = 0; i < t; i++) {
-        for (let c = 0; c < D; c++) f[Z + i * D + c] = f[y1 + i * D + c] + f[b2 + c];
-      }
+      f.copyWithin(Z, y1, y1 + t * D);
+      k.add_bias(4 * Z, 4 * b2, 0, t, D, 0);
       k.gemm_nn(4 * hm, H, 4 * (p + off[`l${l}.w2`]), D, 4 * Z, D, t, H, D, 1);
       this.layerNorm(
         Z,
@@ -426,8 +420,7 @@ export class SequencePass {
       );
     }
     k.gemm_nn(4 * X(L), D, 4 * (p + off.out), Ap, 4 * s.LOG, Ap, t, D, Ap, 0);
-    const ob = p + off.outBias;
-    for (let i = 0; i < t; i++) for (let c = 0; c < Ap; c++) f[s.LOG + i * Ap + c] += f[ob + c];
+    k.add_bias(4 * s.LOG, 4 * (p + off.outBias), 0, t, Ap, 0);
     if (copyOut) {
       const dst = this.plan.logits + b * len * Ap;
       f.copyWithin(dst, s.LOG, s.LOG + t * Ap);
@@ -463,7 +456,7 @@ export class SequencePass {
     }
     // read-out
     k.gemm_tn(4 * X(L), D, 4 * s.DLOG, Ap, 4 * g("out"), Ap, t, D, Ap, 1);
-    this.colSum(s.DLOG, Ap, t, g("outBias"), Ap);
+    k.col_sum(4 * s.DLOG, t, Ap, 4 * g("outBias"), 0);
     k.gemm_nn(4 * s.DLOG, Ap, 4 * this.wT(0, "out"), D, 4 * s.DX, D, t, Ap, D, 0);
     for (let l = L - 1; l >= 0; l--) {
       const hm = s.HM + l * T * H, y1 = s.Y1 + l * T * D, qkv = s.QKV + l * T * 3 * D;
@@ -478,11 +471,10 @@ export class SequencePass {
         t,
       );
       k.gemm_tn(4 * hm, H, 4 * s.DZ, D, 4 * g(`l${l}.w2`), D, t, H, D, 1);
-      this.colSum(s.DZ, D, t, g(`l${l}.b2`), D);
+      k.col_sum(4 * s.DZ, t, D, 4 * g(`l${l}.b2`), 0);
       k.gemm_nn(4 * s.DZ, D, 4 * this.wT(l, "w2"), H, 4 * s.DHM, H, t, D, H, 0);
-      for (let i = 0; i < t * H; i++) if (!(f[hm + i] > 0)) f[s.DHM + i] = 0;
+      k.col_sum(4 * s.DHM, t, H, 4 * g(`l${l}.b1`), 4 * hm); // masks by ReLU' first
       k.gemm_tn(4 * y1, D, 4 * s.DHM, H, 4 * g(`l${l}.w1`), H, t, D, H, 1);
-      this.colSum(s.DHM, H, t, g(`l${l}.b1`), H);
       f.copyWithin(s.DY1, s.DZ, s.DZ + t * D);
       k.gemm_nn(4 * s.DHM, H, 4 * this.wT(l, "w1"), D, 4 * s.DY1, D, t, H, D, 1);
       this.layerNormBack(
@@ -543,9 +535,8 @@ export class SequencePass {
     }
     const tok = this.plan.tokens + b * len * F;
     k.gemm_tn(4 * tok, F, 4 * s.DX, D, 4 * g("embed"), D, t, F, D, 1);
-    this.colSum(s.DX, D, t, g("embedBias"), D);
-    const gp = g("pos");
-    for (let i = 0; i < t * D; i++) f[gp + i] += f[s.DX + i];
+    k.col_sum(4 * s.DX, t, D, 4 * g("embedBias"), 0);
+    k.add_to(4 * g("pos"), 4 * s.DX, t * D);
     return lossSum;
   }
 

@@ -399,6 +399,173 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $i_loop))))
 
+  ;; Sum of the 4 lanes.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; LayerNorm of t rows of width D (a multiple of 4), ε = 1e-5, biased variance:
+  ;; xh = (u − mean)·rstd, y = xh·gain + bias, rs[i] = rstd.
+  (func (export "layernorm")
+    (param $u i32) (param $xh i32) (param $rs i32) (param $y i32) (param $gain i32) (param $bias i32)
+    (param $t i32) (param $D i32)
+    (local $i i32) (local $c i32) (local $row i32) (local $acc v128) (local $mean f32) (local $vm v128)
+    (local $d v128) (local $rstd f32) (local $vr v128) (local $h v128) (local $D4 i32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $t)))
+      (local.set $row (i32.mul (local.get $i) (local.get $D4)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $a_done (loop $a_loop
+        (br_if $a_done (i32.ge_s (local.get $c) (local.get $D4)))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (v128.load (i32.add (local.get $u) (i32.add (local.get $row) (local.get $c))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $a_loop)))
+      (local.set $mean (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $D))))
+      (local.set $vm (f32x4.splat (local.get $mean)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $b_done (loop $b_loop
+        (br_if $b_done (i32.ge_s (local.get $c) (local.get $D4)))
+        (local.set $d (f32x4.sub
+          (v128.load (i32.add (local.get $u) (i32.add (local.get $row) (local.get $c)))) (local.get $vm)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $d) (local.get $d))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $b_loop)))
+      (local.set $rstd (f32.div (f32.const 1)
+        (f32.sqrt (f32.add (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $D)))
+          (f32.const 1e-5)))))
+      (f32.store (i32.add (local.get $rs) (i32.shl (local.get $i) (i32.const 2))) (local.get $rstd))
+      (local.set $vr (f32x4.splat (local.get $rstd)))
+      (local.set $c (i32.const 0))
+      (block $c_done (loop $c_loop
+        (br_if $c_done (i32.ge_s (local.get $c) (local.get $D4)))
+        (local.set $h (f32x4.mul (f32x4.sub
+          (v128.load (i32.add (local.get $u) (i32.add (local.get $row) (local.get $c)))) (local.get $vm))
+          (local.get $vr)))
+        (v128.store (i32.add (local.get $xh) (i32.add (local.get $row) (local.get $c))) (local.get $h))
+        (v128.store (i32.add (local.get $y) (i32.add (local.get $row) (local.get $c)))
+          (f32x4.add (f32x4.mul (local.get $h) (v128.load (i32.add (local.get $gain) (local.get $c))))
+            (v128.load (i32.add (local.get $bias) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; Backward of layernorm: du = rstd·(dy·g − mean(dy·g) − xh·mean(dy·g·xh)); dg += Σ dy·xh,
+  ;; db += Σ dy over the t rows.
+  (func (export "layernorm_bwd")
+    (param $dy i32) (param $xh i32) (param $rs i32) (param $gain i32) (param $dg i32) (param $db i32)
+    (param $du i32) (param $t i32) (param $D i32)
+    (local $i i32) (local $c i32) (local $row i32) (local $D4 i32) (local $a1 v128) (local $a2 v128)
+    (local $g v128) (local $h v128) (local $d v128) (local $dx v128) (local $m1 v128) (local $m2 v128)
+    (local $vr v128) (local $invD f32)
+    (local.set $D4 (i32.shl (local.get $D) (i32.const 2)))
+    (local.set $invD (f32.div (f32.const 1) (f32.convert_i32_s (local.get $D))))
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $t)))
+      (local.set $row (i32.mul (local.get $i) (local.get $D4)))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $a_done (loop $a_loop
+        (br_if $a_done (i32.ge_s (local.get $c) (local.get $D4)))
+        (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $c)))))
+        (local.set $h (v128.load (i32.add (local.get $xh) (i32.add (local.get $row) (local.get $c)))))
+        (local.set $g (v128.load (i32.add (local.get $gain) (local.get $c))))
+        (v128.store (i32.add (local.get $dg) (local.get $c))
+          (f32x4.add (v128.load (i32.add (local.get $dg) (local.get $c))) (f32x4.mul (local.get $d) (local.get $h))))
+        (v128.store (i32.add (local.get $db) (local.get $c))
+          (f32x4.add (v128.load (i32.add (local.get $db) (local.get $c))) (local.get $d)))
+        (local.set $dx (f32x4.mul (local.get $d) (local.get $g)))
+        (local.set $a1 (f32x4.add (local.get $a1) (local.get $dx)))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $dx) (local.get $h))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $a_loop)))
+      (local.set $m1 (f32x4.splat (f32.mul (call $hsum (local.get $a1)) (local.get $invD))))
+      (local.set $m2 (f32x4.splat (f32.mul (call $hsum (local.get $a2)) (local.get $invD))))
+      (local.set $vr (v128.load32_splat (i32.add (local.get $rs) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $c (i32.const 0))
+      (block $b_done (loop $b_loop
+        (br_if $b_done (i32.ge_s (local.get $c) (local.get $D4)))
+        (local.set $d (v128.load (i32.add (local.get $dy) (i32.add (local.get $row) (local.get $c)))))
+        (local.set $h (v128.load (i32.add (local.get $xh) (i32.add (local.get $row) (local.get $c)))))
+        (local.set $g (v128.load (i32.add (local.get $gain) (local.get $c))))
+        (v128.store (i32.add (local.get $du) (i32.add (local.get $row) (local.get $c)))
+          (f32x4.mul (local.get $vr)
+            (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d) (local.get $g)) (local.get $m1))
+              (f32x4.mul (local.get $h) (local.get $m2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $b_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; x[i][c] ← x[i][c] + b[c] (+ p[i][c] when p ≠ 0), then max(·, 0) when relu; t rows of width n
+  ;; (a multiple of 4).
+  (func (export "add_bias")
+    (param $x i32) (param $b i32) (param $p i32) (param $t i32) (param $n i32) (param $relu i32)
+    (local $i i32) (local $c i32) (local $row i32) (local $n4 i32) (local $v v128)
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $t)))
+      (local.set $row (i32.mul (local.get $i) (local.get $n4)))
+      (local.set $c (i32.const 0))
+      (block $c_done (loop $c_loop
+        (br_if $c_done (i32.ge_s (local.get $c) (local.get $n4)))
+        (local.set $v (f32x4.add (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))
+          (v128.load (i32.add (local.get $b) (local.get $c)))))
+        (if (local.get $p) (then (local.set $v (f32x4.add (local.get $v)
+          (v128.load (i32.add (local.get $p) (i32.add (local.get $row) (local.get $c))))))))
+        (if (local.get $relu) (then (local.set $v (f32x4.max (local.get $v) (v128.const i32x4 0 0 0 0)))))
+        (v128.store (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))) (local.get $v))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; out[c] += Σ_{i<t} src[i·n + c] (n a multiple of 4); when mask ≠ 0, first
+  ;; src[i·n + c] ← (mask[i·n + c] > 0 ? src[i·n + c] : 0) (the ReLU's backward).
+  (func (export "col_sum")
+    (param $src i32) (param $t i32) (param $n i32) (param $out i32) (param $mask i32)
+    (local $i i32) (local $c i32) (local $a i32) (local $n4 i32) (local $v v128)
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $i_done (loop $i_loop
+      (br_if $i_done (i32.ge_s (local.get $i) (local.get $t)))
+      (local.set $c (i32.const 0))
+      (block $c_done (loop $c_loop
+        (br_if $c_done (i32.ge_s (local.get $c) (local.get $n4)))
+        (local.set $a (i32.add (i32.mul (local.get $i) (local.get $n4)) (local.get $c)))
+        (local.set $v (v128.load (i32.add (local.get $src) (local.get $a))))
+        (if (local.get $mask) (then
+          (local.set $v (v128.and (local.get $v)
+            (f32x4.gt (v128.load (i32.add (local.get $mask) (local.get $a))) (v128.const i32x4 0 0 0 0))))
+          (v128.store (i32.add (local.get $src) (local.get $a)) (local.get $v))))
+        (v128.store (i32.add (local.get $out) (local.get $c))
+          (f32x4.add (v128.load (i32.add (local.get $out) (local.get $c))) (local.get $v)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c_loop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $i_loop))))
+
+  ;; dst[k] += src[k] for k < n (n a multiple of 4).
+  (func (export "add_to") (param $dst i32) (param $src i32) (param $n i32)
+    (local $k i32) (local $n4 i32)
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $k (i32.const 0))
+    (block $done (loop $lp
+      (br_if $done (i32.ge_s (local.get $k) (local.get $n4)))
+      (v128.store (i32.add (local.get $dst) (local.get $k))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $k))) (v128.load (i32.add (local.get $src) (local.get $k)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $lp))))
+
   ;; Calibration: `reps` passes of 16 independent f32x4 multiply–adds per 16-float chunk of x (n a
   ;; multiple of 64 floats); returns a lane sum so the work cannot be skipped.
   (func (export "peak") (param $x i32) (param $n i32) (param $reps i32) (result f32)
