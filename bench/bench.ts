@@ -4,6 +4,9 @@
  * (exact mode and batched mode, SARSA and actor–critic). Prints prompts/s and achieved FLOP/s
  * (FLOPs counted from the formulas of the readout/gradient, excluding rollout and optimiser).
  *
+ * Ends with the bandit transformer engine at the paper's architecture on every backend
+ * (`transformer_engine.ts`).
+ *
  * Usage: deno task bench [--quick] [--json FILE]
  */
 
@@ -40,6 +43,7 @@ import {
 } from "../lib/mod.ts";
 import { initTf, lsaReadoutTf, paramsToTensors, promptsToTensor, tf } from "../lib/icrl/tf.ts";
 import { simdPeakGflops } from "../lib/core/wasm_kernels.ts";
+import { benchTransformerEngine } from "./transformer_engine.ts";
 
 const args = Deno.args;
 const quick = args.includes("--quick");
@@ -399,9 +403,19 @@ await trainRate(
       seed: 0,
       matmul,
     };
-    const probe = pretrainTransformer({ ...cfg, steps: 2, evalEvery: 1000 }, set, train, held);
+    const probe = await pretrainTransformer(
+      { ...cfg, steps: 2, evalEvery: 1000 },
+      set,
+      train,
+      held,
+    );
     const steps = Math.max(3, Math.round(probe.stepsPerSec * budget * 2));
-    const res = pretrainTransformer({ ...cfg, steps, evalEvery: 1_000_000 }, set, train, held);
+    const res = await pretrainTransformer(
+      { ...cfg, steps, evalEvery: 1_000_000 },
+      set,
+      train,
+      held,
+    );
     report(
       `bandit TF train step B=${batch} T=${T} (${paramCount(res.model)} params), ${matmul} matmuls`,
       res.stepsPerSec * batch,
@@ -500,11 +514,21 @@ const banditRows: { what: string; perSec: number; units: string; seconds: number
     } trajectories/s)`,
   );
 }
+// The transformer engine at the paper's architecture: tfjs-wasm, wasm on 1 and 2 workers, webgpu.
+const engineRows = await benchTransformerEngine(quick);
+
 if (jsonPath) {
   await Deno.writeTextFile(
     jsonPath,
     JSON.stringify(
-      { machine: cpuName(), cores: navigator.hardwareConcurrency, backend, rows, banditRows },
+      {
+        machine: cpuName(),
+        cores: navigator.hardwareConcurrency,
+        backend,
+        rows,
+        banditRows,
+        engineRows,
+      },
       null,
       2,
     ),

@@ -67,7 +67,7 @@ export async function benchTransformerEngine(quick: boolean): Promise<EngineBenc
   const cfg = PAPER_TRANSFORMER, B = 128, T = 200;
   const rng = new Rng(17);
   const w = initWeights(cfg, rng);
-  const tokens = new Float32Array(B * T * cfg.tokenDim).map(() => rng.uniform(-1, 1));
+  const tokens = new Float32Array(B * T * cfg.tokenDim).map(() => 2 * rng.uniform() - 1);
   const targets = new Int32Array(B * T).map(() => rng.int(cfg.numActions));
   const flops = 3 * forwardFlops(cfg, T);
   const opt = { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 };
@@ -78,7 +78,9 @@ export async function benchTransformerEngine(quick: boolean): Promise<EngineBenc
   );
   const peak = f32x4PeakGflops(relaxed);
   console.log(
-    `f32x4 multiply–add peak (${relaxed ? "relaxed-SIMD fused" : "multiply + add"}), one core: ${peak.toFixed(1)} GFLOP/s`,
+    `f32x4 multiply–add peak (${relaxed ? "relaxed-SIMD fused" : "multiply + add"}), one core: ${
+      peak.toFixed(1)
+    } GFLOP/s`,
   );
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   const hasGpu = gpu !== undefined && (await gpu.requestAdapter()) !== null;
@@ -127,7 +129,9 @@ export async function benchTransformerEngine(quick: boolean): Promise<EngineBenc
   for (const r of rows.filter((r) => r.backend !== "tfjs-wasm")) {
     console.log(
       `  ${r.backend} ${r.workers}w / tfjs-wasm: ×${(r.trajPerSec / base.trajPerSec).toFixed(1)}` +
-        `, ${(r.gflops / r.workers).toFixed(1)} GFLOP/s per worker (${((100 * r.gflops) / r.workers / peak).toFixed(0)} % of the f32x4 peak)`,
+        `, ${(r.gflops / r.workers).toFixed(1)} GFLOP/s per worker (${
+          ((100 * r.gflops) / r.workers / peak).toFixed(0)
+        } % of the f32x4 peak)`,
     );
   }
   // leave tfjs on its wasm backend for whatever runs next

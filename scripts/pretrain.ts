@@ -1,5 +1,5 @@
 /**
- * `deno run -A scripts/pretrain.ts [--quick | --gonogo] [--backend wasm|cpu|webgpu]` — experiment 8
+ * `deno run -A scripts/pretrain.ts [--quick | --gonogo] [--backend wasm|tfjs-wasm|cpu|webgpu]` — experiment 8
  * (MATH §9) outside Jupyter: prints the conclusion of `run` at the chosen scale (default paper), or,
  * with `--gonogo`, the 5-minute go/no-go of issue 16 (one AD run: T = 50, 2 layers, D = 32,
  * 10 000 LinUCB trajectories, 500 steps of batch 64; held-out accuracy vs the repeat-previous floor,
@@ -33,7 +33,8 @@ or run the 5-minute go/no-go of issue 16.
 Options:
   --quick            quick scale instead of paper scale
   --gonogo           the go/no-go run (one AD run, T = 50) instead of the experiment
-  --backend NAME     tfjs backend: wasm (default), cpu or webgpu (default from ICRL_BACKEND)
+  --backend NAME     wasm (default: the WebAssembly engine), tfjs-wasm, cpu or webgpu (tfjs)
+                     (default from ICRL_BACKEND)
   -h, --help         this help`;
 
 /** Parsed command line of `pretrain.ts`. */

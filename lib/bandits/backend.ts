@@ -1,7 +1,9 @@
 /**
- * Which tfjs backend runs the bandit transformer: `wasm` (default, CPU), `cpu` (tfjs's plain JS
- * kernels) or `webgpu` (`@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU). The model code is
- * backend-agnostic, so paper scale on a GPU is a matter of `--backend webgpu`. Selecting WebGPU
+ * Which backend runs the bandit transformer: `wasm` (default: this project's WebAssembly SIMD
+ * engine, `engine/`, for training; tfjs-wasm for deployment), `tfjs-wasm` (tfjs's autodiff on its
+ * wasm backend, the reference path), `cpu` (tfjs's plain JS kernels) or `webgpu`
+ * (`@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU). Paper scale on a GPU is a matter of
+ * `--backend webgpu`. Selecting WebGPU
  * checks for an adapter first and fails with a message that says what to do when there is none —
  * or when the only adapter is a software fallback (e.g. llvmpipe), which would be slower than wasm.
  *
@@ -11,16 +13,29 @@
 import { initTf, tf } from "../icrl/tf.ts";
 
 /** The backends the pretraining can run on. */
-export type BackendName = "wasm" | "cpu" | "webgpu";
+export type BackendName = "wasm" | "tfjs-wasm" | "cpu" | "webgpu";
 
-const NAMES: BackendName[] = ["wasm", "cpu", "webgpu"];
+const NAMES: BackendName[] = ["wasm", "tfjs-wasm", "cpu", "webgpu"];
+
+/**
+ * The tfjs backend each name deploys (and, but for `wasm`, trains) on.
+ *
+ * @example
+ * ```ts
+ * tfjsBackendOf("tfjs-wasm"); // "wasm"
+ * ```
+ */
+export function tfjsBackendOf(name: BackendName): "wasm" | "cpu" | "webgpu" {
+  return name === "wasm" || name === "tfjs-wasm" ? "wasm" : name;
+}
 
 /** The environment variable read when no `--backend` flag is given. */
 export const BACKEND_ENV = "ICRL_BACKEND";
 
 /**
  * The backend named by `--backend NAME` / `--backend=NAME` in `args`, else by `env` (the value of
- * `ICRL_BACKEND`), else `"wasm"`. An unknown name or a flag without a value throws naming it.
+ * `ICRL_BACKEND`), else `fallback` (`"wasm"`, the fastest). An unknown name or a flag without a
+ * value throws naming it.
  *
  * @example
  * ```ts
@@ -28,7 +43,11 @@ export const BACKEND_ENV = "ICRL_BACKEND";
  * parseBackend([], undefined); // "wasm"
  * ```
  */
-export function parseBackend(args: readonly string[], env?: string): BackendName {
+export function parseBackend(
+  args: readonly string[],
+  env?: string,
+  fallback: BackendName = "wasm",
+): BackendName {
   let name: string | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--backend") {
@@ -38,7 +57,7 @@ export function parseBackend(args: readonly string[], env?: string): BackendName
       }
     } else if (args[i].startsWith("--backend=")) name = args[i].slice("--backend=".length);
   }
-  name ??= env === undefined || env === "" ? "wasm" : env;
+  name ??= env === undefined || env === "" ? fallback : env;
   if (!NAMES.includes(name as BackendName)) {
     throw new RangeError(
       `unknown backend ${JSON.stringify(name)} (expected one of ${NAMES.join(", ")})`,
@@ -121,7 +140,12 @@ const defaultDeps = (): BackendDeps => ({
     await import("@tensorflow/tfjs-backend-webgpu");
   },
   setBackend: async (name) => {
-    if (name === "wasm") return await initTf("wasm");
+    if (name === "wasm" || name === "tfjs-wasm") {
+      await initTf("wasm");
+      if (tf.getBackend() !== "wasm") await tf.setBackend("wasm");
+      await tf.ready();
+      return tf.getBackend();
+    }
     if (name === "cpu") return await initTf("cpu");
     if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start the ${name} backend`);
     await tf.ready();
@@ -151,8 +175,8 @@ export async function selectBackend(
     await d.registerWebGpu();
   }
   const active = await d.setBackend(name);
-  if (active !== name) {
+  if (active !== tfjsBackendOf(name)) {
     throw new Error(`asked for the ${name} backend but tfjs is running ${active}`);
   }
-  return active;
+  return name;
 }

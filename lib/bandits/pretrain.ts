@@ -8,6 +8,7 @@
  */
 
 import { tf } from "../icrl/tf.ts";
+import { createEngine, type EngineBackend } from "./engine/engine.ts";
 import { Rng } from "../core/rng.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import {
@@ -287,18 +288,22 @@ export function evaluateImitation(
  * const set = { ...envs, ...simulate(envs, makePolicy({ name: "ts-beta" }, envs, 2)) };
  * const cfg = { D: 8, layers: 1, mlpHidden: 8, steps: 3, batch: 4, lr: 1e-3,
  *   weightDecay: 0, clipNorm: 1, evalEvery: 3, target: "optimal", seed: 0, matmul: "plain" } as const;
- * const res = pretrainTransformer(cfg, set, new Int32Array([0, 1, 2]), new Int32Array([3]));
+ * const res = await pretrainTransformer(cfg, set, new Int32Array([0, 1, 2]), new Int32Array([3]));
  * res.curve.at(-1)!.heldoutAcc; // accuracy on trajectory 3 after 3 steps
  * ```
  */
-export function pretrainTransformer(
+export async function pretrainTransformer(
   cfg: PretrainConfig,
   set: TokenSource,
   trainRows: Int32Array,
   heldRows: Int32Array,
   onProgress?: (step: number, total: number, row?: PretrainCurveRow) => void,
-): PretrainResult {
+  engine?: { backend: EngineBackend; workers?: number; heads?: number },
+): Promise<PretrainResult> {
   validatePretrainConfig(cfg);
+  if (engine !== undefined && engine.backend === "wasm") {
+    return await pretrainOnEngine(cfg, set, trainRows, heldRows, onProgress, engine);
+  }
   if (trainRows.length < 1 || heldRows.length < 1) {
     throw new RangeError(
       `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
@@ -391,5 +396,146 @@ export function pretrainTransformer(
   } finally {
     net.dispose();
     opt.dispose();
+  }
+}
+
+/** Held-out loss and accuracy from logits `rows × T × A` already computed (float32). */
+function imitationFromLogits(
+  logits: Float32Array,
+  y: Int32Array,
+  A: number,
+  T: number,
+  posHits: Float64Array,
+): { lossSum: number; hits: number } {
+  let lossSum = 0, hits = 0;
+  for (let r = 0; r < y.length; r++) {
+    let mx = -Infinity, best = 0;
+    for (let a = 0; a < A; a++) {
+      const v = logits[r * A + a];
+      if (v > mx) [mx, best] = [v, a];
+    }
+    let z = 0;
+    for (let a = 0; a < A; a++) z += Math.exp(logits[r * A + a] - mx);
+    lossSum += Math.log(z) + mx - logits[r * A + y[r]];
+    if (best === y[r]) {
+      hits++;
+      posHits[r % T]++;
+    }
+  }
+  return { lossSum, hits };
+}
+
+/**
+ * {@linkcode pretrainTransformer} on the wasm engine (`engine/`): the same initial weights,
+ * minibatch order, loss, AdamW and curves; float32 products in WebAssembly SIMD, the batch split
+ * over `workers` Workers (same bits for any worker count).
+ */
+async function pretrainOnEngine(
+  cfg: PretrainConfig,
+  set: TokenSource,
+  trainRows: Int32Array,
+  heldRows: Int32Array,
+  onProgress: ((step: number, total: number, row?: PretrainCurveRow) => void) | undefined,
+  engine: { backend: EngineBackend; workers?: number; heads?: number },
+): Promise<PretrainResult> {
+  if (trainRows.length < 1 || heldRows.length < 1) {
+    throw new RangeError(
+      `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
+    );
+  }
+  const held = new Set(heldRows);
+  for (const r of trainRows) {
+    if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
+  }
+  const T = set.horizon, A = set.numArms, F = tokenDim(A, armFeatures(set));
+  const model: TransformerConfig = {
+    tokenDim: F,
+    numActions: A,
+    maxLen: T,
+    D: cfg.D,
+    layers: cfg.layers,
+    mlpHidden: cfg.mlpHidden,
+    ...(engine.heads !== undefined ? { heads: engine.heads } : {}),
+  };
+  const rng = new Rng(cfg.seed);
+  const B = cfg.batch;
+  const evalChunk = Math.max(B, 64);
+  const eng = await createEngine(
+    model,
+    initWeights(model, rng.fork("init")),
+    { lr: cfg.lr, weightDecay: cfg.weightDecay, clipNorm: cfg.clipNorm },
+    { backend: "wasm", workers: engine.workers ?? 1, maxBatch: evalChunk },
+  );
+  const evaluate = async () => {
+    let lossSum = 0, hits = 0;
+    const posHits = new Float64Array(T);
+    for (let s = 0; s < heldRows.length; s += evalChunk) {
+      const part = heldRows.subarray(s, Math.min(heldRows.length, s + evalChunk));
+      const logits = await eng.logits(trajectoryTokens(set, part, T), part.length, T);
+      const r = imitationFromLogits(
+        logits,
+        trajectoryTargets(set, part, T, cfg.target),
+        A,
+        T,
+        posHits,
+      );
+      lossSum += r.lossSum;
+      hits += r.hits;
+    }
+    const n = heldRows.length;
+    return {
+      loss: lossSum / (n * T),
+      acc: hits / (n * T),
+      accByPosition: Array.from(posHits, (h) => h / n),
+    };
+  };
+  const order = rng.fork("minibatches");
+  const rows = new Int32Array(B);
+  const xbuf = new Float32Array(B * T * F);
+  const curve: PretrainCurveRow[] = [];
+  const t0 = performance.now();
+  let lossAcc = 0, lossCount = 0;
+  try {
+    for (let step = 1; step <= cfg.steps; step++) {
+      for (let b = 0; b < B; b++) rows[b] = trainRows[order.int(trainRows.length)];
+      trajectoryTokens(set, rows, T, xbuf);
+      const y = trajectoryTargets(set, rows, T, cfg.target);
+      const loss = await eng.trainStep(xbuf, y, B, T);
+      lossAcc += loss;
+      lossCount++;
+      if (step % cfg.evalEvery === 0 || step === cfg.steps) {
+        const ev = await evaluate();
+        if (!Number.isFinite(ev.loss)) {
+          throw new Error(
+            `pretraining diverged at step ${step} (lr ${cfg.lr}): held-out loss ${ev.loss}`,
+          );
+        }
+        const row = {
+          step,
+          trainLoss: lossAcc / lossCount,
+          heldoutLoss: ev.loss,
+          heldoutAcc: ev.acc,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        curve.push(row);
+        lossAcc = 0;
+        lossCount = 0;
+        onProgress?.(step, cfg.steps, row);
+      } else if (step % 10 === 0) onProgress?.(step, cfg.steps);
+    }
+    const wallTimeSec = (performance.now() - t0) / 1000;
+    const final = await evaluate();
+    return {
+      config: { ...cfg },
+      model,
+      weights: eng.getWeights(),
+      curve,
+      repeatFloor: repeatPreviousAccuracy(set, heldRows, cfg.target),
+      accByPosition: final.accByPosition,
+      wallTimeSec,
+      stepsPerSec: cfg.steps / wallTimeSec,
+    };
+  } finally {
+    eng.dispose();
   }
 }

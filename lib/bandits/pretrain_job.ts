@@ -22,8 +22,10 @@ import { assertInt } from "../core/validate.ts";
 export interface PretrainJob {
   /** Display name (e.g. "AD · LinUCB, seed 0"). */
   name: string;
-  /** tfjs backend. */
+  /** Backend: `wasm` trains on the WebAssembly engine; the others on tfjs (see backend.ts). */
   backend: BackendName;
+  /** Workers of the wasm engine (default 1: jobs already run one per core). */
+  engineWorkers?: number;
   /** Bandit family of both the offline data and the evaluation (horizon = sequence length). */
   spec: BanditSpec;
   /** Context algorithm of the offline trajectories. */
@@ -114,12 +116,13 @@ export async function runPretrainJob(
   const dataSec = (performance.now() - t0) / 1000;
   const train = Int32Array.from({ length: job.trainCount }, (_, i) => i);
   const held = Int32Array.from({ length: job.heldoutCount }, (_, i) => job.trainCount + i);
-  const pretrain = pretrainTransformer(
+  const pretrain = await pretrainTransformer(
     job.train,
     set,
     train,
     held,
     (s, tot) => onProgress?.("train", s, tot),
+    job.backend === "wasm" ? { backend: "wasm", workers: job.engineWorkers ?? 1 } : undefined,
   );
   t0 = performance.now();
   const envs = sampleBandits(job.spec, job.evalEnvSeed, job.evalCount, job.evalFirst);

@@ -16,7 +16,8 @@ import { assertKnownKeys } from "../core/validate.ts";
 export interface PretrainExpConfig {
   /** Horizon T = sequence length, for training and evaluation (paper 200). */
   horizon: number;
-  /** tfjs backend ("wasm" on CPU; "webgpu" needs a GPU adapter). */
+  /** Backend: "wasm" (the WebAssembly engine), "tfjs-wasm", "cpu" or "webgpu" (tfjs; needs a
+   * GPU adapter). The committed run used "tfjs-wasm". */
   backend: BackendName;
   /** Residual width D (paper 32). */
   D: number;
@@ -65,7 +66,7 @@ export interface PretrainExpConfig {
 export const pretrainDefaults: ScaleDefaults<PretrainExpConfig> = {
   quick: {
     horizon: 20,
-    backend: "wasm",
+    backend: "tfjs-wasm",
     D: 16,
     layers: 1,
     mlpHidden: 32,
@@ -93,7 +94,7 @@ export const pretrainDefaults: ScaleDefaults<PretrainExpConfig> = {
   },
   paper: {
     horizon: 50,
-    backend: "wasm",
+    backend: "tfjs-wasm",
     D: 32,
     layers: 2,
     mlpHidden: 128,
@@ -150,8 +151,10 @@ export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
     "alphaSeeds",
   ]);
   assertInt("horizon", cfg.horizon, 2, 1000);
-  if (!["wasm", "cpu", "webgpu"].includes(cfg.backend)) {
-    throw new RangeError(`backend must be wasm, cpu or webgpu, got ${JSON.stringify(cfg.backend)}`);
+  if (!["wasm", "tfjs-wasm", "cpu", "webgpu"].includes(cfg.backend)) {
+    throw new RangeError(
+      `backend must be wasm, tfjs-wasm, cpu or webgpu, got ${JSON.stringify(cfg.backend)}`,
+    );
   }
   assertInt("D", cfg.D, 1, 4096);
   assertInt("layers", cfg.layers, 1, 64);

@@ -41,7 +41,7 @@ import {
 const scale = runScale();
 const config = {
   ...pretrainDefaults[scale],
-  backend: parseBackend([], Deno.env.get(BACKEND_ENV)),
+  backend: parseBackend([], Deno.env.get(BACKEND_ENV), "tfjs-wasm"),
 };
 config;
 

@@ -78,3 +78,26 @@ Deno.test("forwardFlops counts dense products and causal attention literally", (
   // attention: scores and values over 1 + 2 + 3 = 6 pairs of 4-vectors each → 2·6·4
   assert.equal(forwardFlops(cfg, 3), 2 * (3 * 96 + 2 * 6 * 4));
 });
+
+Deno.test("the tfjs multi-head model's logits equal the float64 reference (M = 1, 2, 4)", async () => {
+  const { initTf, tf } = await import("../../lib/icrl/tf.ts");
+  const { TransformerModel } = await import("../../lib/bandits/transformer.ts");
+  await initTf();
+  for (const heads of [1, 2, 4]) {
+    const cfg = { ...tiny, heads };
+    const w = initWeights(cfg, new Rng(heads));
+    const { tokens, targets } = batch(cfg, 2, 6, 9);
+    const ref = referenceLossGrad(cfg, w, tokens, targets, 2, 6).logits;
+    const model = new TransformerModel(cfg, w);
+    const got = tf.tidy(() =>
+      model.logits(tf.tensor3d(Float32Array.from(tokens), [2, 6, cfg.tokenDim])).dataSync()
+    );
+    model.dispose();
+    for (let i = 0; i < ref.length; i++) {
+      assert.ok(
+        Math.abs(got[i] - ref[i]) < 1e-4 * (1 + Math.abs(ref[i])),
+        `M = ${heads}, logit ${i}`,
+      );
+    }
+  }
+});

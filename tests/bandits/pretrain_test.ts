@@ -129,11 +129,16 @@ Deno.test("AdamW: one step equals the literal formula (bias-corrected, decoupled
   p.dispose();
 });
 
-Deno.test("pretraining learns a sticky policy: held-out accuracy far above chance, near the repeat floor", () => {
+Deno.test("pretraining learns a sticky policy: held-out accuracy far above chance, near the repeat floor", async () => {
   const set = stickySet(300, 12, 4, 2, 0.9, 2);
   const train = Int32Array.from({ length: 250 }, (_, i) => i);
   const held = Int32Array.from({ length: 50 }, (_, i) => 250 + i);
-  const res = pretrainTransformer({ ...baseCfg, steps: 150, evalEvery: 50 }, set, train, held);
+  const res = await pretrainTransformer(
+    { ...baseCfg, steps: 150, evalEvery: 50 },
+    set,
+    train,
+    held,
+  );
   const last = res.curve.at(-1)!;
   assert.equal(res.curve.length, 3);
   assert.ok(res.curve[0].heldoutLoss > last.heldoutLoss, "held-out loss decreases");
@@ -144,20 +149,43 @@ Deno.test("pretraining learns a sticky policy: held-out accuracy far above chanc
   assert.ok(res.accByPosition[0] < 0.6, "position 0 cannot be predicted");
 });
 
-Deno.test("pretraining: same seed ⇒ same weights and curves", () => {
+Deno.test("pretraining on the wasm engine follows the tfjs run (same init and minibatches), for any worker count", async () => {
+  const set = stickySet(300, 12, 4, 2, 0.9, 2);
+  const train = Int32Array.from({ length: 250 }, (_, i) => i);
+  const held = Int32Array.from({ length: 50 }, (_, i) => 250 + i);
+  const cfg = { ...baseCfg, steps: 150, evalEvery: 50 };
+  const ref = await pretrainTransformer(cfg, set, train, held);
+  const one = await pretrainTransformer(cfg, set, train, held, undefined, {
+    backend: "wasm",
+    workers: 1,
+  });
+  const two = await pretrainTransformer(cfg, set, train, held, undefined, {
+    backend: "wasm",
+    workers: 2,
+  });
+  assert.deepEqual(two.weights, one.weights);
+  assert.deepEqual(two.curve.map((r) => r.heldoutLoss), one.curve.map((r) => r.heldoutLoss));
+  for (let i = 0; i < ref.curve.length; i++) {
+    const a = one.curve[i].heldoutLoss, b = ref.curve[i].heldoutLoss;
+    assert.ok(Math.abs(a - b) <= 0.02 * b, `eval ${i}: held-out loss wasm ${a} vs tfjs ${b}`);
+  }
+  assert.ok(one.curve.at(-1)!.heldoutAcc > 0.8);
+});
+
+Deno.test("pretraining: same seed ⇒ same weights and curves", async () => {
   const set = stickySet(60, 6, 3, 0, 0.8, 3);
   const train = Int32Array.from({ length: 50 }, (_, i) => i);
   const held = Int32Array.from({ length: 10 }, (_, i) => 50 + i);
   const cfg = { ...baseCfg, steps: 8, evalEvery: 4 };
-  const a = pretrainTransformer(cfg, set, train, held);
-  const b = pretrainTransformer(cfg, set, train, held);
+  const a = await pretrainTransformer(cfg, set, train, held);
+  const b = await pretrainTransformer(cfg, set, train, held);
   assert.deepEqual(a.curve.map((r) => r.heldoutLoss), b.curve.map((r) => r.heldoutLoss));
   assert.deepEqual(a.weights.out, b.weights.out);
-  const c = pretrainTransformer({ ...cfg, seed: 2 }, set, train, held);
+  const c = await pretrainTransformer({ ...cfg, seed: 2 }, set, train, held);
   assert.notDeepEqual(a.weights.out, c.weights.out);
 });
 
-Deno.test("pretraining: bad config, overlapping split and divergence are reported", () => {
+Deno.test("pretraining: bad config, overlapping split and divergence are reported", async () => {
   const set = stickySet(20, 4, 3, 0, 0.5, 4);
   const train = Int32Array.from({ length: 15 }, (_, i) => i);
   const held = Int32Array.from({ length: 5 }, (_, i) => 15 + i);
@@ -173,15 +201,35 @@ Deno.test("pretraining: bad config, overlapping split and divergence are reporte
     () => validatePretrainConfig({ ...baseCfg, target: "best" as "optimal" }),
     /target must be/,
   );
-  assert.throws(
+  await assert.rejects(
     () => pretrainTransformer(baseCfg, set, train, new Int32Array([3])),
     /trajectory 3 is both in training and held out/,
   );
   const bad = { ...set, rewards: Float64Array.from(set.rewards, () => 1e38) };
-  assert.throws(
+  await assert.rejects(
     () => pretrainTransformer({ ...baseCfg, lr: 1, clipNorm: 0, steps: 50 }, bad, train, held),
     /pretraining diverged at step \d+/,
   );
+  for (const backend of ["wasm"] as const) {
+    await assert.rejects(
+      () => pretrainTransformer(baseCfg, set, train, new Int32Array([3]), undefined, { backend }),
+      /trajectory 3 is both in training and held out/,
+    );
+    await assert.rejects(
+      () =>
+        pretrainTransformer(
+          { ...baseCfg, lr: 1, clipNorm: 0, steps: 50 },
+          bad,
+          train,
+          held,
+          undefined,
+          {
+            backend,
+          },
+        ),
+      /diverged at step \d+ \(lr 1\)/,
+    );
+  }
 });
 
 Deno.test("evaluateImitation: accuracy equals a direct argmax count", () => {

@@ -255,9 +255,14 @@ Deno.test("dense2d: plain-path gradient equals tfjs's own gradient", () => {
 Deno.test("transformer: config, weights and loss inputs are validated", () => {
   assert.throws(() => validateTransformerConfig({ ...tiny, D: 0 }), /D/);
   assert.throws(
-    () => validateTransformerConfig({ ...tiny, heads: 2 } as unknown as TransformerConfig),
-    /unknown transformer config key "heads"/,
+    () => validateTransformerConfig({ ...tiny, depth: 2 } as unknown as TransformerConfig),
+    /unknown transformer config key "depth"/,
   );
+  assert.throws(
+    () => validateTransformerConfig({ ...tiny, D: 5, heads: 2 }),
+    /D = 5 is not divisible by heads = 2/,
+  );
+  assert.throws(() => validateTransformerConfig({ ...tiny, heads: 0 }), /heads must be an integer/);
   const w = initWeights(tiny, new Rng(6));
   validateWeights(tiny, w);
   assert.throws(() => validateWeights(tiny, { ...w, extra: new Float32Array(1) }), /"extra"/);

@@ -84,6 +84,7 @@ Deno.test("build_wasm: --check passes on the committed module; a misspelt flag i
   }
   assert.deepEqual(said, [
     "lib/core/wasm/kernels_wasm.ts is up to date",
+    "lib/bandits/engine/wasm/transformer_wasm.ts is up to date",
     "build_wasm: unknown option --chek (closest valid option: --check; see --help)",
   ]);
 });
