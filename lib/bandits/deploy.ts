@@ -17,6 +17,9 @@ import {
   type TransformerWeights,
 } from "./transformer.ts";
 import { armFeatures, tokenDim, type TokenSource, trajectoryTokens } from "./tokens.ts";
+import { WasmDecoder } from "./engine/decode.ts";
+import { type BanditEnvs, banditReward } from "./env.ts";
+import type { BanditPolicy } from "./policy.ts";
 
 /** How the transformer turns logits into an arm. */
 export type DeployMode = "sample" | "greedy";
@@ -73,7 +76,9 @@ export class TransformerPolicy {
   readonly hasProbs = true;
   readonly numEnvs: number;
   readonly numArms: number;
-  private readonly net: TransformerModel;
+  private readonly net: TransformerModel | null;
+  private readonly dec: WasmDecoder | null;
+  private readonly tok: Float32Array;
   private readonly hist: TokenSource & { actions: Int32Array; rewards: Float64Array };
   private readonly rows: Int32Array;
   private readonly p: Float64Array;
@@ -86,6 +91,8 @@ export class TransformerPolicy {
     readonly mode: DeployMode,
     private readonly rngs: Rng[],
     name?: string,
+    /** `tfjs`: a full forward pass per step; `wasm`: the cached one-token decoder (same logits). */
+    engine: "tfjs" | "wasm" = "tfjs",
   ) {
     const F = tokenDim(envs.numArms, armFeatures(envs));
     if (model.tokenDim !== F || model.numActions !== envs.numArms) {
@@ -117,7 +124,28 @@ export class TransformerPolicy {
     };
     this.rows = Int32Array.from({ length: envs.numEnvs }, (_, i) => i);
     this.p = new Float64Array(envs.numArms);
-    this.net = new TransformerModel(model, weights);
+    if (engine !== "tfjs" && engine !== "wasm") {
+      throw new RangeError(`engine must be "tfjs" or "wasm", got ${JSON.stringify(engine)}`);
+    }
+    this.net = engine === "tfjs" ? new TransformerModel(model, weights) : null;
+    this.dec = engine === "wasm" ? new WasmDecoder(model, weights, envs.numEnvs) : null;
+    this.tok = new Float32Array(engine === "wasm" ? envs.numEnvs * F : 0);
+  }
+
+  /** Token `t` of every environment's history into `this.tok` (layout of tokens.ts). */
+  private currentTokens(): Float32Array {
+    const h = this.hist, E = this.numEnvs, A = this.numArms, T = h.horizon, t = this.t;
+    const d = armFeatures(h), F = tokenDim(A, d), ad = A * d, x = this.tok;
+    x.fill(0);
+    for (let e = 0; e < E; e++) {
+      const o = e * F;
+      for (let k = 0; k < ad; k++) x[o + k] = h.arms[e * A * h.dim + k];
+      if (t > 0) {
+        x[o + ad + h.actions[e * T + t - 1]] = 1;
+        x[o + ad + A] = h.rewards[e * T + t - 1];
+      }
+    }
+    return x;
   }
 
   /** Steps taken so far. */
@@ -129,12 +157,16 @@ export class TransformerPolicy {
     const T = this.hist.horizon, E = this.numEnvs, A = this.numArms, t = this.t;
     if (t >= T) throw new RangeError(`the model has ${T} positions; step ${t + 1} is beyond them`);
     if (actions.length !== E) throw new RangeError(`actions has ${actions.length}, expected ${E}`);
-    const len = t + 1, F = this.net.cfg.tokenDim;
-    const x = trajectoryTokens(this.hist, this.rows, len);
-    const logits = tf.tidy(() => {
-      const all = this.net.logits(tf.tensor3d(x, [E, len, F]));
-      return tf.slice(all, [0, t, 0], [E, 1, A]).dataSync();
-    });
+    let logits: ArrayLike<number>;
+    if (this.dec !== null) logits = this.dec.step(this.currentTokens());
+    else {
+      const net = this.net!, len = t + 1, F = net.cfg.tokenDim;
+      const x = trajectoryTokens(this.hist, this.rows, len);
+      logits = tf.tidy(() => {
+        const all = net.logits(tf.tensor3d(x, [E, len, F]));
+        return tf.slice(all, [0, t, 0], [E, 1, A]).dataSync();
+      });
+    }
     for (let e = 0; e < E; e++) {
       softmaxInto(logits, e * A, A, this.p, 0);
       for (let a = 0; a < A; a++) {
@@ -183,7 +215,61 @@ export class TransformerPolicy {
 
   /** Free the model's variables. */
   dispose(): void {
-    this.net.dispose();
+    this.net?.dispose();
+  }
+}
+
+/**
+ * The reward-replaced control: `inner` acts as usual, but the rewards written into its context
+ * are those its chosen arm would have paid in another environment (`(e + shift) mod E`, same arm
+ * index and step, so the same noise stream), while regret is still counted in the true
+ * environment. A learner that does not use rewards is unaffected.
+ *
+ * @example
+ * ```ts
+ * import { LINEAR_BANDIT, sampleBandits } from "./env.ts";
+ * import { simulate } from "./simulate.ts";
+ * import { makePolicy } from "./algorithms.ts";
+ * import { ReplacedRewardPolicy } from "./deploy.ts";
+ * const envs = sampleBandits({ ...LINEAR_BANDIT, horizon: 6 }, 1, 3);
+ * const pol = new ReplacedRewardPolicy(makePolicy({ name: "linucb" }, envs, 2), envs);
+ * simulate(envs, pol).actions.length; // 18
+ * ```
+ */
+export class ReplacedRewardPolicy implements BanditPolicy {
+  readonly name: string;
+  readonly hasProbs: boolean;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  private t = 0;
+  private readonly swapped: Float64Array;
+
+  constructor(readonly inner: BanditPolicy, readonly envs: BanditEnvs, readonly shift = 1) {
+    if (inner.numEnvs !== envs.numEnvs) {
+      throw new RangeError(`policy has ${inner.numEnvs} environments, envs ${envs.numEnvs}`);
+    }
+    if (!Number.isInteger(shift) || shift % envs.numEnvs === 0) {
+      throw new RangeError(`shift ${shift} must be an integer that moves to another environment`);
+    }
+    this.name = `${inner.name}, rewards from another environment`;
+    this.hasProbs = inner.hasProbs;
+    this.numEnvs = inner.numEnvs;
+    this.numArms = inner.numArms;
+    this.swapped = new Float64Array(inner.numEnvs);
+  }
+
+  act(actions: Int32Array, probs?: Float64Array): void {
+    this.inner.act(actions, probs);
+  }
+
+  update(actions: Int32Array, _rewards: Float64Array): void {
+    const E = this.numEnvs;
+    for (let e = 0; e < E; e++) {
+      const other = (((e + this.shift) % E) + E) % E;
+      this.swapped[e] = banditReward(this.envs, other, this.t, actions[e]);
+    }
+    this.inner.update(actions, this.swapped);
+    this.t++;
   }
 }
 

@@ -249,6 +249,42 @@ export function memoryPlan(
 }
 
 /**
+ * Write named weights (the `weightShapes` layout) into a parameter block at float offset `block`
+ * of `f`, in the engine's layout (`plan.offsets`; the read-out padded to `plan.Ap` columns).
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../../core/rng.ts";
+ * import { initWeights } from "../model_config.ts";
+ * import { memoryPlan, writeParams } from "./wasm_model.ts";
+ * const cfg = { tokenDim: 3, numActions: 2, maxLen: 4, D: 8, layers: 1, mlpHidden: 8 };
+ * const plan = memoryPlan(cfg, 1, 1, 1), f = new Float32Array(plan.P);
+ * writeParams(f, plan, 0, initWeights(cfg, new Rng(0))); // f[plan.offsets.out …] = W_out, padded
+ * ```
+ */
+export function writeParams(
+  f: Float32Array,
+  plan: Pick<MemoryPlan, "cfg" | "offsets" | "Ap">,
+  block: number,
+  w: Record<string, ArrayLike<number>>,
+): void {
+  const { D, numActions: A } = plan.cfg, Ap = plan.Ap;
+  for (const [name, shape] of weightShapes(plan.cfg)) {
+    const o = block + plan.offsets[name], src = w[name];
+    if (name === "out") {
+      for (let r = 0; r < D; r++) {
+        for (let c = 0; c < Ap; c++) f[o + r * Ap + c] = c < A ? src[r * A + c] : 0;
+      }
+    } else if (name === "outBias") {
+      for (let c = 0; c < Ap; c++) f[o + c] = c < A ? src[c] : 0;
+    } else {
+      const size = shape.reduce((a, b) => a * b, 1);
+      for (let i = 0; i < size; i++) f[o + i] = src[i];
+    }
+  }
+}
+
+/**
  * One thread's view of the engine memory: forward and backward passes of single trajectories in
  * the thread's scratch area, gradients accumulated into a slot.
  *
@@ -317,20 +353,7 @@ export class SequencePass {
 
   /** Copy named weights (the `weightShapes` layout) into the parameter block. */
   writeWeights(w: Record<string, ArrayLike<number>>, block = this.plan.params): void {
-    const { D, numActions: A } = this.plan.cfg, Ap = this.plan.Ap;
-    for (const [name, shape] of weightShapes(this.plan.cfg)) {
-      const o = block + this.plan.offsets[name], src = w[name];
-      if (name === "out") {
-        for (let r = 0; r < D; r++) {
-          for (let c = 0; c < Ap; c++) this.f[o + r * Ap + c] = c < A ? src[r * A + c] : 0;
-        }
-      } else if (name === "outBias") {
-        for (let c = 0; c < Ap; c++) this.f[o + c] = c < A ? src[c] : 0;
-      } else {
-        const size = shape.reduce((a, b) => a * b, 1);
-        for (let i = 0; i < size; i++) this.f[o + i] = src[i];
-      }
-    }
+    writeParams(this.f, this.plan, block, w);
   }
 
   /** Read a parameter block back as named weights (float32 copies). */

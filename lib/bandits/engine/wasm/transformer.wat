@@ -605,6 +605,45 @@
       (local.set $k (i32.add (local.get $k) (i32.const 16)))
       (br $lp))))
 
+  ;; One query row of causal ReLU attention against cached keys and values:
+  ;; out[c] += Σ_{j<n} max(⟨q, K_j⟩, 0)·inv·V_j[c] for c < dh (a multiple of 4); K_j = K + j·ld floats.
+  (func (export "attn_row")
+    (param $q i32) (param $K i32) (param $V i32) (param $ld i32) (param $n i32) (param $dh i32)
+    (param $inv f32) (param $out i32)
+    (local $j i32) (local $c i32) (local $acc v128) (local $s f32) (local $vs v128) (local $dh4 i32)
+    (local $ld4 i32) (local $pk i32) (local $pv i32)
+    (local.set $dh4 (i32.shl (local.get $dh) (i32.const 2)))
+    (local.set $ld4 (i32.shl (local.get $ld) (i32.const 2)))
+    (local.set $pk (local.get $K))
+    (local.set $pv (local.get $V))
+    (local.set $j (i32.const 0))
+    (block $j_done (loop $j_loop
+      (br_if $j_done (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $d_done (loop $d_loop
+        (br_if $d_done (i32.ge_s (local.get $c) (local.get $dh4)))
+        (local.set $acc (f32x4.relaxed_madd (v128.load (i32.add (local.get $q) (local.get $c)))
+          (v128.load (i32.add (local.get $pk) (local.get $c))) (local.get $acc)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $d_loop)))
+      (local.set $s (f32.mul (f32.max (call $hsum (local.get $acc)) (f32.const 0)) (local.get $inv)))
+      (if (f32.gt (local.get $s) (f32.const 0))
+        (then
+          (local.set $vs (f32x4.splat (local.get $s)))
+          (local.set $c (i32.const 0))
+          (block $v_done (loop $v_loop
+            (br_if $v_done (i32.ge_s (local.get $c) (local.get $dh4)))
+            (v128.store (i32.add (local.get $out) (local.get $c))
+              (f32x4.relaxed_madd (local.get $vs) (v128.load (i32.add (local.get $pv) (local.get $c)))
+                (v128.load (i32.add (local.get $out) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $v_loop)))))
+      (local.set $pk (i32.add (local.get $pk) (local.get $ld4)))
+      (local.set $pv (i32.add (local.get $pv) (local.get $ld4)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $j_loop))))
+
   ;; Calibration: `reps` passes of 16 independent f32x4 multiply–adds per 16-float chunk of x (n a
   ;; multiple of 64 floats); returns a lane sum so the work cannot be skipped.
   (func (export "peak") (param $x i32) (param $n i32) (param $reps i32) (result f32)
