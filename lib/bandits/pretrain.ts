@@ -55,6 +55,8 @@ export interface PretrainConfig {
   seed: number;
   /** Dense-layer gradient path (see transformer.ts). */
   matmul: MatmulMode;
+  /** Attention heads M (absent: 1). */
+  heads?: number;
 }
 
 /** One point of the learning curves. */
@@ -69,6 +71,30 @@ export interface PretrainCurveRow {
   heldoutAcc: number;
   /** Seconds since the start of training. */
   seconds: number;
+}
+
+/** How {@linkcode pretrainTransformer} runs on an engine (`wasm`: the WebAssembly engine). */
+export interface EngineTrainOptions {
+  /** Engine backend; only `wasm` changes the path (others use the tfjs loop). */
+  backend: EngineBackend;
+  /** Workers of the wasm engine (default 1). */
+  workers?: number;
+  /** Attention heads M (default 1). */
+  heads?: number;
+  /** Steps at which to evaluate held-out imitation and call `onCheckpoint` (besides evalEvery). */
+  checkpointSteps?: readonly number[];
+  /** Called at each checkpoint with the weights; its (JSON-serialisable) value is collected. */
+  onCheckpoint?: (
+    step: number,
+    weights: TransformerWeights,
+    row: PretrainCurveRow,
+  ) => unknown | Promise<unknown>;
+  /**
+   * Training-state file (weights, AdamW moments, minibatch stream, curves, checkpoint values):
+   * written after every checkpoint; a run started with an existing file of the same settings
+   * resumes after its last step.
+   */
+  stateFile?: string;
 }
 
 /** A trained model and its curves. */
@@ -89,6 +115,10 @@ export interface PretrainResult {
   wallTimeSec: number;
   /** Optimiser steps per second. */
   stepsPerSec: number;
+  /** Values returned by `onCheckpoint`, in step order (engine runs only). */
+  checkpointData?: unknown[];
+  /** Step a resumed run started after (0 for a fresh run). */
+  resumedFrom?: number;
 }
 
 const KEYS: (keyof PretrainConfig)[] = [
@@ -104,6 +134,7 @@ const KEYS: (keyof PretrainConfig)[] = [
   "target",
   "seed",
   "matmul",
+  "heads",
 ];
 
 /**
@@ -137,6 +168,7 @@ export function validatePretrainConfig(cfg: PretrainConfig): void {
   if (cfg.target !== "logged" && cfg.target !== "optimal") {
     throw new RangeError(`target must be "logged" or "optimal", got ${JSON.stringify(cfg.target)}`);
   }
+  if (cfg.heads !== undefined) assertInt("heads", cfg.heads, 1, cfg.D);
   if (cfg.matmul !== "plain" && cfg.matmul !== "autodiff") {
     throw new RangeError(`matmul must be "plain" or "autodiff", got ${JSON.stringify(cfg.matmul)}`);
   }
@@ -298,7 +330,7 @@ export async function pretrainTransformer(
   trainRows: Int32Array,
   heldRows: Int32Array,
   onProgress?: (step: number, total: number, row?: PretrainCurveRow) => void,
-  engine?: { backend: EngineBackend; workers?: number; heads?: number },
+  engine?: EngineTrainOptions,
 ): Promise<PretrainResult> {
   validatePretrainConfig(cfg);
   if (engine !== undefined && engine.backend === "wasm") {
@@ -321,6 +353,7 @@ export async function pretrainTransformer(
     D: cfg.D,
     layers: cfg.layers,
     mlpHidden: cfg.mlpHidden,
+    ...(cfg.heads !== undefined ? { heads: cfg.heads } : {}),
   };
   const rng = new Rng(cfg.seed);
   const net = new TransformerModel(model, initWeights(model, rng.fork("init")), cfg.matmul);
@@ -436,7 +469,7 @@ async function pretrainOnEngine(
   trainRows: Int32Array,
   heldRows: Int32Array,
   onProgress: ((step: number, total: number, row?: PretrainCurveRow) => void) | undefined,
-  engine: { backend: EngineBackend; workers?: number; heads?: number },
+  engine: EngineTrainOptions,
 ): Promise<PretrainResult> {
   if (trainRows.length < 1 || heldRows.length < 1) {
     throw new RangeError(
@@ -455,7 +488,7 @@ async function pretrainOnEngine(
     D: cfg.D,
     layers: cfg.layers,
     mlpHidden: cfg.mlpHidden,
-    ...(engine.heads !== undefined ? { heads: engine.heads } : {}),
+    ...((cfg.heads ?? engine.heads) !== undefined ? { heads: cfg.heads ?? engine.heads } : {}),
   };
   const rng = new Rng(cfg.seed);
   const B = cfg.batch;
@@ -489,21 +522,42 @@ async function pretrainOnEngine(
       accByPosition: Array.from(posHits, (h) => h / n),
     };
   };
-  const order = rng.fork("minibatches");
+  let order = rng.fork("minibatches");
   const rows = new Int32Array(B);
   const xbuf = new Float32Array(B * T * F);
-  const curve: PretrainCurveRow[] = [];
+  let curve: PretrainCurveRow[] = [];
+  let checkpointData: unknown[] = [];
+  const marks = new Set(engine.checkpointSteps ?? []);
+  for (const m of marks) assertInt("checkpoint step", m, 1, cfg.steps);
   const t0 = performance.now();
-  let lossAcc = 0, lossCount = 0;
+  let lossAcc = 0, lossCount = 0, first = 1, priorSec = 0;
+  const stateKey = JSON.stringify({ cfg, model, train: trainRows.length, held: heldRows.length });
+  if (engine.stateFile !== undefined) {
+    const st = await readTrainingState(engine.stateFile);
+    if (st !== null) {
+      if (st.key !== stateKey) {
+        throw new Error(
+          `training state ${engine.stateFile} was written by other settings; remove it to start afresh`,
+        );
+      }
+      eng.setWeights(st.weights);
+      eng.setOptimizerState({ step: st.step, m: st.m, v: st.v });
+      order = Rng.fromRawState(st.rng);
+      curve = st.curve;
+      checkpointData = st.checkpointData;
+      first = st.step + 1;
+      priorSec = st.seconds;
+    }
+  }
   try {
-    for (let step = 1; step <= cfg.steps; step++) {
+    for (let step = first; step <= cfg.steps; step++) {
       for (let b = 0; b < B; b++) rows[b] = trainRows[order.int(trainRows.length)];
       trajectoryTokens(set, rows, T, xbuf);
       const y = trajectoryTargets(set, rows, T, cfg.target);
       const loss = await eng.trainStep(xbuf, y, B, T);
       lossAcc += loss;
       lossCount++;
-      if (step % cfg.evalEvery === 0 || step === cfg.steps) {
+      if (step % cfg.evalEvery === 0 || step === cfg.steps || marks.has(step)) {
         const ev = await evaluate();
         if (!Number.isFinite(ev.loss)) {
           throw new Error(
@@ -515,15 +569,29 @@ async function pretrainOnEngine(
           trainLoss: lossAcc / lossCount,
           heldoutLoss: ev.loss,
           heldoutAcc: ev.acc,
-          seconds: (performance.now() - t0) / 1000,
+          seconds: priorSec + (performance.now() - t0) / 1000,
         };
         curve.push(row);
         lossAcc = 0;
         lossCount = 0;
+        if (marks.has(step)) {
+          checkpointData.push(await engine.onCheckpoint?.(step, eng.getWeights(), row) ?? null);
+          if (engine.stateFile !== undefined) {
+            await writeTrainingState(engine.stateFile, {
+              key: stateKey,
+              weights: eng.getWeights(),
+              ...eng.optimizerState(),
+              rng: order.stateWords(),
+              curve,
+              checkpointData,
+              seconds: row.seconds,
+            });
+          }
+        }
         onProgress?.(step, cfg.steps, row);
       } else if (step % 10 === 0) onProgress?.(step, cfg.steps);
     }
-    const wallTimeSec = (performance.now() - t0) / 1000;
+    const wallTimeSec = priorSec + (performance.now() - t0) / 1000;
     const final = await evaluate();
     return {
       config: { ...cfg },
@@ -534,8 +602,70 @@ async function pretrainOnEngine(
       accByPosition: final.accByPosition,
       wallTimeSec,
       stepsPerSec: cfg.steps / wallTimeSec,
+      checkpointData,
+      resumedFrom: first - 1,
     };
   } finally {
     eng.dispose();
+  }
+}
+
+/** What a training-state file holds. */
+interface TrainingState {
+  key: string;
+  step: number;
+  weights: TransformerWeights;
+  m: Float32Array;
+  v: Float32Array;
+  rng: number[];
+  curve: PretrainCurveRow[];
+  checkpointData: unknown[];
+  seconds: number;
+}
+
+const STATE_FORMAT = "icrl-bandit-training-state/1";
+
+async function writeTrainingState(path: string, st: TrainingState): Promise<void> {
+  const body = {
+    format: STATE_FORMAT,
+    ...st,
+    weights: Object.fromEntries(Object.entries(st.weights).map(([k, v]) => [k, Array.from(v)])),
+    m: Array.from(st.m),
+    v: Array.from(st.v),
+  };
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(body));
+  await Deno.rename(tmp, path);
+}
+
+/** The state in `path`, null when there is none; a corrupt file throws naming it. */
+async function readTrainingState(path: string): Promise<TrainingState | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    const j = JSON.parse(text);
+    if (j.format !== STATE_FORMAT) throw new Error(`format is ${JSON.stringify(j.format)}`);
+    const weights: TransformerWeights = {};
+    for (const [k, v] of Object.entries(j.weights)) weights[k] = Float32Array.from(v as number[]);
+    return {
+      key: j.key,
+      step: j.step,
+      weights,
+      m: Float32Array.from(j.m),
+      v: Float32Array.from(j.v),
+      rng: j.rng,
+      curve: j.curve,
+      checkpointData: j.checkpointData,
+      seconds: j.seconds,
+    };
+  } catch (e) {
+    throw new Error(`training state ${path} is corrupt: ${(e as Error).message}`);
   }
 }

@@ -15,7 +15,23 @@ import { policyStreams } from "./policy.ts";
 import { cumulativeRegret } from "./regret.ts";
 import { simulate } from "./simulate.ts";
 import { type PretrainConfig, type PretrainResult, pretrainTransformer } from "./pretrain.ts";
-import { type DeployMode, TransformerPolicy } from "./deploy.ts";
+import type { TransformerConfig } from "./model_config.ts";
+import type { TrajectorySet } from "./record.ts";
+
+/** The architecture a job trains (as pretrainTransformer derives it). */
+function modelOf(job: PretrainJob, set: TrajectorySet): TransformerConfig {
+  return {
+    tokenDim: tokenDim(set.numArms, armFeatures(set)),
+    numActions: set.numArms,
+    maxLen: set.horizon,
+    D: job.train.D,
+    layers: job.train.layers,
+    mlpHidden: job.train.mlpHidden,
+    ...(job.train.heads !== undefined ? { heads: job.train.heads } : {}),
+  };
+}
+import { type DeployMode, ReplacedRewardPolicy, TransformerPolicy } from "./deploy.ts";
+import { armFeatures, tokenDim } from "./tokens.ts";
 import { assertInt } from "../core/validate.ts";
 
 /** Everything one run needs. */
@@ -48,6 +64,23 @@ export interface PretrainJob {
   evalPolicySeed: number;
   /** Deployment modes to evaluate. */
   modes: DeployMode[];
+  /** Steps at which to deploy the current weights (regret at T per environment, each mode). */
+  checkpointSteps?: number[];
+  /** Also deploy the final model (sampled) with rewards from another environment (control). */
+  replacedRewards?: boolean;
+  /** Trajectories generated (default trainCount + heldoutCount); held out = the last ones. */
+  dataCount?: number;
+  /** Training-state file for resuming (wasm backend). */
+  stateFile?: string;
+}
+
+/** A deployment of the weights at one checkpoint. */
+export interface JobCheckpoint {
+  step: number;
+  heldoutLoss: number;
+  heldoutAcc: number;
+  /** Regret at T per environment, by mode. */
+  RT: { mode: DeployMode; R: number[] }[];
 }
 
 /** What a job returns. */
@@ -57,6 +90,10 @@ export interface PretrainJobResult {
   pretrain: PretrainResult;
   /** Cumulative regret, evalCount × T, per deployment mode. */
   regret: { mode: DeployMode; R: Float64Array }[];
+  /** Deployments at the checkpoint steps (empty without checkpointSteps). */
+  checkpoints: JobCheckpoint[];
+  /** Final model, sampled, rewards from another environment in its context (E × T); or null. */
+  replaced: Float64Array | null;
   /** Wall seconds: data generation, evaluation. */
   dataSec: number;
   evalSec: number;
@@ -104,7 +141,10 @@ export async function runPretrainJob(
   if (job.modes.length === 0) throw new RangeError("modes must name at least one deployment mode");
   const backend = await selectBackend(job.backend);
   let t0 = performance.now();
-  const N = job.trainCount + job.heldoutCount;
+  const N = job.dataCount ?? job.trainCount + job.heldoutCount;
+  if (N < job.trainCount + job.heldoutCount) {
+    throw new RangeError(`dataCount ${N} is below trainCount + heldoutCount`);
+  }
   const set = await generateTrajectories({
     spec: job.spec,
     algorithm: job.context,
@@ -115,40 +155,72 @@ export async function runPretrainJob(
   }, (d, t) => onProgress?.("data", d, t));
   const dataSec = (performance.now() - t0) / 1000;
   const train = Int32Array.from({ length: job.trainCount }, (_, i) => i);
-  const held = Int32Array.from({ length: job.heldoutCount }, (_, i) => job.trainCount + i);
+  const held = Int32Array.from({ length: job.heldoutCount }, (_, i) => N - job.heldoutCount + i);
+  const envs = sampleBandits(job.spec, job.evalEnvSeed, job.evalCount, job.evalFirst);
+  const T = job.spec.horizon;
+  const engine = job.backend === "wasm" ? "wasm" as const : "tfjs" as const;
+  const deploy = (
+    model: PretrainResult["model"],
+    weights: PretrainResult["weights"],
+    mode: DeployMode,
+    tag: string,
+    replaced = false,
+  ) => {
+    const pol = new TransformerPolicy(
+      model,
+      weights,
+      envs,
+      mode,
+      policyStreams(job.evalPolicySeed, `tf-${mode}${tag}`, job.evalCount, job.evalFirst),
+      undefined,
+      engine,
+    );
+    try {
+      const p = replaced ? new ReplacedRewardPolicy(pol, envs) : pol;
+      return cumulativeRegret(envs, simulate(envs, p).actions, T);
+    } finally {
+      pol.dispose();
+    }
+  };
   const pretrain = await pretrainTransformer(
     job.train,
     set,
     train,
     held,
     (s, tot) => onProgress?.("train", s, tot),
-    job.backend === "wasm" ? { backend: "wasm", workers: job.engineWorkers ?? 1 } : undefined,
+    job.backend === "wasm"
+      ? {
+        backend: "wasm",
+        workers: job.engineWorkers ?? 1,
+        checkpointSteps: job.checkpointSteps,
+        stateFile: job.stateFile,
+        onCheckpoint: (step, weights, row): JobCheckpoint => ({
+          step,
+          heldoutLoss: row.heldoutLoss,
+          heldoutAcc: row.heldoutAcc,
+          RT: job.modes.map((mode) => {
+            const R = deploy(modelOf(job, set), weights, mode, `-ckpt${step}`);
+            return { mode, R: Array.from({ length: job.evalCount }, (_, e) => R[e * T + T - 1]) };
+          }),
+        }),
+      }
+      : undefined,
   );
   t0 = performance.now();
-  const envs = sampleBandits(job.spec, job.evalEnvSeed, job.evalCount, job.evalFirst);
-  const T = job.spec.horizon;
   const regret = [];
   for (const [k, mode] of job.modes.entries()) {
-    const pol = new TransformerPolicy(
-      pretrain.model,
-      pretrain.weights,
-      envs,
-      mode,
-      policyStreams(job.evalPolicySeed, `tf-${mode}`, job.evalCount, job.evalFirst),
-    );
-    try {
-      const tr = simulate(envs, pol, {
-        onStep: (d) => onProgress?.("eval", k * T + d, job.modes.length * T),
-      });
-      regret.push({ mode, R: cumulativeRegret(envs, tr.actions, T) });
-    } finally {
-      pol.dispose();
-    }
+    regret.push({ mode, R: deploy(pretrain.model, pretrain.weights, mode, "") });
+    onProgress?.("eval", k + 1, job.modes.length);
   }
+  const replaced = job.replacedRewards
+    ? deploy(pretrain.model, pretrain.weights, "sample", "", true)
+    : null;
   return {
     name: job.name,
     pretrain,
     regret,
+    checkpoints: (pretrain.checkpointData ?? []) as JobCheckpoint[],
+    replaced,
     dataSec,
     evalSec: (performance.now() - t0) / 1000,
     backend,

@@ -259,3 +259,58 @@ Deno.test("evaluateImitation: accuracy equals a direct argmax count", () => {
   assert.equal(ev.accByPosition.length, 5);
   m.dispose();
 });
+
+Deno.test("engine pretraining resumes from its state file to the same bits, and checkpoints collect values", async () => {
+  const set = stickySet(120, 8, 3, 0, 0.8, 5);
+  const train = Int32Array.from({ length: 100 }, (_, i) => i);
+  const held = Int32Array.from({ length: 20 }, (_, i) => 100 + i);
+  const cfg = { ...baseCfg, steps: 12, evalEvery: 100, heads: 2 };
+  const marks = [4, 8, 12];
+  const whole = await pretrainTransformer(cfg, set, train, held, undefined, {
+    backend: "wasm",
+    checkpointSteps: marks,
+    onCheckpoint: (step, w) => ({ step, first: w.embed[0] }),
+  });
+  assert.deepEqual(whole.checkpointData!.map((d) => (d as { step: number }).step), marks);
+  assert.equal(whole.model.heads, 2);
+  const dir = await Deno.makeTempDir(), file = `${dir}/state.json`;
+  // first attempt dies at the second checkpoint (after the state of step 4 was written)
+  await assert.rejects(
+    () =>
+      pretrainTransformer(cfg, set, train, held, undefined, {
+        backend: "wasm",
+        checkpointSteps: marks,
+        stateFile: file,
+        onCheckpoint: (step, w) => {
+          if (step === 8) throw new Error("stopped");
+          return { step, first: w.embed[0] };
+        },
+      }),
+    /stopped/,
+  );
+  const resumed = await pretrainTransformer(cfg, set, train, held, undefined, {
+    backend: "wasm",
+    checkpointSteps: marks,
+    stateFile: file,
+    onCheckpoint: (step, w) => ({ step, first: w.embed[0] }),
+  });
+  assert.equal(resumed.resumedFrom, 4);
+  assert.deepEqual(resumed.weights, whole.weights);
+  assert.deepEqual(resumed.checkpointData, whole.checkpointData);
+  assert.deepEqual(resumed.curve.map((r) => r.heldoutLoss), whole.curve.map((r) => r.heldoutLoss));
+  await assert.rejects(
+    () =>
+      pretrainTransformer({ ...cfg, lr: 2e-3 }, set, train, held, undefined, {
+        backend: "wasm",
+        checkpointSteps: marks,
+        stateFile: file,
+      }),
+    /was written by other settings/,
+  );
+  await Deno.writeTextFile(file, "{not json");
+  await assert.rejects(
+    () => pretrainTransformer(cfg, set, train, held, undefined, { backend: "wasm", stateFile: file }),
+    /training state .*state\.json is corrupt/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

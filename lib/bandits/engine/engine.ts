@@ -62,6 +62,10 @@ export interface TransformerEngine {
   logits(tokens: Float32Array, batch: number, len: number): Promise<Float32Array>;
   /** Free workers, tensors, GPU buffers. */
   dispose(): void;
+  /** AdamW's state for checkpoints (wasm backend; others throw). */
+  optimizerState(): { step: number; m: Float32Array; v: Float32Array };
+  /** Restore a saved AdamW state (wasm backend; others throw). */
+  setOptimizerState(s: { step: number; m: ArrayLike<number>; v: ArrayLike<number> }): void;
 }
 
 /**
@@ -169,6 +173,12 @@ class WasmBackend implements TransformerEngine {
   }
   dispose() {
     this.eng.dispose();
+  }
+  optimizerState() {
+    return this.eng.optimizerState();
+  }
+  setOptimizerState(s: { step: number; m: ArrayLike<number>; v: ArrayLike<number> }) {
+    this.eng.setOptimizerState(s);
   }
 }
 
@@ -336,5 +346,11 @@ class TfjsBackend implements TransformerEngine {
   dispose() {
     this.model.dispose();
     this.opt.dispose();
+  }
+  optimizerState(): { step: number; m: Float32Array; v: Float32Array } {
+    throw new Error(`${this.backend}: checkpoints with optimiser state need the wasm backend`);
+  }
+  setOptimizerState(_s: unknown): void {
+    throw new Error(`${this.backend}: checkpoints with optimiser state need the wasm backend`);
   }
 }

@@ -145,6 +145,33 @@ export class WasmEngine {
     return this.pass.readWeights();
   }
 
+  /** AdamW's state (steps taken and both moments, in the parameter layout) for a checkpoint. */
+  optimizerState(): { step: number; m: Float32Array; v: Float32Array } {
+    const { adamM, adamV, P } = this.plan, f = this.pass.f;
+    return {
+      step: this.step,
+      m: f.slice(adamM, adamM + P),
+      v: f.slice(adamV, adamV + P),
+    };
+  }
+
+  /** Restore AdamW's state saved by {@linkcode optimizerState} (sizes and values checked). */
+  setOptimizerState(s: { step: number; m: ArrayLike<number>; v: ArrayLike<number> }): void {
+    const { adamM, adamV, P } = this.plan;
+    assertInt("optimizer step", s.step, 0);
+    for (const [name, a] of [["m", s.m], ["v", s.v]] as const) {
+      if (a.length !== P) throw new RangeError(`optimizer state ${name} has ${a.length} values, expected ${P}`);
+      for (let i = 0; i < P; i++) {
+        if (!Number.isFinite(a[i]) || (name === "v" && a[i] < 0)) {
+          throw new RangeError(`optimizer state ${name}[${i}] = ${a[i]}`);
+        }
+      }
+    }
+    this.pass.f.set(s.m, adamM);
+    this.pass.f.set(s.v, adamV);
+    this.step = s.step;
+  }
+
   private load(
     tokens: ArrayLike<number>,
     targets: ArrayLike<number> | null,
