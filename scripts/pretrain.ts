@@ -1,6 +1,7 @@
 /**
- * `deno run -A scripts/pretrain.ts [--quick | --gonogo] [--backend wasm|tfjs-wasm|cpu|webgpu]` — experiment 8
- * (MATH §9) outside Jupyter: prints the conclusion of `run` at the chosen scale (default paper), or,
+ * `deno run -A scripts/pretrain.ts [--quick | --long | --gonogo] [--backend NAME]` — experiment 8
+ * (MATH §9) outside Jupyter: prints the conclusion of `run` at the chosen scale (default paper;
+ * `--long` resumes from its training states when run again), or,
  * with `--gonogo`, the 5-minute go/no-go of issue 16 (one AD run: T = 50, 2 layers, D = 32,
  * 10 000 LinUCB trajectories, 500 steps of batch 64; held-out accuracy vs the repeat-previous floor,
  * regret vs LinUCB / Emp / the prior-only arm on notebook 07's 500 test environments).
@@ -22,6 +23,7 @@ import { cumulativeRegret, regretCurve } from "../lib/bandits/regret.ts";
 import { PriorArmPolicy } from "../lib/bandits/deploy.ts";
 import { pretrainDefaults, run } from "../lib/experiments/pretrain.ts";
 import { summary } from "../lib/experiments/pretrain_views.ts";
+import { analyse } from "../lib/experiments/pretrain_analysis.ts";
 import { fmtFixed, fmtMeanSE, fmtPct } from "../lib/report/format.ts";
 
 /** Usage text of `pretrain.ts`. */
@@ -32,6 +34,7 @@ or run the 5-minute go/no-go of issue 16.
 
 Options:
   --quick            quick scale instead of paper scale
+  --long             the long scale (hours; resumable: rerun the same command to continue)
   --gonogo           the go/no-go run (one AD run, T = 50) instead of the experiment
   --backend NAME     wasm (default: the WebAssembly engine), tfjs-wasm, cpu or webgpu (tfjs)
                      (default from ICRL_BACKEND)
@@ -43,6 +46,8 @@ export interface PretrainOptions {
   quick: boolean;
   /** Run the go/no-go instead of the experiment. */
   gonogo: boolean;
+  /** The long scale (hours; resumes from its training states). */
+  long: boolean;
   /** The tfjs backend. */
   backend: BackendName;
   /** Show usage. */
@@ -56,13 +61,14 @@ export interface PretrainOptions {
  * @example
  * ```ts
  * import { parseArgs } from "./pretrain.ts";
- * parseArgs(["--quick", "--backend=cpu"]); // { quick: true, gonogo: false, backend: "cpu", help: false }
+ * parseArgs(["--quick", "--backend=cpu"]); // { quick: true, long: false, gonogo: false, backend: "cpu", help: false }
  * ```
  */
 export function parseArgs(args: readonly string[], env?: string): PretrainOptions {
   const v = parseFlags(args, {
     quick: { type: "boolean" },
     gonogo: { type: "boolean" },
+    long: { type: "boolean" },
     backend: { type: "string" },
     help: { type: "boolean", short: "h" },
   }).values;
@@ -72,7 +78,13 @@ export function parseArgs(args: readonly string[], env?: string): PretrainOption
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  return { quick: v.quick ?? false, gonogo: v.gonogo ?? false, backend, help: v.help ?? false };
+  return {
+    quick: v.quick ?? false,
+    long: v.long ?? false,
+    gonogo: v.gonogo ?? false,
+    backend,
+    help: v.help ?? false,
+  };
 }
 
 /** The go/no-go of issue 16: one AD run, held-out accuracy and regret against the baselines. */
@@ -161,9 +173,9 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   const backend = opts.backend;
-  const cfg = { ...pretrainDefaults[opts.quick ? "quick" : "paper"], backend };
+  const cfg = { ...pretrainDefaults[opts.quick ? "quick" : opts.long ? "long" : "paper"], backend };
   const res = await run(cfg, { log: (l) => console.log(l) });
-  console.log(summary(res));
+  console.log(summary(res, analyse(res)));
   return 0;
 }
 

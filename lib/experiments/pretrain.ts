@@ -1,22 +1,26 @@
 /**
  * Experiment 8 (MATH §9, [LBM24] §5): a transformer pretrained by supervised learning on offline
- * bandit trajectories, deployed on new bandits.
+ * bandit trajectories, deployed frozen on new bandits — at the paper's architecture, with a
+ * compute-scaling study, controls that isolate in-context learning, paired statistics and decision
+ * rules fixed in the config.
  *
- * - **Algorithm distillation** on linear bandits: context = expert = LinUCB, cross-entropy to its
- *   logged action at every position.
- * - **DPT** on Bernoulli bandits: context `(uniform + TS)/2`, target the optimal arm.
- * - **Distribution mismatch**: DPT with context `α·TS + (1−α)·uniform`, α ∈ {0, 0.1, 0.5, 1}.
+ * Runs (each one {@linkcode PretrainJob}: data → pretraining → deployment, on one core):
+ * - **scaling**: algorithm distillation of LinUCB on linear bandits for every depth × data size
+ *   of `scaling`, deployed (sampled and greedy) at log-spaced checkpoints;
+ * - **headline AD**: the configured depth and data size with every seed of `ad.seeds` (seed 0 is
+ *   also the scaling run), plus the reward-replaced control;
+ * - **DPT**: Bernoulli bandits, context α·TS + (1−α)·uniform, target a⋆, every α × seed; α = 0.5
+ *   is the headline DPT run (with its control).
  *
- * Every run is one {@linkcode PretrainJob} (data → pretraining → deployment, sampled and greedy),
- * run in the worker pool (one core each). The baselines (LinUCB, TS, UCB, Emp, the prior-only arm)
- * play the same evaluation environments as notebook 07 (its test seed; with common random numbers,
- * the first T steps of its environments). Views: `pretrain_views.ts`.
+ * The baselines (LinUCB, TS, Emp, UCB, prior-only) play the same evaluation environments with
+ * common random numbers, so every TF − baseline comparison is paired per environment. The
+ * computation ends in plain numbers (`PretrainExpResult`); statistics and verdicts are in
+ * `pretrain_analysis.ts`, the views in `pretrain_views.ts`.
  *
  * @module
  */
 
 import { runWorkerJobs } from "../train/parallel.ts";
-import { meanCI } from "../core/stats.ts";
 import { reportProgress, type RunHooks } from "./shape.ts";
 import { checkWebGpu, type GpuLike } from "../bandits/backend.ts";
 import { algorithmLabel, type AlgorithmSpec, makePolicy } from "../bandits/algorithms.ts";
@@ -26,16 +30,17 @@ import { cumulativeRegret } from "../bandits/regret.ts";
 import { PriorArmPolicy } from "../bandits/deploy.ts";
 import type { PretrainCurveRow } from "../bandits/pretrain.ts";
 import {
+  type JobCheckpoint,
   type PretrainJob,
   type PretrainJobResult,
   runPretrainJob,
 } from "../bandits/pretrain_job.ts";
 import {
   paramCount,
-  trainStepFlops,
   type TransformerConfig,
   type TransformerWeights,
-} from "../bandits/transformer.ts";
+} from "../bandits/model_config.ts";
+import { forwardFlops } from "../bandits/engine/reference.ts";
 import {
   dptContext,
   type PretrainExpConfig,
@@ -44,192 +49,217 @@ import {
 
 export * from "./pretrain_config.ts";
 
-/** One pretraining run. */
+/** What a run is for. */
+export type RunRole = "scaling" | "AD" | "DPT";
+
+/** One pretraining run and its deployments. */
 export interface RunInfo {
   name: string;
   family: "linear" | "bernoulli";
-  /** "AD" or "DPT". */
   method: "AD" | "DPT";
   /** Context mixture weight of TS (DPT runs; null for AD). */
   alpha: number | null;
   seed: number;
+  layers: number;
+  trainCount: number;
+  /** A headline run (configured depth and data size; DPT at α = 0.5). */
+  headline: boolean;
   context: string;
   curve: PretrainCurveRow[];
   repeatFloor: number;
   chance: number;
-  accByPosition: number[];
   steps: number;
+  batch: number;
   trainSec: number;
   stepsPerSec: number;
   dataSec: number;
   evalSec: number;
-  /** Training FLOPs (forward + backward ≈ 3× forward matmul FLOPs). */
-  trainFlops: number;
+  /** Training FLOP per step (3 forward passes of the batch, MATH §9). */
+  flopsPerStep: number;
   params: number;
   backend: string;
+  /** Deployments at the checkpoint steps (AD runs). */
+  checkpoints: JobCheckpoint[];
+  /** Final regret, E × T, by mode. */
+  regret: { mode: "sample" | "greedy"; R: Float64Array }[];
+  /** Final model sampled with another environment's rewards in its context (E × T), or null. */
+  replaced: Float64Array | null;
   model: TransformerConfig;
   weights: TransformerWeights;
 }
 
-/** A point of a regret curve. */
-export interface RegretRow {
-  family: "linear" | "bernoulli";
-  learner: string;
-  t: number;
-  mean: number;
-  se: number;
-  lo: number;
-  hi: number;
-}
-
-/** Distribution mismatch: regret of the sampled TF and its paired difference to TS. */
-export interface MismatchRow {
-  alpha: number;
-  t: number;
-  regret: number;
-  regretSe: number;
-  diff: number;
-  diffSe: number;
-  diffLo: number;
-  diffHi: number;
-}
-
-/** Everything experiment 8 produces. */
+/** Everything experiment 8 produces (plain numbers; analysis in pretrain_analysis.ts). */
 export interface PretrainExpResult {
   config: PretrainExpConfig;
   runs: RunInfo[];
-  regret: RegretRow[];
-  mismatch: MismatchRow[];
-  /** Learner names by family, in display order. */
-  learners: { linear: string[]; bernoulli: string[] };
+  /** Baseline regret, E × T, by family and learner key (LinUCB, TS, Emp, UCB, Prior). */
+  baselines: { family: "linear" | "bernoulli"; key: string; name: string; R: Float64Array }[];
   wallTimeSec: number;
 }
 
-function buildJobs(
-  cfg: PretrainExpConfig,
-): {
+interface PlannedRun {
   job: PretrainJob;
-  meta: Omit<
+  meta: Pick<
     RunInfo,
-    | "curve"
-    | "repeatFloor"
-    | "chance"
-    | "accByPosition"
-    | "steps"
-    | "trainSec"
-    | "stepsPerSec"
-    | "dataSec"
-    | "evalSec"
-    | "trainFlops"
-    | "params"
-    | "backend"
-    | "model"
-    | "weights"
+    | "name"
+    | "family"
+    | "method"
+    | "alpha"
+    | "seed"
+    | "layers"
+    | "trainCount"
+    | "headline"
+    | "context"
   >;
-}[] {
+}
+
+/**
+ * The runs of a configuration, largest first (so the worker pool finishes together).
+ *
+ * @example
+ * ```ts
+ * import { planRuns, pretrainDefaults } from "./pretrain.ts";
+ * planRuns(pretrainDefaults.paper).length; // 6 scaling + 2 more AD seeds + 12 DPT = 20
+ * ```
+ */
+export function planRuns(cfg: PretrainExpConfig): PlannedRun[] {
+  validatePretrainExpConfig(cfg);
   const T = cfg.horizon;
-  const common = (spec: BanditSpec, context: AlgorithmSpec, g: typeof cfg.ad, seed: number) => ({
+  const lin: BanditSpec = { ...LINEAR_BANDIT, horizon: T };
+  const ber: BanditSpec = { ...BERNOULLI_BANDIT, horizon: T };
+  const maxLinear = Math.max(...cfg.scaling.trainCounts);
+  const job = (
+    name: string,
+    spec: BanditSpec,
+    context: AlgorithmSpec,
+    trainCount: number,
+    dataCount: number,
+    steps: number,
+    target: "logged" | "optimal",
+    seed: number,
+    layers: number,
+    extra: Partial<PretrainJob>,
+  ): PretrainJob => ({
+    name,
     backend: cfg.backend,
     spec,
     context,
-    trainCount: g.trainCount,
-    heldoutCount: g.heldoutCount,
+    trainCount,
+    heldoutCount: cfg.heldoutCount,
+    dataCount,
     dataEnvSeed: cfg.dataEnvSeed,
     dataPolicySeed: cfg.dataPolicySeed,
+    train: {
+      D: cfg.model.D,
+      layers,
+      heads: cfg.model.heads,
+      mlpHidden: cfg.model.mlpHidden,
+      steps,
+      batch: cfg.optim.batch,
+      lr: cfg.optim.lr,
+      weightDecay: cfg.optim.weightDecay,
+      clipNorm: cfg.optim.clipNorm,
+      evalEvery: cfg.evalEvery,
+      target,
+      seed,
+      matmul: "plain",
+    },
     evalEnvSeed: cfg.evalEnvSeed,
     evalFirst: cfg.evalFirst,
     evalCount: cfg.evalCount,
     evalPolicySeed: cfg.evalPolicySeed + 1 + seed,
-    modes: ["sample", "greedy"] as ("sample" | "greedy")[],
+    modes: ["sample", "greedy"],
+    engineWorkers: 1,
+    ...(cfg.stateDir !== null
+      ? { stateFile: `${cfg.stateDir}/${name.replace(/[^A-Za-z0-9.=-]+/g, "_")}.json` }
+      : {}),
+    ...extra,
   });
-  const train = (steps: number, target: "logged" | "optimal", seed: number) => ({
-    D: cfg.D,
-    layers: cfg.layers,
-    mlpHidden: cfg.mlpHidden,
-    steps,
-    batch: cfg.batch,
-    lr: cfg.lr,
-    weightDecay: cfg.weightDecay,
-    clipNorm: cfg.clipNorm,
-    evalEvery: cfg.evalEvery,
-    target,
-    seed,
-    matmul: "plain" as const,
-  });
-  const lin: BanditSpec = { ...LINEAR_BANDIT, horizon: T };
-  const ber: BanditSpec = { ...BERNOULLI_BANDIT, horizon: T };
-  const out = [];
-  for (const seed of cfg.ad.seeds) {
-    const name = `AD · LinUCB · seed ${seed}`;
-    out.push({
-      job: {
-        name,
-        ...common(lin, { name: "linucb" }, cfg.ad, seed),
-        train: train(cfg.ad.steps, "logged", seed),
-      },
-      meta: {
-        name,
-        family: "linear" as const,
-        method: "AD" as const,
-        alpha: null,
-        seed,
-        context: "LinUCB",
-      },
-    });
-  }
-  const dptRuns = [
-    ...cfg.dpt.seeds.map((seed) => ({ alpha: 0.5, seed })),
-    ...cfg.dpt.alphas.filter((a) => a !== 0.5).flatMap((alpha) =>
-      cfg.dpt.alphaSeeds.map((seed) => ({ alpha, seed }))
-    ),
-  ];
-  for (const { alpha, seed } of dptRuns) {
-    const ctx = dptContext(alpha);
-    const name = `DPT · α = ${alpha} · seed ${seed}`;
-    out.push({
-      job: {
-        name,
-        ...common(ber, ctx, cfg.dpt, seed),
-        train: train(cfg.dpt.steps, "optimal", seed),
-      },
-      meta: {
-        name,
-        family: "bernoulli" as const,
-        method: "DPT" as const,
-        alpha,
-        seed,
-        context: algorithmLabel(ctx),
-      },
-    });
-  }
-  return out;
-}
-
-/** Per-environment mean of several E × T regret arrays. */
-function averageR(Rs: Float64Array[]): Float64Array {
-  const out = new Float64Array(Rs[0].length);
-  for (const R of Rs) for (let i = 0; i < R.length; i++) out[i] += R[i] / Rs.length;
-  return out;
-}
-
-function curveRows(
-  family: "linear" | "bernoulli",
-  learner: string,
-  R: Float64Array,
-  E: number,
-  T: number,
-): RegretRow[] {
-  const col = new Float64Array(E);
-  return Array.from({ length: T }, (_, i) => {
-    for (let e = 0; e < E; e++) col[e] = R[e * T + i];
-    for (let e = 0; e < E; e++) {
-      if (!Number.isFinite(col[e])) {
-        throw new Error(`${learner}: non-finite regret at t = ${i + 1}`);
+  const out: PlannedRun[] = [];
+  const L0 = cfg.model.layers, N0 = cfg.ad.trainCount;
+  for (const layers of cfg.scaling.layers) {
+    for (const trainCount of cfg.scaling.trainCounts) {
+      const headline = layers === L0 && trainCount === N0;
+      for (const seed of headline ? cfg.ad.seeds : [cfg.ad.seeds[0]]) {
+        const name = `AD · L = ${layers} · N = ${trainCount} · seed ${seed}`;
+        out.push({
+          job: job(
+            name,
+            lin,
+            { name: "linucb" },
+            trainCount,
+            maxLinear + cfg.heldoutCount,
+            cfg.ad.steps,
+            "logged",
+            seed,
+            layers,
+            {
+              checkpointSteps: cfg.scaling.checkpoints,
+              replacedRewards: headline,
+            },
+          ),
+          meta: {
+            name,
+            family: "linear",
+            method: "AD",
+            alpha: null,
+            seed,
+            layers,
+            trainCount,
+            headline,
+            context: "LinUCB",
+          },
+        });
       }
     }
-    const ci = meanCI(col);
-    return { family, learner, t: i + 1, mean: ci.mean, se: ci.se, lo: ci.lo, hi: ci.hi };
-  });
+  }
+  for (const alpha of cfg.dpt.alphas) {
+    for (const seed of cfg.dpt.seeds) {
+      const ctx = dptContext(alpha), name = `DPT · α = ${alpha} · seed ${seed}`;
+      out.push({
+        job: job(
+          name,
+          ber,
+          ctx,
+          cfg.dpt.trainCount,
+          cfg.dpt.trainCount + cfg.heldoutCount,
+          cfg.dpt.steps,
+          "optimal",
+          seed,
+          L0,
+          {
+            replacedRewards: alpha === 0.5,
+          },
+        ),
+        meta: {
+          name,
+          family: "bernoulli",
+          method: "DPT",
+          alpha,
+          seed,
+          layers: L0,
+          trainCount: cfg.dpt.trainCount,
+          headline: alpha === 0.5,
+          context: algorithmLabel(ctx),
+        },
+      });
+    }
+  }
+  const cost = (p: PlannedRun) => p.job.train.layers * p.job.train.steps;
+  return out.sort((a, b) => cost(b) - cost(a));
+}
+
+/**
+ * Training FLOP per optimiser step of a run (three forward passes of the batch, MATH §9).
+ *
+ * @example
+ * ```ts
+ * const m = { tokenDim: 61, numActions: 10, maxLen: 200, D: 32, layers: 8, mlpHidden: 32, heads: 4 };
+ * flopsPerStep(m, 128); // ≈ 1.45e10
+ * ```
+ */
+export function flopsPerStep(model: TransformerConfig, batch: number): number {
+  return 3 * forwardFlops(model, model.maxLen) * batch;
 }
 
 /**
@@ -237,10 +267,14 @@ function curveRows(
  * worker pool; `hooks.progress` reports "baselines" and "pretraining" (job-steps).
  *
  * @example
- * ```ts ignore
- * // ignore: long compute (minutes of transformer pretraining on every core)
+ * ```ts
  * import { pretrainDefaults, run } from "./pretrain.ts";
- * const res = await run(pretrainDefaults.quick);
+ * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
+ *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
+ *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
+ *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
+ * const res = await run(tiny);
+ * res.runs.length; // 2 AD + 2 DPT
  * ```
  */
 export async function run(cfg: PretrainExpConfig, hooks?: RunHooks): Promise<PretrainExpResult> {
@@ -249,43 +283,39 @@ export async function run(cfg: PretrainExpConfig, hooks?: RunHooks): Promise<Pre
   if (cfg.backend === "webgpu") await checkWebGpu((navigator as { gpu?: GpuLike }).gpu);
   const t0 = performance.now();
   const T = cfg.horizon, E = cfg.evalCount;
-  const regret: RegretRow[] = [];
-  const baseR = new Map<string, Float64Array>();
+  const baselines: PretrainExpResult["baselines"] = [];
   const families = [
     {
       family: "linear" as const,
       spec: { ...LINEAR_BANDIT, horizon: T },
-      algs: ["linucb", "ts-gaussian", "empirical-mean"],
+      algs: [["LinUCB", "linucb"], ["TS", "ts-gaussian"], ["Emp", "empirical-mean"]],
     },
     {
       family: "bernoulli" as const,
       spec: { ...BERNOULLI_BANDIT, horizon: T },
-      algs: ["ts-beta", "ucb-paper", "empirical-mean"],
+      algs: [["TS", "ts-beta"], ["UCB", "ucb-paper"], ["Emp", "empirical-mean"]],
     },
   ];
-  const learners = { linear: [] as string[], bernoulli: [] as string[] };
   let done = 0;
   for (const f of families) {
     const envs = sampleBandits(f.spec, cfg.evalEnvSeed, E, cfg.evalFirst);
-    const policies = f.algs.map((name) => ({
-      key: name,
+    const policies = f.algs.map(([key, name]) => ({
+      key,
       pol: makePolicy({ name } as AlgorithmSpec, envs, cfg.evalPolicySeed),
     }));
-    if (f.family === "linear") policies.push({ key: "prior", pol: new PriorArmPolicy(envs) });
+    if (f.family === "linear") policies.push({ key: "Prior", pol: new PriorArmPolicy(envs) });
     for (const { key, pol } of policies) {
       const R = cumulativeRegret(envs, simulate(envs, pol).actions, T);
-      baseR.set(`${f.family}/${key}`, R);
-      regret.push(...curveRows(f.family, pol.name, R, E, T));
-      learners[f.family].push(pol.name);
+      baselines.push({ family: f.family, key, name: pol.name, R });
       await reportProgress(hooks, "baselines", ++done, 7);
     }
   }
-  const plan = buildJobs(cfg);
-  const totals = plan.map((p) => p.job.train.steps);
+  const plan = planRuns(cfg);
+  const totals = plan.map((p) => p.job.train.steps * p.job.train.layers);
   const progress = plan.map(() => 0);
   const total = totals.reduce((a, b) => a + b, 0);
   const onJob = async (i: number, phase: string, d: number) => {
-    if (phase === "train") progress[i] = d;
+    if (phase === "train") progress[i] = d * plan[i].job.train.layers;
     await reportProgress(hooks, "pretraining", progress.reduce((a, b) => a + b, 0), total);
   };
   let results: PretrainJobResult[];
@@ -304,75 +334,43 @@ export async function run(cfg: PretrainExpConfig, hooks?: RunHooks): Promise<Pre
         hooks?.log?.(`finished ${plan[i].job.name}`);
       },
       (i, msg) => void onJob(i, (msg as { phase: string }).phase, (msg as { done: number }).done),
+      (i) => plan[i].job.name,
     );
   }
   const runs: RunInfo[] = results.map((r, i) => {
     const p = r.pretrain;
+    for (const { mode, R } of r.regret) {
+      for (let k = 0; k < R.length; k++) {
+        if (!Number.isFinite(R[k])) {
+          throw new Error(`${plan[i].meta.name} (${mode}): non-finite regret`);
+        }
+      }
+    }
     return {
       ...plan[i].meta,
       curve: p.curve,
       repeatFloor: p.repeatFloor,
       chance: 1 / p.model.numActions,
-      accByPosition: p.accByPosition,
       steps: p.config.steps,
+      batch: p.config.batch,
       trainSec: p.wallTimeSec,
       stepsPerSec: p.stepsPerSec,
       dataSec: r.dataSec,
       evalSec: r.evalSec,
-      trainFlops: trainStepFlops(p.model, p.config.batch) * p.config.steps,
+      flopsPerStep: flopsPerStep(p.model, p.config.batch),
       params: paramCount(p.model),
       backend: r.backend,
+      checkpoints: r.checkpoints,
+      regret: r.regret as RunInfo["regret"],
+      replaced: r.replaced,
       model: p.model,
       weights: p.weights,
     };
   });
-  // TF curves: seed-averaged per environment, then mean ± SE over environments
-  const modeName = { sample: "sampled", greedy: "greedy" } as const;
-  const tfR = (filter: (m: RunInfo) => boolean, mode: "sample" | "greedy") =>
-    averageR(
-      results.filter((_, i) => filter(runs[i])).map((r) =>
-        r.regret.find((x) => x.mode === mode)!.R
-      ),
-    );
-  for (const mode of ["sample", "greedy"] as const) {
-    const lin = `TF ${modeName[mode]} (AD of LinUCB)`;
-    regret.push(...curveRows("linear", lin, tfR((m) => m.method === "AD", mode), E, T));
-    learners.linear.unshift(lin);
-    const ber = `TF ${modeName[mode]} (DPT, α = 0.5)`;
-    regret.push(...curveRows("bernoulli", ber, tfR((m) => m.alpha === 0.5, mode), E, T));
-    learners.bernoulli.unshift(ber);
-  }
-  learners.linear.splice(0, 2, ...learners.linear.slice(0, 2).reverse());
-  learners.bernoulli.splice(0, 2, ...learners.bernoulli.slice(0, 2).reverse());
-  const ts = baseR.get("bernoulli/ts-beta")!;
-  const mismatch: MismatchRow[] = [];
-  const diff = new Float64Array(E), col = new Float64Array(E);
-  for (const alpha of [...cfg.dpt.alphas].sort((a, b) => a - b)) {
-    const R = tfR((m) => m.alpha === alpha, "sample");
-    for (let t = 1; t <= T; t++) {
-      for (let e = 0; e < E; e++) {
-        col[e] = R[e * T + t - 1];
-        diff[e] = col[e] - ts[e * T + t - 1];
-      }
-      const r = meanCI(col), d = meanCI(diff);
-      mismatch.push({
-        alpha,
-        t,
-        regret: r.mean,
-        regretSe: r.se,
-        diff: d.mean,
-        diffSe: d.se,
-        diffLo: d.lo,
-        diffHi: d.hi,
-      });
-    }
-  }
   return {
     config: structuredClone(cfg),
     runs,
-    regret,
-    mismatch,
-    learners,
+    baselines,
     wallTimeSec: (performance.now() - t0) / 1000,
   };
 }

@@ -1,55 +1,49 @@
 /**
- * Experiment 8's settings (MATH §9): the config type, the quick / paper defaults side by side, the
- * paper's reference numbers, validation, and the DPT context mixtures. The computation is in
- * `pretrain.ts`, the views in `pretrain_views.ts`.
+ * Experiment 8's settings (MATH §9): the config type, the quick / paper / long defaults side by
+ * side, the paper's reference numbers and compute, the decision rules fixed before the run,
+ * validation, and the DPT context mixtures. The computation is in `pretrain.ts`, the views in
+ * `pretrain_views.ts`, the statistics and verdicts in `pretrain_rules.ts`.
  *
  * @module
  */
 
-import { assertInt, assertNumber } from "../core/validate.ts";
-import type { ScaleDefaults } from "./shape.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 import type { BackendName } from "../bandits/backend.ts";
 import type { AlgorithmSpec } from "../bandits/algorithms.ts";
-import { assertKnownKeys } from "../core/validate.ts";
+import type { TransformerConfig } from "../bandits/model_config.ts";
+import { forwardFlops } from "../bandits/engine/reference.ts";
+import {
+  type GoRule,
+  type ScalingRule,
+  validateGoRule,
+  validateScalingRule,
+} from "./pretrain_rules.ts";
 
 /** Settings of experiment 8 (every knob). */
 export interface PretrainExpConfig {
   /** Horizon T = sequence length, for training and evaluation (paper 200). */
   horizon: number;
-  /** Backend: "wasm" (the WebAssembly engine), "tfjs-wasm", "cpu" or "webgpu" (tfjs; needs a
-   * GPU adapter). The committed run used "tfjs-wasm". */
+  /** Backend: "wasm" (the WebAssembly engine), "tfjs-wasm", "cpu" or "webgpu" (tfjs). */
   backend: BackendName;
-  /** Residual width D (paper 32). */
-  D: number;
-  /** Transformer blocks (paper 8). */
-  layers: number;
-  /** MLP hidden width. */
-  mlpHidden: number;
-  /** AdamW learning rate (paper 1e-3). */
-  lr: number;
-  /** AdamW weight decay (paper 1e-4). */
-  weightDecay: number;
-  /** Minibatch size in trajectories (paper 128). */
-  batch: number;
-  /** Global gradient-norm clip (0 = none). */
-  clipNorm: number;
-  /** Held-out evaluation every this many steps. */
+  /** The architecture (paper: D = 32, 8 layers, 4 heads; the public code's MLP width D). */
+  model: { D: number; layers: number; heads: number; mlpHidden: number };
+  /** AdamW (paper: lr 1e-3, weight decay 1e-4, batch 128 trajectories, no clipping). */
+  optim: { lr: number; weightDecay: number; clipNorm: number; batch: number };
+  /** Held-out trajectories of every run (the last ones of its data set). */
+  heldoutCount: number;
+  /** Held-out loss / accuracy every this many steps (and at every checkpoint). */
   evalEvery: number;
-  /** Algorithm distillation (linear bandits, LinUCB): trajectories, steps, seeds. */
-  ad: { trainCount: number; heldoutCount: number; steps: number; seeds: number[] };
-  /** DPT on Bernoulli bandits: trajectories, steps, and the seeds of each context mixture α. */
-  dpt: {
-    trainCount: number;
-    heldoutCount: number;
-    steps: number;
-    /** Seeds of the main DPT run (α = 0.5, i.e. (uniform + TS)/2). */
-    seeds: number[];
-    /** Mixture weights α of the distribution-mismatch runs (0.5 reuses the main run). */
-    alphas: number[];
-    /** Seeds of each mismatch run with α ≠ 0.5. */
-    alphaSeeds: number[];
-  };
-  /** Evaluation environments (paper 500) and their seed / first index (notebook 07's). */
+  /** Algorithm distillation of LinUCB on linear bandits at the configured depth: the headline. */
+  ad: { trainCount: number; steps: number; seeds: number[] };
+  /**
+   * Scaling study (linear AD, the first AD seed): every depth × data size, deployed at the
+   * checkpoint steps (log-spaced; the last = `ad.steps`). The headline depth and data size are
+   * the headline runs (all seeds carry the checkpoints).
+   */
+  scaling: { layers: number[]; trainCounts: number[]; checkpoints: number[] };
+  /** DPT on Bernoulli bandits, context α·TS + (1−α)·uniform: every α with every seed. */
+  dpt: { trainCount: number; steps: number; seeds: number[]; alphas: number[] };
+  /** Evaluation environments (the paper's script: 200) and their seed / first index (07's). */
   evalCount: number;
   evalEnvSeed: number;
   evalFirst: number;
@@ -58,78 +52,137 @@ export interface PretrainExpConfig {
   /** Seeds of the offline data (environments, context algorithm). */
   dataEnvSeed: number;
   dataPolicySeed: number;
-  /** Parallel Workers (0 = run in this thread). */
+  /** Parallel Workers, one run each (0 = run in this thread). */
   workers: number;
+  /** Folder of resumable training states (the long scale), or null. */
+  stateDir: string | null;
+  /** Decision rules, fixed before the run (pretrain_rules.ts). */
+  rules: {
+    /** Linear AD: TF must beat this baseline (paired CI below 0) and be near the paper's TF. */
+    goLinear: GoRule;
+    /** Bernoulli DPT (α = 0.5). */
+    goBernoulli: GoRule;
+    /** "More compute helps": the regret-vs-FLOP slope of the headline runs. */
+    scaling: ScalingRule;
+  };
 }
 
-/** Quick (≤ 1 min) and paper-notebook (≤ 15 min on 2 cores) settings. */
-export const pretrainDefaults: ScaleDefaults<PretrainExpConfig> = {
+/** The three scales of experiment 8. */
+export type PretrainScale = "quick" | "paper" | "long";
+
+const rules = {
+  goLinear: { mustBeatBaseline: "Emp", paperTF: 39.6, withinSe: 2 },
+  goBernoulli: { mustBeatBaseline: "Emp", paperTF: 11.1, withinSe: 2 },
+  scaling: { slopeBelow: 0 },
+};
+
+/**
+ * Quick (CI, ≤ 1 min), paper (the paper's architecture, ≤ 60 min on 2 cores; reduced number of
+ * steps) and long (hours; resumes from `stateDir`) settings.
+ */
+export const pretrainDefaults: Readonly<Record<PretrainScale, PretrainExpConfig>> = {
   quick: {
     horizon: 20,
-    backend: "tfjs-wasm",
-    D: 16,
-    layers: 1,
-    mlpHidden: 32,
-    lr: 1e-3,
-    weightDecay: 1e-4,
-    batch: 32,
-    clipNorm: 1,
+    backend: "wasm",
+    model: { D: 16, layers: 2, heads: 2, mlpHidden: 16 },
+    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 16 },
+    heldoutCount: 50,
     evalEvery: 20,
-    ad: { trainCount: 400, heldoutCount: 100, steps: 40, seeds: [0, 1] },
-    dpt: {
-      trainCount: 400,
-      heldoutCount: 100,
-      steps: 40,
-      seeds: [0, 1],
-      alphas: [0, 0.5, 1],
-      alphaSeeds: [0],
-    },
-    evalCount: 100,
+    ad: { trainCount: 400, steps: 40, seeds: [0, 1, 2] },
+    scaling: { layers: [1, 2], trainCounts: [100, 400], checkpoints: [5, 10, 20, 40] },
+    dpt: { trainCount: 400, steps: 30, seeds: [0, 1], alphas: [0, 0.5, 1] },
+    evalCount: 60,
     evalEnvSeed: 7_007,
     evalFirst: 0,
     evalPolicySeed: 8_008,
     dataEnvSeed: 8_100,
     dataPolicySeed: 8_101,
     workers: 2,
+    stateDir: null,
+    rules,
   },
   paper: {
-    horizon: 50,
-    backend: "tfjs-wasm",
-    D: 32,
-    layers: 2,
-    mlpHidden: 128,
-    lr: 1e-3,
-    weightDecay: 1e-4,
-    batch: 64,
-    clipNorm: 1,
-    evalEvery: 100,
-    ad: { trainCount: 20_000, heldoutCount: 1_000, steps: 1_800, seeds: [0, 1] },
-    dpt: {
-      trainCount: 20_000,
-      heldoutCount: 1_000,
-      steps: 600,
-      seeds: [0, 1],
-      alphas: [0, 0.1, 0.5, 1],
-      alphaSeeds: [0],
+    horizon: 200,
+    backend: "wasm",
+    model: { D: 32, layers: 8, heads: 4, mlpHidden: 32 },
+    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 128 },
+    heldoutCount: 1_000,
+    evalEvery: 125,
+    ad: { trainCount: 100_000, steps: 500, seeds: [0, 1, 2] },
+    scaling: {
+      layers: [2, 4, 8],
+      trainCounts: [10_000, 100_000],
+      checkpoints: [31, 62, 125, 250, 500],
     },
-    evalCount: 500,
+    dpt: { trainCount: 100_000, steps: 250, seeds: [0, 1, 2], alphas: [0, 0.1, 0.5, 1] },
+    evalCount: 200,
     evalEnvSeed: 7_007,
     evalFirst: 0,
     evalPolicySeed: 8_008,
     dataEnvSeed: 8_100,
     dataPolicySeed: 8_101,
     workers: 2,
+    stateDir: null,
+    rules,
+  },
+  long: {
+    horizon: 200,
+    backend: "wasm",
+    model: { D: 32, layers: 8, heads: 4, mlpHidden: 32 },
+    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 128 },
+    heldoutCount: 1_000,
+    evalEvery: 1_000,
+    ad: { trainCount: 100_000, steps: 64_000, seeds: [0, 1, 2] },
+    scaling: {
+      layers: [2, 4, 8],
+      trainCounts: [10_000, 100_000],
+      checkpoints: [125, 500, 2_000, 8_000, 32_000, 64_000],
+    },
+    dpt: { trainCount: 100_000, steps: 16_000, seeds: [0, 1, 2], alphas: [0, 0.1, 0.5, 1] },
+    evalCount: 200,
+    evalEnvSeed: 7_007,
+    evalFirst: 0,
+    evalPolicySeed: 8_008,
+    dataEnvSeed: 8_100,
+    dataPolicySeed: 8_101,
+    workers: 2,
+    stateDir: "data/models/08_state",
+    rules,
   },
 };
+
+/** The paper's architecture on linear-bandit tokens (d = 5, A = 10). */
+export const PAPER_MODEL: TransformerConfig = {
+  tokenDim: 61,
+  numActions: 10,
+  maxLen: 200,
+  D: 32,
+  layers: 8,
+  mlpHidden: 32,
+  heads: 4,
+};
+
+/**
+ * Training FLOP of the paper's linear-bandit run in this project's token layout (MATH §9): three
+ * forward passes' worth per trajectory, for 2 000 epochs of 100 000 trajectories.
+ *
+ * @example
+ * ```ts
+ * paperTrainingFlops(); // ≈ 2.27e16
+ * ```
+ */
+export function paperTrainingFlops(): number {
+  return 3 * forwardFlops(PAPER_MODEL, 200) * 100_000 * 2_000;
+}
 
 /** Reference constants: [LBM24] Fig. 1 at T = 200 (8 layers, 2 000 epochs of 100 k trajectories). */
 export const PAPER_REFERENCE = {
   horizon: 200,
   linear: { TF: 39.6, LinUCB: 32.8, TS: 51.6, Emp: 56.9 },
   bernoulli: { TF: 11.1, TS: 10.7, UCB: 6.5, Emp: 11.6 },
-  /** Approximate training compute of the paper's runs (issue 16). */
-  trainingFlops: 95e15,
 } as const;
+
+const KEYS = Object.keys(pretrainDefaults.paper);
 
 /**
  * Throw an error naming the first unknown key or out-of-range value.
@@ -140,38 +193,67 @@ export const PAPER_REFERENCE = {
  * ```
  */
 export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
-  assertKnownKeys("pretrain experiment config", cfg, Object.keys(pretrainDefaults.paper));
-  assertKnownKeys("ad", cfg.ad, ["trainCount", "heldoutCount", "steps", "seeds"]);
-  assertKnownKeys("dpt", cfg.dpt, [
-    "trainCount",
-    "heldoutCount",
-    "steps",
-    "seeds",
-    "alphas",
-    "alphaSeeds",
-  ]);
+  assertKnownKeys("pretrain experiment config", cfg, KEYS);
+  assertKnownKeys("model", cfg.model, ["D", "layers", "heads", "mlpHidden"]);
+  assertKnownKeys("optim", cfg.optim, ["lr", "weightDecay", "clipNorm", "batch"]);
+  assertKnownKeys("ad", cfg.ad, ["trainCount", "steps", "seeds"]);
+  assertKnownKeys("scaling", cfg.scaling, ["layers", "trainCounts", "checkpoints"]);
+  assertKnownKeys("dpt", cfg.dpt, ["trainCount", "steps", "seeds", "alphas"]);
+  assertKnownKeys("rules", cfg.rules, ["goLinear", "goBernoulli", "scaling"]);
   assertInt("horizon", cfg.horizon, 2, 1000);
   if (!["wasm", "tfjs-wasm", "cpu", "webgpu"].includes(cfg.backend)) {
     throw new RangeError(
       `backend must be wasm, tfjs-wasm, cpu or webgpu, got ${JSON.stringify(cfg.backend)}`,
     );
   }
-  assertInt("D", cfg.D, 1, 4096);
-  assertInt("layers", cfg.layers, 1, 64);
-  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
-  assertNumber("lr", cfg.lr, Number.MIN_VALUE, 1);
-  assertNumber("weightDecay", cfg.weightDecay, 0, 1);
-  assertInt("batch", cfg.batch, 1, 1e6);
-  assertNumber("clipNorm", cfg.clipNorm, 0, 1e9);
-  assertInt("evalEvery", cfg.evalEvery, 1, 1e9);
-  for (const [k, g] of [["ad", cfg.ad], ["dpt", cfg.dpt]] as const) {
-    assertInt(`${k}.trainCount`, g.trainCount, 1, 1e7);
-    assertInt(`${k}.heldoutCount`, g.heldoutCount, 1, 1e7);
-    assertInt(`${k}.steps`, g.steps, 1, 1e9);
-    if (g.seeds.length === 0) throw new RangeError(`${k}.seeds must name at least one seed`);
-    g.seeds.forEach((s, i) => assertInt(`${k}.seeds[${i}]`, s, 0));
-    if (new Set(g.seeds).size !== g.seeds.length) throw new RangeError(`${k}.seeds repeat a seed`);
+  assertInt("model.D", cfg.model.D, 1, 4096);
+  assertInt("model.layers", cfg.model.layers, 1, 64);
+  assertInt("model.heads", cfg.model.heads, 1, cfg.model.D);
+  if (cfg.model.D % cfg.model.heads !== 0) {
+    throw new RangeError(`model.D = ${cfg.model.D} is not divisible by heads = ${cfg.model.heads}`);
   }
+  assertInt("model.mlpHidden", cfg.model.mlpHidden, 1, 65_536);
+  assertNumber("optim.lr", cfg.optim.lr, Number.MIN_VALUE, 1);
+  assertNumber("optim.weightDecay", cfg.optim.weightDecay, 0, 1);
+  assertNumber("optim.clipNorm", cfg.optim.clipNorm, 0, 1e9);
+  assertInt("optim.batch", cfg.optim.batch, 1, 1 << 16);
+  assertInt("heldoutCount", cfg.heldoutCount, 1, 1e7);
+  assertInt("evalEvery", cfg.evalEvery, 1, 1e9);
+  const seeds = (name: string, s: number[], min: number) => {
+    if (s.length < min) {
+      throw new RangeError(`${name} must name at least ${min} seeds, got ${s.length}`);
+    }
+    s.forEach((v, i) => assertInt(`${name}[${i}]`, v, 0));
+    if (new Set(s).size !== s.length) {
+      throw new RangeError(`${name} repeat a seed: ${s.join(", ")}`);
+    }
+  };
+  assertInt("ad.trainCount", cfg.ad.trainCount, 1, 1e7);
+  assertInt("ad.steps", cfg.ad.steps, 1, 1e9);
+  seeds("ad.seeds", cfg.ad.seeds, 2);
+  if (cfg.scaling.layers.length === 0 || cfg.scaling.trainCounts.length === 0) {
+    throw new RangeError("scaling.layers and scaling.trainCounts must be non-empty");
+  }
+  cfg.scaling.layers.forEach((v, i) => assertInt(`scaling.layers[${i}]`, v, 1, 64));
+  cfg.scaling.trainCounts.forEach((v, i) => assertInt(`scaling.trainCounts[${i}]`, v, 1, 1e7));
+  if (!cfg.scaling.layers.includes(cfg.model.layers)) {
+    throw new RangeError(`scaling.layers must include model.layers = ${cfg.model.layers}`);
+  }
+  if (!cfg.scaling.trainCounts.includes(cfg.ad.trainCount)) {
+    throw new RangeError(`scaling.trainCounts must include ad.trainCount = ${cfg.ad.trainCount}`);
+  }
+  const cp = cfg.scaling.checkpoints;
+  if (cp.length < 3) throw new RangeError(`scaling.checkpoints needs ≥ 3 steps, got ${cp.length}`);
+  cp.forEach((v, i) => {
+    assertInt(`scaling.checkpoints[${i}]`, v, 1, cfg.ad.steps);
+    if (i > 0 && v <= cp[i - 1]) throw new RangeError("scaling.checkpoints must increase");
+  });
+  if (cp[cp.length - 1] !== cfg.ad.steps) {
+    throw new RangeError(`the last scaling checkpoint must be ad.steps = ${cfg.ad.steps}`);
+  }
+  assertInt("dpt.trainCount", cfg.dpt.trainCount, 1, 1e7);
+  assertInt("dpt.steps", cfg.dpt.steps, 1, 1e9);
+  seeds("dpt.seeds", cfg.dpt.seeds, 2);
   cfg.dpt.alphas.forEach((a, i) => assertNumber(`dpt.alphas[${i}]`, a, 0, 1));
   if (new Set(cfg.dpt.alphas).size !== cfg.dpt.alphas.length) {
     throw new RangeError(`dpt.alphas repeat a value: ${cfg.dpt.alphas.join(", ")}`);
@@ -179,8 +261,6 @@ export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
   if (!cfg.dpt.alphas.includes(0.5)) {
     throw new RangeError(`dpt.alphas must include 0.5 (the main DPT run), got ${cfg.dpt.alphas}`);
   }
-  if (cfg.dpt.alphaSeeds.length === 0) throw new RangeError("dpt.alphaSeeds must name a seed");
-  cfg.dpt.alphaSeeds.forEach((s, i) => assertInt(`dpt.alphaSeeds[${i}]`, s, 0));
   assertInt("evalCount", cfg.evalCount, 2, 1e6);
   for (const k of ["evalEnvSeed", "evalFirst", "evalPolicySeed", "dataEnvSeed", "dataPolicySeed"]) {
     assertInt(k, cfg[k as keyof PretrainExpConfig] as number, 0);
@@ -189,6 +269,14 @@ export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
     throw new RangeError(`dataEnvSeed must differ from evalEnvSeed (both ${cfg.dataEnvSeed})`);
   }
   assertInt("workers", cfg.workers, 0, 64);
+  if (cfg.stateDir !== null && (typeof cfg.stateDir !== "string" || cfg.stateDir === "")) {
+    throw new RangeError(
+      `stateDir must be a folder path or null, got ${JSON.stringify(cfg.stateDir)}`,
+    );
+  }
+  validateGoRule(cfg.rules.goLinear);
+  validateGoRule(cfg.rules.goBernoulli);
+  validateScalingRule(cfg.rules.scaling);
 }
 
 /**

@@ -1,162 +1,250 @@
 /**
- * Views of experiment 8 (`pretrain.ts`): tidy tables, vega-lite figures and the generated
- * conclusion. Every number printed comes from the result, formatted through lib/report/format.ts.
+ * Views of experiment 8: tidy tables, vega-lite figures and the generated conclusion, all read
+ * from the run's result and its analysis (`pretrain_analysis.ts`). Every number printed comes from
+ * them, formatted through lib/report/format.ts.
  *
  * @module
  */
 
-import { lineChart } from "../report/chart.ts";
-import { concatCharts } from "../report/chart.ts";
+import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
+import { meanCI } from "../core/stats.ts";
 import type { Figures, Tables } from "./shape.ts";
-import {
-  PAPER_REFERENCE,
-  type PretrainExpResult,
-  type RegretRow,
-  type RunInfo,
-} from "./pretrain.ts";
+import { PAPER_REFERENCE, type PretrainExpResult, type RunInfo } from "./pretrain.ts";
+import type { Headline, PretrainAnalysis } from "./pretrain_analysis.ts";
+import { seedMean } from "./pretrain_analysis.ts";
+import type { PairedDiff } from "./pretrain_rules.ts";
 
-const at = (res: PretrainExpResult, family: string, learner: string, t: number): RegretRow => {
-  const r = res.regret.find((x) => x.family === family && x.learner === learner && x.t === t);
-  if (!r) throw new RangeError(`no regret row for ${family} / ${learner} at t = ${t}`);
-  return r;
-};
-
-const finalRow = (run: RunInfo) => run.curve[run.curve.length - 1];
-
-/**
- * Held-out accuracy gained over the last half of training (positive ⇒ still improving): the last
- * evaluation's accuracy minus the first one at or after half the steps.
- *
- * @example
- * ```ts
- * import type { RunInfo } from "./pretrain.ts";
- * import { lateAccuracyGain } from "./pretrain_views.ts";
- * const curve = [0, 50, 100].map((step, i) => ({ step, heldoutAcc: [0.2, 0.5, 0.6][i] }));
- * lateAccuracyGain({ curve } as unknown as RunInfo); // 0.6 − 0.5 ≈ 0.1
- * ```
- */
-export function lateAccuracyGain(run: RunInfo): number {
-  const c = run.curve;
-  if (c.length < 2) return 0;
-  return c[c.length - 1].heldoutAcc - midRow(run).heldoutAcc;
-}
-
-const midRow = (run: RunInfo) =>
-  run.curve.find((r) => r.step >= run.curve[run.curve.length - 1].step / 2) ?? run.curve[0];
-
-/**
- * Held-out accuracy gained over the first half of training: the accuracy at half the steps (as in
- * {@linkcode lateAccuracyGain}) minus the first evaluation's. Compared with the late gain it says
- * whether the learning curve is still rising or flattening.
- *
- * @example
- * ```ts
- * import type { RunInfo } from "./pretrain.ts";
- * import { earlyAccuracyGain } from "./pretrain_views.ts";
- * const curve = [0, 50, 100].map((step, i) => ({ step, heldoutAcc: [0.2, 0.5, 0.6][i] }));
- * earlyAccuracyGain({ curve } as unknown as RunInfo); // 0.5 − 0.2 ≈ 0.3
- * ```
- */
-export function earlyAccuracyGain(run: RunInfo): number {
-  const c = run.curve;
-  if (c.length < 2) return 0;
-  return midRow(run).heldoutAcc - c[0].heldoutAcc;
-}
-
-/**
- * Tidy tables: the regret curves, the table at T (with the paper's T = 200 values as labelled
- * references), the training summary of every run, the learning curves and the mismatch curves.
- *
- * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of compute)
- * import { tables } from "./pretrain_views.ts";
- * const t = tables(res); // { regret_curves, regret_at_T, training, learning_curves, mismatch }
- * ```
- */
-export function tables(res: PretrainExpResult): Tables {
-  const T = res.config.horizon;
-  const ref: Record<string, Record<string, number>> = {
-    linear: {
-      "TF sampled (AD of LinUCB)": PAPER_REFERENCE.linear.TF,
-      "LinUCB": PAPER_REFERENCE.linear.LinUCB,
-      "TS (Gaussian)": PAPER_REFERENCE.linear.TS,
-      "Empirical mean": PAPER_REFERENCE.linear.Emp,
-    },
-    bernoulli: {
-      "TF sampled (DPT, α = 0.5)": PAPER_REFERENCE.bernoulli.TF,
-      "TS (Beta)": PAPER_REFERENCE.bernoulli.TS,
-      "UCB (paper index)": PAPER_REFERENCE.bernoulli.UCB,
-      "Empirical mean": PAPER_REFERENCE.bernoulli.Emp,
-    },
-  };
-  const atT = (["linear", "bernoulli"] as const).flatMap((family) =>
-    res.learners[family].map((learner) => {
-      const r = at(res, family, learner, T);
-      const paper = ref[family][learner];
-      return {
-        family,
-        learner,
-        [`regret at T = ${T}`]: fmtMeanSE(r.mean, r.se, 2),
-        mean: r.mean,
-        se: r.se,
-        [`paper, T = ${PAPER_REFERENCE.horizon} (reference)`]: paper === undefined
-          ? ""
-          : fmtFixed(paper, 1),
-      };
-    })
+const ci = (d: PairedDiff, dec = 2) =>
+  `${fmtFixed(d.mean, dec)} [${fmtFixed(d.lo, dec)}, ${fmtFixed(d.hi, dec)}]`;
+/** The extrapolated compute, or why there is none (never reached; already below within the run). */
+const reach = (x: number | null, paper: number, spent = 0) =>
+  x === null
+    ? "never (slope ≥ 0)"
+    : x <= spent
+    ? "already below within the run"
+    : `${fmtSig(x, 2)} (${fmtSig(x / paper, 2)}× paper)`;
+const finalRow = (r: RunInfo) => r.curve[r.curve.length - 1];
+/** The most compute one depth × data setting spent. */
+const maxFlop = (a: PretrainAnalysis, f: { layers: number; trainCount: number }) =>
+  Math.max(
+    ...a.scaling.filter((p) => p.layers === f.layers && p.trainCount === f.trainCount).map((p) =>
+      p.flop
+    ),
   );
+
+/** Seed-averaged regret curves (mean ± SE over environments) of every learner of a family. */
+function regretCurves(res: PretrainExpResult, a: PretrainAnalysis) {
+  const { evalCount: E, horizon: T } = res.config;
+  const rows: { family: string; learner: string; t: number; mean: number; se: number }[] = [];
+  const add = (family: string, learner: string, R: Float64Array) => {
+    const col = new Float64Array(E);
+    for (let t = 1; t <= T; t++) {
+      for (let e = 0; e < E; e++) col[e] = R[e * T + t - 1];
+      const c = meanCI(col);
+      rows.push({ family, learner, t, mean: c.mean, se: c.se });
+    }
+  };
+  for (const h of [a.linear, a.bernoulli]) {
+    const tag = h.family === "linear" ? "AD of LinUCB" : "DPT, α = 0.5";
+    for (const mode of ["sample", "greedy"] as const) {
+      add(
+        h.family,
+        `TF ${mode === "sample" ? "sampled" : "greedy"} (${tag})`,
+        seedMean(h.runs.map((r) => r.regret.find((x) => x.mode === mode)!.R)),
+      );
+    }
+    add(
+      h.family,
+      `TF sampled, rewards of another environment`,
+      seedMean(h.runs.map((r) => r.replaced!)),
+    );
+  }
+  for (const b of res.baselines) add(b.family, b.name, b.R);
+  return rows;
+}
+
+/**
+ * Tables: training runs, regret at T with the paper's values, paired comparisons, the scaling
+ * points and fits, the mismatch study, the verdicts, and the regret curves.
+ *
+ * @example
+ * ```ts
+ * import { pretrainDefaults, run } from "./pretrain.ts";
+ * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
+ *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
+ *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
+ *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
+ * const res = await run(tiny);
+ * import { analyse } from "./pretrain_analysis.ts";
+ * import { tables } from "./pretrain_views.ts";
+ * const t = tables(res, analyse(res)); // { training, regret_at_T, paired, scaling, … }
+ * ```
+ */
+export function tables(res: PretrainExpResult, a: PretrainAnalysis): Tables {
+  const T = res.config.horizon;
   const training = res.runs.map((r) => {
-    const f = finalRow(r);
+    const f = finalRow(r), seen = r.steps * r.batch, flop = r.steps * r.flopsPerStep;
     return {
       run: r.name,
-      context: r.context,
-      target: r.method === "AD" ? "logged action" : "optimal arm",
+      layers: r.layers,
+      "training trajectories": r.trainCount,
+      seed: r.seed,
       steps: r.steps,
+      "trajectories seen": seen,
+      epochs: fmtFixed(seen / r.trainCount, 2),
+      "train FLOP": fmtSig(flop, 3),
+      "of the paper's compute": fmtSig(flop / a.paperFlops, 2),
       "held-out loss": fmtFixed(f.heldoutLoss, 3),
       "held-out accuracy": fmtPct(f.heldoutAcc),
-      "repeat-previous floor": fmtPct(r.repeatFloor),
-      chance: fmtPct(r.chance),
-      "accuracy gain, last half": fmtPct(lateAccuracyGain(r)),
-      "steps/s": fmtFixed(r.stepsPerSec, 2),
+      "repeat-previous floor": r.method === "AD" ? fmtPct(r.repeatFloor) : "",
       "train s": fmtFixed(r.trainSec, 0),
-      "train FLOP": fmtSig(r.trainFlops, 3),
+      "trajectories/s": fmtFixed(seen / r.trainSec, 1),
+      backend: r.backend,
     };
   });
-  const learning = res.runs.flatMap((r) =>
-    r.curve.map((c) => ({ run: r.name, ...c, repeatFloor: r.repeatFloor, chance: r.chance }))
-  );
+  const paper: Record<string, number> = {
+    "linear/LinUCB": PAPER_REFERENCE.linear.LinUCB,
+    "linear/TS": PAPER_REFERENCE.linear.TS,
+    "linear/Emp": PAPER_REFERENCE.linear.Emp,
+    "bernoulli/TS": PAPER_REFERENCE.bernoulli.TS,
+    "bernoulli/UCB": PAPER_REFERENCE.bernoulli.UCB,
+    "bernoulli/Emp": PAPER_REFERENCE.bernoulli.Emp,
+  };
+  const E = res.config.evalCount;
+  const regretAtT = [];
+  for (const h of [a.linear, a.bernoulli]) {
+    const ref = h.family === "linear" ? PAPER_REFERENCE.linear.TF : PAPER_REFERENCE.bernoulli.TF;
+    for (const mode of ["sample", "greedy"] as const) {
+      regretAtT.push({
+        family: h.family,
+        learner: `TF ${mode === "sample" ? "sampled" : "greedy"}`,
+        [`regret at T = ${T} (± SE, ${E} envs)`]: fmtMeanSE(h.tf[mode].mean, h.tf[mode].se),
+        "95 % CI over seeds": `[${fmtFixed(h.seeds[mode].lo, 2)}, ${
+          fmtFixed(h.seeds[mode].hi, 2)
+        }] (${h.seeds[mode].k} seeds)`,
+        "paper (T = 200)": mode === "sample" ? fmtFixed(ref, 1) : "",
+      });
+    }
+    for (const b of res.baselines.filter((x) => x.family === h.family)) {
+      const c = meanCI(Float64Array.from({ length: E }, (_, e) => b.R[e * T + T - 1]));
+      regretAtT.push({
+        family: h.family,
+        learner: b.name,
+        [`regret at T = ${T} (± SE, ${E} envs)`]: fmtMeanSE(c.mean, c.se),
+        "95 % CI over seeds": "",
+        "paper (T = 200)": paper[`${h.family}/${b.key}`] === undefined
+          ? ""
+          : fmtFixed(paper[`${h.family}/${b.key}`], 1),
+      });
+    }
+  }
+  const paired = [];
+  for (const h of [a.linear, a.bernoulli]) {
+    for (const [k, d] of Object.entries(h.paired)) {
+      paired.push({
+        family: h.family,
+        comparison: `TF sampled − ${k}`,
+        "mean [95 % CI]": ci(d),
+        n: d.n,
+      });
+    }
+    for (const [k, d] of Object.entries(h.pairedGreedy)) {
+      paired.push({
+        family: h.family,
+        comparison: `TF greedy − ${k}`,
+        "mean [95 % CI]": ci(d),
+        n: d.n,
+      });
+    }
+    paired.push({
+      family: h.family,
+      comparison: "TF sampled: other env's rewards − own rewards",
+      "mean [95 % CI]": ci(h.control),
+      n: h.control.n,
+    });
+  }
+  const scalingFit = a.fits.map((f) => ({
+    layers: f.layers,
+    "training trajectories": f.trainCount,
+    "slope b of regret ∝ FLOP^b [95 % CI]": `${fmtFixed(f.fit.b, 3)} [${fmtFixed(f.fit.bLo, 3)}, ${
+      fmtFixed(f.fit.bHi, 3)
+    }]`,
+    "R²": fmtFixed(f.fit.r2, 2),
+    points: f.fit.n,
+    [`FLOP to reach TF ${PAPER_REFERENCE.linear.TF}`]: reach(
+      f.reachTF.x,
+      a.paperFlops,
+      maxFlop(a, f),
+    ),
+    "… slope-CI range": `${f.reachTF.lo === null ? "—" : fmtSig(f.reachTF.lo, 2)} – ${
+      f.reachTF.hi === null ? "never" : fmtSig(f.reachTF.hi, 2)
+    }`,
+    [`FLOP to reach LinUCB ${PAPER_REFERENCE.linear.LinUCB}`]: reach(
+      f.reachLinUCB.x,
+      a.paperFlops,
+      maxFlop(a, f),
+    ),
+    "more compute helps": f.verdict.verdict,
+  }));
+  const mismatch = a.mismatch.map((m) => ({
+    alpha: m.alpha,
+    [`TF sampled regret at T, 95 % CI over ${m.seeds.k} seeds`]: `${fmtFixed(m.seeds.mean, 2)} [${
+      fmtFixed(m.seeds.lo, 2)
+    }, ${fmtFixed(m.seeds.hi, 2)}]`,
+    "TF − TS at T (paired) [95 % CI]": ci(m.vsTS),
+  }));
+  const verdicts = [
+    { rule: "go: linear AD", ...a.linear.go },
+    { rule: "go: Bernoulli DPT (α = 0.5)", ...a.bernoulli.go },
+    { rule: "uses rewards: linear AD", ...a.linear.reward },
+    { rule: "uses rewards: Bernoulli DPT", ...a.bernoulli.reward },
+    ...a.fits.filter((f) => f.headline).map((f) => ({
+      rule: "more compute helps (headline)",
+      ...f.verdict,
+    })),
+  ];
   return {
-    regret_curves: res.regret.map((r) => ({ ...r })),
-    regret_at_T: atT,
     training,
-    learning_curves: learning,
-    mismatch: res.mismatch.map((m) => ({ ...m })),
+    regret_at_T: regretAtT,
+    paired,
+    scaling: a.scaling.map((p) => ({ ...p })),
+    scaling_fit: scalingFit,
+    mismatch,
+    mismatch_curves: a.mismatch.flatMap((m) => m.curve.map((c) => ({ alpha: m.alpha, ...c }))),
+    verdicts,
+    regret_curves: regretCurves(res, a),
+    learning_curves: res.runs.flatMap((r) => r.curve.map((c) => ({ run: r.name, ...c }))),
   };
 }
 
 /**
- * Figures: learning curves, regret vs t for both families, and the distribution-mismatch panels.
+ * Figures: learning curves, regret vs t (both families, with the controls), regret vs training
+ * compute (log–log, with the headline fit), and the distribution-mismatch panels.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of compute)
+ * ```ts
+ * import { pretrainDefaults, run } from "./pretrain.ts";
+ * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
+ *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
+ *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
+ *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
+ * const res = await run(tiny);
+ * import { analyse } from "./pretrain_analysis.ts";
  * import { figures } from "./pretrain_views.ts";
- * const f = figures(res); // { learning, regretLinear, regretBernoulli, mismatch }
+ * const f = figures(res, analyse(res)); // { learning, regretLinear, regretBernoulli, scaling, mismatch }
  * ```
  */
-export function figures(res: PretrainExpResult): Figures {
-  const learningRows = res.runs.flatMap((r) => r.curve.map((c) => ({ ...c, run: r.name })));
-  const ad = res.runs.filter((r) => r.method === "AD");
-  const meanFloor = ad.reduce((s, r) => s + r.repeatFloor, 0) / Math.max(1, ad.length);
+export function figures(res: PretrainExpResult, a: PretrainAnalysis): Figures {
+  const heads = res.runs.filter((r) => r.headline);
+  const learningRows = heads.flatMap((r) => r.curve.map((c) => ({ ...c, run: r.name })));
   const learning = concatCharts([
     lineChart({
       rows: learningRows,
       x: "step",
       y: "heldoutLoss",
       color: "run",
-      title: "Held-out cross-entropy",
+      title: "Held-out cross-entropy (headline runs)",
       xTitle: "optimiser steps",
       yTitle: "loss (nats)",
       width: 360,
@@ -167,11 +255,6 @@ export function figures(res: PretrainExpResult): Figures {
       x: "step",
       y: "heldoutAcc",
       color: "run",
-      rules: [
-        ...(ad.length ? [{ value: meanFloor, label: "AD: repeat previous action" }] : []),
-        { value: 0.1, label: "chance, 10 arms" },
-        { value: 0.2, label: "chance, 5 arms" },
-      ],
       title: "Held-out action-match accuracy",
       xTitle: "optimiser steps",
       yTitle: "fraction of positions",
@@ -179,10 +262,11 @@ export function figures(res: PretrainExpResult): Figures {
       height: 260,
     }),
   ], { direction: "horizontal" });
+  const curves = regretCurves(res, a);
   const E = res.config.evalCount;
-  const panel = (family: "linear" | "bernoulli", title: string) =>
+  const panel = (family: string, title: string) =>
     lineChart({
-      rows: res.regret.filter((r) => r.family === family).map((r) => ({
+      rows: curves.filter((r) => r.family === family).map((r) => ({
         ...r,
         lower: r.mean - r.se,
         upper: r.mean + r.se,
@@ -192,23 +276,55 @@ export function figures(res: PretrainExpResult): Figures {
       lower: "lower",
       upper: "upper",
       color: "learner",
-      colorOrder: res.learners[family],
       title,
-      subtitle: `mean ± SE over ${E} new environments`,
+      subtitle: `mean ± SE over ${E} new environments; TF averaged over its training seeds`,
       xTitle: "t (pulls)",
       yTitle: "cumulative pseudo-regret",
       width: 380,
       height: 280,
     });
-  const regretLinear = panel("linear", "Linear bandit: AD of LinUCB");
-  const regretBernoulli = panel("bernoulli", "Bernoulli bandit: DPT (context (uniform + TS)/2)");
-  const mm = res.mismatch.map((m) => ({
-    ...m,
-    context: `α = ${m.alpha}`,
-    lo: m.regret - m.regretSe,
-    hi: m.regret + m.regretSe,
+  const sc = a.scaling.map((p) => ({
+    ...p,
+    setting: `L = ${p.layers}, N = ${p.trainCount}, seed ${p.seed}`,
   }));
-  const order = [...new Set(mm.map((m) => m.context))];
+  const fitRows = a.fits.filter((f) => f.headline).flatMap((f) => {
+    const xs = sc.filter((p) => p.layers === f.layers && p.trainCount === f.trainCount).map((p) =>
+      p.flop
+    );
+    const lo = Math.min(...xs), hi = Math.max(...xs) * 4;
+    return [lo, Math.sqrt(lo * hi), hi].map((flop) => ({
+      flop,
+      sample: f.fit.a * Math.pow(flop, f.fit.b),
+      setting: `fit (L = ${f.layers}, N = ${f.trainCount}), b = ${fmtFixed(f.fit.b, 3)}`,
+    }));
+  });
+  const scaling = lineChart({
+    rows: [...sc.map(({ flop, sample, setting }) => ({ flop, sample, setting })), ...fitRows],
+    x: "flop",
+    y: "sample",
+    color: "setting",
+    points: true,
+    logX: true,
+    logY: true,
+    rules: [
+      { value: PAPER_REFERENCE.linear.TF, label: "paper TF" },
+      { value: PAPER_REFERENCE.linear.LinUCB, label: "paper LinUCB" },
+    ],
+    title: "Regret at T against training compute (linear AD, TF sampled)",
+    subtitle: `paper's run ≈ ${fmtSig(a.paperFlops, 2)} FLOP`,
+    xTitle: "training FLOP",
+    yTitle: `regret at T = ${res.config.horizon}`,
+    width: 480,
+    height: 300,
+  });
+  const mm = a.mismatch.flatMap((m) =>
+    m.curve.map((c) => ({
+      ...c,
+      context: `α = ${m.alpha}`,
+      lo: c.regret - c.regretSe,
+      hi: c.regret + c.regretSe,
+    }))
+  );
   const mismatch = concatCharts([
     lineChart({
       rows: mm,
@@ -217,9 +333,8 @@ export function figures(res: PretrainExpResult): Figures {
       lower: "lo",
       upper: "hi",
       color: "context",
-      colorOrder: order,
       title: "DPT regret vs context mixture α·TS + (1−α)·uniform",
-      subtitle: "TF sampled; mean ± SE",
+      subtitle: "TF sampled, averaged over seeds; mean ± SE",
       xTitle: "t (pulls)",
       yTitle: "cumulative pseudo-regret",
       width: 360,
@@ -232,7 +347,6 @@ export function figures(res: PretrainExpResult): Figures {
       lower: "diffLo",
       upper: "diffHi",
       color: "context",
-      colorOrder: order,
       rules: [{ value: 0, label: "TS" }],
       title: "Regret − TS's (paired, same environments)",
       subtitle: "mean, 95 % CI",
@@ -242,118 +356,128 @@ export function figures(res: PretrainExpResult): Figures {
       height: 260,
     }),
   ], { direction: "horizontal" });
-  return { learning, regretLinear, regretBernoulli, mismatch };
+  return {
+    learning,
+    regretLinear: panel("linear", "Linear bandit: AD of LinUCB"),
+    regretBernoulli: panel("bernoulli", "Bernoulli bandit: DPT (context (uniform + TS)/2)"),
+    scaling,
+    mismatch,
+  };
+}
+
+function headlineText(h: Headline, T: number, paperTF: number, base: string[]): string[] {
+  const lines: string[] = [];
+  const comp = base.filter((k) => k in h.paired).map((k) => {
+    const d = h.paired[k];
+    const word = d.hi < 0 ? "below" : d.lo > 0 ? "above" : "not distinguishable from";
+    return `${word} ${k} (TF − ${k} = ${ci(d)})`;
+  });
+  lines.push(
+    `- TF sampled: regret at T = ${T} **${fmtMeanSE(h.tf.sample.mean, h.tf.sample.se)}** ` +
+      `(seed CI [${fmtFixed(h.seeds.sample.lo, 2)}, ${fmtFixed(h.seeds.sample.hi, 2)}]; paper ${
+        fmtFixed(paperTF, 1)
+      } at T = 200), ` +
+      `greedy ${
+        fmtMeanSE(h.tf.greedy.mean, h.tf.greedy.se)
+      }; paired on the same environments it is ${comp.join(", ")}.`,
+  );
+  lines.push(`- **Go rule: ${h.go.verdict}** — ${h.go.reason}`);
+  lines.push(
+    `- Reward-replaced control (the context shows another environment's rewards for the same arms): ` +
+      `regret changes by ${
+        ci(h.control)
+      } — **uses rewards: ${h.reward.verdict}** (${h.reward.reason})`,
+  );
+  return lines;
 }
 
 /**
- * The generated conclusion (markdown): scale beside the paper's, imitation accuracy against the
- * floors, regret at T against the baselines and the prior-only arm, the go/no-go verdict, the
- * mismatch ordering, and what the learning curves say about more scale.
+ * The generated conclusion (markdown): scale beside the paper's, the headline comparisons and
+ * their verdicts, the controls, the compute extrapolation, and the mismatch ordering.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of compute)
+ * ```ts
+ * import { pretrainDefaults, run } from "./pretrain.ts";
+ * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
+ *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
+ *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
+ *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
+ * const res = await run(tiny);
+ * import { analyse } from "./pretrain_analysis.ts";
  * import { summary } from "./pretrain_views.ts";
- * const text = summary(res); // markdown
+ * const text = summary(res, analyse(res)); // markdown
  * ```
  */
-export function summary(res: PretrainExpResult): string {
+export function summary(res: PretrainExpResult, a: PretrainAnalysis): string {
   const cfg = res.config, T = cfg.horizon;
-  const r = (family: string, learner: string) => at(res, family, learner, T);
-  const ms = (x: RegretRow) => fmtMeanSE(x.mean, x.se, 2);
-  const ad = res.runs.filter((x) => x.method === "AD");
-  const dpt = res.runs.filter((x) => x.method === "DPT" && x.alpha === 0.5);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const adAcc = mean(ad.map((x) => finalRow(x).heldoutAcc));
-  const adFloor = mean(ad.map((x) => x.repeatFloor));
-  const dptAcc = mean(dpt.map((x) => finalRow(x).heldoutAcc));
-  const flops = res.runs.reduce((s, x) => s + x.trainFlops, 0);
-  const tfS = r("linear", "TF sampled (AD of LinUCB)"),
-    tfG = r("linear", "TF greedy (AD of LinUCB)");
-  const lin = r("linear", "LinUCB"), emp = r("linear", "Empirical mean");
-  const prior = r("linear", "Prior only (largest coordinate sum)");
-  const between = tfS.mean >= lin.mean && tfS.mean <= emp.mean;
-  const go = adAcc > adFloor && between;
-  const bS = r("bernoulli", "TF sampled (DPT, α = 0.5)"),
-    bG = r("bernoulli", "TF greedy (DPT, α = 0.5)");
-  const ts = r("bernoulli", "TS (Beta)"), ucb = r("bernoulli", "UCB (paper index)");
-  const bEmp = r("bernoulli", "Empirical mean");
-  const alphas = [...new Set(res.mismatch.map((m) => m.alpha))];
-  const mmT = alphas.map((a) => res.mismatch.find((m) => m.alpha === a && m.t === T)!);
-  const gains = ad.map(lateAccuracyGain);
-  const early = ad.map(earlyAccuracyGain);
-  const perRunSec = mean(res.runs.map((x) => x.trainSec));
-  const lines = [
-    `**Scale** (${cfg.backend}): T = ${T} (paper ${PAPER_REFERENCE.horizon}), ${cfg.layers} layers, ` +
-    `D = ${cfg.D}, MLP ${cfg.mlpHidden} (${
-      res.runs[0].params
-    } parameters; paper 8 layers); AD on ` +
-    `${cfg.ad.trainCount} LinUCB trajectories for ${cfg.ad.steps} steps of batch ${cfg.batch}, DPT on ` +
-    `${cfg.dpt.trainCount} trajectories for ${cfg.dpt.steps} steps; ${res.runs.length} runs, ` +
-    `${fmtSig(flops, 2)} training FLOP in all — ${
-      fmtSig(flops / PAPER_REFERENCE.trainingFlops, 2)
-    } of ` +
-    `the paper's ~${fmtSig(PAPER_REFERENCE.trainingFlops, 2)}. Mean ${
-      fmtFixed(perRunSec, 0)
-    } s of ` +
-    `training per run; notebook compute ${fmtFixed(res.wallTimeSec, 0)} s.`,
-    `- **Imitation (AD)**: held-out action match ${
-      fmtPct(adAcc)
-    } (mean of ${ad.length} seeds) vs ` +
-    `"repeat the previous action" ${fmtPct(adFloor)} and chance ${fmtPct(ad[0].chance)}` +
-    ` — ${
-      adAcc > adFloor ? "above" : "not above"
-    } the floor. DPT (α = 0.5) predicts the optimal arm at ` +
-    `${fmtPct(dptAcc)} of held-out positions (chance ${fmtPct(dpt[0].chance)}).`,
-    `- **Linear bandit, regret at T = ${T}** (${cfg.evalCount} new environments): TF sampled ` +
-    `${ms(tfS)}, TF greedy ${ms(tfG)}; LinUCB ${ms(lin)}, TS ${
-      ms(r("linear", "TS (Gaussian)"))
-    }, ` +
-    `Emp ${ms(emp)}, prior-only arm ${ms(prior)}. Sampled TF ${
-      between ? "lands" : "does not land"
+  const head = a.linear.runs[0];
+  const flop = head.steps * head.flopsPerStep;
+  const hf = a.fits.find((f) => f.headline)!;
+  const out: string[] = [];
+  out.push(
+    `**Scale.** ${cfg.model.layers} layers, ${cfg.model.heads} heads, D = ${cfg.model.D}, T = ${T}; ` +
+      `each headline run: ${head.steps} steps of ${head.batch} trajectories (${
+        fmtFixed((head.steps * head.batch) / head.trainCount, 2)
+      } epochs of ${head.trainCount}), ` +
+      `${fmtSig(flop, 2)} FLOP = ${fmtSig(flop / a.paperFlops, 2)} of the paper's ${
+        fmtSig(a.paperFlops, 2)
+      } (2 000 epochs; MATH §9). Backend: ${head.backend}. Wall time ${
+        fmtFixed(res.wallTimeSec / 60, 1)
+      } min.`,
+  );
+  out.push("", "**Linear bandits, AD of LinUCB.**");
+  out.push(
+    ...headlineText(a.linear, T, PAPER_REFERENCE.linear.TF, ["LinUCB", "Emp", "TS", "Prior"]),
+  );
+  out.push("", "**Bernoulli bandits, DPT (α = 0.5).**");
+  out.push(...headlineText(a.bernoulli, T, PAPER_REFERENCE.bernoulli.TF, ["TS", "UCB", "Emp"]));
+  out.push(
+    "",
+    `**Compute.** Regret at T of the headline runs falls as FLOP^b with b = ${
+      fmtFixed(hf.fit.b, 3)
     } ` +
-    `between LinUCB and Emp — **go/no-go: ${go ? "go" : "no-go"}** (accuracy above the floor and ` +
-    `regret between LinUCB and Emp).`,
-    `- **Deployment mode**: the prior-only arm (never looks at a reward) has regret ${
-      ms(prior)
-    }, ` +
-    `${prior.mean < lin.mean ? "below" : "not below"} LinUCB's ${ms(lin)}, so ` +
-    `${
-      prior.mean < lin.mean
-        ? "a greedy imitator can beat LinUCB through the prior alone"
-        : "the prior alone does not beat LinUCB"
-    }; ` +
-    `greedy TF ${ms(tfG)}, sampled TF ${ms(tfS)}. Mode(s) reproducing the paper's picture ` +
-    `(TF between its expert LinUCB and Emp): ${
-      [["sampled", tfS], ["greedy", tfG]].filter(([, x]) => {
-        const v = (x as RegretRow).mean;
-        return v >= lin.mean && v <= emp.mean;
-      }).map(([n]) => n).join(" and ") || "none at this scale"
-    }.`,
-    `- **Bernoulli (DPT)**: TF sampled ${ms(bS)}, greedy ${ms(bG)}; TS ${
-      ms(ts)
-    }, UCB (paper index) ` +
-    `${ms(ucb)}, Emp ${ms(bEmp)}.`,
-    `- **Distribution mismatch** (context α·TS + (1−α)·uniform), TF sampled regret at T: ` +
-    mmT.map((m) =>
-      `α = ${m.alpha}: ${fmtMeanSE(m.regret, m.regretSe, 2)} (−TS: ${
-        fmtMeanSE(m.diff, m.diffSe, 2)
-      })`
-    )
-      .join("; ") +
-    ".",
-    `- **More scale?** AD held-out accuracy changed by ${
-      early.map((g) => fmtPct(g)).join(", ")
-    } over the first half of training and by ${gains.map((g) => fmtPct(g)).join(", ")} over ` +
-    `the second half (per seed): ${
-      gains.every((g, i) => g > 0.005 && g >= 0.5 * early[i])
-        ? "still rising — longer training (and the paper's depth) should move the TF further toward LinUCB."
-        : "flattening (the second half added less than half of the first half's gain) — more steps at " +
-          "this size would add little; depth and data are the levers left."
-    }`,
-    `- Paper (T = ${PAPER_REFERENCE.horizon}, full scale), for reference only: linear TF ` +
-    `${PAPER_REFERENCE.linear.TF}, LinUCB ${PAPER_REFERENCE.linear.LinUCB}; Bernoulli TF ` +
-    `${PAPER_REFERENCE.bernoulli.TF}, TS ${PAPER_REFERENCE.bernoulli.TS}.`,
-  ];
-  return lines.join("\n");
+      `[${fmtFixed(hf.fit.bLo, 3)}, ${fmtFixed(hf.fit.bHi, 3)}] over ${hf.fit.n} checkpoints — ` +
+      `**more compute helps: ${hf.verdict.verdict}** (${hf.verdict.reason}). Extrapolated, the paper's TF ` +
+      `(${PAPER_REFERENCE.linear.TF}) would be reached at ${
+        reach(hf.reachTF.x, a.paperFlops, maxFlop(a, hf))
+      } and LinUCB's ` +
+      `(${PAPER_REFERENCE.linear.LinUCB}) at ${
+        reach(hf.reachLinUCB.x, a.paperFlops, maxFlop(a, hf))
+      } — a straight line in log–log ` +
+      `fitted over ${
+        fmtSig(hf.fit.n, 2)
+      } points spanning one to two decades, so a statement about the order of magnitude at most.`,
+  );
+  const best = [...a.fits].sort((x, y) => {
+    const last = (f: typeof x) =>
+      Math.min(
+        ...a.scaling.filter((p) => p.layers === f.layers && p.trainCount === f.trainCount).map((
+          p,
+        ) => p.sample),
+      );
+    return last(x) - last(y);
+  })[0];
+  out.push(
+    `Across depth × data, the lowest regret at the last checkpoint is at L = ${best.layers}, N = ${best.trainCount}; ` +
+      `slopes: ${
+        a.fits.map((f) => `L = ${f.layers}, N = ${f.trainCount}: ${fmtFixed(f.fit.b, 3)}`).join(
+          "; ",
+        )
+      }.`,
+  );
+  const mm = a.mismatch;
+  const order = [...mm].sort((x, y) => x.seeds.mean - y.seeds.mean).map((m) => `α = ${m.alpha}`);
+  out.push(
+    "",
+    `**Distribution mismatch.** TF sampled regret at T by context mixture (mean over ${
+      mm[0].seeds.k
+    } seeds, 95 % CI): ` +
+      mm.map((m) =>
+        `α = ${m.alpha}: ${fmtFixed(m.seeds.mean, 2)} [${fmtFixed(m.seeds.lo, 2)}, ${
+          fmtFixed(m.seeds.hi, 2)
+        }], TF − TS ${ci(m.vsTS)}`
+      ).join("; ") +
+      `. From best to worst: ${order.join(" < ")}.`,
+  );
+  return out.join("\n");
 }

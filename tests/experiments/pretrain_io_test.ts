@@ -1,7 +1,7 @@
 // Tests of lib/experiments/pretrain_io.ts: checkpoints of notebook 08 saved and read back.
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import { initWeights } from "../../lib/bandits/transformer.ts";
+import { initWeights } from "../../lib/bandits/model_config.ts";
 import { checkpointName, saveRuns } from "../../lib/experiments/pretrain_io.ts";
 import type { RunInfo } from "../../lib/experiments/pretrain.ts";
 

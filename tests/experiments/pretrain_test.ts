@@ -1,69 +1,86 @@
 import assert from "node:assert/strict";
 import {
   dptContext,
+  paperTrainingFlops,
+  planRuns,
   pretrainDefaults,
   type PretrainExpConfig,
+  type PretrainExpResult,
   run,
+  type RunInfo,
   validatePretrainExpConfig,
 } from "../../lib/experiments/pretrain.ts";
-import {
-  earlyAccuracyGain,
-  figures,
-  lateAccuracyGain,
-  summary,
-  tables,
-} from "../../lib/experiments/pretrain_views.ts";
+import { analyse, atT, seedMean } from "../../lib/experiments/pretrain_analysis.ts";
+import { figures, summary, tables } from "../../lib/experiments/pretrain_views.ts";
+import { forwardFlops } from "../../lib/bandits/engine/reference.ts";
+import { Rng } from "../../lib/core/rng.ts";
 
 const tiny: PretrainExpConfig = {
   ...pretrainDefaults.quick,
   horizon: 6,
-  D: 8,
-  mlpHidden: 8,
-  batch: 8,
+  model: { D: 8, layers: 2, heads: 2, mlpHidden: 8 },
+  optim: { ...pretrainDefaults.quick.optim, batch: 8 },
+  heldoutCount: 8,
   evalEvery: 2,
-  ad: { trainCount: 24, heldoutCount: 8, steps: 4, seeds: [0, 1] },
-  dpt: {
-    trainCount: 24,
-    heldoutCount: 8,
-    steps: 4,
-    seeds: [0, 1],
-    alphas: [0, 0.5, 1],
-    alphaSeeds: [3],
-  },
+  ad: { trainCount: 24, steps: 4, seeds: [0, 1] },
+  scaling: { layers: [1, 2], trainCounts: [12, 24], checkpoints: [1, 2, 4] },
+  dpt: { trainCount: 24, steps: 4, seeds: [0, 1], alphas: [0, 0.5] },
   evalCount: 10,
   workers: 0,
 };
 
-Deno.test("pretrain experiment: config validation names the bad key or value", () => {
-  validatePretrainExpConfig(pretrainDefaults.quick);
-  validatePretrainExpConfig(pretrainDefaults.paper);
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, epochs: 1 } as unknown as PretrainExpConfig),
-    /unknown key "epochs"/,
+Deno.test("pretrain experiment: every default validates; bad keys and values are named", () => {
+  for (const s of ["quick", "paper", "long"] as const) {
+    validatePretrainExpConfig(pretrainDefaults[s]);
+  }
+  const bad = (patch: Record<string, unknown>, re: RegExp) =>
+    assert.throws(() => validatePretrainExpConfig({ ...tiny, ...patch } as PretrainExpConfig), re);
+  bad({ epochs: 3 }, /unknown key "epochs"|epochs/);
+  bad({ model: { ...tiny.model, heads: 3 } }, /model.D = 8 is not divisible by heads = 3/);
+  bad({ optim: { ...tiny.optim, lr: NaN } }, /optim.lr/);
+  bad({ ad: { ...tiny.ad, seeds: [0] } }, /ad.seeds must name at least 2 seeds/);
+  bad({ scaling: { ...tiny.scaling, checkpoints: [1, 3] } }, /needs ≥ 3 steps/);
+  bad(
+    { scaling: { ...tiny.scaling, checkpoints: [1, 2, 3] } },
+    /last scaling checkpoint must be ad.steps = 4/,
   );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, ad: { ...tiny.ad, steps: 0 } }),
-    /ad.steps/,
+  bad(
+    { scaling: { ...tiny.scaling, layers: [1] } },
+    /scaling.layers must include model.layers = 2/,
   );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, dpt: { ...tiny.dpt, alphas: [0, 1] } }),
-    /must include 0.5/,
-  );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, dpt: { ...tiny.dpt, alphas: [0.5, 1.5] } }),
-    /dpt.alphas\[1\]/,
-  );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, dataEnvSeed: tiny.evalEnvSeed }),
-    /dataEnvSeed must differ/,
-  );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, ad: { ...tiny.ad, seeds: [1, 1] } }),
-    /ad.seeds repeat/,
-  );
-  assert.throws(
-    () => validatePretrainExpConfig({ ...tiny, backend: "cuda" as "wasm" }),
-    /backend must be/,
+  bad({ dpt: { ...tiny.dpt, alphas: [0, 1] } }, /must include 0.5/);
+  bad({ backend: "tpu" }, /backend must be/);
+  bad({ rules: { ...tiny.rules, goLinear: { ...tiny.rules.goLinear, paperTF: NaN } } }, /paperTF/);
+});
+
+Deno.test("planRuns: the scaling grid, the extra headline seeds and every α × seed, largest first", () => {
+  const plan = planRuns(pretrainDefaults.paper);
+  assert.equal(plan.length, 6 + 2 + 12);
+  const names = plan.map((p) => p.meta.name);
+  assert.ok(names.includes("AD · L = 8 · N = 100000 · seed 2"));
+  assert.ok(names.includes("DPT · α = 0.1 · seed 1"));
+  const heads = plan.filter((p) => p.meta.headline);
+  assert.equal(heads.length, 3 + 3);
+  for (const p of heads) assert.equal(p.job.replacedRewards, true);
+  for (const p of plan.filter((p) => p.meta.method === "AD")) {
+    assert.deepEqual(p.job.checkpointSteps, [31, 62, 125, 250, 500]);
+    assert.equal(p.job.dataCount, 101_000); // every data size shares the held-out set
+  }
+  const cost = plan.map((p) => p.job.train.layers * p.job.train.steps);
+  assert.deepEqual(cost, [...cost].sort((a, b) => b - a));
+});
+
+Deno.test("paperTrainingFlops is 3 forward passes × 100 000 trajectories × 2 000 epochs, literally", () => {
+  // MATH §9: 2T[FD + L(3D² + 2DH) + DA] + 2LD·T(T+1) with F = 61, A = 10, D = H = 32, L = 8, T = 200
+  const fwd = 2 * 200 * (61 * 32 + 8 * (3 * 32 * 32 + 2 * 32 * 32) + 32 * 10) +
+    2 * 8 * 32 * 200 * 201;
+  assert.equal(paperTrainingFlops(), 3 * fwd * 100_000 * 2_000);
+  assert.equal(
+    forwardFlops(
+      { tokenDim: 61, numActions: 10, maxLen: 200, D: 32, layers: 8, mlpHidden: 32 },
+      200,
+    ),
+    fwd,
   );
 });
 
@@ -75,90 +92,171 @@ Deno.test("dptContext: pure components at the ends, a TS/uniform mixture inside"
     components: [{ name: "ts-beta" }, { name: "uniform" }],
     weights: [0.1, 0.9],
   });
-  assert.throws(() => dptContext(-0.1), /alpha/);
+  assert.throws(() => dptContext(1.5), /alpha/);
 });
 
-Deno.test("pretrain experiment: a tiny run in this thread gives complete, finite views", async () => {
-  const seen: string[] = [];
-  const res = await run(tiny, {
-    progress: (label) => {
-      if (!seen.includes(label)) seen.push(label);
-    },
-  });
-  assert.deepEqual(seen, ["baselines", "pretraining"]);
-  // 2 AD + 2 DPT(α=0.5) + 2 mismatch (α = 0, 1) runs
-  assert.equal(res.runs.length, 6);
-  assert.deepEqual(res.runs.map((r) => r.alpha), [null, null, 0.5, 0.5, 0, 1]);
-  assert.equal(res.learners.linear.length, 6);
-  assert.equal(res.learners.bernoulli.length, 5);
-  assert.equal(res.regret.length, (6 + 5) * 6);
-  assert.equal(res.mismatch.length, 3 * 6);
-  for (const r of res.regret) {
-    assert.ok(Number.isFinite(r.mean) && r.lo <= r.mean && r.mean <= r.hi);
-  }
-  // regret is non-decreasing in t for every learner
-  for (const fam of ["linear", "bernoulli"] as const) {
-    for (const l of res.learners[fam]) {
-      const c = res.regret.filter((r) => r.family === fam && r.learner === l);
-      for (let i = 1; i < c.length; i++) assert.ok(c[i].mean >= c[i - 1].mean - 1e-12);
+Deno.test("pretrain experiment: a tiny run in this thread gives complete, finite views; two workers the same numbers", async () => {
+  const a = await run(tiny);
+  assert.equal(a.runs.length, 4 + 1 + 4);
+  const an = analyse(a);
+  assert.equal(an.scaling.length, (4 + 1) * 3);
+  assert.equal(an.fits.length, 4);
+  assert.equal(an.mismatch.length, 2);
+  const t = tables(a, an);
+  for (const [name, rows] of Object.entries(t)) {
+    assert.ok(rows.length > 0, `table ${name} is empty`);
+    for (const row of rows) {
+      for (const [k, v] of Object.entries(row)) {
+        if (typeof v === "number") assert.ok(Number.isFinite(v), `${name}.${k} = ${v}`);
+        if (typeof v === "string") assert.ok(!/NaN/.test(v), `${name}.${k} = ${v}`);
+      }
     }
   }
-  const tb = tables(res);
-  assert.deepEqual(Object.keys(tb).sort(), [
-    "learning_curves",
-    "mismatch",
-    "regret_at_T",
-    "regret_curves",
-    "training",
-  ]);
-  assert.equal(tb.training.length, 6);
-  assert.deepEqual(Object.keys(figures(res)), [
+  assert.equal(t.verdicts.length, 5);
+  const f = figures(a, an);
+  assert.deepEqual(Object.keys(f).sort(), [
     "learning",
-    "regretLinear",
-    "regretBernoulli",
     "mismatch",
+    "regretBernoulli",
+    "regretLinear",
+    "scaling",
   ]);
-  const md = summary(res);
-  assert.match(md, /go\/no-go: (go|no-go)/);
-  assert.ok(!/NaN|undefined/.test(md), md);
-  // views are pure: same result ⇒ same text
-  assert.equal(summary(res), md);
-});
-
-Deno.test("pretrain experiment: two workers give exactly the in-thread numbers", async () => {
-  const small = {
-    ...tiny,
-    dpt: { ...tiny.dpt, alphas: [0.5], seeds: [0] },
-    ad: { ...tiny.ad, seeds: [0] },
-  };
-  const a = await run(small);
-  let ticks = 0;
-  const b = await run({ ...small, workers: 2 }, {
-    progress: (label) => {
-      if (label === "pretraining") ticks++;
-    },
-  });
-  assert.ok(ticks > 0, "worker progress messages reach the hook");
-  assert.deepEqual(a.regret, b.regret);
+  const text = summary(a, an);
+  assert.ok(text.includes(`Go rule: ${an.linear.go.verdict}`));
+  assert.ok(text.includes(`uses rewards: ${an.bernoulli.reward.verdict}`));
+  const b = await run({ ...tiny, workers: 2 });
   assert.deepEqual(
-    a.runs.map((r) => r.curve.map((c) => c.heldoutLoss)),
-    b.runs.map((r) => r.curve.map((c) => c.heldoutLoss)),
+    b.runs.map((r) => r.regret.map((x) => Array.from(x.R))),
+    a.runs.map((r) => r.regret.map((x) => Array.from(x.R))),
   );
+  assert.deepEqual(b.runs.map((r) => r.checkpoints), a.runs.map((r) => r.checkpoints));
 });
 
-Deno.test("lateAccuracyGain: last accuracy minus the one at half the steps", () => {
-  const curve = [10, 20, 30, 40].map((step, i) => ({
-    step,
-    trainLoss: 1,
-    heldoutLoss: 1,
-    heldoutAcc: 0.1 * (i + 1),
-    seconds: i,
-  }));
-  // half of 40 is 20 → accuracy 0.2; last 0.4
-  const run0 = { curve } as Parameters<typeof lateAccuracyGain>[0];
-  assert.ok(Math.abs(lateAccuracyGain(run0) - 0.2) < 1e-12);
-  assert.equal(lateAccuracyGain({ curve: curve.slice(0, 1) } as typeof run0), 0);
-  // first evaluation 0.1, half-way 0.2
-  assert.ok(Math.abs(earlyAccuracyGain(run0) - 0.1) < 1e-12);
-  assert.equal(earlyAccuracyGain({ curve: curve.slice(0, 1) } as typeof run0), 0);
+/** A synthetic result whose regret arrays are chosen, to drive the analysis's verdicts. */
+function synthetic(
+  tfLevel: number,
+  replacedShift: number,
+  slope: number,
+): PretrainExpResult {
+  const cfg = { ...tiny, evalCount: 50, horizon: 4 };
+  const E = cfg.evalCount, T = cfg.horizon, rng = new Rng(5);
+  const curve = (level: number) => {
+    const R = new Float64Array(E * T);
+    for (let e = 0; e < E; e++) {
+      const noise = rng.normal();
+      for (let t = 0; t < T; t++) R[e * T + t] = ((t + 1) / T) * (level + noise);
+    }
+    return R;
+  };
+  const baselines = [
+    ...["LinUCB", "TS", "Emp", "Prior"].map((key, i) => ({
+      family: "linear" as const,
+      key,
+      name: key,
+      R: curve(30 + 10 * i),
+    })),
+    ...["TS", "UCB", "Emp"].map((key, i) => ({
+      family: "bernoulli" as const,
+      key,
+      name: key,
+      R: curve(8 + 2 * i),
+    })),
+  ];
+  const runs: RunInfo[] = [];
+  const mk = (patch: Partial<RunInfo>, level: number): RunInfo => {
+    const R = curve(level);
+    return {
+      name: "x",
+      family: "linear",
+      method: "AD",
+      alpha: null,
+      seed: 0,
+      layers: 2,
+      trainCount: 24,
+      headline: false,
+      context: "c",
+      curve: [{ step: 4, trainLoss: 1, heldoutLoss: 1, heldoutAcc: 0.5, seconds: 1 }],
+      repeatFloor: 0.3,
+      chance: 0.1,
+      steps: 4,
+      batch: 8,
+      trainSec: 1,
+      stepsPerSec: 4,
+      dataSec: 0,
+      evalSec: 0,
+      flopsPerStep: 1e6,
+      params: 10,
+      backend: "wasm",
+      checkpoints: [1, 2, 4].map((step) => ({
+        step,
+        heldoutLoss: 1,
+        heldoutAcc: 0.5,
+        RT: ["sample", "greedy"].map((mode) => ({
+          mode: mode as "sample",
+          R: Array.from(
+            { length: E },
+            () => 100 * Math.pow(step * 1e6, slope) * (1 + 0.001 * rng.normal()),
+          ),
+        })),
+      })),
+      regret: [{ mode: "sample", R }, { mode: "greedy", R: curve(level) }],
+      replaced: Float64Array.from(R, (v, i) => v + (i % T === T - 1 ? replacedShift : 0)),
+      model: { tokenDim: 1, numActions: 2, maxLen: T, D: 8, layers: 2, mlpHidden: 8 },
+      weights: {},
+      ...patch,
+    };
+  };
+  for (const layers of [1, 2]) {
+    for (const trainCount of [12, 24]) {
+      const head = layers === 2 && trainCount === 24;
+      for (const seed of head ? [0, 1] : [0]) {
+        runs.push(mk({ layers, trainCount, seed, headline: head }, tfLevel));
+      }
+    }
+  }
+  for (const alpha of [0, 0.5]) {
+    for (const seed of [0, 1]) {
+      runs.push(
+        mk({
+          family: "bernoulli",
+          method: "DPT",
+          alpha,
+          seed,
+          headline: alpha === 0.5,
+          checkpoints: [],
+        }, 9),
+      );
+    }
+  }
+  return { config: cfg, runs, baselines, wallTimeSec: 1 };
+}
+
+Deno.test("analyse: verdicts follow the data — go, reward use and scaling each way", () => {
+  const good = analyse(synthetic(20, 5, -0.3));
+  assert.equal(good.linear.go.verdict, "supported"); // 20 ≪ Emp 50 and ≤ paper 39.6 + 2 SE
+  assert.equal(good.linear.reward.verdict, "supported"); // replaced rewards cost +5 at T
+  assert.equal(good.fits.find((f) => f.headline)!.verdict.verdict, "supported");
+  assert.ok(good.fits.find((f) => f.headline)!.fit.b < -0.29);
+  const bad = analyse(synthetic(70, 0, 0.2));
+  assert.equal(bad.linear.go.verdict, "not supported"); // 70 > Emp 50
+  assert.equal(bad.linear.reward.verdict, "not supported"); // the control changes nothing
+  assert.equal(bad.fits.find((f) => f.headline)!.verdict.verdict, "not supported");
+  assert.equal(bad.fits.find((f) => f.headline)!.reachTF.x, null);
+  const mid = analyse(synthetic(45, 0, -0.3)); // beats Emp (50) but misses the paper's 39.6 + 2 SE
+  assert.equal(mid.linear.go.verdict, "inconclusive");
+});
+
+Deno.test("atT and seedMean: literal values; mismatched lengths refused", () => {
+  const R = Float64Array.from([1, 2, 3, 4, 5, 6]); // E = 2, T = 3
+  assert.deepEqual(Array.from(atT(R, 2, 3)), [3, 6]);
+  assert.deepEqual(Array.from(seedMean([R, Float64Array.from(R, (v) => v + 2)])), [
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+  ]);
+  assert.throws(() => seedMean([R, new Float64Array(2)]), /differ in length/);
+  assert.throws(() => seedMean([]), /at least one/);
 });

@@ -52,16 +52,19 @@ Deno.test("repoRoot is the checkout holding deno.json and scripts/", () => {
 Deno.test("pretrain's command line: flags, backend from the flag or ICRL_BACKEND, clear errors", () => {
   assert.deepEqual(parsePretrainArgs([]), {
     quick: false,
+    long: false,
     gonogo: false,
     backend: "wasm",
     help: false,
   });
   assert.deepEqual(parsePretrainArgs(["--gonogo", "--backend=cpu"]), {
     quick: false,
+    long: false,
     gonogo: true,
     backend: "cpu",
     help: false,
   });
+  assert.equal(parsePretrainArgs(["--long"]).long, true);
   assert.equal(parsePretrainArgs(["--quick"], "webgpu").backend, "webgpu");
   assert.equal(parsePretrainArgs(["--backend", "cpu"], "webgpu").backend, "cpu");
   assert.throws(() => parsePretrainArgs(["--gonogo", "--quik"]), /closest valid option: --quick;/);
