@@ -28,9 +28,17 @@ export function checkpointName(run: Pick<RunInfo, "name">): string {
  * entry otherwise).
  *
  * @example
- * ```ts ignore
- * // needs a PretrainExpResult (minutes of pretraining); see notebooks/src/08_pretrained_transformer.ts
- * const saved = await saveRuns(res, modelsDir(), config.batch);
+ * ```ts
+ * import { Rng } from "../core/rng.ts";
+ * import { initWeights } from "../bandits/model_config.ts";
+ * import type { RunInfo } from "./pretrain.ts";
+ * import { saveRuns } from "./pretrain_io.ts";
+ * const model = { tokenDim: 6, numActions: 5, maxLen: 4, D: 8, layers: 1, mlpHidden: 8 };
+ * const run = { name: "AD · seed 0", model, weights: initWeights(model, new Rng(0)), context: "LinUCB",
+ *   steps: 3, curve: [], repeatFloor: 0.5 } as unknown as RunInfo;
+ * const dir = await Deno.makeTempDir();
+ * const saved = await saveRuns({ runs: [run] }, dir, 8); // [{ run: "AD · seed 0", path, weights: … }]
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function saveRuns(

@@ -141,6 +141,7 @@ export function softmaxPolicy(
 ): Float64Array {
   const { nS, nA } = validateFeatures(feat);
   const pi = linearValues(feat, lambda, "lambda", out);
+  if (!pi.every(Number.isFinite)) return softmaxScaled(feat, lambda, pi, nS, nA);
   for (let s = 0; s < nS; s++) {
     let m = -Infinity;
     for (let a = 0; a < nA; a++) m = Math.max(m, pi[s * nA + a]);
@@ -151,6 +152,35 @@ export function softmaxPolicy(
       z += e;
     }
     for (let a = 0; a < nA; a++) pi[s * nA + a] /= z;
+  }
+  return pi;
+}
+
+/**
+ * softmax(φλ) when some logit φλ overflows (|λ| near the float64 limit): logits of λ/‖λ‖∞, then
+ * exp(‖λ‖∞·(z − max z)), whose exponents are ≤ 0 (−∞ underflows to 0), so the limit — the
+ * greedy policy, ties shared — comes out instead of NaN.
+ */
+function softmaxScaled(
+  feat: Features,
+  lambda: ArrayLike<number>,
+  pi: Float64Array,
+  nS: number,
+  nA: number,
+): Float64Array {
+  let scale = 0;
+  for (let i = 0; i < lambda.length; i++) scale = Math.max(scale, Math.abs(lambda[i]));
+  const z = linearValues(feat, Array.from(lambda, (v) => v / scale), "lambda");
+  for (let s = 0; s < nS; s++) {
+    let m = -Infinity;
+    for (let a = 0; a < nA; a++) m = Math.max(m, z[s * nA + a]);
+    let tot = 0;
+    for (let a = 0; a < nA; a++) {
+      const e = Math.exp(scale * (z[s * nA + a] - m));
+      pi[s * nA + a] = e;
+      tot += e;
+    }
+    for (let a = 0; a < nA; a++) pi[s * nA + a] /= tot;
   }
   return pi;
 }

@@ -223,7 +223,22 @@ function parseCsvRecords(text: string): string[][] {
 
 /** Check a CSV file's shape and, where declared, its column kinds; errors name file, row, column. */
 function checkCsv(file: string, opts: ReadTableOptions, nullable: Set<string>): void {
-  const records = parseCsvRecords(Deno.readTextFileSync(file));
+  const bytes = Deno.readFileSync(file);
+  let textContent: string;
+  try {
+    textContent = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RangeError(`readTable: ${file} is not a text (UTF-8) CSV file — a binary file?`);
+  }
+  const bad = textContent.search(/[\u0000-\u0008\u000e-\u001f]/);
+  if (bad >= 0) {
+    throw new RangeError(
+      `readTable: ${file} holds a control character (code ${
+        textContent.charCodeAt(bad)
+      }) at offset ${bad}: not a CSV table`,
+    );
+  }
+  const records = parseCsvRecords(textContent);
   if (records.length === 0) throw new RangeError(`readTable: ${file} is empty (no header row)`);
   const header = records[0];
   for (let r = 1; r < records.length; r++) {

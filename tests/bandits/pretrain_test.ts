@@ -309,7 +309,8 @@ Deno.test("engine pretraining resumes from its state file to the same bits, and 
   );
   await Deno.writeTextFile(file, "{not json");
   await assert.rejects(
-    () => pretrainTransformer(cfg, set, train, held, undefined, { backend: "wasm", stateFile: file }),
+    () =>
+      pretrainTransformer(cfg, set, train, held, undefined, { backend: "wasm", stateFile: file }),
     /training state .*state\.json is corrupt/,
   );
   await Deno.remove(dir, { recursive: true });

@@ -110,3 +110,31 @@ Deno.test("rollout validates its inputs", () => {
     /out\.n = 4/,
   );
 });
+
+Deno.test("softmaxPolicy with an overflowing λ (1e308) gives the greedy limit, not NaN, and matches the formula below it", () => {
+  const rng = new Rng(41);
+  const feat = randomFeatures(rng, 4, 3);
+  const dir = Float64Array.from({ length: 12 }, () => rng.normal());
+  const top = Math.max(...dir.map(Math.abs));
+  const huge = softmaxPolicy(feat, dir.map((v) => (v / top) * 1e308));
+  assert.ok(huge.every(Number.isFinite));
+  const q = new Float64Array(12); // φ·dir, the direction's logits
+  for (let s = 0; s < 4; s++) {
+    for (let a = 0; a < 3; a++) {
+      let v = 0;
+      for (let j = 0; j < 12; j++) v += feat.phi[(s * 3 + a) * 12 + j] * dir[j];
+      q[s * 3 + a] = v;
+    }
+    const best = [0, 1, 2].reduce((b, a) => (q[s * 3 + a] > q[s * 3 + b] ? a : b), 0);
+    for (let a = 0; a < 3; a++) assert.equal(huge[s * 3 + a], a === best ? 1 : 0, `state ${s}`);
+  }
+  // at a large but finite scale the stable path is not taken and the literal softmax holds
+  const mid = softmaxPolicy(feat, dir.map((v) => v * 50));
+  for (let s = 0; s < 4; s++) {
+    const e = [0, 1, 2].map((a) =>
+      Math.exp(50 * q[s * 3 + a] - Math.max(...[0, 1, 2].map((b) => 50 * q[s * 3 + b])))
+    );
+    const z = e.reduce((x, y) => x + y, 0);
+    for (let a = 0; a < 3; a++) assert.ok(Math.abs(mid[s * 3 + a] - e[a] / z) < 1e-12);
+  }
+});

@@ -131,3 +131,17 @@ Deno.test("readTable names a missing or corrupt file", async () => {
     assert.throws(() => readTable(""), /path must be a non-empty string/);
   });
 });
+
+Deno.test("readTable refuses a binary file named .csv instead of returning a frame", async () => {
+  const dir = await Deno.makeTempDir();
+  const png = `${dir}/image.csv`;
+  await Deno.writeFile(png, new Uint8Array([0x41, 0x2c, 0x42, 10, 0x50, 0, 0x4e, 0x47, 10]));
+  assert.throws(
+    () => readTable(png),
+    /image\.csv holds a control character \(code 0\) at offset 5: not a CSV table/,
+  );
+  const bin = `${dir}/noise.csv`;
+  await Deno.writeFile(bin, Uint8Array.from({ length: 400 }, (_, i) => (i * 7919) % 256));
+  assert.throws(() => readTable(bin), /noise\.csv is not a text \(UTF-8\) CSV file/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -160,7 +160,9 @@ export class WasmEngine {
     const { adamM, adamV, P } = this.plan;
     assertInt("optimizer step", s.step, 0);
     for (const [name, a] of [["m", s.m], ["v", s.v]] as const) {
-      if (a.length !== P) throw new RangeError(`optimizer state ${name} has ${a.length} values, expected ${P}`);
+      if (a.length !== P) {
+        throw new RangeError(`optimizer state ${name} has ${a.length} values, expected ${P}`);
+      }
       for (let i = 0; i < P; i++) {
         if (!Number.isFinite(a[i]) || (name === "v" && a[i] < 0)) {
           throw new RangeError(`optimizer state ${name}[${i}] = ${a[i]}`);
