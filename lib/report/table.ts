@@ -230,6 +230,7 @@ function checkCsv(file: string, opts: ReadTableOptions, nullable: Set<string>): 
   } catch {
     throw new RangeError(`readTable: ${file} is not a text (UTF-8) CSV file — a binary file?`);
   }
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is looked for
   const bad = textContent.search(/[\u0000-\u0008\u000e-\u001f]/);
   if (bad >= 0) {
     throw new RangeError(
