@@ -208,7 +208,7 @@ class TfjsBackend implements TransformerEngine {
     const { selectBackend, checkWebGpu } = await import("../backend.ts");
     const { tf, initTf } = await import("../../icrl/tf.ts");
     const { TransformerModel } = await import("../transformer.ts");
-    const { AdamW } = await import("../pretrain.ts");
+    const { AdamW } = await import("../adamw_tf.ts");
     let device = "tfjs wasm backend (one thread)";
     if (backend === "webgpu") {
       // deno-lint-ignore no-explicit-any
