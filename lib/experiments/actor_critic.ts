@@ -49,8 +49,6 @@ import {
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 export * from "./actor_critic_sweep.ts";
-export { constructionSummary, figures, manifest, tables } from "./actor_critic_views.ts";
-export { summary, sweepSummary } from "./actor_critic_summary.ts";
 
 /** Every knob of notebook 04 (α, β of the task come from the sweep). */
 export interface ActorCriticConfig {

@@ -21,7 +21,8 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run, sweepSummary } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { sweepSummary } from "./actor_critic_summary.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
@@ -60,7 +61,8 @@ export function sweepSummary(res: ActorCriticResult): string {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run, summary } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { summary } from "./actor_critic_summary.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,

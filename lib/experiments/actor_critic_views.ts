@@ -39,7 +39,8 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run, tables } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { tables } from "./actor_critic_views.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
@@ -110,7 +111,8 @@ const PRECISIONS = ["float64", "float32 (tfjs)"];
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, constructionSummary, run } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { constructionSummary } from "./actor_critic_views.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
@@ -138,7 +140,8 @@ export function constructionSummary(res: ActorCriticResult): Row[] {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, figures, run } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { figures } from "./actor_critic_views.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
@@ -286,7 +289,8 @@ export function figures(res: ActorCriticResult): Figures {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, manifest, run } from "./actor_critic.ts";
+ * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { manifest } from "./actor_critic_views.ts";
  * const q = actorCriticDefaults.quick;
  * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
  *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,

@@ -27,8 +27,6 @@ import { meanCI } from "../core/stats.ts";
 import { assertInt } from "../core/validate.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-export { figures, PAPER_FIG1_T200, summary, tables } from "./bandit_baselines_views.ts";
-
 /** Every knob of notebook 07. */
 export interface BanditBaselinesConfig {
   /** Test environments per family (paper 500). */

@@ -86,7 +86,8 @@ export function paperComparisons(res: BanditBaselinesResult): PaperComparison[] 
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run, tables } from "./bandit_baselines.ts";
+ * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { tables } from "./bandit_baselines_views.ts";
  * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
  * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
  * const t = tables(await run(cfg));
@@ -196,7 +197,8 @@ function familyChart(fam: FamilyRun): ReturnType<typeof lineChart> {
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, figures, run } from "./bandit_baselines.ts";
+ * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { figures } from "./bandit_baselines_views.ts";
  * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
  * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
  * const f = figures(await run(cfg));
@@ -222,7 +224,8 @@ function at(res: BanditBaselinesResult, family: string, name: string) {
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run, summary } from "./bandit_baselines.ts";
+ * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { summary } from "./bandit_baselines_views.ts";
  * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
  * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
  * summary(await run(cfg));

@@ -21,7 +21,6 @@ export {
   type ConstructionErrorRow,
   DEFAULT_CONSTRUCTION_CHECK,
 } from "./construction_grid.ts";
-export { figures, summary, tables } from "./construction_check_views.ts";
 
 /** Every knob of notebook 01: the grid, and the d at which θ⋆ is drawn. */
 export interface ConstructionConfig extends ConstructionCheckConfig {

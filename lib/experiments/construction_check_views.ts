@@ -28,7 +28,8 @@ const ALGORITHMS = ["SARSA", "TD(0)", "actor–critic"];
  *
  * @example
  * ```ts
- * import { constructionDefaults, run, tables } from "./construction_check.ts";
+ * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { tables } from "./construction_check_views.ts";
  * const t = tables(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
  * t.construction_maxima.length; // 3 algorithms × 5 variants × 2 precisions = 30
  * ```
@@ -78,7 +79,8 @@ function sweepChart(res: ConstructionResult, alg: string, sweep: "n" | "d"): Spe
  *
  * @example
  * ```ts
- * import { constructionDefaults, figures, run } from "./construction_check.ts";
+ * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { figures } from "./construction_check_views.ts";
  * const f = figures(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
  * Object.keys(f); // ["construction_errors", "construction_heatmaps"]
  * ```
@@ -115,7 +117,8 @@ export function figures(
  *
  * @example
  * ```ts
- * import { constructionDefaults, run, summary } from "./construction_check.ts";
+ * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { summary } from "./construction_check_views.ts";
  * summary(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
  * ```
  */

@@ -28,9 +28,6 @@ import {
 import { trainingPerSeedRows } from "./closed_loop.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-export { figures, summary, tables, thinCurves } from "./convergence_views.ts";
-export { manifest, recheckSaved, saveBlocks, type SavedBlockCheck } from "./convergence_saved.ts";
-
 /** Overrides of the trainer's MATH §6 defaults (`DEFAULT_TRAIN`) for one training run. */
 export type TrainOverrides = Partial<Omit<TrainConfig, "task">> & { task?: Partial<TaskSpec> };
 

@@ -19,7 +19,8 @@ import { type ConvergenceResult, validateConvergenceConfig } from "./convergence
  *
  * @example
  * ```ts
- * import { convergenceDefaults, manifest, run } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { manifest } from "./convergence_saved.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
@@ -84,7 +85,8 @@ export type SavedBlockCheck = {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run, saveBlocks } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { saveBlocks } from "./convergence_saved.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
@@ -117,7 +119,8 @@ export async function saveBlocks(
  *
  * @example
  * ```ts
- * import { convergenceDefaults, recheckSaved, run, saveBlocks } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { recheckSaved, saveBlocks } from "./convergence_saved.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,

@@ -125,7 +125,8 @@ function tableRows(res: ConvergenceResult) {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run, tables } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { tables } from "./convergence_views.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
@@ -153,7 +154,8 @@ function upperMedian(xs: readonly number[]): number {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, figures, run } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { figures } from "./convergence_views.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
@@ -303,7 +305,9 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, recheckSaved, run, saveBlocks, summary } from "./convergence.ts";
+ * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { recheckSaved, saveBlocks } from "./convergence_saved.ts";
+ * import { summary } from "./convergence_views.ts";
  * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
  * const res = await run({
  *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,

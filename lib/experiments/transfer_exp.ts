@@ -26,7 +26,6 @@ import { loadTrainedBlocks } from "./trained_blocks.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 export { averageLearners } from "./closed_loop.ts";
-export { figures, manifest, summary, tables } from "./transfer_exp_views.ts";
 
 /** Every knob of notebook 03. */
 export interface TransferExpConfig {

@@ -30,7 +30,8 @@ function budgetSummary(res: TransferExpResult, summary: TransferSummaryRow[]) {
  *
  * @example
  * ```ts
- * import { run, tables, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { tables } from "./transfer_exp_views.ts";
  * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
  *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
  *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
@@ -77,7 +78,8 @@ export function tables(res: TransferExpResult): Record<string, Row[]> {
  *
  * @example
  * ```ts
- * import { figures, run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { figures } from "./transfer_exp_views.ts";
  * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
  *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
  *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
@@ -140,7 +142,8 @@ export function figures(res: TransferExpResult): Figures {
  *
  * @example
  * ```ts
- * import { manifest, run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { manifest } from "./transfer_exp_views.ts";
  * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
  *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
  *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
@@ -171,7 +174,8 @@ export function manifest(res: TransferExpResult) {
  *
  * @example
  * ```ts
- * import { run, summary, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { summary } from "./transfer_exp_views.ts";
  * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
  *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
  *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };

@@ -15,7 +15,7 @@
 
 import { type Prompt, validatePrompt } from "./prompt.ts";
 import { gramApply } from "../core/linalg.ts";
-import type { TaskSpec } from "./tasks.ts";
+import type { TaskSpec } from "./task_spec.ts";
 import {
   assertFiniteArray,
   assertInt,

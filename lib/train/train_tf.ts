@@ -6,7 +6,7 @@
  */
 
 import { initTf, lsaReadoutTf, tf } from "../icrl/tf.ts";
-import type { TrainConfig } from "./train.ts";
+import type { TrainConfig } from "./config.ts";
 import type { TaskEnv } from "../icrl/tasks.ts";
 import { taskDims } from "../icrl/tasks.ts";
 import { buildPrompt } from "../icrl/prompt.ts";

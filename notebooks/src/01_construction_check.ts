@@ -20,11 +20,9 @@
 import {
   assertConstructionHolds,
   constructionDefaults,
-  figures,
   run,
-  summary,
-  tables,
 } from "../../lib/experiments/construction_check.ts";
+import { figures, summary, tables } from "../../lib/experiments/construction_check_views.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 

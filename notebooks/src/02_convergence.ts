@@ -23,16 +23,9 @@
 // Prop 3.1 run is repeated with tfjs autodiff (float32) as the gradient engine.
 
 // %%
-import {
-  convergenceDefaults,
-  figures,
-  manifest,
-  recheckSaved,
-  run,
-  saveBlocks,
-  summary,
-  tables,
-} from "../../lib/experiments/convergence.ts";
+import { convergenceDefaults, run } from "../../lib/experiments/convergence.ts";
+import { figures, summary, tables } from "../../lib/experiments/convergence_views.ts";
+import { manifest, recheckSaved, saveBlocks } from "../../lib/experiments/convergence_saved.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
   dataDir,

@@ -23,14 +23,8 @@
 // `ICRL_OUT`); `blocks` names notebook 02's run whose saved blocks are evaluated.
 
 // %%
-import {
-  figures,
-  manifest,
-  run,
-  summary,
-  tables,
-  transferDefaults,
-} from "../../lib/experiments/transfer_exp.ts";
+import { run, transferDefaults } from "../../lib/experiments/transfer_exp.ts";
+import { figures, manifest, summary, tables } from "../../lib/experiments/transfer_exp_views.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 

@@ -34,16 +34,14 @@
 // `ICRL_OUT`).
 
 // %%
+import { actorCriticDefaults, run } from "../../lib/experiments/actor_critic.ts";
 import {
-  actorCriticDefaults,
   constructionSummary,
   figures,
   manifest,
-  run,
-  summary,
-  sweepSummary,
   tables,
-} from "../../lib/experiments/actor_critic.ts";
+} from "../../lib/experiments/actor_critic_views.ts";
+import { summary, sweepSummary } from "../../lib/experiments/actor_critic_summary.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {
   dataDir,

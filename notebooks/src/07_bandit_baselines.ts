@@ -28,13 +28,8 @@
 // bandits with the optimal arm for DPT).
 
 // %%
-import {
-  banditBaselinesDefaults,
-  figures,
-  run,
-  summary,
-  tables,
-} from "../../lib/experiments/bandit_baselines.ts";
+import { banditBaselinesDefaults, run } from "../../lib/experiments/bandit_baselines.ts";
+import { figures, summary, tables } from "../../lib/experiments/bandit_baselines_views.ts";
 import { writeTrajectories } from "../../lib/bandits/record_table.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import {

@@ -3,15 +3,16 @@ import {
   AC_TEACHER,
   type ActorCriticConfig,
   actorCriticDefaults,
+  run,
+  validateActorCriticConfig,
+} from "../../lib/experiments/actor_critic.ts";
+import {
   constructionSummary,
   figures,
   manifest,
-  run,
-  summary,
-  sweepSummary,
   tables,
-  validateActorCriticConfig,
-} from "../../lib/experiments/actor_critic.ts";
+} from "../../lib/experiments/actor_critic_views.ts";
+import { summary, sweepSummary } from "../../lib/experiments/actor_critic_summary.ts";
 import { atStep } from "../../lib/experiments/closed_loop.ts";
 import { loadModel } from "../../lib/train/mod.ts";
 import { pairedDifference, summariseTransfer } from "../../lib/transfer/mod.ts";

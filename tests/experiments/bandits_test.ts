@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import {
   type BanditBaselinesConfig,
   banditBaselinesDefaults,
+  run,
+} from "../../lib/experiments/bandit_baselines.ts";
+import {
   figures,
   PAPER_FIG1_T200,
-  run,
   summary,
   tables,
-} from "../../lib/experiments/bandit_baselines.ts";
+} from "../../lib/experiments/bandit_baselines_views.ts";
 import { paperComparisons } from "../../lib/experiments/bandit_baselines_views.ts";
 import { fmtMeanSE } from "../../lib/report/format.ts";
 

@@ -6,12 +6,10 @@ import {
   constructionDefaults,
   type ConstructionResult,
   DEFAULT_CONSTRUCTION_CHECK,
-  figures,
   run,
-  summary,
-  tables,
   validateConstructionConfig,
 } from "../../lib/experiments/construction_check.ts";
+import { figures, summary, tables } from "../../lib/experiments/construction_check_views.ts";
 import { fmtSig } from "../../lib/report/format.ts";
 
 const small: ConstructionConfig = {

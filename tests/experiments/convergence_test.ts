@@ -3,18 +3,13 @@ import {
   type ConvergenceConfig,
   convergenceDefaults,
   convergenceSettings,
-  figures,
   finalPhaseRate,
-  manifest,
   normalisedBlockRows,
-  recheckSaved,
   run,
-  saveBlocks,
-  summary,
-  tables,
-  thinCurves,
   validateConvergenceConfig,
 } from "../../lib/experiments/convergence.ts";
+import { figures, summary, tables, thinCurves } from "../../lib/experiments/convergence_views.ts";
+import { manifest, recheckSaved, saveBlocks } from "../../lib/experiments/convergence_saved.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { fmtFixed, fmtSig } from "../../lib/report/format.ts";
 

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  figures,
-  manifest,
   run,
-  summary,
-  tables,
   TEACHER,
   transferDefaults,
   type TransferExpConfig,
   validateTransferExpConfig,
 } from "../../lib/experiments/transfer_exp.ts";
+import { figures, manifest, summary, tables } from "../../lib/experiments/transfer_exp_views.ts";
 import { atStep } from "../../lib/experiments/closed_loop.ts";
 import { pairedDifference, summariseTransfer } from "../../lib/transfer/mod.ts";
 import { fmtCI, fmtFixed } from "../../lib/report/mod.ts";
