@@ -267,25 +267,8 @@ export async function pretrainTransformer(
   if (engine !== undefined && engine.backend === "wasm") {
     return await pretrainOnEngine(cfg, set, trainRows, heldRows, onProgress, engine);
   }
-  if (trainRows.length < 1 || heldRows.length < 1) {
-    throw new RangeError(
-      `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
-    );
-  }
-  const held = new Set(heldRows);
-  for (const r of trainRows) {
-    if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
-  }
-  const T = set.horizon, A = set.numArms, F = tokenDim(A, armFeatures(set));
-  const model: TransformerConfig = {
-    tokenDim: F,
-    numActions: A,
-    maxLen: T,
-    D: cfg.D,
-    layers: cfg.layers,
-    mlpHidden: cfg.mlpHidden,
-    ...(cfg.heads !== undefined ? { heads: cfg.heads } : {}),
-  };
+  const model = trainingModel(cfg, set, trainRows, heldRows, cfg.heads);
+  const T = set.horizon, F = model.tokenDim;
   const rng = new Rng(cfg.seed);
   const net = new TransformerModel(model, initWeights(model, rng.fork("init")), cfg.matmul);
   const opt = new AdamW(cfg.lr, cfg.weightDecay);
@@ -363,6 +346,34 @@ export async function pretrainTransformer(
   }
 }
 
+/** Check the split (non-empty, disjoint) and derive the architecture a run trains. */
+function trainingModel(
+  cfg: PretrainConfig,
+  set: TokenSource,
+  trainRows: Int32Array,
+  heldRows: Int32Array,
+  heads: number | undefined,
+): TransformerConfig {
+  if (trainRows.length < 1 || heldRows.length < 1) {
+    throw new RangeError(
+      `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
+    );
+  }
+  const held = new Set(heldRows);
+  for (const r of trainRows) {
+    if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
+  }
+  return {
+    tokenDim: tokenDim(set.numArms, armFeatures(set)),
+    numActions: set.numArms,
+    maxLen: set.horizon,
+    D: cfg.D,
+    layers: cfg.layers,
+    mlpHidden: cfg.mlpHidden,
+    ...(heads !== undefined ? { heads } : {}),
+  };
+}
+
 /** Held-out loss and accuracy from logits `rows × T × A` already computed (float32). */
 function imitationFromLogits(
   logits: Float32Array,
@@ -402,25 +413,8 @@ async function pretrainOnEngine(
   onProgress: ((step: number, total: number, row?: PretrainCurveRow) => void) | undefined,
   engine: EngineTrainOptions,
 ): Promise<PretrainResult> {
-  if (trainRows.length < 1 || heldRows.length < 1) {
-    throw new RangeError(
-      `need ≥ 1 training and held-out trajectory, got ${trainRows.length} and ${heldRows.length}`,
-    );
-  }
-  const held = new Set(heldRows);
-  for (const r of trainRows) {
-    if (held.has(r)) throw new RangeError(`trajectory ${r} is both in training and held out`);
-  }
-  const T = set.horizon, A = set.numArms, F = tokenDim(A, armFeatures(set));
-  const model: TransformerConfig = {
-    tokenDim: F,
-    numActions: A,
-    maxLen: T,
-    D: cfg.D,
-    layers: cfg.layers,
-    mlpHidden: cfg.mlpHidden,
-    ...((cfg.heads ?? engine.heads) !== undefined ? { heads: cfg.heads ?? engine.heads } : {}),
-  };
+  const model = trainingModel(cfg, set, trainRows, heldRows, cfg.heads ?? engine.heads);
+  const T = set.horizon, A = set.numArms, F = model.tokenDim;
   const rng = new Rng(cfg.seed);
   const B = cfg.batch;
   const evalChunk = Math.max(B, 64);
