@@ -19,7 +19,10 @@ import {
 } from "./attention_stats.ts";
 import { referenceLabel, tables } from "./attention_views.ts";
 
-/** A held-out error counts as still improving if the last checkpoint is below this × the previous. */
+/**
+ * A held-out error counts as still improving if the last checkpoint is below this × the latest
+ * checkpoint at no more than half its prompts.
+ */
 export const STILL_IMPROVING = 0.9;
 
 /** One learner's interval on a metric, and how it compares with the reference's. */
@@ -155,24 +158,42 @@ export function summary(res: AttentionResult): string {
     );
   }
   const teacher = t.final.find((r) => r.learner === TEACHER)!;
-  lines.push(`- **${TEACHER}**: score ${ci(teacher, "score", 3)}.`);
+  const trDefault = t.transfer_final.filter((r) => r.condition === conditionLabels(res).default);
+  lines.push(
+    `- **${TEACHER}**: score ${ci(teacher, "score", 3)}. Paired J − teacher at step ${L}, ${
+      compareToReference(
+        TEACHER,
+        "the training distribution",
+        res.learners.map((l) => {
+          const x = trDefault.find((r) => r.learner === l.label)!;
+          return {
+            label: l.label,
+            relation: rel({ lo: x.dJvsTeacherLo as number, hi: x.dJvsTeacherHi as number }),
+          };
+        }),
+        false,
+      )
+    }.`,
+  );
   lines.push(
     "",
     `**Held-out error against prompts** (checkpoints ${fmtSig(cfg.checkpoints[0])} … ${
       fmtSig(cfg.checkpoints.at(-1)!)
-    }; "still improving" = the last checkpoint below ${STILL_IMPROVING}× the one before): ${
-      res.learners.map((l) => {
-        const cs = checkpointStats(res, l.label);
-        if (cs.length < 2) return `${l.label}: —`;
-        const a = cs[cs.length - 2], b = cs[cs.length - 1];
-        const ratio = b.relErr.mean / a.relErr.mean;
-        return `${l.label} ${fmtSig(cs[0].relErr.mean)} → ${fmtSig(a.relErr.mean)} → ${
-          fmtSig(b.relErr.mean)
-        } (×${fmtSig(ratio)} over the last doubling${
-          ratio < STILL_IMPROVING ? ", still improving" : ""
-        })`;
-      }).join("; ")
-    }.`,
+    } prompts; "still improving" = the last checkpoint below ${STILL_IMPROVING}× the latest one ` +
+      `at no more than half its prompts): ${
+        res.learners.map((l) => {
+          const cs = checkpointStats(res, l.label);
+          const b = cs.at(-1);
+          const a = b ? [...cs].reverse().find((c) => c.prompts <= b.prompts / 2) : undefined;
+          if (!a || !b) return `${l.label}: —`;
+          const ratio = b.relErr.mean / a.relErr.mean;
+          return `${l.label} ${fmtSig(cs[0].relErr.mean)} → ${fmtSig(a.relErr.mean)} (${
+            fmtSig(a.prompts)
+          }) → ${fmtSig(b.relErr.mean)} (${fmtSig(b.prompts)}), ×${fmtSig(ratio)}${
+            ratio < STILL_IMPROVING ? ", still improving" : ""
+          }`;
+        }).join("; ")
+      }.`,
   );
   const { W, rows: eq } = equalWall(res);
   lines.push(
