@@ -36,7 +36,8 @@ import {
   type TransferRow,
   validateTransferConfig,
 } from "../transfer/mod.ts";
-import { type ModelParams, predictBatch } from "./models.ts";
+import { type ModelDims, type ModelParams, predictBatch } from "./models.ts";
+import { engine, type LearnerArch } from "./js_models.ts";
 import { assertInt } from "../core/validate.ts";
 
 /** A learner that updates a batch of prompts at once (one per test MDP). */
@@ -105,6 +106,42 @@ export function modelLearner(name: string, params: ModelParams): BatchLearner {
       }
       const out = predictBatch(params, X, th, B, n);
       for (let b = 0; b < B; b++) outs[b].set(out.subarray(b * q, (b + 1) * q));
+    },
+  };
+}
+
+/**
+ * A learner of the float64 engine (`js_models.ts`) with fixed parameters as a batch learner.
+ *
+ * @example
+ * ```ts
+ * import { engineLearner } from "./eval.ts";
+ * import { initLearner } from "./js_models.ts";
+ * const dims = { m: 73, p: 37, nTrain: 20 }, arch = { kind: "softmax" as const, heads: 2 };
+ * const l = engineLearner("softmax ×2 seed 0", arch, dims, initLearner(arch, dims, 0, 0.1));
+ * ```
+ */
+export function engineLearner(
+  name: string,
+  arch: LearnerArch,
+  dims: ModelDims,
+  params: Float64Array,
+): BatchLearner {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new RangeError(`learner name must be a non-empty string, got ${JSON.stringify(name)}`);
+  }
+  const eng = engine(arch, dims);
+  if (params.length !== eng.size) {
+    throw new RangeError(
+      `params has ${params.length} entries, ${JSON.stringify(arch)} needs ${eng.size}`,
+    );
+  }
+  return {
+    name,
+    updateBatch(Xs, envs, _targets, outs) {
+      for (let b = 0; b < envs.length; b++) {
+        eng.predict(params, Xs[b], envs[b].theta, envs[b].traj.n, outs[b]);
+      }
     },
   };
 }

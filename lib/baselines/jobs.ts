@@ -21,18 +21,42 @@ import {
   type OneStepRow,
 } from "./eval.ts";
 import { assertInt } from "../core/validate.ts";
+import { type LearnerSnapshot, type LearnerTrainConfig, trainLearner } from "./learner_train.ts";
+import { engineLearner } from "./eval.ts";
+import { taskDims } from "../icrl/tasks.ts";
 import { runWorkerJobs } from "../train/parallel.ts";
 
 /** A job: what to train, under which name, and how to evaluate it. */
 export interface Job {
   /** Learner name used in every result (and to label its rollout streams). */
   name: string;
-  /** The LSA block (trainTeacherMimic) or a baseline (trainBaseline). */
-  train: { kind: "lsa"; config: TrainConfig } | { kind: "baseline"; config: BaselineTrainConfig };
+  /**
+   * The LSA block (trainTeacherMimic), a tfjs baseline (trainBaseline), or any learner on the
+   * float64 engine (trainLearner: snapshots at checkpoints and at a wall time, divergence as a
+   * status).
+   */
+  train:
+    | { kind: "lsa"; config: TrainConfig }
+    | { kind: "baseline"; config: BaselineTrainConfig }
+    | { kind: "learner"; config: LearnerTrainConfig };
   /** Closed-loop evaluations (one result each). */
   transfers: TransferConfig[];
   /** Held-out one-step evaluations (one row each). */
   oneStep: OneStepConfig[];
+  /** For "learner": the held-out evaluation of every snapshot (checkpoints and wall time). */
+  snapshotEval?: OneStepConfig;
+}
+
+/** A snapshot of a "learner" job, evaluated. */
+export interface SnapshotEval {
+  /** Prompts consumed. */
+  prompts: number;
+  /** Training wall time (s). */
+  wallSec: number;
+  /** Window-mean training loss up to it. */
+  loss: number;
+  /** Held-out one-step error of the snapshot (`snapshotEval`). */
+  oneStep: OneStepRow;
 }
 
 /** Result of one job. */
@@ -60,6 +84,12 @@ export interface JobResult {
   oneStep: OneStepRow[];
   /** Evaluation wall time (s). */
   evalWallSec: number;
+  /** "done", or "diverged" (a "learner" run stopped early; evaluations then are empty). */
+  status: "done" | "diverged";
+  /** "learner" jobs: the evaluated checkpoint snapshots (else empty). */
+  checkpoints: SnapshotEval[];
+  /** "learner" jobs: the evaluated wall-time snapshot (else null). */
+  wallPoint: SnapshotEval | null;
 }
 
 /** Trainable scalars of an LSA run (restricted: P12, V̄21; full: P, V). */
@@ -98,7 +128,45 @@ export async function runJob(
   }
   let learner: BatchLearner;
   let metrics: JobResult["metrics"], trainWallSec: number, prompts: number, count: number;
-  if (job.train.kind === "lsa") {
+  let status: JobResult["status"] = "done";
+  let checkpoints: SnapshotEval[] = [], wallPoint: SnapshotEval | null = null;
+  if (job.train.kind === "learner") {
+    const r = await trainLearner(job.train.config, onProgress);
+    const { arch, task } = r.config;
+    const { m, p } = taskDims(task);
+    const dims = { m, p, nTrain: task.n };
+    metrics = r.metrics;
+    trainWallSec = r.wallTimeSec;
+    prompts = r.prompts;
+    count = r.params.length;
+    status = r.status;
+    learner = engineLearner(job.name, arch, dims, r.params);
+    const evalSnap = (s: LearnerSnapshot): SnapshotEval => ({
+      prompts: s.prompts,
+      wallSec: s.wallSec,
+      loss: s.loss,
+      oneStep: oneStepErrors(job.snapshotEval!, [engineLearner(job.name, arch, dims, s.params)])[0],
+    });
+    if (job.snapshotEval && status === "done") {
+      checkpoints = r.snapshots.map(evalSnap);
+      wallPoint = r.wallSnapshot ? evalSnap(r.wallSnapshot) : null;
+    }
+    if (status === "diverged") {
+      return {
+        name: job.name,
+        metrics,
+        trainWallSec,
+        prompts,
+        paramCount: count,
+        transfers: [],
+        oneStep: [],
+        evalWallSec: 0,
+        status,
+        checkpoints,
+        wallPoint,
+      };
+    }
+  } else if (job.train.kind === "lsa") {
     const t0 = performance.now();
     const rowTimes: number[] = [];
     const r = await trainTeacherMimic(job.train.config, (d, t, row) => {
@@ -142,6 +210,9 @@ export async function runJob(
     transfers,
     oneStep,
     evalWallSec: (performance.now() - t1) / 1000,
+    status,
+    checkpoints,
+    wallPoint,
   };
 }
 

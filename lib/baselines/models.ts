@@ -16,7 +16,10 @@
  * - `softmax`: the restricted LSA block with softmax attention in place of linear attention:
  *   scores `s_i = x_iᵀ A w̃` (query from the `w̃` column, keys from the tokens, `A ∈ R^{m×p}` like
  *   `P12`), `f = V̄ Σ_i softmax(s)_i x_i` (`V̄ ∈ R^{(p−1)×m}` like `V̄21`). Same parameter count as
- *   the restricted LSA block; only the normalisation of the attention weights differs.
+ *   the restricted LSA block; only the normalisation of the attention weights differs. One head's
+ *   weights are positive and sum to 1, so it cannot weight tokens by a signed δ_i; with `heads: 2`
+ *   the output is `V̄ Σ a_i x_i + V̄₂ Σ b_i x_i` over two softmax heads, which with `V̄₂ = −V̄` is
+ *   `V̄ Σ (a_i − b_i) x_i` — signed token weights (summing to 0) — at twice the parameters.
  *
  * @module
  */
@@ -44,8 +47,10 @@ export type Arch =
     wEveryStep?: boolean;
   }
   | {
-    /** Single softmax-attention layer (query from `w̃`, keys/values from tokens). */
+    /** Softmax-attention layer (query from `w̃`, keys/values from tokens). */
     kind: "softmax";
+    /** Heads whose outputs are summed: 1 (default) or 2 (can express signed token weights). */
+    heads?: number;
   };
 
 /** Prompt dimensions a model is built for. */
@@ -87,7 +92,7 @@ export function validateArch(arch: Arch): Arch {
   const allowed: Record<string, string[]> = {
     mlp: ["kind", "hidden"],
     gru: ["kind", "hidden", "head", "wEveryStep"],
-    softmax: ["kind"],
+    softmax: ["kind", "heads"],
   };
   const keys = allowed[arch.kind as string];
   if (!keys) {
@@ -99,6 +104,9 @@ export function validateArch(arch: Arch): Arch {
     if (!keys.includes(k)) throw new RangeError(`unknown key arch.${k} for kind "${arch.kind}"`);
   }
   if (arch.kind === "mlp") assertInt("arch.hidden", arch.hidden, 1, 65_536);
+  if (arch.kind === "softmax" && arch.heads !== undefined) {
+    assertInt("arch.heads", arch.heads, 1, 2);
+  }
   if (arch.kind === "gru") {
     assertInt("arch.hidden", arch.hidden, 1, 65_536);
     assertInt("arch.head", arch.head, 1, 65_536);
@@ -145,7 +153,9 @@ export function paramShapes(arch: Arch, dims: ModelDims): [string, number[]][] {
       ["bh2", [q]],
     ];
   }
-  return [["A", [m, p]], ["V", [q, m]]];
+  const heads: [string, number[]][] = [["A", [m, p]], ["V", [q, m]]];
+  if ((arch.heads ?? 1) === 2) heads.push(["A2", [m, p]], ["V2", [q, m]]);
+  return heads;
 }
 
 function validateDims(dims: ModelDims): ModelDims {
@@ -183,7 +193,7 @@ export function paramCount(arch: Arch, dims: ModelDims): number {
 export function initModel(arch: Arch, dims: ModelDims, rng: Rng, outGain = 0.1): ModelParams {
   assertNumber("outGain", outGain, 0);
   const shapes = paramShapes(arch, dims);
-  const outNames = new Set(["W3", "Wh2", "A", "V"]);
+  const outNames = new Set(["W3", "Wh2", "A", "V", "A2", "V2"]);
   const values = shapes.map(([name, sh]) => {
     const size = sh.reduce((a, b) => a * b, 1);
     const v = new Float32Array(size);
@@ -306,12 +316,16 @@ export function forwardTf(
     const a = tf.relu(tf.add(tf.matMul(tf.concat([h, th], 1), Wh1), bh1)) as tf.Tensor2D;
     return tf.add(w, tf.add(tf.matMul(a, Wh2), bh2)) as tf.Tensor2D;
   }
-  const [A, V] = vars as tf.Tensor2D[];
-  const key = tf.matMul(th, A, false, true); // [B, m] = (A w̃)ᵀ
-  const s = tf.reshape(tf.matMul(X, tf.reshape(key, [B, m, 1])), [B, n]); // s_i = x_iᵀ A w̃
-  const att = tf.softmax(s); // over i
-  const z = tf.reshape(tf.matMul(tf.reshape(att, [B, 1, n]), X), [B, m]); // Σ_i a_i x_i
-  return tf.add(w, tf.matMul(z, V, false, true)) as tf.Tensor2D;
+  let out: tf.Tensor2D = w;
+  for (let h = 0; h < vars.length; h += 2) {
+    const [A, V] = [vars[h], vars[h + 1]] as tf.Tensor2D[];
+    const key = tf.matMul(th, A, false, true); // [B, m] = (A w̃)ᵀ
+    const s = tf.reshape(tf.matMul(X, tf.reshape(key, [B, m, 1])), [B, n]); // s_i = x_iᵀ A w̃
+    const att = tf.softmax(s); // over i
+    const z = tf.reshape(tf.matMul(tf.reshape(att, [B, 1, n]), X), [B, m]); // Σ_i a_i x_i
+    out = tf.add(out, tf.matMul(z, V, false, true)) as tf.Tensor2D;
+  }
+  return out;
 }
 
 /**

@@ -7,41 +7,52 @@
  */
 
 import { DEFAULT_TASK, type TaskSpec } from "../icrl/tasks.ts";
-import { trainConfig } from "../train/train.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
-import { type Arch, paramCount } from "../baselines/models.ts";
-import { baselineConfig } from "../baselines/train.ts";
-import { type Job } from "../baselines/jobs.ts";
+import {
+  forwardMacs,
+  type LearnerArch,
+  learnerParamCount,
+  validateLearnerArch,
+} from "../baselines/js_models.ts";
+import { type LearnerTrainConfig, learnerTrainConfig } from "../baselines/learner_train.ts";
 import { type ScaleDefaults } from "./shape.ts";
+
+/** One learner of the comparison, as configured. */
+export interface LearnerEntry {
+  /** Label in tables and figures (unique). */
+  label: string;
+  /** The learner (float64 engine, `baselines/js_models.ts`). */
+  arch: LearnerArch;
+  /** Why it is in the comparison: "reference", "matched parameters", "matched FLOPs", … */
+  role: string;
+}
 
 /** Every knob of notebook 06. */
 export interface AttentionConfig {
-  /** Training seeds (one run of every learner per seed; ≥ 3 at paper scale). */
+  /** Training seeds: every learner trains once per seed at its chosen learning rate (≥ 5 at paper scale). */
   seeds: number[];
-  /** Training MDPs per run (paper: 10 000). Same for every learner ⇒ equal prompts seen. */
+  /** Training MDPs per run (K·T prompts; paper: 10 000 × 1 000). Same for every learner. */
   K: number;
-  /** Iterations per MDP (paper: 1 000). */
+  /** Iterations per MDP. */
   T: number;
   /** MDPs side by side per Adam step (batched mode, ≥ 64). */
   batch: number;
-  /** Adam learning rate (MATH §6: 1e-3, ×0.99 every 10 MDPs). */
-  lr: number;
-  /** Optimiser steps between logged loss rows. */
-  logEvery: number;
-  /** MLP widths tried (both hidden layers), one run each on `sweepSeed` with `sweepK × T` prompts. */
-  mlpWidths: number[];
-  /** Training MDPs of each sweep run. */
+  /** The learners compared (the first is the reference the others are paired against). */
+  learners: LearnerEntry[];
+  /**
+   * Adam learning rates tried for every learner (MATH §6's schedule ×0.99 every 10 MDPs on top);
+   * the one with the smallest held-out one-step error (on the sweep's own held-out stream, not the
+   * test MDPs) is used for the main runs.
+   */
+  lrGrid: number[];
+  /** Training MDPs of each sweep run (K·T prompts is the sweep budget). */
   sweepK: number;
   /** Seed of the sweep runs (distinct from `seeds`). */
   sweepSeed: number;
-  /** GRU state size. */
-  gruHidden: number;
-  /** Width of the GRU's ReLU head. */
-  gruHead: number;
-  /** Also train the GRU variant that reads `w̃` at every step. */
-  gruWEveryStep: boolean;
-  /** Training MDPs of the extra LSA-restricted run of ≈ the baselines' wall time (0 = none). */
-  lsaLongK: number;
+  /** Prompt counts at which the held-out error is measured during the main runs (log-spaced). */
+  checkpoints: number[];
+  /** Training wall time (s) at which every main run is also evaluated (equal wall time). */
+  equalWallSec: number;
   /** Closed-loop evaluation: unseen test MDPs (≥ 100 at paper scale). */
   numMdps: number;
   /** Closed-loop updates on the default task (MATH §8.3: 400). */
@@ -66,6 +77,42 @@ export interface AttentionConfig {
   workers: number;
 }
 
+const LSA: LearnerArch = { kind: "lsa", param: "restricted" };
+
+/**
+ * The paper-scale learners: the LSA block (restricted, full), softmax attention with one head
+ * (parameter-matched) and with two heads (signed token weights), and MLP / GRU variants matched to
+ * the restricted LSA block in parameters (≈ 5 k) or in forward FLOPs per prompt (≈ 8.2 k
+ * multiply–adds).
+ */
+const PAPER_LEARNERS: LearnerEntry[] = [
+  { label: "LSA restricted", arch: LSA, role: "reference" },
+  {
+    label: "LSA full",
+    arch: { kind: "lsa", param: "full" },
+    role: "linear attention, all of P, V",
+  },
+  { label: "softmax attention", arch: { kind: "softmax" }, role: "matched parameters" },
+  {
+    label: "softmax attention, 2 heads (signed)",
+    arch: { kind: "softmax", heads: 2 },
+    role: "signed token weights",
+  },
+  { label: "MLP 2×3", arch: { kind: "mlp", hidden: 3 }, role: "matched parameters" },
+  { label: "MLP 2×5", arch: { kind: "mlp", hidden: 5 }, role: "matched FLOPs" },
+  {
+    label: "GRU 12 (tokens)",
+    arch: { kind: "gru", hidden: 12, head: 20 },
+    role: "matched parameters",
+  },
+  {
+    label: "GRU 8 (tokens + w̃)",
+    arch: { kind: "gru", hidden: 8, head: 20, wEveryStep: true },
+    role: "matched parameters",
+  },
+  { label: "GRU 2 (tokens)", arch: { kind: "gru", hidden: 2, head: 4 }, role: "matched FLOPs" },
+];
+
 /** Quick and paper settings of notebook 06, side by side. */
 export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
   quick: {
@@ -73,15 +120,18 @@ export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
     K: 64,
     T: 12,
     batch: 64,
-    lr: 1e-3,
-    logEvery: 3,
-    mlpWidths: [16, 32],
+    learners: [
+      PAPER_LEARNERS[0],
+      PAPER_LEARNERS[2],
+      PAPER_LEARNERS[3],
+      PAPER_LEARNERS[4],
+      { label: "GRU 4 (tokens)", arch: { kind: "gru", hidden: 4, head: 8 }, role: "small" },
+    ],
+    lrGrid: [1e-3, 1e-2],
     sweepK: 64,
     sweepSeed: 900,
-    gruHidden: 8,
-    gruHead: 16,
-    gruWEveryStep: true,
-    lsaLongK: 128,
+    checkpoints: [128, 384, 768],
+    equalWallSec: 0.05,
     numMdps: 8,
     updates: 12,
     shiftUpdates: 6,
@@ -95,19 +145,16 @@ export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
     workers: 2,
   },
   paper: {
-    seeds: [0, 1, 2],
-    K: 512,
+    seeds: [0, 1, 2, 3, 4],
+    K: 10_240,
     T: 100,
     batch: 64,
-    lr: 1e-3,
-    logEvery: 20,
-    mlpWidths: [64, 128, 256],
-    sweepK: 128,
+    learners: PAPER_LEARNERS,
+    lrGrid: [3e-4, 1e-3, 3e-3, 1e-2, 3e-2],
+    sweepK: 1280,
     sweepSeed: 900,
-    gruHidden: 32,
-    gruHead: 64,
-    gruWEveryStep: true,
-    lsaLongK: 10_240,
+    checkpoints: [6400, 12_800, 25_600, 51_200, 102_400, 204_800, 409_600, 819_200, 1_024_000],
+    equalWallSec: 10,
     numMdps: 100,
     updates: 400,
     shiftUpdates: 100,
@@ -151,23 +198,25 @@ export function validateAttentionConfig(cfg: AttentionConfig): AttentionConfig {
   assertInt("batch", cfg.batch, 64);
   assertInt("K", cfg.K, cfg.batch);
   assertInt("T", cfg.T, 1);
-  assertNumber("lr", cfg.lr, 0);
-  if (!(cfg.lr > 0)) throw new RangeError(`lr must be > 0, got ${cfg.lr}`);
-  assertInt("logEvery", cfg.logEvery, 1);
-  if (!Array.isArray(cfg.mlpWidths) || cfg.mlpWidths.length === 0) {
-    throw new RangeError(`mlpWidths must be a non-empty array`);
+  if (!Array.isArray(cfg.learners) || cfg.learners.length < 2) {
+    throw new RangeError(`learners must list at least two learners`);
   }
-  cfg.mlpWidths.forEach((w, i) => assertInt(`mlpWidths[${i}]`, w, 1, 4096));
+  cfg.learners.forEach((l, i) => {
+    if (typeof l.label !== "string" || l.label.length === 0) {
+      throw new RangeError(`learners[${i}].label must be a non-empty string`);
+    }
+    validateLearnerArch(l.arch);
+  });
+  if (new Set(cfg.learners.map((l) => l.label)).size !== cfg.learners.length) {
+    throw new RangeError(`learner labels must be distinct`);
+  }
+  if (!Array.isArray(cfg.lrGrid) || cfg.lrGrid.length === 0) {
+    throw new RangeError(`lrGrid must be a non-empty array`);
+  }
+  cfg.lrGrid.forEach((v, i) => assertNumber(`lrGrid[${i}]`, v, Number.MIN_VALUE, 1));
   assertInt("sweepK", cfg.sweepK, cfg.batch);
-  assertInt("gruHidden", cfg.gruHidden, 1, 1024);
-  assertInt("gruHead", cfg.gruHead, 1, 4096);
-  if (typeof cfg.gruWEveryStep !== "boolean") {
-    throw new TypeError(`gruWEveryStep must be a boolean, got ${String(cfg.gruWEveryStep)}`);
-  }
-  assertInt("lsaLongK", cfg.lsaLongK, 0);
-  if (cfg.lsaLongK !== 0 && cfg.lsaLongK < cfg.batch) {
-    throw new RangeError(`lsaLongK must be 0 or ≥ batch (${cfg.batch}), got ${cfg.lsaLongK}`);
-  }
+  cfg.checkpoints.forEach((c, i) => assertInt(`checkpoints[${i}]`, c, 1, cfg.K * cfg.T));
+  assertNumber("equalWallSec", cfg.equalWallSec, 0);
   assertInt("numMdps", cfg.numMdps, 2);
   assertInt("updates", cfg.updates, 1);
   assertInt("shiftUpdates", cfg.shiftUpdates, 1);
@@ -188,18 +237,14 @@ export function validateAttentionConfig(cfg: AttentionConfig): AttentionConfig {
 /** The three closed-loop / held-out conditions. */
 export type Condition = "default" | "nS" | "gamma";
 
-/** One learner type of the comparison. */
-export interface LearnerSpec {
-  /** Label in tables and figures. */
-  label: string;
+/** One learner of the comparison with its sizes. */
+export interface LearnerSpec extends LearnerEntry {
   /** Family: "lsa" (linear attention), "softmax", "mlp", "gru". */
   family: "lsa" | "softmax" | "mlp" | "gru";
-  /** What is trained. */
-  train: Job["train"];
   /** Trainable scalars. */
   paramCount: number;
-  /** True for the extra LSA run of ≈ equal wall time (not part of the equal-prompts comparison). */
-  equalWall: boolean;
+  /** Forward multiply–adds per prompt at n = 20. */
+  forwardMacs: number;
 }
 
 /** The teacher's name in every closed loop. */
@@ -223,76 +268,41 @@ export function conditionTasks(cfg: AttentionConfig): Record<Condition, TaskSpec
 }
 
 /**
- * The learner types at this config (MLP at width `mlpWidth`), in display order.
+ * The learners of a config with their parameter and forward-FLOP counts, in display order.
  *
  * @example
  * ```ts
- * learnerSpecs(attentionDefaults.quick, 32).map((l) => l.label);
+ * learnerSpecs(attentionDefaults.paper).map((l) => `${l.label}: ${l.paramCount}`);
  * ```
  */
-export function learnerSpecs(cfg: AttentionConfig, mlpWidth: number, seed = 0): LearnerSpec[] {
+export function learnerSpecs(cfg: AttentionConfig): LearnerSpec[] {
   const task = DEFAULT_TASK;
   const dims = { m: 2 * task.d + 1, p: task.d + 1, nTrain: task.n };
-  const common = { K: cfg.K, T: cfg.T, batch: cfg.batch, lr: cfg.lr, logEvery: cfg.logEvery, seed };
-  const lsa = (param: "restricted" | "full", K = cfg.K): Job["train"] => ({
-    kind: "lsa",
-    config: trainConfig({ ...common, K, param }),
-  });
-  const base = (arch: Arch): Job["train"] => ({
-    kind: "baseline",
-    config: baselineConfig({ ...common, arch }),
-  });
-  const { m, p } = dims;
-  const specs: LearnerSpec[] = [
-    {
-      label: "LSA restricted",
-      family: "lsa",
-      train: lsa("restricted"),
-      paramCount: 2 * m * p - m,
-      equalWall: false,
-    },
-    {
-      label: "LSA full",
-      family: "lsa",
-      train: lsa("full"),
-      paramCount: 2 * (m + p) ** 2,
-      equalWall: false,
-    },
-  ];
-  const arches: [string, LearnerSpec["family"], Arch][] = [
-    ["softmax attention", "softmax", { kind: "softmax" }],
-    [`MLP 2×${mlpWidth}`, "mlp", { kind: "mlp", hidden: mlpWidth }],
-    [`GRU ${cfg.gruHidden} (tokens)`, "gru", {
-      kind: "gru",
-      hidden: cfg.gruHidden,
-      head: cfg.gruHead,
-    }],
-  ];
-  if (cfg.gruWEveryStep) {
-    arches.push([`GRU ${cfg.gruHidden} (tokens + w̃)`, "gru", {
-      kind: "gru",
-      hidden: cfg.gruHidden,
-      head: cfg.gruHead,
-      wEveryStep: true,
-    }]);
-  }
-  for (const [label, family, arch] of arches) {
-    specs.push({
-      label,
-      family,
-      train: base(arch),
-      paramCount: paramCount(arch, dims),
-      equalWall: false,
-    });
-  }
-  if (cfg.lsaLongK > 0) {
-    specs.push({
-      label: `LSA restricted, ${cfg.lsaLongK * cfg.T} prompts`,
-      family: "lsa",
-      train: lsa("restricted", cfg.lsaLongK),
-      paramCount: 2 * m * p - m,
-      equalWall: true,
-    });
-  }
-  return specs;
+  return cfg.learners.map((l) => ({
+    ...l,
+    family: l.arch.kind,
+    paramCount: learnerParamCount(l.arch, dims),
+    forwardMacs: forwardMacs(l.arch, dims, task.n),
+  }));
+}
+
+/**
+ * The training run of one learner at learning rate `lr` (MATH §6 otherwise: schedule ×0.99 every
+ * 10 MDPs, Xavier gain 0.1), on `K` MDPs of the stream of `seed`.
+ *
+ * @example
+ * ```ts
+ * const c = learnerRun(attentionDefaults.quick, attentionDefaults.quick.learners[0], 1e-2, 0, 64);
+ * c.lr; // 0.01
+ * ```
+ */
+export function learnerRun(
+  cfg: AttentionConfig,
+  l: LearnerEntry,
+  lr: number,
+  seed: number,
+  K: number,
+  extra: Partial<LearnerTrainConfig> = {},
+): LearnerTrainConfig {
+  return learnerTrainConfig({ arch: l.arch, K, T: cfg.T, batch: cfg.batch, lr, seed, ...extra });
 }

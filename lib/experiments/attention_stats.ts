@@ -7,7 +7,6 @@
  */
 
 import type { Row } from "../report/table.ts";
-import { fmtSig } from "../report/format.ts";
 import { meanCI } from "../core/stats.ts";
 import {
   summariseTransfer,
@@ -36,29 +35,14 @@ export const conditionLabels = (res: AttentionResult): Record<Condition, string>
 });
 
 /**
- * Labels of the equal-prompts learners, in display order.
- *
- * @example
- * ```ts
- * import { attentionDefaults, type AttentionResult, learnerSpecs } from "./attention.ts";
- * import { mainLabels } from "./attention_stats.ts";
- * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as unknown as AttentionResult;
- * mainLabels(res).length; // 5 (the equal-wall-time LSA run is left out)
- * ```
- */
-export function mainLabels(res: AttentionResult): string[] {
-  return res.learners.filter((l) => !l.equalWall).map((l) => l.label);
-}
-
-/**
- * Labels of every learner (the equal-wall-time LSA run included), in display order.
+ * Labels of every learner, in display order.
  *
  * @example
  * ```ts
  * import { attentionDefaults, type AttentionResult, learnerSpecs } from "./attention.ts";
  * import { allLabels } from "./attention_stats.ts";
- * const res = { learners: learnerSpecs(attentionDefaults.quick, 4) } as unknown as AttentionResult;
- * allLabels(res).length; // 6
+ * const res = { learners: learnerSpecs(attentionDefaults.quick) } as unknown as AttentionResult;
+ * allLabels(res).length; // 5
  * ```
  */
 export function allLabels(res: AttentionResult): string[] {
@@ -197,24 +181,53 @@ export function geoCI(values: number[]): { mean: number; lo: number; hi: number 
 }
 
 /**
- * Loss at wall time `W` of one run: the last logged row at or before W (the first row if none).
+ * How two intervals compare: "lower" if a lies entirely below b, "higher" if entirely above,
+ * "overlapping" otherwise (the data do not separate them).
  *
  * @example
  * ```ts
- * import { lossAtWall } from "./attention_stats.ts";
- * const rows = [{ wallSec: 1, loss: 3 }, { wallSec: 2, loss: 2 }, { wallSec: 4, loss: 1 }];
- * lossAtWall(rows, 3); // 2
+ * import { ciRelation } from "./attention_stats.ts";
+ * ciRelation({ lo: 0.9, hi: 1.1 }, { lo: 1.8, hi: 2.2 }); // "lower"
  * ```
  */
-export function lossAtWall(rows: { wallSec: number; loss: number }[], W: number): number {
-  let v = rows[0].loss;
-  for (const r of rows) if (r.wallSec <= W) v = r.loss;
-  return v;
+export function ciRelation(
+  a: { lo: number; hi: number },
+  b: { lo: number; hi: number },
+): "lower" | "higher" | "overlapping" {
+  if (a.hi < b.lo) return "lower";
+  if (a.lo > b.hi) return "higher";
+  return "overlapping";
 }
 
 /**
- * Equal wall time: W = the smallest median training wall time over the learner types, and each
- * learner's loss and prompts seen by then.
+ * Held-out one-step error (n = 20) of a learner at every checkpoint of its main runs: prompts,
+ * geometric mean and 95 % CI over seeds, training wall time (mean).
+ *
+ * @example
+ * ```ts ignore
+ * // ignore: needs the result of `run` (minutes of training)
+ * import { checkpointStats } from "./attention_stats.ts";
+ * checkpointStats(res, "LSA restricted").at(-1)!.relErr.mean;
+ * ```
+ */
+export function checkpointStats(
+  res: AttentionResult,
+  label: string,
+): { prompts: number; wallSec: number; relErr: { mean: number; lo: number; hi: number } }[] {
+  const runs = seedsOf(res, label);
+  const n = Math.min(...runs.map((r) => r.result.checkpoints.length));
+  return Array.from({ length: n }, (_, i) => ({
+    prompts: runs[0].result.checkpoints[i].prompts,
+    wallSec: runs.reduce((s, r) => s + r.result.checkpoints[i].wallSec, 0) / runs.length,
+    relErr: geoCI(runs.map((r) => r.result.checkpoints[i].oneStep.relErr)),
+  }));
+}
+
+/**
+ * Equal wall time: every main run was also evaluated at the first step whose training wall time
+ * reached W = `config.equalWallSec`; per learner, the seeds that got there (a run that ended
+ * before W has no such point), their wall time and prompts at that step, and the held-out error
+ * and training loss there.
  *
  * @example
  * ```ts ignore
@@ -224,24 +237,24 @@ export function lossAtWall(rows: { wallSec: number; loss: number }[], W: number)
  * ```
  */
 export function equalWall(res: AttentionResult): { W: number; rows: Row[] } {
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-  const walls = allLabels(res).map((l) => med(seedsOf(res, l).map((r) => r.result.trainWallSec)));
-  const W = Math.min(...walls);
-  const rows = allLabels(res).map((label, i) => {
+  const W = res.config.equalWallSec;
+  const rows = allLabels(res).map((label) => {
     const runs = seedsOf(res, label);
-    const losses = runs.map((r) => lossAtWall(r.result.metrics, W));
-    const prompts = runs.map((r) => {
-      let p = r.result.metrics[0].prompts;
-      for (const m of r.result.metrics) if (m.wallSec <= W) p = m.prompts;
-      return p;
-    });
-    const geo = Math.exp(losses.reduce((s, v) => s + Math.log(v), 0) / losses.length);
+    const at = runs.map((r) => r.result.wallPoint).filter((p) => p !== null);
+    const err = at.length ? geoCI(at.map((p) => p!.oneStep.relErr)) : null;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       learner: label,
-      wallSec: fmtSig(W),
-      promptsByThen: fmtSig(prompts.reduce((a, b) => a + b, 0) / prompts.length),
-      lossAtWall: fmtSig(geo),
-      totalWallSec: fmtSig(walls[i]),
+      W,
+      seedsReachingW: at.length,
+      wallSecMean: at.length ? mean(at.map((p) => p!.wallSec)) : null,
+      wallSecMax: at.length ? Math.max(...at.map((p) => p!.wallSec)) : null,
+      promptsByW: at.length ? mean(at.map((p) => p!.prompts)) : null,
+      relErrAtW: err ? err.mean : null,
+      relErrAtWLo: err ? err.lo : null,
+      relErrAtWHi: err ? err.hi : null,
+      lossAtW: at.length ? geoCI(at.map((p) => p!.loss)).mean : null,
+      wholeRunWallSec: mean(runs.map((r) => r.result.trainWallSec)),
     };
   });
   return { W, rows };

@@ -1,34 +1,78 @@
 /**
- * The generated conclusion of experiment 6 (`attention.ts`): every number in it comes from the
- * result, formatted through `report/format.ts`.
+ * The generated conclusion of experiment 6 (`attention.ts`): every number and every comparison in
+ * it comes from the result — CI-separated relations, never typed verdicts — formatted through
+ * `report/format.ts`. {@linkcode compareToReference} is the one place a comparison becomes words
+ * (tested branch by branch).
  *
  * @module
  */
 
-import { fmtCI, fmtFixed, fmtSig } from "../report/format.ts";
-import { pairedDifference } from "../transfer/mod.ts";
+import { fmtCI, fmtSig } from "../report/format.ts";
 import type { AttentionResult, Condition } from "./attention.ts";
 import { TEACHER } from "./attention.ts";
 import {
+  checkpointStats,
   conditionLabels,
   equalWall,
   lastStep,
-  mergedTransfer,
-  oneStepStat,
   seedsOf,
-  transferSummaries,
 } from "./attention_stats.ts";
+import { referenceLabel, tables } from "./attention_views.ts";
 
-function scoreAt(res: AttentionResult, c: Condition, label: string) {
-  const s = transferSummaries(res)[c].find((x) =>
-    x.learner === label && x.step === lastStep(res, c)
-  )!;
-  return { mean: s.score, lo: s.scoreLo, hi: s.scoreHi };
+/**
+ * A held-out error counts as still improving if the last checkpoint is below this × the latest
+ * checkpoint at no more than half its prompts.
+ */
+export const STILL_IMPROVING = 0.9;
+
+/** One learner's interval on a metric, and how it compares with the reference's. */
+export interface Compared {
+  /** Learner label. */
+  label: string;
+  /** "lower", "higher" or "overlapping" (95 % CIs). */
+  relation: "lower" | "higher" | "overlapping";
 }
 
 /**
- * The generated conclusion (markdown): budget, sweep, per-learner loss / transfer / length /
- * shift numbers, each learner against the restricted LSA block and the teacher.
+ * Words for how the alternatives compare with the reference on one metric: which are
+ * CI-separated better, which worse, which indistinguishable. `lowerIsBetter` says which direction
+ * is better (errors: true; paired J differences stated as "alternative − reference": false).
+ *
+ * @example
+ * ```ts
+ * import { compareToReference } from "./attention_summary.ts";
+ * compareToReference("LSA", "held-out error", [
+ *   { label: "MLP", relation: "higher" },
+ *   { label: "GRU", relation: "overlapping" },
+ * ], true);
+ * // "on held-out error, none is better than LSA; worse: MLP; indistinguishable: GRU"
+ * ```
+ */
+export function compareToReference(
+  ref: string,
+  metric: string,
+  items: Compared[],
+  lowerIsBetter: boolean,
+): string {
+  const better = items.filter((i) => i.relation === (lowerIsBetter ? "lower" : "higher"));
+  const worse = items.filter((i) => i.relation === (lowerIsBetter ? "higher" : "lower"));
+  const same = items.filter((i) => i.relation === "overlapping");
+  const list = (xs: Compared[]) => xs.map((x) => x.label).join(", ");
+  const parts = [
+    better.length ? `better than ${ref}: ${list(better)}` : `none is better than ${ref}`,
+  ];
+  if (worse.length) parts.push(`worse: ${list(worse)}`);
+  if (same.length) parts.push(`indistinguishable: ${list(same)}`);
+  return `on ${metric}, ${parts.join("; ")}`;
+}
+
+const rel = (d: { lo: number; hi: number }): Compared["relation"] =>
+  d.lo > 0 ? "higher" : d.hi < 0 ? "lower" : "overlapping";
+
+/**
+ * The generated conclusion (markdown): budget and chosen learning rates, sizes, each learner at
+ * equal prompts against the reference, held-out error against prompts, equal wall time, length
+ * generalisation, distribution shift, and the comparisons in words.
  *
  * @example
  * ```ts ignore
@@ -39,59 +83,133 @@ function scoreAt(res: AttentionResult, c: Condition, label: string) {
  */
 export function summary(res: AttentionResult): string {
   const cfg = res.config;
-  const ref = "LSA restricted";
+  const t = tables(res);
+  const ref = referenceLabel(res);
   const prompts = cfg.K * cfg.T;
   const L = lastStep(res, "default");
-  const merged = mergedTransfer(res, "default");
-  const { W, rows: eqRows } = equalWall(res);
+  const others = res.learners.filter((l) => l.label !== ref).map((l) => l.label);
+  const row = (
+    tab: string,
+    label: string,
+    extra: (r: Record<string, unknown>) => boolean = () => true,
+  ) => t[tab].find((r) => r.learner === label && extra(r))!;
+  const ci = (r: Record<string, unknown>, k: string, d = 4) =>
+    fmtCI({ mean: r[k] as number, lo: r[`${k}Lo`] as number, hi: r[`${k}Hi`] as number }, d);
   const lines: string[] = [];
+  const edge = t.learners.filter((l) => l.chosenAtGridEdge).map((l) => l.learner as string);
   lines.push(
-    `**Budget.** Every learner saw the same ${fmtSig(prompts)} prompts per seed ` +
+    `**Budget.** Every learner trained on the same ${fmtSig(prompts)} prompts per seed ` +
       `(K = ${cfg.K} MDPs × T = ${cfg.T}, batched B = ${cfg.batch}; the paper trains on 10⁷), ` +
-      `${cfg.seeds.length} seeds. LSA: float64 hand gradients; baselines: tfjs float32 autodiff. ` +
-      `MLP width chosen by held-out error: **2×${res.mlpWidth}** (sweep: ${
-        res.sweep.map((s) => `${s.width} → ${fmtSig(s.relErr)}`).join(", ")
-      }).`,
+      `${cfg.seeds.length} seeds, all on one float64 engine with the MATH §6 schedule. Learning rate ` +
+      `per learner: the smallest held-out error over {${
+        cfg.lrGrid.map((x) => fmtSig(x)).join(", ")
+      }} after ${
+        fmtSig(cfg.sweepK * cfg.T)
+      } prompts (seed ${cfg.sweepSeed}, the sweep's own held-out ` +
+      `prompts — not the test MDPs): ${
+        t.learners.map((l) => `${l.learner} ${fmtSig(l.chosenLr as number)}`).join(", ")
+      }.` +
+      (edge.length
+        ? ` At the edge of the grid (a better rate may lie outside it): ${edge.join(", ")}.`
+        : " Every chosen rate is inside the grid."),
   );
-  lines.push(
-    "",
-    "**Each learner at equal prompts** (training loss = geometric mean over seeds; " +
-      `held-out error = Σ‖f − w_SARSA‖²/Σ‖w_SARSA − w‖² at n = 20, geometric mean over seeds; transfer score at step ${L}, ` +
-      `paired difference of J against ${ref} over ${cfg.numMdps} unseen MDPs):`,
+  const lrChanged = t.final.filter((r) =>
+    typeof r.lrsUsed === "string" && (r.lrsUsed as string).includes("/")
   );
-  const teacherScore = scoreAt(res, "default", TEACHER);
-  for (const l of res.learners) {
-    const runs = seedsOf(res, l.label);
-    const geo = Math.exp(
-      runs.reduce((s, r) => s + Math.log(r.result.metrics.at(-1)!.loss), 0) / runs.length,
-    );
-    const os = oneStepStat(res, l.label, "default", 20);
-    const sc = scoreAt(res, "default", l.label);
-    const pps = runs.reduce((s, r) => s + r.result.prompts / r.result.trainWallSec, 0) /
-      runs.length;
-    let vs = "";
-    if (l.label !== ref) {
-      const d = pairedDifference(merged, l.label, ref, [L])[0];
-      const sig = d.lo > 0 ? "better than" : d.hi < 0 ? "worse than" : "indistinguishable from";
-      vs = `; J − ${ref}: ${fmtCI(d, 4)} (${sig} ${ref})`;
-    }
+  if (lrChanged.length) {
     lines.push(
-      `- **${l.label}** (${fmtSig(l.paramCount)} parameters, ${fmtSig(pps)} prompts/s${
-        l.equalWall ? `, ${fmtSig(runs[0].result.prompts)} prompts — the ≈ equal-wall-time run` : ""
-      }): loss ${fmtSig(geo)}, held-out error ${fmtCI(os.relErr, 4)}, score ${fmtCI(sc)}${vs}.`,
+      `Runs that diverged at the chosen rate were rerun at the next lower rate: ${
+        lrChanged.map((r) => `${r.learner} (${r.lrsUsed})`).join(", ")
+      }.`,
     );
   }
-  const dT = pairedDifference(merged, ref, TEACHER, [L])[0];
   lines.push(
-    `- **${TEACHER}**: score ${fmtCI(teacherScore)}; ${ref} − teacher in J: ${fmtCI(dT, 4)}.`,
+    "",
+    `**Sizes** (parameters; forward multiply–adds per prompt at n = 20; × ${ref}): ${
+      t.learners.map((l) =>
+        `${l.learner} ${fmtSig(l.params as number)} (×${fmtSig(l.paramsVsReference as number)}), ${
+          fmtSig(l.forwardMacs as number)
+        } (×${fmtSig(l.macsVsReference as number)}) — ${l.role}`
+      ).join("; ")
+    }.`,
   );
   lines.push(
     "",
-    `**Equal wall time.** At W = ${fmtSig(W)} s of training (the fastest learner type's whole ` +
-      `budget), loss: ${eqRows.map((r) => `${r.learner} ${r.lossAtWall}`).join("; ")}. ` +
-      `Median training wall time of each whole run: ${
-        eqRows.map((r) => `${r.learner} ${r.totalWallSec} s`).join("; ")
-      } (two runs at a time on 2 shared cores, so wall times are indicative).`,
+    `**Each learner at equal prompts** (training loss: last window, geometric mean over seeds; ` +
+      `held-out error Σ‖f − w_SARSA‖²/Σ‖w_SARSA − w‖² at n = 20, geometric mean [95 % CI] over seeds; ` +
+      `transfer score at step ${L} and the paired difference of J against ${ref} over ${cfg.numMdps} unseen MDPs):`,
+  );
+  for (const l of res.learners) {
+    const r = row("final", l.label);
+    const runs = seedsOf(res, l.label);
+    const pps = runs.reduce((s, x) => s + x.result.prompts / x.result.trainWallSec, 0) /
+      runs.length;
+    lines.push(
+      `- **${l.label}** (lr ${fmtSig(r.lr as number)}, ${fmtSig(pps)} prompts/s): loss ${
+        fmtSig(r.trainLoss as number)
+      }, held-out error ${ci(r, "heldoutRelErr")}${
+        l.label === ref ? "" : ` (${r.relErrVsReference} than ${ref}'s)`.replace(
+          "overlapping than",
+          "overlapping with",
+        )
+      }, score ${ci(r, "score", 3)}${
+        r.dJvsReference === null ? "" : `; J − ${ref}: ${ci(r, "dJvsReference")}`
+      }.`,
+    );
+  }
+  const teacher = t.final.find((r) => r.learner === TEACHER)!;
+  const trDefault = t.transfer_final.filter((r) => r.condition === conditionLabels(res).default);
+  lines.push(
+    `- **${TEACHER}**: score ${ci(teacher, "score", 3)}. Paired J − teacher at step ${L}, ${
+      compareToReference(
+        TEACHER,
+        "the training distribution",
+        res.learners.map((l) => {
+          const x = trDefault.find((r) => r.learner === l.label)!;
+          return {
+            label: l.label,
+            relation: rel({ lo: x.dJvsTeacherLo as number, hi: x.dJvsTeacherHi as number }),
+          };
+        }),
+        false,
+      )
+    }.`,
+  );
+  lines.push(
+    "",
+    `**Held-out error against prompts** (checkpoints ${fmtSig(cfg.checkpoints[0])} … ${
+      fmtSig(cfg.checkpoints.at(-1)!)
+    } prompts; "still improving" = the last checkpoint below ${STILL_IMPROVING}× the latest one ` +
+      `at no more than half its prompts): ${
+        res.learners.map((l) => {
+          const cs = checkpointStats(res, l.label);
+          const b = cs.at(-1);
+          const a = b ? [...cs].reverse().find((c) => c.prompts <= b.prompts / 2) : undefined;
+          if (!a || !b) return `${l.label}: —`;
+          const ratio = b.relErr.mean / a.relErr.mean;
+          return `${l.label} ${fmtSig(cs[0].relErr.mean)} → ${fmtSig(a.relErr.mean)} (${
+            fmtSig(a.prompts)
+          }) → ${fmtSig(b.relErr.mean)} (${fmtSig(b.prompts)}), ×${fmtSig(ratio)}${
+            ratio < STILL_IMPROVING ? ", still improving" : ""
+          }`;
+        }).join("; ")
+      }.`,
+  );
+  const { W, rows: eq } = equalWall(res);
+  lines.push(
+    "",
+    `**Equal wall time.** Every run was also evaluated at the first step whose training wall ` +
+      `time reached W = ${fmtSig(W)} s (one run per core, ${cfg.workers} at a time): ${
+        eq.map((r) =>
+          r.seedsReachingW === 0
+            ? `${r.learner}: finished before W (whole run ${fmtSig(r.wholeRunWallSec as number)} s)`
+            : `${r.learner}: ${r.seedsReachingW}/${cfg.seeds.length} seeds at ${
+              fmtSig(r.wallSecMean as number)
+            } s (max ${fmtSig(r.wallSecMax as number)} s), ${
+              fmtSig(r.promptsByW as number)
+            } prompts, held-out error ${fmtSig(r.relErrAtW as number)}`
+        ).join("; ")
+      }.`,
   );
   const nMin = Math.min(...cfg.lengths), nMax = Math.max(...cfg.lengths);
   lines.push(
@@ -101,69 +219,85 @@ export function summary(res: AttentionResult): string {
       `longer ones): ${
         res.learners.map((l) =>
           `${l.label} ${
-            [nMin, 20, nMax].map((n) => fmtSig(oneStepStat(res, l.label, "default", n).relErr.mean))
-              .join(" / ")
+            [nMin, 20, nMax].map((n) =>
+              fmtSig(t.length.find((r) => r.learner === l.label && r.n === n)!.relErr as number)
+            ).join(" / ")
           }`
         ).join("; ")
       }.`,
   );
   const labels = conditionLabels(res);
   for (const c of ["nS", "gamma"] as Condition[]) {
+    const tr = t.transfer_final.filter((r) => r.condition === labels[c]);
+    const teach = tr.find((r) => r.learner === TEACHER)!;
     lines.push(
       "",
-      `**Shift ${labels[c]}** (held-out error; transfer score at step ${lastStep(res, c)}, ` +
-        `teacher ${fmtCI(scoreAt(res, c, TEACHER))}): ${
-          res.learners.map((l) =>
-            `${l.label} ${fmtSig(oneStepStat(res, l.label, c, 20).relErr.mean)}, ${
-              fmtFixed(scoreAt(res, c, l.label).mean)
-            }`
-          ).join("; ")
+      `**Shift ${labels[c]}** (held-out error [95 % CI]; transfer score at step ${
+        lastStep(res, c)
+      }; teacher ${ci(teach, "score", 3)}): ${
+        res.learners.map((l) => {
+          const s = row("shift", l.label, (r) => r.condition === labels[c]);
+          const x = tr.find((r) => r.learner === l.label)!;
+          return `${l.label} ${ci(s, "heldoutRelErr")}, ${ci(x, "score", 3)}`;
+        }).join("; ")
+      }. ` +
+        `Held-out error, ${
+          compareToReference(
+            ref,
+            "this shift",
+            others.map((o) => ({
+              label: o,
+              relation: row("shift", o, (r) => r.condition === labels[c])
+                .relErrVsReference as Compared["relation"],
+            })),
+            true,
+          )
+        }. Transfer (J − teacher, paired): ${
+          compareToReference(
+            TEACHER,
+            "this shift",
+            res.learners.map((l) => {
+              const x = tr.find((r) => r.learner === l.label)!;
+              return {
+                label: l.label,
+                relation: rel({ lo: x.dJvsTeacherLo as number, hi: x.dJvsTeacherHi as number }),
+              };
+            }),
+            false,
+          )
         }.`,
     );
   }
-  // Ranking sentence.
-  const others = res.learners.filter((l) => l.family !== "lsa");
-  const refErr = oneStepStat(res, ref, "default", 20).relErr.mean;
-  const best = [...others].sort((a, b) =>
-    oneStepStat(res, a.label, "default", 20).relErr.mean -
-    oneStepStat(res, b.label, "default", 20).relErr.mean
-  )[0];
-  const bestErr = oneStepStat(res, best.label, "default", 20).relErr.mean;
+  const errCmp = others.map((o) => ({
+    label: o,
+    relation: row("final", o).relErrVsReference as Compared["relation"],
+  }));
+  const jCmp = others.map((o) => {
+    const r = row("final", o);
+    return {
+      label: o,
+      relation: rel({ lo: r.dJvsReferenceLo as number, hi: r.dJvsReferenceHi as number }),
+    };
+  });
+  const best =
+    [...others].sort((a, b) =>
+      (row("final", a).heldoutRelErr as number) - (row("final", b).heldoutRelErr as number)
+    )[0];
+  const bestRow = row("final", best), refRow = row("final", ref);
   lines.push(
     "",
-    `**Finding.** At equal prompts the best non-linear-attention learner is ${best.label} ` +
-      `(held-out error ${fmtSig(bestErr)} vs ${fmtSig(refErr)} for ${ref}, ratio ${
-        fmtSig(bestErr / refErr)
-      }).`,
+    `**What this run shows** (${
+      fmtSig(prompts)
+    } prompts per learner and seed, ${cfg.seeds.length} seeds, ` +
+      `each learner at its own best rate of ${cfg.lrGrid.length}): ${
+        compareToReference(ref, "held-out error (training distribution)", errCmp, true)
+      }; ${compareToReference(ref, `closed-loop J at step ${L}`, jCmp, false)}. The lowest ` +
+      `held-out error among the alternatives is ${best}'s, ${
+        ci(bestRow, "heldoutRelErr")
+      } against ${ref}'s ${ci(refRow, "heldoutRelErr")} (ratio ${
+        fmtSig((bestRow.heldoutRelErr as number) / (refRow.heldoutRelErr as number))
+      }). These statements hold at this budget and these sizes; they say nothing about learners ` +
+      `trained for the paper's 10⁷ prompts or made larger.`,
   );
-  const ratio = (label: string, n: number) =>
-    oneStepStat(res, label, "default", n).relErr.mean /
-    oneStepStat(res, label, "default", 20).relErr.mean;
-  const nearOne = res.learners.filter((l) =>
-    oneStepStat(res, l.label, "default", 20).relErr.mean >= 0.95
-  );
-  if (nearOne.length > 0) {
-    lines.push(
-      `At this budget ${nearOne.map((l) => l.label).join(", ")} explain less than 5 % of the ` +
-        `teacher's update (held-out error ≥ 0.95): they learned little beyond an average update ` +
-        `(width, state size and the MATH §6 learning-rate schedule as configured; no further tuning).`,
-    );
-  }
-  const span = (label: string) =>
-    [nMin, nMax].map((n) => `×${fmtSig(ratio(label, n))}`).join(" / ");
-  lines.push(
-    `Relative to its own n = 20 error, the held-out error at n = ${nMin} / ${nMax} is ${
-      res.learners.map((l) => `${l.label} ${span(l.label)}`).join("; ")
-    } (the LSA update is defined for every n; the MLP only sees 20 token slots).`,
-  );
-  for (const c of ["nS", "gamma"] as Condition[]) {
-    const below = res.learners.filter((l) =>
-      scoreAt(res, c, l.label).hi < scoreAt(res, c, TEACHER).lo
-    );
-    lines.push(
-      `Under the shift ${labels[c]}, transfer scores significantly below the teacher's (CIs ` +
-        `disjoint): ${below.length ? below.map((l) => l.label).join(", ") : "none"}.`,
-    );
-  }
   return lines.join("\n");
 }

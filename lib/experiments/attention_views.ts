@@ -8,7 +8,8 @@
  */
 
 import { concatCharts, lineChart } from "../report/chart.ts";
-import { fmtCI, fmtSig } from "../report/format.ts";
+import { fmtSig } from "../report/format.ts";
+import type { Row } from "../report/table.ts";
 import { aggregateBands } from "../core/aggregate.ts";
 import { pairedDifference } from "../transfer/mod.ts";
 import type { Figures, Tables } from "./shape.ts";
@@ -16,34 +17,58 @@ import type { AttentionResult, Condition } from "./attention.ts";
 import { TEACHER } from "./attention.ts";
 import {
   allLabels,
+  checkpointStats,
+  ciRelation,
   conditionLabels,
   equalWall,
   geoCI,
   lastStep,
-  mainLabels,
   mergedTransfer,
   oneStepStat,
   seedsOf,
   transferSummaries,
 } from "./attention_stats.ts";
 
+/** The reference learner (the first configured): every other learner is paired against it. */
+export function referenceLabel(res: AttentionResult): string {
+  return res.learners[0].label;
+}
+
 /**
- * Tidy tables of notebook 06.
+ * Tidy tables of notebook 06 (numbers, not formatted strings, so every claim can be traced).
  *
  * @example
  * ```ts ignore
  * // ignore: needs the result of `run` (minutes of compute)
  * import { tables } from "./attention_views.ts";
- * const t = tables(res); // { sweep, curves, final, equal_wall, transfer_summary, …, timing }
+ * const t = tables(res); // { learners, sweep, final, heldout_curves, equal_wall, … }
  * ```
  */
 export function tables(res: AttentionResult): Tables {
+  const ref = referenceLabel(res);
+  const refSpec = res.learners[0];
+  const grid = res.config.lrGrid;
+  const learners = res.learners.map((l) => ({
+    learner: l.label,
+    role: l.role,
+    family: l.family,
+    params: l.paramCount,
+    paramsVsReference: l.paramCount / refSpec.paramCount,
+    forwardMacs: l.forwardMacs,
+    macsVsReference: l.forwardMacs / refSpec.forwardMacs,
+    chosenLr: res.chosenLr[l.label],
+    chosenAtGridEdge: res.chosenLr[l.label] === Math.min(...grid) ||
+      res.chosenLr[l.label] === Math.max(...grid),
+  }));
   const sweep = res.sweep.map((s) => ({
-    width: s.width,
-    params: s.paramCount,
-    finalTrainLoss: fmtSig(s.finalLoss),
-    heldoutRelErr: fmtSig(s.relErr),
-    chosen: s.width === res.mlpWidth,
+    learner: s.label,
+    lr: s.lr,
+    status: s.status,
+    heldoutRelErr: s.relErr,
+    finalTrainLoss: Number.isFinite(s.finalLoss) ? s.finalLoss : null,
+    prompts: s.prompts,
+    wallSec: s.wallSec,
+    chosen: res.chosenLr[s.label] === s.lr,
   }));
   const curves = res.runs.flatMap((r) =>
     r.result.metrics.map((m) => ({
@@ -55,55 +80,96 @@ export function tables(res: AttentionResult): Tables {
       wallSec: m.wallSec,
     }))
   );
+  const heldoutCurves = allLabels(res).flatMap((label) =>
+    checkpointStats(res, label).map((c) => ({
+      learner: label,
+      prompts: c.prompts,
+      wallSec: c.wallSec,
+      relErr: c.relErr.mean,
+      relErrLo: c.relErr.lo,
+      relErrHi: c.relErr.hi,
+    }))
+  );
   const sums = transferSummaries(res);
   const last = lastStep(res, "default");
-  const final = allLabels(res).map((label) => {
+  const merged = mergedTransfer(res, "default");
+  const refErr = oneStepStat(res, ref, "default", 20).relErr;
+  const final: Row[] = allLabels(res).map((label) => {
     const spec = res.learners.find((l) => l.label === label)!;
     const runs = seedsOf(res, label);
     const fl = geoCI(runs.map((r) => r.result.metrics.at(-1)!.loss));
     const os = oneStepStat(res, label, "default", 20);
     const tr = sums.default.find((s) => s.learner === label && s.step === last)!;
+    const d = label === ref ? null : pairedDifference(merged, label, ref, [last])[0];
     return {
       learner: label,
       params: spec.paramCount,
+      forwardMacs: spec.forwardMacs,
+      lr: runs[0].lr,
+      lrsUsed: [...new Set(runs.map((r) => r.lr))].join("/"),
       promptsPerSeed: runs[0].result.prompts,
       seeds: runs.length,
-      finalTrainLoss: fmtCI(fl, 6),
-      heldoutRelErr: fmtCI(os.relErr, 4),
-      [`score@${last}`]: fmtCI({ mean: tr.score, lo: tr.scoreLo, hi: tr.scoreHi }),
+      trainLoss: fl.mean,
+      trainLossLo: fl.lo,
+      trainLossHi: fl.hi,
+      heldoutRelErr: os.relErr.mean,
+      heldoutRelErrLo: os.relErr.lo,
+      heldoutRelErrHi: os.relErr.hi,
+      relErrVsReference: label === ref ? "reference" : ciRelation(os.relErr, refErr),
+      score: tr.score,
+      scoreLo: tr.scoreLo,
+      scoreHi: tr.scoreHi,
+      dJvsReference: d ? d.mean : null,
+      dJvsReferenceLo: d ? d.lo : null,
+      dJvsReferenceHi: d ? d.hi : null,
     };
   });
   const teacherFinal = sums.default.find((s) => s.learner === TEACHER && s.step === last)!;
   final.push({
     learner: TEACHER,
     params: 0,
+    forwardMacs: 0,
+    lr: null,
+    lrsUsed: "",
     promptsPerSeed: 0,
     seeds: 0,
-    finalTrainLoss: "0",
-    heldoutRelErr: "0",
-    [`score@${last}`]: fmtCI({
-      mean: teacherFinal.score,
-      lo: teacherFinal.scoreLo,
-      hi: teacherFinal.scoreHi,
-    }),
+    trainLoss: 0,
+    trainLossLo: 0,
+    trainLossHi: 0,
+    heldoutRelErr: 0,
+    heldoutRelErrLo: 0,
+    heldoutRelErrHi: 0,
+    relErrVsReference: "",
+    score: teacherFinal.score,
+    scoreLo: teacherFinal.scoreLo,
+    scoreHi: teacherFinal.scoreHi,
+    dJvsReference: null,
+    dJvsReferenceLo: null,
+    dJvsReferenceHi: null,
   });
   const labels = conditionLabels(res);
-  const transferSummary = (["default", "nS", "gamma"] as Condition[]).flatMap((c) =>
+  const transferSummary = CONDS.flatMap((c) =>
     sums[c].map((s) => ({ condition: labels[c], ...s }))
   );
-  const transferFinal = (["default", "nS", "gamma"] as Condition[]).flatMap((c) => {
-    const merged = mergedTransfer(res, c);
+  const transferFinal = CONDS.flatMap((c) => {
+    const mc = mergedTransfer(res, c);
     const L = lastStep(res, c);
     return [TEACHER, ...allLabels(res)].map((label) => {
       const s = sums[c].find((x) => x.learner === label && x.step === L)!;
-      const d = label === TEACHER ? null : pairedDifference(merged, label, TEACHER, [L])[0];
+      const d = label === TEACHER ? null : pairedDifference(mc, label, TEACHER, [L])[0];
       return {
         condition: labels[c],
         learner: label,
         step: L,
-        J: fmtCI(s),
-        score: fmtCI({ mean: s.score, lo: s.scoreLo, hi: s.scoreHi }),
-        "J − teacher": d ? fmtCI(d, 4) : "",
+        J: s.mean,
+        JLo: s.lo,
+        JHi: s.hi,
+        score: s.score,
+        scoreLo: s.scoreLo,
+        scoreHi: s.scoreHi,
+        dJvsTeacher: d ? d.mean : null,
+        dJvsTeacherLo: d ? d.lo : null,
+        dJvsTeacherHi: d ? d.hi : null,
       };
     });
   });
@@ -121,32 +187,38 @@ export function tables(res: AttentionResult): Tables {
     })
   );
   const shift = allLabels(res).flatMap((label) =>
-    (["default", "nS", "gamma"] as Condition[]).map((c) => {
+    CONDS.map((c) => {
       const s = oneStepStat(res, label, c, 20);
+      const r = oneStepStat(res, ref, c, 20);
       const t = sums[c].find((x) => x.learner === label && x.step === lastStep(res, c))!;
       return {
         learner: label,
         condition: labels[c],
-        heldoutRelErr: fmtCI(s.relErr, 4),
-        [`score (step ${lastStep(res, c)})`]: fmtCI({
-          mean: t.score,
-          lo: t.scoreLo,
-          hi: t.scoreHi,
-        }),
+        heldoutRelErr: s.relErr.mean,
+        heldoutRelErrLo: s.relErr.lo,
+        heldoutRelErrHi: s.relErr.hi,
+        relErrVsReference: label === ref ? "reference" : ciRelation(s.relErr, r.relErr),
+        step: lastStep(res, c),
+        score: t.score,
+        scoreLo: t.scoreLo,
+        scoreHi: t.scoreHi,
       };
     })
   );
   const timing = res.runs.map((r) => ({
     learner: r.label,
     seed: r.seed,
+    lr: r.lr,
     prompts: r.result.prompts,
     trainWallSec: r.result.trainWallSec,
     promptsPerSec: r.result.prompts / r.result.trainWallSec,
     evalWallSec: r.result.evalWallSec,
   }));
   return {
+    learners,
     sweep,
     curves,
+    heldout_curves: heldoutCurves,
     final,
     equal_wall: equalWall(res).rows,
     transfer_summary: transferSummary,
@@ -157,48 +229,32 @@ export function tables(res: AttentionResult): Tables {
   };
 }
 
+const CONDS: Condition[] = ["default", "nS", "gamma"];
+
 /**
- * Figures of notebook 06: loss vs prompts (bands over seeds), loss vs wall time, transfer score vs
- * update step (training distribution), one-step error vs prompt length, transfer under shift.
+ * Figures of notebook 06: the learning-rate sweep; training loss and held-out error against log
+ * prompts and held-out error against wall time (bands over seeds); transfer score vs update step;
+ * one-step error vs prompt length; transfer under shift.
  *
  * @example
  * ```ts ignore
  * // ignore: needs the result of `run` (minutes of compute)
  * import { figures } from "./attention_views.ts";
- * const f = figures(res); // { loss, transfer, length, shift }
+ * const f = figures(res); // { sweep, loss, transfer, length, shift }
  * ```
  */
 export function figures(res: AttentionResult): Figures {
-  const main = new Set(mainLabels(res));
-  const curveRows = res.runs.flatMap((r) =>
-    r.result.metrics.map((m) => ({
-      learner: r.label,
-      step: m.step,
-      prompts: m.prompts,
-      loss: m.loss,
-      wallSec: m.wallSec,
-    }))
-  );
-  const bands = aggregateBands(curveRows.filter((r) => main.has(r.learner)), {
-    x: "prompts",
-    y: "loss",
-    group: "learner",
-    log: true,
-  }).map((b) => ({ learner: b.group, prompts: b.x, loss: b.mean, lo: b.lo, hi: b.hi }));
-  const wallBands = aggregateBands(curveRows, {
-    x: "step",
-    y: "loss",
-    group: "learner",
-    log: true,
-  });
-  const wallAt = aggregateBands(curveRows, { x: "step", y: "wallSec", group: "learner" });
-  const wallRows = wallBands.map((b, i) => ({
-    learner: b.group,
-    wallSec: Math.max(wallAt[i].mean, 1e-3),
-    loss: b.mean,
-  }));
+  const t = tables(res);
   const order = allLabels(res);
-  const { W } = equalWall(res);
+  const bands = aggregateBands(
+    t.curves.map((r) => ({
+      learner: r.learner as string,
+      prompts: r.prompts as number,
+      loss: r.loss as number,
+    })),
+    { x: "prompts", y: "loss", group: "learner", log: true },
+  ).map((b) => ({ learner: b.group, prompts: b.x, loss: b.mean, lo: b.lo, hi: b.hi }));
+  const W = res.config.equalWallSec;
   const loss = concatCharts([
     lineChart({
       rows: bands,
@@ -207,31 +263,70 @@ export function figures(res: AttentionResult): Figures {
       lower: "lo",
       upper: "hi",
       color: "learner",
-      colorOrder: mainLabels(res),
+      colorOrder: order,
+      logX: true,
       logY: true,
-      title: "Equal prompts: training loss",
-      subtitle: `geometric mean ± 95 % CI over ${res.config.seeds.length} seeds`,
-      xTitle: "prompts seen (per seed)",
+      title: "Training loss vs prompts",
+      subtitle: `window mean, geometric mean ± 95 % CI over ${res.config.seeds.length} seeds`,
+      xTitle: "prompts seen (per seed, log)",
       yTitle: "loss ½‖f(H) − w_SARSA‖²",
-      width: 380,
+      width: 330,
       height: 260,
     }),
     lineChart({
-      rows: wallRows,
-      x: "wallSec",
-      y: "loss",
+      rows: t.heldout_curves,
+      x: "prompts",
+      y: "relErr",
+      lower: "relErrLo",
+      upper: "relErrHi",
       color: "learner",
       colorOrder: order,
       logX: true,
       logY: true,
-      title: "Equal wall time: training loss",
-      subtitle: `mean over seeds; 1 core per run; equal-wall comparison at ${fmtSig(W)} s`,
-      xTitle: "training wall time (s, log)",
-      yTitle: "loss (geometric mean over seeds)",
-      width: 380,
+      points: true,
+      rules: [{ value: 1, label: "no update" }],
+      title: "Held-out one-step error vs prompts",
+      subtitle: "n = 20, geometric mean ± 95 % CI over seeds",
+      xTitle: "prompts seen (per seed, log)",
+      yTitle: "Σ‖f − w_SARSA‖² / Σ‖w_SARSA − w‖²",
+      width: 330,
+      height: 260,
+    }),
+    lineChart({
+      rows: t.heldout_curves.map((r) => ({ ...r, wallSec: Math.max(r.wallSec as number, 1e-3) })),
+      x: "wallSec",
+      y: "relErr",
+      color: "learner",
+      colorOrder: order,
+      logX: true,
+      logY: true,
+      points: true,
+      title: "Held-out error vs training wall time",
+      subtitle: `checkpoints, mean wall time over seeds; equal-wall table at ${fmtSig(W)} s`,
+      xTitle: "training wall time (s, log; one core per run)",
+      yTitle: "held-out error (geometric mean)",
+      width: 330,
       height: 260,
     }),
   ], { direction: "horizontal" });
+  const sweep = lineChart({
+    rows: t.sweep.filter((r) => r.heldoutRelErr !== null),
+    x: "lr",
+    y: "heldoutRelErr",
+    color: "learner",
+    colorOrder: order,
+    logX: true,
+    logY: true,
+    points: true,
+    title: "Learning-rate sweep (held-out prompts of the sweep's own stream)",
+    subtitle: `${
+      fmtSig(res.config.sweepK * res.config.T)
+    } prompts per run, seed ${res.config.sweepSeed}; diverged rates omitted`,
+    xTitle: "Adam learning rate (log)",
+    yTitle: "held-out one-step error",
+    width: 520,
+    height: 280,
+  });
   const sums = transferSummaries(res);
   const transferChart = (c: Condition, title: string, width = 520) =>
     lineChart({
@@ -251,12 +346,12 @@ export function figures(res: AttentionResult): Figures {
       height: 280,
     });
   const labels = conditionLabels(res);
-  const lengthRows = tables(res).length.map((r) => ({ ...r }));
   return {
+    sweep,
     loss,
     transfer: transferChart("default", `Closed-loop transfer, ${labels.default}`),
     length: lineChart({
-      rows: lengthRows,
+      rows: t.length,
       x: "n",
       y: "relErr",
       lower: "relErrLo",

@@ -218,6 +218,42 @@ function at(res: BanditBaselinesResult, family: string, name: string) {
   return r && fam ? r.curve[fam.spec.horizon - 1] : undefined;
 }
 
+/** |z| at or below which a value "matches" the paper's; above `UCB_DIFFERS` it "differs". */
+export const UCB_MATCHES = 2, UCB_DIFFERS = 3;
+
+/**
+ * Which UCB index Fig. 1's Bernoulli UCB value is consistent with, from the z-scores of the
+ * paper-code index and of classical UCB1 against the paper's value: one matches (|z| ≤ 2) and the
+ * other differs (|z| > 3) — that one; both match — the figure cannot tell them apart; otherwise the
+ * data do not decide.
+ *
+ * @example
+ * ```ts
+ * import { whichUcb } from "./bandit_baselines_views.ts";
+ * whichUcb(6.5, { mean: 6.6, se: 0.2 }, { mean: 14, se: 0.3 });
+ * // "so Fig. 1's UCB is the paper-code index, not UCB1"
+ * ```
+ */
+export function whichUcb(
+  paper: number,
+  paperIndex: { mean: number; se: number },
+  ucb1: { mean: number; se: number },
+): string {
+  const zp = Math.abs((paperIndex.mean - paper) / paperIndex.se);
+  const z1 = Math.abs((ucb1.mean - paper) / ucb1.se);
+  if (zp <= UCB_MATCHES && z1 > UCB_DIFFERS) {
+    return "so Fig. 1's UCB is the paper-code index, not UCB1";
+  }
+  if (z1 <= UCB_MATCHES && zp > UCB_DIFFERS) {
+    return "so Fig. 1's UCB is classical UCB1, not the paper-code index";
+  }
+  if (zp <= UCB_MATCHES && z1 <= UCB_MATCHES) {
+    return "both are within 2 SE of Fig. 1's value, so the figure does not tell them apart";
+  }
+  return `neither index both matches Fig. 1's value (|Δ| ≤ ${UCB_MATCHES} SE) and excludes the ` +
+    `other (|Δ| > ${UCB_DIFFERS} SE), so the data do not decide which one the figure shows`;
+}
+
 /**
  * The generated conclusion (markdown): every paper comparison, the verdict, the UCB-index detail,
  * and the timings.
@@ -283,7 +319,7 @@ export function summary(res: BanditBaselinesResult): string {
         `${fmtSig(ucb1.mean / ucb.mean, 2)}× the regret (Δ ${
           fmtZ((ucb1.mean - paper) / ucb1.se)
         } SE ` +
-        `from the paper's UCB value) — so Fig. 1's UCB is the paper-code index, not UCB1.`,
+        `from the paper's UCB value) — ${whichUcb(paper, ucb, ucb1)}.`,
     );
   }
   const ul = at(res, "linear", "uniform"), ub = at(res, "bernoulli", "uniform");

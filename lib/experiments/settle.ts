@@ -19,6 +19,7 @@ import {
   type TrainOut,
 } from "../settle/jobs.ts";
 import { reportProgress, type RunHooks } from "./shape.ts";
+import { fmtSig } from "../report/format.ts";
 import {
   ablationArms,
   type ArmSpec,
@@ -27,22 +28,29 @@ import {
 } from "./settle_config.ts";
 export * from "./settle_config.ts";
 
-/** A scale run: optimiser, gain, seed, d and its training rows. */
+/** A scale run: optimiser, learning rate, gain, seed, d and its training rows. */
 export interface ScaleRun {
   d: number;
   optimizer: "adam" | "gd";
+  lr: number;
   gain: number;
   seed: number;
   out: TrainOut;
 }
 
-/** A basin run. */
+/** A basin run: d, optimiser setting (label, optimiser, learning rate), gain, init index. */
 export interface BasinRun {
+  d: number;
+  setting: string;
   optimizer: "adam" | "gd";
+  lr: number;
   gain: number;
   init: number;
   out: TrainOut;
 }
+
+/** An ablation run: one arm, one training seed (replicate). */
+export type ArmRun = ArmOut & { spec: ArmSpec; seed: number; replicate: number };
 
 /** Everything `run` measured. */
 export interface SettleResult {
@@ -50,11 +58,26 @@ export interface SettleResult {
   smallTask: TaskSpec;
   /** (1) d small dense, d small LOBPCG (cross-check), d = 36 LOBPCG — paper distribution. */
   richness: { small: RichnessOut; smallIterative: RichnessOut; large: RichnessOut };
+  /** GD on the fixed prompt set, then GD on fresh prompts. */
   rate: RateOut[];
   scale: ScaleRun[];
-  arms: (ArmOut & { spec: ArmSpec })[];
+  /** Every (arm, seed) run, arm-major. */
+  arms: ArmRun[];
   basin: BasinRun[];
   wallTimeSec: number;
+}
+
+/** One basin grid (the small task's or the d = 36 one). */
+type BasinGrid = Omit<SettleConfig["basin"], "large">;
+
+/** The optimiser settings of a basin grid: Adam, then GD at each rate. */
+export function basinSettings(
+  b: { adamLr: number; gdLrs: number[] },
+): { setting: string; optimizer: "adam" | "gd"; lr: number }[] {
+  return [
+    { setting: `adam lr ${fmtSig(b.adamLr)}`, optimizer: "adam" as const, lr: b.adamLr },
+    ...b.gdLrs.map((lr) => ({ setting: `gd η ${fmtSig(lr)}`, optimizer: "gd" as const, lr })),
+  ];
 }
 
 function mergeRichness(parts: RichnessOut[]): RichnessOut {
@@ -90,73 +113,84 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
   const P = PAPER_DISTRIBUTION, seed = cfg.seed;
   const jobs: Job[] = [];
   const arms = ablationArms(cfg);
+  const armMeta: { spec: ArmSpec; seed: number; replicate: number }[] = [];
   for (const arm of arms) {
-    jobs.push({
-      kind: "arm",
-      label: arm.label,
-      train: {
-        train: trainConfig({
-          K: cfg.ablation.K,
-          T: cfg.ablation.T,
-          batch: 64,
-          lr: cfg.ablation.lr,
-          logEvery: Math.max(1, Math.floor((cfg.ablation.K / 64) * cfg.ablation.T / 40)),
-          seed,
-        }),
-        dist: arm.dist,
-        stopDist: 0,
-        onDiverge: "throw",
-      },
-      richness: {
-        sampling: cfg.samplingLarge,
-        samplingSmall: cfg.samplingSmall,
-        cs: [cfg.ablation.c],
-        solver: {
-          block: cfg.richness.block,
-          dim: 0,
-          maxIter: cfg.ablation.maxIter,
-          tol: cfg.richness.tol,
+    for (const [replicate, s] of cfg.ablation.seeds.entries()) {
+      armMeta.push({ spec: arm, seed: s, replicate });
+      jobs.push({
+        kind: "arm",
+        label: arm.label,
+        train: {
+          train: trainConfig({
+            K: cfg.ablation.K,
+            T: cfg.ablation.T,
+            batch: 64,
+            lr: cfg.ablation.lr,
+            logEvery: Math.max(1, Math.floor((cfg.ablation.K / 64) * cfg.ablation.T / 40)),
+            seed: s,
+          }),
+          dist: arm.dist,
+          stopDist: 0,
+          onDiverge: "throw",
         },
-      },
-      smallTask,
-      smallRank: Math.max(1, Math.round((arm.rankFraction ?? 1) * smallTask.d)),
-      transfer: cfg.ablation.transfer,
-    });
+        richness: {
+          sampling: cfg.samplingLarge,
+          samplingSmall: cfg.samplingSmall,
+          cs: [cfg.ablation.c],
+          solver: {
+            block: cfg.richness.block,
+            dim: 0,
+            maxIter: cfg.ablation.maxIter,
+            tol: cfg.richness.tol,
+          },
+        },
+        smallTask,
+        smallRank: Math.max(1, Math.round((arm.rankFraction ?? 1) * smallTask.d)),
+        transfer: cfg.ablation.transfer,
+        iterative: replicate === 0,
+      });
+    }
   }
   const basinIdx = jobs.length;
   const basinMeta: Omit<BasinRun, "out">[] = [];
-  for (const optimizer of ["adam", "gd"] as const) {
-    for (const gain of cfg.basin.gains) {
-      for (let init = 0; init < cfg.basin.inits; init++) {
-        basinMeta.push({ optimizer, gain, init });
-        jobs.push({
-          kind: "train",
-          keepBlocks: true,
-          train: {
-            train: trainConfig({
-              task: smallTask,
-              K: cfg.basin.K,
-              T: cfg.basin.T,
-              batch: 64,
-              optimizer,
-              lr: optimizer === "adam" ? cfg.basin.adamLr : cfg.basin.gdLr,
-              lrDecay: 1,
-              initGain: gain,
-              logEvery: 25,
-              seed: seed * 1000 + 100 + init,
-              divergeLoss: 1e6,
-            }),
-            dist: P,
-            stopDist: cfg.basin.stopDist,
-            onDiverge: "stop",
-          },
-        });
+  const grids: { task: TaskSpec; b: BasinGrid; offset: number }[] = [
+    { task: smallTask, b: cfg.basin, offset: 100 },
+  ];
+  if (cfg.basin.large) grids.push({ task: big, b: cfg.basin.large, offset: 200 });
+  for (const { task, b, offset } of grids) {
+    for (const st of basinSettings(b)) {
+      for (const gain of b.gains) {
+        for (let init = 0; init < b.inits; init++) {
+          basinMeta.push({ d: task.d, ...st, gain, init });
+          jobs.push({
+            kind: "train",
+            keepBlocks: task.d === smallTask.d,
+            train: {
+              train: trainConfig({
+                task,
+                K: b.K,
+                T: b.T,
+                batch: 64,
+                optimizer: st.optimizer,
+                lr: st.lr,
+                lrDecay: 1,
+                initGain: gain,
+                logEvery: 25,
+                seed: seed * 1000 + offset + init,
+                divergeLoss: 1e6,
+              }),
+              dist: P,
+              stopDist: b.stopDist,
+              onDiverge: "stop",
+            },
+          });
+        }
       }
     }
   }
   const rateIdx = jobs.length;
-  for (const c of cfg.rate.cs) {
-    const { cs: _cs, ...rate } = cfg.rate;
+  const { cs: rateCs, fresh, ...rate } = cfg.rate;
+  for (const c of rateCs) {
     jobs.push({
       kind: "rate",
       task: smallTask,
@@ -167,27 +201,49 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
       ...rate,
     });
   }
+  for (const c of rateCs) {
+    jobs.push({
+      kind: "freshRate",
+      task: smallTask,
+      dist: P,
+      seed,
+      episodes: fresh.episodes,
+      T: fresh.T,
+      batch: fresh.batch,
+      c,
+      etaTimesLambdaMax: fresh.etaTimesLambdaMax,
+      eps: rate.eps,
+      horizon: rate.horizon,
+      maxSteps: rate.maxSteps,
+      fitFraction: rate.fitFraction,
+    });
+  }
   const scaleIdx = jobs.length;
   const scaleMeta: Omit<ScaleRun, "out">[] = [];
   const sc = cfg.scale;
-  for (const optimizer of ["gd", "adam"] as const) {
+  const etaMax = Math.max(...sc.gdLrs);
+  const runs: { optimizer: "gd" | "adam"; lr: number; stretch: number }[] = [
+    ...sc.gdLrs.map((lr) => ({ optimizer: "gd" as const, lr, stretch: Math.round(etaMax / lr) })),
+    ...sc.adamLrs.map((lr) => ({ optimizer: "adam" as const, lr, stretch: 1 })),
+  ];
+  for (const { optimizer, lr, stretch } of runs) {
     for (const gain of sc.gains) {
       for (const s of sc.seeds) {
-        scaleMeta.push({ d: smallTask.d, optimizer, gain, seed: s });
+        scaleMeta.push({ d: smallTask.d, optimizer, lr, gain, seed: s });
         jobs.push({
           kind: "train",
           keepBlocks: false,
           train: {
             train: trainConfig({
               task: smallTask,
-              K: sc.K,
+              K: sc.K * stretch,
               T: sc.T,
               batch: 64,
               optimizer,
-              lr: optimizer === "gd" ? sc.gdLr : sc.adamLr,
+              lr,
               lrDecay: 1,
               initGain: gain,
-              logEvery: Math.max(1, Math.floor((sc.K / 64) * sc.T / 60)),
+              logEvery: Math.max(1, Math.floor((sc.K * stretch / 64) * sc.T / 60)),
               seed: seed * 1000 + 500 + s,
             }),
             dist: P,
@@ -199,7 +255,7 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
     }
   }
   if (sc.large) {
-    scaleMeta.push({ d: big.d, optimizer: "gd", gain: 0.1, seed: 0 });
+    scaleMeta.push({ d: big.d, optimizer: "gd", lr: sc.large.gdLr, gain: 0.1, seed: 0 });
     jobs.push({
       kind: "train",
       keepBlocks: false,
@@ -254,7 +310,7 @@ export async function run(cfg: SettleConfig, hooks?: RunHooks): Promise<SettleRe
     },
     rate: outs.slice(rateIdx, scaleIdx).flatMap((o) => o as RateOut[]),
     scale: scaleMeta.map((m, i) => ({ ...m, out: outs[scaleIdx + i] as TrainOut })),
-    arms: arms.map((spec, i) => ({ ...(outs[i] as ArmOut), spec })),
+    arms: armMeta.map((m, i) => ({ ...(outs[i] as ArmOut), ...m })),
     basin: basinMeta.map((m, i) => ({ ...m, out: outs[basinIdx + i] as TrainOut })),
     wallTimeSec: (performance.now() - t0) / 1000,
   };

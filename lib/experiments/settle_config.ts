@@ -11,6 +11,7 @@ import { assertInt, assertNumber } from "../core/validate.ts";
 import { PAPER_DISTRIBUTION, type TrainingDistribution } from "../settle/distribution.ts";
 import { type PromptSampling } from "../settle/jobs.ts";
 import { type ScaleDefaults } from "./shape.ts";
+import { validateVerdictRules, type VerdictRules } from "./settle_verdicts.ts";
 
 /** Every knob of notebook 05. The paper-size task is MATH §1 (|S| = 9, |A| = 4, d = 36). */
 export interface SettleConfig {
@@ -29,7 +30,11 @@ export interface SettleConfig {
    * (relative to λ_max) at d = 36 and for the small-d cross-check against the dense spectrum.
    */
   richness: { cs: number[]; block: number; maxIter: number; tol: number };
-  /** (4a) Rate: GD on a fixed prompt set (small task) from θ⋆(c) + eps·noise, steps η = f/λ_max. */
+  /**
+   * (4a) Rate, small task, from θ⋆(c) + eps·noise, steps η = f/λ_max: GD on a fixed prompt set
+   * (`samplingSmall`), and (`fresh`) GD on a fresh batch of the training stream every step, with μ
+   * and λ_max from a stream-matched prompt set (`fresh.episodes` × every iteration of `fresh.T`).
+   */
   rate: {
     cs: number[];
     etaTimesLambdaMax: number[];
@@ -37,22 +42,32 @@ export interface SettleConfig {
     horizon: number;
     maxSteps: number;
     fitFraction: number;
+    fresh: { episodes: number; T: number; batch: number; etaTimesLambdaMax: number[] };
   };
-  /** (4b) Scale: streaming training (small task) with GD and Adam from Xavier gains; one d = 36 GD run. */
+  /**
+   * (4b) Scale: streaming training (small task) from Xavier gains. GD at every learning rate of
+   * `gdLrs` (η, η/2, η/4) for **equal η·steps**: `K·T·(max gdLrs / η)` prompts; Adam at every rate
+   * of `adamLrs` for the same `K·T` prompts. `large`: one GD run at d = 36 (or null).
+   */
   scale: {
     gains: number[];
     seeds: number[];
     K: number;
     T: number;
-    gdLr: number;
-    adamLr: number;
+    gdLrs: number[];
+    adamLrs: number[];
     large: { K: number; T: number; gdLr: number } | null;
   };
-  /** (2) Ablation arms at d = 36, restricted, Adam, same budget per arm. */
+  /**
+   * (2) Ablation arms at d = 36, restricted, Adam, same budget per arm, one run per training seed
+   * of `seeds` (each a full replicate: its own pool, fixed map, …). LOBPCG at d = 36 runs for the
+   * first seed only; the exact small-d richness and the d = 36 Gram ranks for every seed.
+   */
   ablation: {
     K: number;
     T: number;
     lr: number;
+    seeds: number[];
     pools: number[];
     rankFractions: number[];
     concentration: number;
@@ -62,19 +77,50 @@ export interface SettleConfig {
     c: number;
     transfer: { numMdps: number; updates: number; seed: number };
   };
-  /** (3) Basin: fraction reaching dist < stopDist within K·T prompts (small task). */
+  /**
+   * (3) Basin: fraction of `inits` random inits per (optimiser setting, gain) reaching dist <
+   * stopDist within K·T prompts — small task (Adam at `adamLr`, GD at every rate of `gdLrs`) and,
+   * with `large`, the same at d = 36.
+   */
   basin: {
     gains: number[];
     inits: number;
     K: number;
     T: number;
     adamLr: number;
-    gdLr: number;
+    gdLrs: number[];
     stopDist: number;
+    large: {
+      gains: number[];
+      inits: number;
+      K: number;
+      T: number;
+      adamLr: number;
+      gdLrs: number[];
+      stopDist: number;
+    } | null;
   };
+  /** The thresholds of every verdict, fixed here before the run (`settle_verdicts.ts`). */
+  verdicts: VerdictRules;
 }
 
-/** Quick (≤ 1 min) and paper (≤ 12 min on 2 cores) settings. The paper's own budget per run is
+/**
+ * The verdict thresholds of both scales (MATH §8.5), fixed before the run. The failure distance
+ * 0.05 sits in the gap between the arms that reached M⋆ (≤ 0.011) and those that did not (≥ 0.16)
+ * in the previous single-seed run; κ ≤ 100 is "well conditioned"; the claimed η exponent is the
+ * one the previous summary asserted (O(η²)).
+ */
+const VERDICTS: VerdictRules = {
+  richness: { kappaMax: 100 },
+  rate: { supportedTol: 0.1, qualifiedTol: 0.3 },
+  balance: { supportedTol: 0.01, qualifiedTol: 0.05 },
+  etaExponent: { claimed: 2, supportedTol: 0.4, qualifiedMin: 0.5 },
+  adamLr: { minSpread: 0.02 },
+  failure: { failDist: 0.05, muRatioPoor: 0.1, minPrecision: 0.9, minRecall: 0.9 },
+  basin: { smallGainMax: 0.1, minFraction: 0.8 },
+};
+
+/** Quick (≤ 1 min) and paper (≤ 30 min on 2 cores) settings. The paper's own budget per run is
  * K = 10 000 × T = 1 000 prompts; every training here is a reduced budget (see `summary`). */
 export const settleDefaults: ScaleDefaults<SettleConfig> = {
   quick: {
@@ -91,12 +137,22 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       horizon: 6,
       maxSteps: 400,
       fitFraction: 0.5,
+      fresh: { episodes: 4, T: 20, batch: 16, etaTimesLambdaMax: [1] },
     },
-    scale: { gains: [0.1], seeds: [0], K: 256, T: 50, gdLr: 8, adamLr: 1e-2, large: null },
+    scale: {
+      gains: [0.1],
+      seeds: [0, 1],
+      K: 128,
+      T: 50,
+      gdLrs: [8, 4, 2],
+      adamLrs: [3e-3, 1e-2, 3e-2],
+      large: null,
+    },
     ablation: {
       K: 64,
       T: 20,
       lr: 1e-3,
+      seeds: [5, 6],
       pools: [1],
       rankFractions: [],
       concentration: 0.05,
@@ -111,9 +167,19 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       K: 128,
       T: 50,
       adamLr: 1e-2,
-      gdLr: 8,
-      stopDist: 1e-3,
+      gdLrs: [8, 4],
+      stopDist: 1e-2,
+      large: {
+        gains: [0.1],
+        inits: 2,
+        K: 64,
+        T: 20,
+        adamLr: 1e-2,
+        gdLrs: [4, 2],
+        stopDist: 1e-2,
+      },
     },
+    verdicts: VERDICTS,
   },
   paper: {
     seed: 5,
@@ -129,20 +195,22 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       horizon: 16,
       maxSteps: 8_000,
       fitFraction: 0.5,
+      fresh: { episodes: 32, T: 100, batch: 64, etaTimesLambdaMax: [0.5, 1] },
     },
     scale: {
       gains: [0.1, 0.01],
       seeds: [0, 1, 2],
       K: 4096,
       T: 100,
-      gdLr: 8,
-      adamLr: 1e-2,
-      large: { K: 1024, T: 250, gdLr: 1 },
+      gdLrs: [8, 4, 2],
+      adamLrs: [3e-3, 1e-2, 3e-2],
+      large: null,
     },
     ablation: {
       K: 2048,
       T: 250,
       lr: 1e-3,
+      seeds: [5, 6, 7],
       pools: [1, 4, 16, 64, 256, 1024],
       rankFractions: [0.25, 0.5],
       concentration: 0.05,
@@ -154,12 +222,22 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
     basin: {
       gains: [1e-3, 1e-2, 1e-1, 0.3, 1, 3, 10],
       inits: 20,
-      K: 2048,
+      K: 4096,
       T: 100,
       adamLr: 1e-2,
-      gdLr: 8,
-      stopDist: 1e-3,
+      gdLrs: [8, 4],
+      stopDist: 1e-2,
+      large: {
+        gains: [0.1, 1],
+        inits: 20,
+        K: 4096,
+        T: 100,
+        adamLr: 1e-2,
+        gdLrs: [4, 2],
+        stopDist: 1e-2,
+      },
     },
+    verdicts: VERDICTS,
   },
 };
 
@@ -174,7 +252,8 @@ function checkKeys(path: string, obj: unknown, ref: unknown): void {
   for (const k of Object.keys(ref as object)) {
     const r = (ref as Record<string, unknown>)[k], o = (obj as Record<string, unknown>)[k];
     if (o === undefined) throw new RangeError(`config key "${path}${k}" is missing`);
-    const nullable = `${path}${k}` === "scale.large" && o === null;
+    const nullable = (`${path}${k}` === "scale.large" || `${path}${k}` === "basin.large") &&
+      o === null;
     if (r !== null && typeof r === "object" && !Array.isArray(r) && !nullable) {
       checkKeys(`${path}${k}.`, o, r);
     }
@@ -226,16 +305,35 @@ export function validateSettleConfig(cfg: SettleConfig): SettleConfig {
   assertNumber("rate.horizon", cfg.rate.horizon, 0.1);
   assertInt("rate.maxSteps", cfg.rate.maxSteps, 10);
   assertNumber("rate.fitFraction", cfg.rate.fitFraction, 0.05, 1);
+  assertInt("rate.fresh.episodes", cfg.rate.fresh.episodes, 1);
+  assertInt("rate.fresh.T", cfg.rate.fresh.T, 1);
+  assertInt("rate.fresh.batch", cfg.rate.fresh.batch, 1);
+  positives("rate.fresh.etaTimesLambdaMax", cfg.rate.fresh.etaTimesLambdaMax, 1.999);
   positives("scale.gains", cfg.scale.gains, 100);
   cfg.scale.seeds.forEach((s, i) => assertInt(`scale.seeds[${i}]`, s, 0));
   assertInt("scale.K", cfg.scale.K, 1);
   assertInt("scale.T", cfg.scale.T, 1);
-  assertNumber("scale.gdLr", cfg.scale.gdLr, Number.MIN_VALUE);
-  assertNumber("scale.adamLr", cfg.scale.adamLr, Number.MIN_VALUE);
+  positives("scale.gdLrs", cfg.scale.gdLrs);
+  if (cfg.scale.gdLrs.length === 0) throw new RangeError(`scale.gdLrs must be non-empty`);
+  const etaMax = Math.max(...cfg.scale.gdLrs);
+  cfg.scale.gdLrs.forEach((eta, i) => {
+    if (!Number.isInteger(etaMax / eta)) {
+      throw new RangeError(`scale.gdLrs[${i}] = ${eta} must divide the largest rate ${etaMax}`);
+    }
+  });
+  positives("scale.adamLrs", cfg.scale.adamLrs);
+  if (cfg.scale.adamLrs.length === 0) throw new RangeError(`scale.adamLrs must be non-empty`);
   const a = cfg.ablation;
   assertInt("ablation.K", a.K, 1);
   assertInt("ablation.T", a.T, 1);
   assertNumber("ablation.lr", a.lr, Number.MIN_VALUE);
+  if (!Array.isArray(a.seeds) || a.seeds.length === 0) {
+    throw new RangeError(`ablation.seeds must be a non-empty array`);
+  }
+  a.seeds.forEach((s, i) => assertInt(`ablation.seeds[${i}]`, s, 0, Number.MAX_SAFE_INTEGER));
+  if (new Set(a.seeds).size !== a.seeds.length) {
+    throw new RangeError(`ablation.seeds must be distinct`);
+  }
   a.pools.forEach((m, i) => assertInt(`ablation.pools[${i}]`, m, 1));
   positives("ablation.rankFractions", a.rankFractions, 1);
   assertNumber("ablation.concentration", a.concentration, 1e-3, 1e3);
@@ -245,14 +343,19 @@ export function validateSettleConfig(cfg: SettleConfig): SettleConfig {
   assertInt("ablation.transfer.numMdps", a.transfer.numMdps, 1);
   assertInt("ablation.transfer.updates", a.transfer.updates, 1);
   assertInt("ablation.transfer.seed", a.transfer.seed, 0);
-  const b = cfg.basin;
-  positives("basin.gains", b.gains, 100);
-  assertInt("basin.inits", b.inits, 1);
-  assertInt("basin.K", b.K, 1);
-  assertInt("basin.T", b.T, 1);
-  assertNumber("basin.adamLr", b.adamLr, Number.MIN_VALUE);
-  assertNumber("basin.gdLr", b.gdLr, Number.MIN_VALUE);
-  assertNumber("basin.stopDist", b.stopDist, Number.MIN_VALUE, 1);
+  const basins = cfg.basin.large === null
+    ? [["basin", cfg.basin] as const]
+    : [["basin", cfg.basin] as const, ["basin.large", cfg.basin.large] as const];
+  for (const [name, b] of basins) {
+    positives(`${name}.gains`, b.gains, 100);
+    assertInt(`${name}.inits`, b.inits, 1);
+    assertInt(`${name}.K`, b.K, 1);
+    assertInt(`${name}.T`, b.T, 1);
+    assertNumber(`${name}.adamLr`, b.adamLr, Number.MIN_VALUE);
+    positives(`${name}.gdLrs`, b.gdLrs);
+    assertNumber(`${name}.stopDist`, b.stopDist, Number.MIN_VALUE, 1);
+  }
+  validateVerdictRules(cfg.verdicts);
   return cfg;
 }
 

@@ -98,6 +98,8 @@ export interface GaussNewtonStats {
   lambdaMax: number;
   /** Residual ‖Gy − μy‖ of the μ pair (0 for dense). */
   muResidual: number | null;
+  /** The eigenvalue (Ritz value) just above μ, and its residual — for a Kato–Temple bound on μ. */
+  next: { value: number; residual: number } | null;
   /** The smallest eigenvalues found (ascending, up to 12). */
   smallest: number[];
 }
@@ -157,8 +159,18 @@ function lobpcgStats(
     mu: g.smallestNonzero,
     lambdaMax: top,
     muResidual: idx < 0 ? null : res.residuals[idx],
+    next: nextPair(res.values, res.residuals, idx),
     smallest: Array.from(res.values.slice(0, 12)),
   };
+}
+
+function nextPair(
+  values: ArrayLike<number>,
+  residuals: ArrayLike<number> | null,
+  idx: number,
+): { value: number; residual: number } | null {
+  if (idx < 0 || idx + 1 >= values.length) return null;
+  return { value: values[idx + 1], residual: residuals ? residuals[idx + 1] : 0 };
 }
 
 /**
@@ -195,6 +207,7 @@ export function gaussNewtonStats(
       mu: g.smallestNonzero,
       lambdaMax: g.largest,
       muResidual: g.smallestNonzero === null ? null : 0,
+      next: nextPair(vals, null, g.smallestNonzero === null ? -1 : g.zeros),
       smallest: Array.from(vals.slice(0, 12)),
     };
   }
@@ -230,6 +243,7 @@ export function gaussNewtonStats(
     mu: g.smallestNonzero,
     lambdaMax: res.largest,
     muResidual: idx < 0 ? null : res.residuals[idx],
+    next: nextPair(res.values, res.residuals, idx),
     smallest: Array.from(res.values.slice(0, 12)),
   };
 }

@@ -35,8 +35,11 @@ export interface RichnessJob {
   sampling: PromptSampling;
   /** Scales c at which G is evaluated. */
   cs: number[];
-  /** "dense" (exact), "krylov" (block Lanczos) or "lobpcg" (preconditioned, scaling deflated). */
-  method: "dense" | "krylov" | "lobpcg";
+  /**
+   * "dense" (exact), "krylov" (block Lanczos), "lobpcg" (preconditioned, scaling deflated) or
+   * "gram" (the token and w̃ Gram matrices only: `perC` is empty).
+   */
+  method: "dense" | "krylov" | "lobpcg" | "gram";
   /** Krylov block size and dimension. */
   /** Iterative-solver settings: block size, Krylov dimension, LOBPCG iterations and tolerance. */
   solver: { block: number; dim: number; maxIter: number; tol: number };
@@ -80,8 +83,43 @@ export interface RateJob {
   fitFraction: number;
 }
 
-/** One GD run of a {@linkcode RateJob}. */
+/**
+ * GD on **fresh** prompts from near θ⋆(c): every step takes a new batch of the training stream
+ * (B MDPs side by side, T iterations each, as in training), so the rate is that of the population
+ * loss. μ and λ_max come from a stream-matched prompt set (`episodes` episodes × every iteration
+ * 0 … T−1, episode indices from 10⁶ on, disjoint from the training stream's).
+ */
+export interface FreshRateJob {
+  kind: "freshRate";
+  task: TaskSpec;
+  dist: TrainingDistribution;
+  seed: number;
+  /** Episodes of the stream-matched prompt set. */
+  episodes: number;
+  /** Iterations per MDP (training stream and prompt set). */
+  T: number;
+  /** MDPs per GD step. */
+  batch: number;
+  /** Scale c of the starting point. */
+  c: number;
+  /** Step sizes as multiples of 1/λ_max (population estimate). */
+  etaTimesLambdaMax: number[];
+  /** Relative size of the random initial perturbation. */
+  eps: number;
+  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉), rounded up to whole groups of T. */
+  horizon: number;
+  /** Cap on GD steps. */
+  maxSteps: number;
+  /** Fraction of the run (the end) the slopes are fitted on. */
+  fitFraction: number;
+}
+
+/** One GD run of a {@linkcode RateJob} or {@linkcode FreshRateJob}. */
 export interface RateOut {
+  /** "fixed" (GD on one prompt set) or "fresh" (a new batch of the training stream every step). */
+  set: "fixed" | "fresh";
+  /** Prompts behind μ and λ_max (and, for "fixed", the prompts trained on). */
+  spectrumPrompts: number;
   c: number;
   eta: number;
   etaTimesLambdaMax: number;
@@ -115,6 +153,8 @@ export interface ArmJob {
   smallRank: number;
   /** Transfer: test MDPs, updates, evaluation seed. */
   transfer: { numMdps: number; updates: number; seed: number };
+  /** Run LOBPCG at the training d (else only its token and w̃ Gram matrices: `perC` empty). */
+  iterative: boolean;
 }
 
 /** Result of an {@linkcode ArmJob}. */
@@ -141,7 +181,7 @@ export interface TrainJob {
 }
 
 /** Any job. */
-export type Job = RichnessJob | RateJob | ArmJob | TrainJob;
+export type Job = RichnessJob | RateJob | FreshRateJob | ArmJob | TrainJob;
 
 /** Outputs by job kind. */
 export type JobOut = RichnessOut | RateOut[] | ArmOut | TrainOut;

@@ -28,11 +28,14 @@ import {
 } from "../transfer/mod.ts";
 import { samplePromptSet } from "./distribution.ts";
 import { trainOnDistribution } from "./trainer.ts";
+import { trainConfig } from "../train/train.ts";
+import type { TaskSpec } from "../icrl/tasks.ts";
 import { assertInt, assertNumber } from "../core/validate.ts";
 import { runWorkerJobs } from "../train/parallel.ts";
 import {
   type ArmJob,
   type ArmOut,
+  type FreshRateJob,
   type Job,
   type JobOut,
   type RateJob,
@@ -76,13 +79,13 @@ export function runRichness(job: RichnessJob): RichnessOut {
     sampling.T,
     1_000_000,
   );
-  const perC = job.cs.map((c, i) => {
+  const perC = job.method === "gram" ? [] : job.cs.map((c, i) => {
     assertNumber(`cs[${i}]`, c);
     const b = sarsaBlocks(task.d, task.alpha, c);
     const t = scalingTangent(task.d, task.alpha, c);
     const sv = job.solver;
     const gn = gaussNewtonStats(b, ps, new Rng(job.seed).fork("gn-solver").fork(i), {
-      method: job.method,
+      method: job.method as "dense" | "krylov" | "lobpcg",
       krylov: { block: sv.block, dim: sv.dim },
       lobpcg: { block: sv.block, maxIter: sv.maxIter, tol: sv.tol },
       scaling: t,
@@ -179,6 +182,8 @@ export function runRate(job: RateJob): RateOut[] {
     const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
     const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
     return {
+      set: "fixed" as const,
+      spectrumPrompts: ps.N,
       c: job.c,
       eta,
       etaTimesLambdaMax: f,
@@ -192,6 +197,106 @@ export function runRate(job: RateJob): RateOut[] {
       curve,
     };
   });
+}
+
+/** θ⋆(c) + a random perturbation of relative size eps (P12 part, then V̄21), and the spectrum. */
+function perturbedStar(task: TaskSpec, c: number, eps: number, rng: Rng): Float64Array {
+  const star = sarsaBlocks(task.d, task.alpha, c);
+  const P = star.P12.length + star.V21bar.length;
+  const base = new Float64Array(P);
+  base.set(star.P12, 0);
+  base.set(star.V21bar, star.P12.length);
+  const dir = new Float64Array(P);
+  for (let i = 0; i < P; i++) dir[i] = rng.normal();
+  const scale = (eps * Math.sqrt(dot(base, base))) / Math.sqrt(dot(dir, dir));
+  for (let k = 0; k < P; k++) base[k] += scale * dir[k];
+  return base;
+}
+
+/**
+ * GD on fresh prompts from θ⋆(c) + a random perturbation (MATH §7): each step is one plain GD
+ * step on a new batch of the training stream (`trainOnDistribution` with the start blocks given),
+ * and the measured log-slopes of the distance to M⋆ and of the window-mean loss over the end of
+ * the run are set beside `log max(|1 − ημ|, |1 − ηλ_max|)` (and twice it) of the population
+ * Gauss–Newton matrix, estimated on a stream-matched prompt set.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * import { runFreshRate } from "./jobs.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * const [r] = await runFreshRate({ kind: "freshRate", task, dist: PAPER_DISTRIBUTION, seed: 0,
+ *   episodes: 8, T: 10, batch: 8, c: 0.5, etaTimesLambdaMax: [1], eps: 1e-2, horizon: 4,
+ *   maxSteps: 400, fitFraction: 0.5 });
+ * r.set; // "fresh"
+ * ```
+ */
+export async function runFreshRate(job: FreshRateJob): Promise<RateOut[]> {
+  const { task } = job;
+  assertInt("episodes", job.episodes, 1);
+  assertInt("T", job.T, 1);
+  assertInt("batch", job.batch, 1);
+  assertNumber("eps", job.eps, 1e-8, 1);
+  assertInt("maxSteps", job.maxSteps, 10);
+  assertNumber("fitFraction", job.fitFraction, 0.05, 1);
+  const at = Array.from({ length: job.T }, (_, i) => i);
+  const ps = samplePromptSet(task, job.dist, job.seed, job.episodes, at, job.T, 1_000_000);
+  const star = sarsaBlocks(task.d, task.alpha, job.c);
+  const P = restrictedSize(ps.m, ps.p);
+  const vals = symmetricEigenQL(gaussNewtonDense(star, ps), P, false).values;
+  const g = nullityAndGap(vals, 1e-8);
+  if (g.smallestNonzero === null) throw new Error("Gauss–Newton matrix has no non-zero eigenvalue");
+  const mu = g.smallestNonzero, lmax = g.largest;
+  const start = perturbedStar(task, job.c, job.eps, new Rng(job.seed).fork("fresh-rate-init"));
+  const mp = ps.m * ps.p;
+  const out: RateOut[] = [];
+  for (const [i, f] of job.etaTimesLambdaMax.entries()) {
+    assertNumber(`etaTimesLambdaMax[${i}]`, f, 1e-6, 1.999);
+    const eta = f / lmax;
+    const rho = Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * lmax));
+    const want = Math.min(job.maxSteps, Math.ceil(job.horizon / (eta * mu)));
+    const groups = Math.max(1, Math.ceil(want / job.T));
+    const steps = groups * job.T;
+    const res = await trainOnDistribution({
+      train: trainConfig({
+        task,
+        K: groups * job.batch,
+        T: job.T,
+        batch: job.batch,
+        optimizer: "gd",
+        lr: eta,
+        lrDecay: 1,
+        logEvery: Math.max(1, Math.floor(steps / 200)),
+        seed: job.seed,
+      }),
+      dist: job.dist,
+      stopDist: 0,
+      onDiverge: "throw",
+      init: { P12: start.slice(0, mp), V21bar: start.slice(mp) },
+    });
+    const curve = res.rows.map((r) => ({ step: r.step, loss: r.loss, dist: r.dist }));
+    const from = steps * (1 - job.fitFraction);
+    const tail = curve.filter((r) => r.step >= from && r.loss > 0 && r.dist > 0);
+    const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
+    const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
+    out.push({
+      set: "fresh",
+      spectrumPrompts: ps.N,
+      c: job.c,
+      eta,
+      etaTimesLambdaMax: f,
+      mu,
+      lambdaMax: lmax,
+      predictedDistSlope: Math.log(rho),
+      predictedLossSlope: 2 * Math.log(rho),
+      measuredDistSlope: -distFit.rate,
+      measuredLossSlope: -lossFit.rate,
+      steps,
+      curve,
+    });
+  }
+  return out;
 }
 
 /**
@@ -219,6 +324,7 @@ export function runRate(job: RateJob): RateOut[] {
  *   smallTask: task,
  *   smallRank: 2,
  *   transfer: { numMdps: 2, updates: 3, seed: 9 },
+ *   iterative: true,
  * });
  * out.score.mean; // mean closed-loop score on 2 unseen MDPs
  * ```
@@ -229,7 +335,14 @@ export async function runArm(job: ArmJob): Promise<ArmOut> {
   const task = res.config.train.task, dist = job.train.dist;
   const seed = job.train.train.seed;
   const { samplingSmall, ...rich } = job.richness;
-  const richness = runRichness({ kind: "richness", task, dist, seed, method: "lobpcg", ...rich });
+  const richness = runRichness({
+    kind: "richness",
+    task,
+    dist,
+    seed,
+    method: job.iterative ? "lobpcg" : "gram",
+    ...rich,
+  });
   const smallDist = { ...dist, rank: Math.min(job.smallRank, job.smallTask.d) };
   const richnessSmall = runRichness({
     kind: "richness",
@@ -295,6 +408,8 @@ export async function runJob(job: Job): Promise<JobOut> {
       return runRichness(job);
     case "rate":
       return runRate(job);
+    case "freshRate":
+      return await runFreshRate(job);
     case "arm":
       return await runArm(job);
     case "train": {

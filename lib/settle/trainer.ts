@@ -19,7 +19,7 @@ import { adam, gradientDescent } from "../core/optim.ts";
 import { Rng } from "../core/rng.ts";
 import { taskAdvance, taskConstruction, taskDims, type TaskEnv, taskStep } from "../icrl/mod.ts";
 import { type TrainConfig, trainConfig } from "../train/train.ts";
-import { assertNumber } from "../core/validate.ts";
+import { assertFiniteArray, assertNumber } from "../core/validate.ts";
 import {
   distributionEnv,
   type TrainingDistribution,
@@ -36,6 +36,11 @@ export interface DistTrainConfig {
   stopDist: number;
   /** "throw" (default behaviour of the trainer) or "stop" (return with status "diverged"). */
   onDiverge: "throw" | "stop";
+  /**
+   * Start from these blocks instead of the Xavier initialisation (the init stream is then unused);
+   * e.g. θ⋆(c) plus a perturbation for the fresh-prompt rate of MATH §7.
+   */
+  init?: { P12: Float64Array; V21bar: Float64Array };
 }
 
 /** One logged row. */
@@ -100,6 +105,11 @@ export function validateDistTrain(cfg: DistTrainConfig): DistTrainConfig {
   if (train.engine !== "js") throw new RangeError(`train.engine must be "js"`);
   validateDistribution(cfg.dist, train.task);
   assertNumber("stopDist", cfg.stopDist, 0, 10);
+  if (cfg.init !== undefined) {
+    const { m, p } = taskDims(train.task);
+    assertFiniteArray("init.P12", cfg.init.P12, m * p);
+    assertFiniteArray("init.V21bar", cfg.init.V21bar, (p - 1) * m);
+  }
   if (cfg.onDiverge !== "throw" && cfg.onDiverge !== "stop") {
     throw new RangeError(
       `onDiverge must be "throw" or "stop", got ${JSON.stringify(cfg.onDiverge)}`,
@@ -144,6 +154,10 @@ export async function trainOnDistribution(
   const stdP = g * Math.sqrt(2 / (m + p)), stdV = g * Math.sqrt(2 / (p - 1 + m));
   for (let i = 0; i < m * p; i++) flat[i] = stdP * initRng.normal();
   for (let i = m * p; i < flat.length; i++) flat[i] = stdV * initRng.normal();
+  if (cfg.init) {
+    flat.set(cfg.init.P12, 0);
+    flat.set(cfg.init.V21bar, m * p);
+  }
   const view = (f: Float64Array): RestrictedBlocks => ({
     m,
     p,

@@ -8,29 +8,27 @@
 // self-attention (LSA) block, trained to imitate one SARSA step (MATH §6), becomes an in-context RL
 // algorithm. Nothing there isolates what the *attention* contributes. Here other learners are trained on
 // **exactly the same objective and the same prompt stream** — prompt `H(z, w)` → the teacher's update
-// `w_SARSA` — and compared with the LSA block at equal prompts seen (and at equal wall time):
+// `w_SARSA` — and compared with the LSA block, as fairly as this machine allows:
 //
-// - **LSA restricted** (`P12`, `V̄21`) and **LSA full** (all of `P`, `V`) — notebook 02's trainer (float64);
-// - **softmax attention**: the restricted block with `softmax_i(x_iᵀ A w̃)` in place of `x_iᵀ P12 w̃ / n`
-//   (query from the `w̃` column, keys and values from the tokens; same parameter count) — separates
-//   "attention" from "*linear* attention";
-// - **MLP** on the flattened prompt (the 20 tokens and `w̃`), two ReLU hidden layers, width from a small
-//   sweep (chosen by held-out error);
-// - **GRU** over the tokens, final state concatenated with `w̃` → ReLU head; and a GRU that also reads
-//   `w̃` at every step (so it *could* form each TD error `δ_i` as it goes).
+// - **one engine** for everyone: float64, hand-written gradients (each checked against finite
+//   differences), the project's Adam and MATH §6's schedule, batched B = 64, the same prompts;
+// - **each learner at its own learning rate**, chosen from a grid of rates over two decades by the
+//   one-step error on held-out prompts of the sweep's own stream (never the test MDPs);
+// - **matched sizes**: besides the LSA block (restricted; and full `P`, `V`), an MLP on the flattened
+//   prompt and a GRU over the tokens with about the restricted block's ≈ 5 k parameters, and variants with
+//   about its forward multiply–adds per prompt (the FLOP-matched MLP and a 2-unit GRU); a GRU that also
+//   reads `w̃` at every step (so it *could* form each TD error `δ_i` as it goes);
+// - **softmax attention twice**: one head (same parameters as the restricted block; its weights are
+//   positive and sum to 1, so it cannot weight tokens by a signed `δ_i`) and two heads whose outputs
+//   add (`V̄ Σ a_i x_i + V̄₂ Σ b_i x_i`, which with `V̄₂ = −V̄` weights tokens by `a_i − b_i`, signed) — so
+//   the comparison isolates the normalisation, not a missing sign;
+// - **several seeds**, loss and held-out error against log prompts, an **equal-wall-time** snapshot of
+//   every run taken at the same training wall time, transfer in notebook 03's closed loop on unseen MDPs,
+//   **length generalisation** (trained at n = 20, tested at n = 5 … 80) and **distribution shift**
+//   (|S| = 12 with d = 36 random features; γ = 0.9).
 //
-// All new learners are tfjs models trained in **float32** with batched tensors (B = 64), the project's
-// float64 Adam and the MATH §6 learning-rate schedule; every learner outputs **residually**,
-// `w_new = w + f(prompt)`, as the LSA block does. Then, for each: the training loss (≥ 3 seeds, bands),
-// held-out error, transfer in notebook 03's closed loop on unseen MDPs (score vs update step beside the
-// SARSA teacher), **length generalisation** (trained at n = 20, tested at n = 5 … 80; the MLP zero-pads
-// shorter prompts and keeps the first 20 tokens of longer ones) and **distribution shift** (|S| = 12
-// with d = 36 random features, so every input size is unchanged; γ = 0.9).
-//
-// **Budget.** The paper trains on 10⁷ prompts; on 2 CPU cores the tfjs GRU and MLP run at a few hundred
-// prompts per second, so every learner here sees the same **reduced** budget shown in the config
-// (`K × T` prompts per seed). One extra LSA run with far more prompts takes about the wall time a
-// baseline needs for the reduced budget (the equal-wall-time comparison).
+// **Budget.** The paper trains on 10⁷ prompts; here every learner sees the budget shown in the config
+// (`K × T` prompts per seed), stated again in the conclusion, which is generated from the numbers.
 
 // %%
 import {
@@ -47,11 +45,11 @@ const config = attentionDefaults[runScale()];
 config;
 
 // %% [markdown]
-// ## Train every learner on the same prompts, then evaluate it
+// ## Sweep the learning rate of every learner, then train every learner × seed at its rate
 //
-// First the MLP width sweep (one seed, its own held-out stream), then every learner × seed in two
-// parallel Workers: training, the closed loop on unseen MDPs (three conditions), and one-step errors on
-// held-out prompts at every length and under both shifts.
+// Two phases in two parallel Workers: the sweep (one seed, its own held-out stream), then every learner ×
+// seed — training with held-out checkpoints and the equal-wall-time snapshot, the closed loop on unseen
+// MDPs (three conditions), and one-step errors on held-out prompts at every length and under both shifts.
 
 // %%
 const hooks = progressHooks(Deno.jupyter.display);
@@ -63,20 +61,24 @@ await writeManifest(`${dataDir()}/06_does_attention_matter.manifest.json`, {
   config: { ...config },
   seeds: { train: config.seeds, sweep: config.sweepSeed, eval: config.evalSeed },
   wallTimeSec: res.wallTimeSec,
-  extra: { mlpWidth: res.mlpWidth, timing: tabs.timing },
+  extra: { chosenLr: res.chosenLr, learners: tabs.learners, timing: tabs.timing },
 });
-displayTable(tabs.sweep);
-
-// %% [markdown]
-// ## Equal prompts and equal wall time: training loss
-//
-// Left: loss vs prompts seen (all learners saw the same prompts). Right: loss vs training wall time
-// (each run had one core; the extra LSA run shows what the LSA block reaches in the time the slow
-// learners need). The saw-tooth is the protocol, not noise: every `T` optimiser steps a new group of
-// B = 64 training MDPs starts from fresh random `w` (MATH §6), whose first prompts are harder.
+displayTable(tabs.learners);
 
 // %%
 const figs = figures(res);
+await publishFigure("06", "sweep", figs.sweep, { png: true });
+
+// %%
+displayTable(tabs.sweep);
+
+// %% [markdown]
+// ## Equal prompts: loss and held-out error against log prompts; equal wall time
+//
+// Left: training loss (window mean) against prompts seen. Middle: the one-step error on held-out prompts
+// at log-spaced checkpoints. Right: the same error against training wall time (one core per run).
+
+// %%
 await publishFigure("06", "loss", figs.loss, { png: true });
 
 // %%

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import {
   type AttentionConfig,
   attentionDefaults,
+  chooseLr,
   conditionTasks,
   figures,
+  learnerRun,
   learnerSpecs,
   run,
   summary,
@@ -11,6 +13,9 @@ import {
   TEACHER,
   validateAttentionConfig,
 } from "../../lib/experiments/attention.ts";
+import { ciRelation } from "../../lib/experiments/attention_stats.ts";
+import { compareToReference } from "../../lib/experiments/attention_summary.ts";
+import { learnerTrainConfig } from "../../lib/baselines/learner_train.ts";
 import { mergedTransfer } from "../../lib/experiments/attention_views.ts";
 import { type Job, runJob, runJobs } from "../../lib/baselines/jobs.ts";
 import { baselineConfig } from "../../lib/baselines/train.ts";
@@ -23,13 +28,16 @@ const TINY: AttentionConfig = {
   seeds: [0, 1],
   K: 64,
   T: 2,
-  logEvery: 1,
-  mlpWidths: [4, 6],
+  learners: [
+    { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+    { label: "softmax ×2", arch: { kind: "softmax", heads: 2 }, role: "signed" },
+    { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+    { label: "GRU", arch: { kind: "gru", hidden: 2, head: 3 }, role: "small" },
+  ],
+  lrGrid: [1e-3, 1e-2],
   sweepK: 64,
-  gruHidden: 2,
-  gruHead: 3,
-  gruWEveryStep: false,
-  lsaLongK: 128,
+  checkpoints: [64, 128],
+  equalWallSec: 1e-6,
   numMdps: 3,
   updates: 2,
   shiftUpdates: 1,
@@ -50,33 +58,98 @@ Deno.test("validateAttentionConfig names unknown keys and out-of-range values", 
   assert.throws(() => validateAttentionConfig({ ...TINY, lengths: [5, 10] }), /lengths/);
   assert.throws(() => validateAttentionConfig({ ...TINY, sweepSeed: 0 }), /sweepSeed 0/);
   assert.throws(() => validateAttentionConfig({ ...TINY, shiftGamma: 1 }), /shiftGamma/);
-  assert.throws(() => validateAttentionConfig({ ...TINY, lsaLongK: 10 }), /lsaLongK/);
+  assert.throws(() => validateAttentionConfig({ ...TINY, lrGrid: [0] }), /lrGrid\[0\]/);
+  assert.throws(
+    () => validateAttentionConfig({ ...TINY, learners: [TINY.learners[0], TINY.learners[0]] }),
+    /distinct/,
+  );
+  assert.throws(() => validateAttentionConfig({ ...TINY, checkpoints: [1000] }), /checkpoints/);
 });
 
-Deno.test("paper defaults keep ≥ 3 seeds, ≥ 100 test MDPs, B ≥ 64 and the lengths 5 … 80", () => {
+Deno.test("paper defaults: ≥ 5 seeds, ≥ 10⁶ prompts, ≥ 4 rates over ≥ 2 decades, matched sizes, ≥ 100 test MDPs", () => {
   const p = attentionDefaults.paper;
-  assert.ok(p.seeds.length >= 3);
+  assert.ok(p.seeds.length >= 5);
+  assert.ok(p.K * p.T >= 1e6);
+  assert.ok(p.lrGrid.length >= 4);
+  assert.ok(Math.max(...p.lrGrid) / Math.min(...p.lrGrid) >= 100 - 1e-9);
   assert.ok(p.numMdps >= 100);
   assert.ok(p.batch >= 64);
   assert.deepEqual(p.lengths, [5, 10, 20, 40, 80]);
   assert.equal(p.shiftNS, 12);
   assert.equal(p.shiftGamma, 0.9);
+  const specs = learnerSpecs(p);
+  const ref = specs[0];
+  assert.equal(ref.label, "LSA restricted");
+  const near = (x: number, y: number) => Math.abs(x / y - 1) <= 0.15;
+  for (const fam of ["mlp", "gru"]) {
+    assert.ok(
+      specs.some((s) =>
+        s.family === fam && s.role === "matched parameters" && near(s.paramCount, ref.paramCount)
+      ),
+      `${fam}: no parameter-matched variant`,
+    );
+    assert.ok(
+      specs.some((s) =>
+        s.family === fam && s.role === "matched FLOPs" && near(s.forwardMacs, ref.forwardMacs)
+      ),
+      `${fam}: no FLOP-matched variant`,
+    );
+  }
+  assert.ok(specs.some((s) => s.arch.kind === "softmax" && s.arch.heads === 2));
   const t = conditionTasks(p);
   assert.deepEqual(t.default, { ...DEFAULT_TASK });
   assert.deepEqual(t.nS, { ...DEFAULT_TASK, nS: 12 });
   assert.deepEqual(t.gamma, { ...DEFAULT_TASK, gamma: 0.9 });
 });
 
-Deno.test("learnerSpecs: every learner trains on the same K, T, batch and seed", () => {
-  const specs = learnerSpecs(TINY, 4, 7);
-  for (const s of specs) {
-    const c = s.train.config;
+Deno.test("learnerRun: every learner trains on the same K, T, batch and seed, at its own rate", () => {
+  for (const l of TINY.learners) {
+    const c = learnerRun(TINY, l, 3e-3, 7, TINY.K);
     assert.equal(c.seed, 7);
     assert.equal(c.T, TINY.T);
     assert.equal(c.batch, TINY.batch);
-    assert.equal(c.K, s.equalWall ? TINY.lsaLongK : TINY.K);
+    assert.equal(c.K, TINY.K);
+    assert.equal(c.lr, 3e-3);
+    assert.equal(c.lrDecay, 0.99);
   }
-  assert.deepEqual(specs.map((s) => s.family), ["lsa", "lsa", "softmax", "mlp", "gru", "lsa"]);
+});
+
+Deno.test("chooseLr: smallest held-out error, diverged runs excluded, ties to the smaller rate", () => {
+  const r = (lr: number, relErr: number | null) => ({
+    label: "x",
+    lr,
+    status: relErr === null ? "diverged" as const : "done" as const,
+    relErr,
+    finalLoss: 1,
+    prompts: 1,
+    wallSec: 1,
+  });
+  assert.equal(chooseLr([r(1e-3, 0.5), r(1e-2, 0.2), r(1e-1, null)]), 1e-2);
+  assert.equal(chooseLr([r(1e-3, 0.2), r(1e-2, 0.2)]), 1e-3);
+  assert.equal(chooseLr([r(1e-1, null)]), null);
+});
+
+Deno.test("ciRelation and compareToReference: every branch of the generated comparison", () => {
+  assert.equal(ciRelation({ lo: 0, hi: 1 }, { lo: 2, hi: 3 }), "lower");
+  assert.equal(ciRelation({ lo: 4, hi: 5 }, { lo: 2, hi: 3 }), "higher");
+  assert.equal(ciRelation({ lo: 0, hi: 2.5 }, { lo: 2, hi: 3 }), "overlapping");
+  const items = [
+    { label: "A", relation: "lower" as const },
+    { label: "B", relation: "higher" as const },
+    { label: "C", relation: "overlapping" as const },
+  ];
+  assert.equal(
+    compareToReference("R", "error", items, true),
+    "on error, better than R: A; worse: B; indistinguishable: C",
+  );
+  assert.equal(
+    compareToReference("R", "J", items, false),
+    "on J, better than R: B; worse: A; indistinguishable: C",
+  );
+  assert.equal(
+    compareToReference("R", "error", [items[1]], true),
+    "on error, none is better than R; worse: B",
+  );
 });
 
 Deno.test("runJobs returns runJob's numbers in input order, whatever the number of workers", async () => {
@@ -104,6 +177,21 @@ Deno.test("runJobs returns runJob's numbers in input order, whatever the number 
       transfers: [tcfg],
       oneStep: one,
     },
+    {
+      name: "gru (float64 engine)",
+      train: {
+        kind: "learner",
+        config: learnerTrainConfig({
+          arch: { kind: "gru", hidden: 2, head: 3 },
+          K: 64,
+          T: 2,
+          checkpoints: [64],
+        }),
+      },
+      transfers: [tcfg],
+      oneStep: one,
+      snapshotEval: one[0],
+    },
   ];
   const strip = (r: Awaited<ReturnType<typeof runJob>>) => ({
     name: r.name,
@@ -111,6 +199,7 @@ Deno.test("runJobs returns runJob's numbers in input order, whatever the number 
     paramCount: r.paramCount,
     rows: r.transfers[0].rows,
     oneStep: r.oneStep,
+    checkpoints: r.checkpoints.map((c) => ({ prompts: c.prompts, oneStep: c.oneStep })),
   });
   const local = await Promise.all(jobs.map((j) => runJob(j)));
   const w1 = await runJobs(jobs, 1), w2 = await runJobs(jobs, 2, undefined, (j) => j.name.length);
@@ -120,12 +209,17 @@ Deno.test("runJobs returns runJob's numbers in input order, whatever the number 
   assert.equal(local[1].paramCount, 73 * 37 + 36 * 73);
 });
 
-Deno.test("run (tiny config): tables without NaN, per-MDP seed averages, summary from the result", async () => {
+Deno.test("run (tiny config): sweep, chosen rates, tables without NaN, per-MDP seed averages, summary", async () => {
   const res = await run(TINY);
-  assert.ok(TINY.mlpWidths.includes(res.mlpWidth));
-  const best = [...res.sweep].sort((a, b) => a.relErr - b.relErr)[0];
-  assert.equal(res.mlpWidth, best.width);
+  assert.equal(res.sweep.length, TINY.learners.length * TINY.lrGrid.length);
+  for (const l of TINY.learners) {
+    assert.equal(res.chosenLr[l.label], chooseLr(res.sweep.filter((s) => s.label === l.label)));
+  }
   assert.equal(res.runs.length, TINY.seeds.length * res.learners.length);
+  for (const r of res.runs) {
+    assert.deepEqual(r.result.checkpoints.map((c) => c.prompts), [64, 128]);
+    assert.ok(r.result.wallPoint !== null); // W is tiny, so every run reaches it
+  }
   const t = tables(res);
   for (const [name, rows] of Object.entries(t)) {
     assert.ok(rows.length > 0, name);
@@ -138,7 +232,7 @@ Deno.test("run (tiny config): tables without NaN, per-MDP seed averages, summary
   }
   // The seed average of a learner at (MDP, step) is the mean of its seeds' J.
   const merged = mergedTransfer(res, "default");
-  const label = res.learners[3].label;
+  const label = res.learners[2].label;
   const members = res.runs.filter((r) => r.label === label);
   const J = (name: string) =>
     merged.rows.find((r) => r.learner === name && r.mdp === 1 && r.step === 2)!.J;
@@ -146,9 +240,9 @@ Deno.test("run (tiny config): tables without NaN, per-MDP seed averages, summary
   assert.ok(Math.abs(J(label) - want) < 1e-12);
   assert.ok(merged.learners.includes(TEACHER));
   const figs = figures(res);
-  assert.deepEqual(Object.keys(figs).sort(), ["length", "loss", "shift", "transfer"]);
+  assert.deepEqual(Object.keys(figs).sort(), ["length", "loss", "shift", "sweep", "transfer"]);
   const md = summary(res);
-  assert.match(md, new RegExp(`2×${res.mlpWidth}`));
   assert.match(md, /Length generalisation/);
+  assert.match(md, /What this run shows/);
   assert.ok(!/NaN/.test(md), md);
 });

@@ -116,23 +116,23 @@ function literalForward(
       return w[j] + s;
     });
   }
-  // softmax: s_i = x_iᵀ A w̃, a = softmax(s), out = w + V Σ a_i x_i
-  const A = M(0), V = M(1);
-  const s = X.map((x) => {
-    let v = 0;
-    for (let k = 0; k < m; k++) for (let l = 0; l < p; l++) v += x[k] * at(A, k, l) * th[l];
-    return v;
-  });
-  const mx = Math.max(...s);
-  const e = s.map((v) => Math.exp(v - mx));
-  const Z = e.reduce((x, y) => x + y, 0);
-  const zbar = new Array(m).fill(0);
-  X.forEach((x, i) => x.forEach((xv, k) => (zbar[k] += (e[i] / Z) * xv)));
-  return Array.from({ length: q }, (_, j) => {
-    let v = w[j];
-    for (let k = 0; k < m; k++) v += at(V, j, k) * zbar[k];
-    return v;
-  });
+  // softmax, per head: s_i = x_iᵀ A w̃, a = softmax(s), out += V Σ a_i x_i (out starts at w)
+  const out = [...w];
+  for (let h = 0; h < vals.length; h += 2) {
+    const A = M(h), V = M(h + 1);
+    const s = X.map((x) => {
+      let v = 0;
+      for (let k = 0; k < m; k++) for (let l = 0; l < p; l++) v += x[k] * at(A, k, l) * th[l];
+      return v;
+    });
+    const mx = Math.max(...s);
+    const e = s.map((v) => Math.exp(v - mx));
+    const Z = e.reduce((x, y) => x + y, 0);
+    const zbar = new Array(m).fill(0);
+    X.forEach((x, i) => x.forEach((xv, k) => (zbar[k] += (e[i] / Z) * xv)));
+    for (let j = 0; j < q; j++) for (let k = 0; k < m; k++) out[j] += at(V, j, k) * zbar[k];
+  }
+  return out;
 }
 
 const ARCHES: Arch[] = [
@@ -140,6 +140,7 @@ const ARCHES: Arch[] = [
   { kind: "gru", hidden: 3, head: 4 },
   { kind: "gru", hidden: 3, head: 4, wEveryStep: true },
   { kind: "softmax" },
+  { kind: "softmax", heads: 2 },
 ];
 const TINY: ModelDims = { m: 5, p: 3, nTrain: 3 };
 

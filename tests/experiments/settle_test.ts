@@ -19,14 +19,27 @@ import {
   samplePromptSet,
   validateDistribution,
 } from "../../lib/settle/distribution.ts";
-import { trainOnDistribution } from "../../lib/settle/trainer.ts";
-import { type ArmOut, runJobs, runRate, type TrainOut } from "../../lib/settle/jobs.ts";
+import { trainOnDistribution, validateDistTrain } from "../../lib/settle/trainer.ts";
+import {
+  type ArmOut,
+  runFreshRate,
+  runJobs,
+  runRate,
+  type TrainOut,
+} from "../../lib/settle/jobs.ts";
 import {
   ablationArms,
+  run,
   settleDefaults,
   validateSettleConfig,
 } from "../../lib/experiments/settle.ts";
-import { balancedScale, wilson } from "../../lib/experiments/settle_views.ts";
+import {
+  balancedScale,
+  muBounds,
+  summary,
+  tables,
+  wilson,
+} from "../../lib/experiments/settle_views.ts";
 
 const tiny = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
 
@@ -321,6 +334,7 @@ Deno.test("runJobs: an ablation arm and a training job run in Workers and come b
       smallTask: tiny,
       smallRank: 2,
       transfer: { numMdps: 3, updates: 4, seed: 9 },
+      iterative: true,
     },
     {
       kind: "train",
@@ -355,4 +369,118 @@ Deno.test("ablationArms: paper arm first, then pools, fixed map, low-rank, Diric
     "Dirichlet(0.05)",
     "one-hot features",
   ]);
+});
+
+Deno.test("trainOnDistribution starts from given blocks: at θ⋆(c) the first loss and distance are ~0", async () => {
+  const star = sarsaBlocks(4, 0.2, 0.6);
+  const res = await trainOnDistribution({
+    train: trainConfig({ task: tiny, K: 8, T: 5, batch: 4, optimizer: "gd", lr: 0.1, seed: 2 }),
+    dist: PAPER_DISTRIBUTION,
+    stopDist: 0,
+    onDiverge: "throw",
+    init: { P12: Float64Array.from(star.P12), V21bar: Float64Array.from(star.V21bar) },
+  });
+  assert.ok(res.rows[0].loss < 1e-20 && res.rows[0].dist < 1e-12, JSON.stringify(res.rows[0]));
+  assert.deepEqual(res.init.P12, star.P12);
+  assert.throws(
+    () =>
+      validateDistTrain({
+        train: trainConfig({ task: tiny, K: 8, T: 5, batch: 4 }),
+        dist: PAPER_DISTRIBUTION,
+        stopDist: 0,
+        onDiverge: "throw",
+        init: { P12: new Float64Array(3), V21bar: star.V21bar },
+      }),
+    /init.P12/,
+  );
+});
+
+Deno.test("runFreshRate: GD on fresh stream prompts from near θ⋆ contracts; spectrum from a stream-matched set", async () => {
+  const out = await runFreshRate({
+    kind: "freshRate",
+    task: tiny,
+    dist: PAPER_DISTRIBUTION,
+    seed: 3,
+    episodes: 8,
+    T: 10,
+    batch: 8,
+    c: 0.5,
+    etaTimesLambdaMax: [1],
+    eps: 1e-2,
+    horizon: 6,
+    maxSteps: 3000,
+    fitFraction: 0.5,
+  });
+  assert.equal(out.length, 1);
+  const r = out[0];
+  assert.equal(r.set, "fresh");
+  assert.equal(r.spectrumPrompts, 80);
+  assert.equal(r.steps % 10, 0);
+  assert.ok(r.measuredDistSlope < 0 && r.predictedDistSlope < 0, JSON.stringify(r));
+  assert.ok(r.curve.at(-1)!.dist < r.curve[0].dist);
+});
+
+Deno.test("muBounds: exact for dense; LOBPCG's Ritz value is ≥ the exact μ and its residual bound ≤ it", () => {
+  const ps = samplePromptSet(tiny, PAPER_DISTRIBUTION, 4, 12, [0, 3, 8], 9);
+  const b = sarsaBlocks(4, 0.2, 0.5);
+  const t = Float64Array.from([...b.P12, ...b.V21bar.map((x) => -x / 0.25)]);
+  const dense = gaussNewtonStats(b, ps, new Rng(1), { method: "dense" });
+  assert.deepEqual(muBounds(dense), { upper: dense.mu, residualLower: dense.mu, temple: dense.mu });
+  for (const maxIter of [3, 40]) {
+    const it = gaussNewtonStats(b, ps, new Rng(1), {
+      method: "lobpcg",
+      lobpcg: { block: 4, maxIter, tol: 1e-12 },
+      scaling: t,
+    });
+    const mb = muBounds(it);
+    assert.ok(mb.upper! >= dense.mu! * (1 - 1e-9), `upper ${mb.upper} vs ${dense.mu}`);
+    assert.ok(
+      mb.residualLower! <= dense.mu! * (1 + 1e-9),
+      `lower ${mb.residualLower} vs ${dense.mu}`,
+    );
+    if (mb.temple !== null) assert.ok(mb.temple <= dense.mu! * (1 + 1e-6));
+  }
+  assert.deepEqual(muBounds({ method: "lobpcg", mu: null, muResidual: null, next: null }), {
+    upper: null,
+    residualLower: null,
+    temple: null,
+  });
+});
+
+Deno.test("run (quick config): every table finite where required, one verdict per claim, each a known outcome", async () => {
+  const res = await run(settleDefaults.quick);
+  const t = tables(res);
+  assert.equal(res.arms.length, ablationArms(settleDefaults.quick).length * 2);
+  assert.deepEqual(
+    [...new Set(res.arms.map((a) => a.seed))],
+    settleDefaults.quick.ablation.seeds,
+  );
+  assert.equal(t.ablation.length, ablationArms(settleDefaults.quick).length);
+  assert.equal(t.confusion.length, 2);
+  assert.deepEqual(t.scale_gd.map((r) => r.lr), [8, 4, 2]);
+  assert.deepEqual(t.scale_gd.map((r) => r.etaSteps), [800, 800, 800]); // equal η·steps
+  assert.equal(t.scale_adam.length, 3);
+  assert.deepEqual([...new Set(t.basin.map((r) => r.d))], [8, 36]);
+  assert.deepEqual([...new Set(t.rate.map((r) => r.set))], ["fixed", "fresh"]);
+  const ids = t.verdicts.map((v) => v.id);
+  for (
+    const id of [
+      "richness-small",
+      "richness-36",
+      "rate-fixed",
+      "rate-fresh",
+      "balance-gd",
+      "eta-scaling",
+      "adam-lr",
+      "failure",
+      "failure-mu",
+      "basin-8",
+      "basin-36",
+    ]
+  ) assert.ok(ids.includes(id), `missing verdict ${id}`);
+  for (const v of t.verdicts) {
+    assert.ok(["supported", "qualified", "not supported"].includes(v.outcome as string));
+  }
+  const text = summary(res);
+  for (const v of t.verdicts) assert.ok(text.includes(`**${v.outcome}**`));
 });
