@@ -55,19 +55,22 @@ interface Compact {
   key: string;
 }
 
-/** A per-token store of compact vectors (static: filled at arrival; per-layer: while computing). */
+/**
+ * A per-token store of compact vectors (static: filled at arrival; per-layer: while computing).
+ * The data live in the runner (`id` indexes them), so one plan serves many runners.
+ */
 interface Store {
   proj: Compact;
   dim: number;
-  data: Float64Array;
+  id: number;
 }
 
 interface PairPlan {
   q: Compact;
   k: Compact;
   v: Compact;
-  /** Running Σ v kᵀ (|v| × |k|), shared by every layer when static. */
-  S: Float64Array;
+  /** Index of the runner's running Σ v kᵀ (|v| × |k|), shared by every layer when static. */
+  sId: number;
   isStatic: boolean;
 }
 
@@ -119,6 +122,10 @@ export interface CompiledTransformer {
   readonly headKinds: { pairs: number; windowed: number; general: number };
   /** Largest compact dimension (scratch size). */
   readonly maxDim: number;
+  /** Every store (index = id). */
+  readonly stores: readonly Store[];
+  /** Size of every pair sum (index = sId). */
+  readonly sumSizes: readonly number[];
 }
 
 function compact(M: SparseMatrix, rows: Int32Array): Compact {
@@ -147,7 +154,7 @@ function intersect(a: Int32Array, b: Int32Array): Int32Array {
  */
 export function compileTransformer(tf: ConstructedTransformer): CompiledTransformer {
   validateTransformer(tf);
-  const { D, maxTokens } = tf;
+  const { D } = tf;
   const written = new Array<boolean>(D).fill(false);
   for (const layer of tf.layers) {
     for (const h of layer.heads) for (const r of nonzeroRows(h.V)) written[r] = true;
@@ -157,10 +164,15 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
   const staticStores = new Map<string, Store>();
   const staticPairs = new Map<string, PairPlan>();
   let maxDim = 1;
+  const stores: Store[] = [];
+  const sumSizes: number[] = [];
   const store = (proj: Compact): Store => {
     maxDim = Math.max(maxDim, proj.rows.length);
-    return { proj, dim: proj.rows.length, data: new Float64Array(maxTokens * proj.rows.length) };
+    const s = { proj, dim: proj.rows.length, id: stores.length };
+    stores.push(s);
+    return s;
   };
+  const newSum = (size: number) => sumSizes.push(size) - 1;
   const staticStore = (proj: Compact): Store => {
     let s = staticStores.get(proj.key);
     if (s === undefined) {
@@ -199,15 +211,16 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
         const isSt = readsOnly(k.mat, isStatic) && readsOnly(v.mat, isStatic);
         let pair: PairPlan;
         if (isSt) {
+          // the sum depends only on the compact K and V: shared by every head and layer with them
           const key = `${k.key}|${v.key}`;
-          pair = staticPairs.get(key) ??
-            { q, k, v, S: new Float64Array(v.rows.length * kRows.length), isStatic: true };
-          staticPairs.set(key, pair);
-          pair = { ...pair, q }; // the query may differ by layer; S, k, v are shared
-          // share the same S buffer object
-          pair.S = staticPairs.get(key)!.S;
+          let shared = staticPairs.get(key);
+          if (shared === undefined) {
+            shared = { q, k, v, sId: newSum(v.rows.length * kRows.length), isStatic: true };
+            staticPairs.set(key, shared);
+          }
+          pair = { q, k, v, sId: shared.sId, isStatic: true };
         } else {
-          pair = { q, k, v, S: new Float64Array(v.rows.length * kRows.length), isStatic: false };
+          pair = { q, k, v, sId: newSum(v.rows.length * kRows.length), isStatic: false };
           plan.layerPairs.push(pair);
         }
         plan.pairs.push(pair);
@@ -264,6 +277,8 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
     carryLayers,
     headKinds: kinds,
     maxDim,
+    stores,
+    sumSizes,
   };
 }
 
@@ -308,6 +323,8 @@ export class CausalRunner {
   private readonly vv: Float64Array;
   private readonly acc: Float64Array;
   private hidden: Float64Array;
+  private readonly data: Float64Array[];
+  private readonly sums: Float64Array[];
   private readonly memo = new Map<string, { js: number[]; ss: number[] }>();
 
   /** @param plan from {@linkcode compileTransformer}. */
@@ -324,16 +341,18 @@ export class CausalRunner {
     let hid = 1;
     for (const l of plan.layers) if (l.W1) hid = Math.max(hid, l.W1.rows);
     this.hidden = new Float64Array(hid);
+    const N = plan.tf.maxTokens;
+    this.data = plan.stores.map((s) => new Float64Array(N * s.dim));
+    this.sums = plan.sumSizes.map((n) => new Float64Array(n));
     this.reset();
   }
 
-  /** Forget every token (the plan's shared sums are cleared too: one runner per plan at a time). */
+  /** Forget every token. */
   reset(): void {
     this.length = 0;
     this.scoreEvals = 0;
     this.maxNorm = 0;
-    for (const p of this.plan.staticPairs) p.S.fill(0);
-    for (const l of this.plan.layers) for (const p of l.layerPairs) p.S.fill(0);
+    for (const S of this.sums) S.fill(0);
   }
 
   /** Push the next token (length D, finite); see {@linkcode PushOptions}. */
@@ -359,7 +378,7 @@ export class CausalRunner {
     for (let c = 0; c < D; c++) h0[c] = token[c];
     this.checkClip(h0, 0);
     // static stores and static pair sums, from the input
-    for (const s of plan.staticStores) spmv(s.proj.mat, h0, 0, s.data, n * s.dim);
+    for (const s of plan.staticStores) spmv(s.proj.mat, h0, 0, this.data[s.id], n * s.dim);
     for (const p of plan.staticPairs) this.addOuter(p, h0);
     this.memo.clear();
     const output = opts.output ?? true;
@@ -370,7 +389,7 @@ export class CausalRunner {
     const last = output ? L : plan.carryLayers;
     for (let l = 0; l < last; l++) {
       const lp = plan.layers[l];
-      for (const s of lp.layerStores) spmv(s.proj.mat, hIn, 0, s.data, n * s.dim);
+      for (const s of lp.layerStores) spmv(s.proj.mat, hIn, 0, this.data[s.id], n * s.dim);
       for (const p of lp.layerPairs) this.addOuter(p, hIn);
       if (!output && l === last - 1) break; // its contributions are in; its output is not needed
       this.layer(lp, hIn, hOut, n, l + 1);
@@ -386,7 +405,7 @@ export class CausalRunner {
     const nk = p.k.rows.length, nv = p.v.rows.length;
     spmv(p.k.mat, h, 0, this.kv, 0);
     spmv(p.v.mat, h, 0, this.vv, 0);
-    const S = p.S, kv = this.kv, vv = this.vv;
+    const S = this.sums[p.sId], kv = this.kv, vv = this.vv;
     for (let a = 0; a < nv; a++) {
       const va = vv[a];
       if (va === 0) continue;
@@ -414,7 +433,7 @@ export class CausalRunner {
     for (const p of lp.pairs) {
       const nk = p.k.rows.length, nv = p.v.rows.length;
       spmv(p.q.mat, hIn, 0, qv, 0);
-      const S = p.S, rows = p.v.rows;
+      const S = this.sums[p.sId], rows = p.v.rows;
       for (let a = 0; a < nv; a++) {
         let s = 0;
         const off = a * nk;
@@ -427,7 +446,7 @@ export class CausalRunner {
       const nk = g.keys.dim, nv = g.vals.dim;
       spmv(g.q.mat, hIn, 0, qv, 0);
       acc.fill(0, 0, nv);
-      const K = g.keys.data, V = g.vals.data;
+      const K = this.data[g.keys.id], V = this.data[g.vals.id];
       for (let j = 0; j <= n; j++) {
         let s = 0;
         const ko = j * nk;
@@ -469,7 +488,7 @@ export class CausalRunner {
       const qv = this.qv;
       spmv(w.q.mat, hIn, 0, qv, 0);
       const js: number[] = [], ss: number[] = [];
-      const K = w.keys.data;
+      const K = this.data[w.keys.id];
       for (let j = 0; j <= n; j++) {
         let s = 0;
         const ko = j * nk;
@@ -491,7 +510,7 @@ export class CausalRunner {
     if (hit.js.length === 0) return;
     const rows = w.v.rows;
     if (w.vals !== null) {
-      const V = w.vals.data;
+      const V = this.data[w.vals.id];
       for (let t = 0; t < hit.js.length; t++) {
         const f = hit.ss[t] * inv, vo = hit.js[t] * nv;
         for (let a = 0; a < nv; a++) hOut[rows[a]] += f * V[vo + a];

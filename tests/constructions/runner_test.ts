@@ -36,6 +36,12 @@ function randomTransformer(seed: number, layers = 3): ConstructedTransformer {
   for (let l = 0; l < layers; l++) {
     const Qs = rand(rng, [0, 1], [4, 5, 2]), Ks = rand(rng, [0, 1], [3, 2]);
     const Vs = rand(rng, [4, 5], [3, 2]);
+    // same compact K and V as (Qs, Ks, Vs) but writing rows 6, 7: shares its running sum
+    const Vs2: SparseMatrix = {
+      ...Vs,
+      rowPtr: Int32Array.from([0, 0, 0, 0, 0, 0, 0, Vs.rowPtr[5] - Vs.rowPtr[4], Vs.rowPtr[6]]),
+    };
+    const Qs2 = rand(rng, [0, 1], [6, 2]);
     const Qd = rand(rng, [2, 3], [4, 6]), Kd = rand(rng, [2, 3], [5, 7]);
     const Vd = rand(rng, [6], [4, 5]);
     out.push({
@@ -43,6 +49,8 @@ function randomTransformer(seed: number, layers = 3): ConstructedTransformer {
       heads: [
         { Q: Qs, K: Ks, V: Vs }, // static pair
         { Q: neg(Qs), K: Ks, V: neg(Vs) },
+        { Q: Qs2, K: Ks, V: Vs2 }, // same static sum, other rows
+        { Q: neg(Qs2), K: Ks, V: neg(Vs2) },
         { Q: Qd, K: Kd, V: Vd }, // dynamic pair
         { Q: neg(Qd), K: Kd, V: neg(Vd) },
         { Q: selfQ, K: selfK, V: rand(rng, [7], [5, 6]), window: 0 }, // windowed, own value
@@ -88,7 +96,8 @@ function tokens(seed: number, N: number): Float64Array {
 
 Deno.test("compile finds the sign pairs, the windowed head and the general head", () => {
   const plan = compileTransformer(randomTransformer(1));
-  assert.deepEqual(plan.headKinds, { pairs: 6, windowed: 3, general: 3 });
+  assert.deepEqual(plan.headKinds, { pairs: 9, windowed: 3, general: 3 });
+  assert.equal(plan.staticPairs.length, 3); // one static sum per layer, shared by two pairs
   assert.deepEqual(plan.isStatic.slice(0, 4), [true, true, true, true]);
   assert.equal(plan.carryLayers, 3); // dynamic pairs / general heads read every layer's state
 });
@@ -126,6 +135,23 @@ Deno.test("cached runner = literal forward pass, every token and every layer, â‰
   }
 });
 
+Deno.test("two runners on one plan do not share state", () => {
+  const tf = randomTransformer(6);
+  const plan = compileTransformer(tf);
+  const a = new CausalRunner(plan), b = new CausalRunner(plan), solo = new CausalRunner(plan);
+  const H1 = tokens(8, 4), H2 = tokens(9, 4);
+  let last: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    a.push(H1.subarray(i * D, (i + 1) * D));
+    b.push(H2.subarray(i * D, (i + 1) * D));
+    last = [...solo.push(H1.subarray(i * D, (i + 1) * D))!];
+  }
+  a.reset();
+  let again: number[] = [];
+  for (let i = 0; i < 4; i++) again = [...a.push(H1.subarray(i * D, (i + 1) * D))!];
+  assert.deepEqual(again, last);
+});
+
 Deno.test("runner: reset replays the same numbers; sizes are reported", () => {
   const tf = randomTransformer(4);
   const run = new CausalRunner(compileTransformer(tf));
@@ -137,7 +163,7 @@ Deno.test("runner: reset replays the same numbers; sizes are reported", () => {
   assert.deepEqual(a, b);
   const size = transformerSize(tf, true);
   assert.equal(size.L, 3);
-  assert.equal(size.M, 6);
+  assert.equal(size.M, 8);
   assert.equal(size.Dprime, 5);
   assert.ok(size.norm! > 0);
 });
