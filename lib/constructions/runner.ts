@@ -101,7 +101,10 @@ interface LayerPlan {
   layerStores: Store[];
   layerPairs: PairPlan[];
   W1: SparseMatrix | null;
-  W2: SparseMatrix | null;
+  /** W2 by columns (hidden unit u writes `w2Val[n]` to row `w2Row[n]`, n ∈ [w2Ptr[u], w2Ptr[u+1])). */
+  w2Ptr: Int32Array | null;
+  w2Row: Int32Array | null;
+  w2Val: Float64Array | null;
 }
 
 /** A transformer prepared for the cached runner (see the module doc). */
@@ -131,6 +134,24 @@ export interface CompiledTransformer {
 function compact(M: SparseMatrix, rows: Int32Array): Compact {
   const mat = selectRows(M, rows);
   return { mat, rows, key: sparseKey(mat) };
+}
+
+/** W2 in compressed sparse columns (the runner scatters each active hidden unit). */
+function byColumns(W2: SparseMatrix | null): Pick<LayerPlan, "w2Ptr" | "w2Row" | "w2Val"> {
+  if (W2 === null) return { w2Ptr: null, w2Row: null, w2Val: null };
+  const ptr = new Int32Array(W2.cols + 1);
+  for (let n = 0; n < W2.colIdx.length; n++) ptr[W2.colIdx[n] + 1]++;
+  for (let u = 0; u < W2.cols; u++) ptr[u + 1] += ptr[u];
+  const fill = ptr.slice(0, W2.cols);
+  const row = new Int32Array(W2.colIdx.length), val = new Float64Array(W2.colIdx.length);
+  for (let r = 0; r < W2.rows; r++) {
+    for (let n = W2.rowPtr[r]; n < W2.rowPtr[r + 1]; n++) {
+      const at = fill[W2.colIdx[n]]++;
+      row[at] = r;
+      val[at] = W2.values[n];
+    }
+  }
+  return { w2Ptr: ptr, w2Row: row, w2Val: val };
 }
 
 function intersect(a: Int32Array, b: Int32Array): Int32Array {
@@ -192,7 +213,7 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
       layerStores: [],
       layerPairs: [],
       W1: layer.mlp?.W1 ?? null,
-      W2: layer.mlp?.W2 ?? null,
+      ...byColumns(layer.mlp?.W2 ?? null),
     };
     // 1. sign pairs (Q, K, V) + (−Q, K, −V)
     const unpaired = new Map<string, number[]>();
@@ -427,7 +448,7 @@ export class CausalRunner {
   }
 
   private layer(lp: LayerPlan, hIn: Float64Array, hOut: Float64Array, n: number, l: number): void {
-    const D = this.D, inv = 1 / (n + 1);
+    const inv = 1 / (n + 1);
     hOut.set(hIn);
     const { qv, acc } = this;
     for (const p of lp.pairs) {
@@ -459,17 +480,15 @@ export class CausalRunner {
       const rows = g.v.rows;
       for (let a = 0; a < nv; a++) hOut[rows[a]] += acc[a] * inv;
     }
-    if (lp.W1 !== null && lp.W2 !== null) {
-      const hid = this.hidden;
+    if (lp.W1 !== null) {
+      // all units read the attention output first, then write (h + W2 σ(W1 h))
+      const hid = this.hidden, nu = lp.W1.rows;
       spmv(lp.W1, hOut, 0, hid, 0);
-      const W2 = lp.W2;
-      for (let r = 0; r < D; r++) {
-        let s = 0;
-        for (let e = W2.rowPtr[r]; e < W2.rowPtr[r + 1]; e++) {
-          const x = hid[W2.colIdx[e]];
-          if (x > 0) s += W2.values[e] * x;
-        }
-        hOut[r] += s;
+      const ptr = lp.w2Ptr!, row = lp.w2Row!, val = lp.w2Val!;
+      for (let u = 0; u < nu; u++) {
+        const x = hid[u];
+        if (x <= 0) continue;
+        for (let n = ptr[u]; n < ptr[u + 1]; n++) hOut[row[n]] += val[n] * x;
       }
     }
     this.checkClip(hOut, l);
