@@ -1,6 +1,6 @@
 /**
  * A constructed bandit transformer run in closed loop as a batched {@linkcode BanditPolicy}
- * (MATH §10.2): one {@linkcode CausalRunner} per environment over one compiled plan. At step t
+ * (MATH §10.2): one {@linkcode BatchRunner} with a lane per environment. At step t
  * the action-set token `h_{2t−1}` is pushed and the policy is `softmax(part c of h^(L)_{2t−1})`
  * (the paper's extraction map); after the reward the token `h_{2t}` is pushed without output
  * (nobody reads its own output). A closed loop of T steps is one pass over 2T tokens.
@@ -14,7 +14,7 @@ import { type BanditPolicy, checkFeedback } from "../bandits/policy.ts";
 import { ConstructionParameterError } from "./errors.ts";
 import { actionSetToken, type BanditLayout, rewardToken, type Slot } from "./layout.ts";
 import { sampleIndex, softmax } from "./reference.ts";
-import { CausalRunner, type CompiledTransformer, compileTransformer } from "./runner.ts";
+import { BatchRunner, type CompiledTransformer, compileTransformer } from "./runner.ts";
 import type { ConstructedTransformer } from "./transformer.ts";
 
 /** What the policy needs from a bandit construction. */
@@ -58,9 +58,10 @@ export class TransformerBanditPolicy implements BanditPolicy {
   readonly hasProbs = true;
   readonly numEnvs: number;
   readonly numArms: number;
-  /** The runners (one per environment), e.g. for their cost counters. */
-  readonly runners: CausalRunner[];
+  /** The runner (one lane per environment), e.g. for its cost counters. */
+  readonly runner: BatchRunner;
   private steps = 0;
+  private readonly tokens: Float64Array;
 
   /** @param con the construction; @param envs environments; @param rngs one stream each. */
   constructor(
@@ -82,17 +83,22 @@ export class TransformerBanditPolicy implements BanditPolicy {
     this.numEnvs = envs.numEnvs;
     this.numArms = envs.numArms;
     const plan = opts.plan ?? compileTransformer(con.tf);
-    this.runners = Array.from({ length: envs.numEnvs }, () => new CausalRunner(plan));
+    this.runner = new BatchRunner(plan, envs.numEnvs);
+    this.tokens = new Float64Array(envs.numEnvs * con.tf.D);
   }
 
   act(actions: Int32Array, probs?: Float64Array): void {
     const L = this.con.layout, { dim: d, numArms: A } = this.envs;
+    const E = this.numEnvs, D = this.con.tf.D;
     const t = this.steps + 1;
-    for (let e = 0; e < this.numEnvs; e++) {
+    for (let e = 0; e < E; e++) {
       const arms = this.envs.arms.subarray(e * A * d, (e + 1) * A * d);
-      const token = actionSetToken(L, arms, t, this.opts.extras?.(e, t));
-      const h = this.runners[e].push(token)!;
-      const logits = h.slice(L.logits.offset, L.logits.offset + A);
+      this.tokens.set(actionSetToken(L, arms, t, this.opts.extras?.(e, t)), e * D);
+    }
+    const h = this.runner.push(this.tokens)!;
+    const logits = new Float64Array(A);
+    for (let e = 0; e < E; e++) {
+      for (let k = 0; k < A; k++) logits[k] = h[(L.logits.offset + k) * E + e];
       this.opts.onLogits?.(e, t, logits);
       const p = softmax(logits);
       actions[e] = sampleIndex(p, this.rngs[e].uniform());
@@ -103,10 +109,12 @@ export class TransformerBanditPolicy implements BanditPolicy {
   update(actions: Int32Array, rewards: Float64Array): void {
     checkFeedback(this, actions, rewards);
     const L = this.con.layout, { dim: d, numArms: A } = this.envs;
+    const D = this.con.tf.D;
     this.steps++;
     for (let e = 0; e < this.numEnvs; e++) {
       const arm = this.envs.arms.subarray((e * A + actions[e]) * d, (e * A + actions[e] + 1) * d);
-      this.runners[e].push(rewardToken(L, arm, rewards[e], this.steps), { output: false });
+      this.tokens.set(rewardToken(L, arm, rewards[e], this.steps), e * D);
     }
+    this.runner.push(this.tokens, { output: false });
   }
 }

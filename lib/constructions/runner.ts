@@ -39,11 +39,15 @@ import {
   nonzeroRows,
   readsOnly,
   selectRows,
+  SparseBuilder,
   sparseKey,
   type SparseMatrix,
-  spmv,
 } from "./sparse.ts";
-import { type ConstructedTransformer, validateTransformer } from "./transformer.ts";
+import {
+  type AttentionHead,
+  type ConstructedTransformer,
+  validateTransformer,
+} from "./transformer.ts";
 
 /** A compact projection: the nonzero rows of a matrix, as a (rows.length × D) matrix. */
 interface Compact {
@@ -252,8 +256,33 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
       if (!unpaired.has(mine)) unpaired.set(mine, []);
       unpaired.get(mine)!.push(m);
     });
+    // windowed heads with equal (Q, K, window) score identically: fuse their values (exact)
+    const fused = new Map<string, { h: AttentionHead; V: SparseBuilder; n: number }>();
+    const rest: AttentionHead[] = [];
     layer.heads.forEach((h, m) => {
       if (paired.has(m)) return;
+      if (h.window === undefined) {
+        rest.push(h);
+        return;
+      }
+      const key = `${sparseKey(h.Q)}|${sparseKey(h.K)}|${h.window}`;
+      let f = fused.get(key);
+      if (f === undefined) {
+        f = { h, V: new SparseBuilder(D, D), n: 0 };
+        fused.set(key, f);
+      }
+      for (let r = 0; r < D; r++) {
+        for (let e = h.V.rowPtr[r]; e < h.V.rowPtr[r + 1]; e++) {
+          f.V.add(r, h.V.colIdx[e], h.V.values[e]);
+        }
+      }
+      f.n++;
+    });
+    for (const f of fused.values()) {
+      rest.push(f.n === 1 ? f.h : { Q: f.h.Q, K: f.h.K, V: f.V.build(), window: f.h.window });
+      kinds.windowed += f.n - 1;
+    }
+    rest.forEach((h) => {
       const kRows = intersect(nonzeroRows(h.K), nonzeroRows(h.Q));
       const q = compact(h.Q, kRows), k = compact(h.K, kRows);
       const v = compact(h.V, nonzeroRows(h.V));
@@ -303,18 +332,338 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
   };
 }
 
-/** Options of {@linkcode CausalRunner.push}. */
+/** Options of {@linkcode BatchRunner.push} and {@linkcode CausalRunner.push}. */
 export interface PushOptions {
   /** Compute this token's output (default true). False: only what later tokens read. */
   output?: boolean;
-  /** Called with the token's state after layer ℓ = 0 … L (the array is reused). */
+  /**
+   * Called with the token's state after layer ℓ = 0 … L (the array is reused: copy what you
+   * keep). For a {@linkcode BatchRunner} the state is coordinate-major: coordinate c of lane e at
+   * `c·E + e`.
+   */
   probe?: (layer: number, h: Float64Array) => void;
 }
 
 /**
- * One token sequence through a compiled transformer, token by token (module doc). `push`
- * returns the token's final state `h^(L)` (a reused buffer: copy what you keep), or null for
- * `output: false`.
+ * E token sequences of equal length through one compiled transformer in lockstep (module doc):
+ * each `push` appends one token to every lane. Lanes are independent; running them together
+ * only makes every inner loop run over the E lanes (coordinate-major state, `c·E + e`), which
+ * amortises the sparse bookkeeping. `push` returns the final states (coordinate-major, a reused
+ * buffer), or null for `output: false`; {@linkcode lane} copies one lane out.
+ *
+ * @example
+ * ```ts
+ * import { sparse } from "./sparse.ts";
+ * import { BatchRunner, compileTransformer, lane } from "./runner.ts";
+ * const D = 3;
+ * const Q = sparse(D, D, [[2, 2, 1]]), K = sparse(D, D, [[2, 2, 1]]), V = sparse(D, D, [[1, 0, 1]]);
+ * const tf = { D, clip: Infinity, maxTokens: 2, layers: [{ name: "mean", heads: [{ Q, K, V }], mlp: null }] };
+ * const run = new BatchRunner(compileTransformer(tf), 2);
+ * run.push(new Float64Array([2, 0, 1, 6, 0, 1])); // lane 0: [2, 0, 1]; lane 1: [6, 0, 1]
+ * lane(run.push(new Float64Array([4, 0, 1, 0, 0, 1]))!, 2, 3, 1); // lane 1: [0, 3, 1]
+ * ```
+ */
+export class BatchRunner {
+  /** Tokens pushed so far (per lane). */
+  length = 0;
+  /** Score evaluations ⟨q, k⟩ done so far, summed over lanes (a cost measure). */
+  scoreEvals = 0;
+  /** Largest ‖h‖₂ seen on a computed token at any layer, over lanes (for the clip radius). */
+  maxNorm = 0;
+  private readonly D: number;
+  private hA: Float64Array;
+  private hB: Float64Array;
+  private readonly h0: Float64Array;
+  private readonly qv: Float64Array;
+  private readonly kv: Float64Array;
+  private readonly vv: Float64Array;
+  private readonly acc: Float64Array;
+  private readonly sc: Float64Array;
+  private readonly hidden: Float64Array;
+  private readonly data: Float64Array[];
+  private readonly sums: Float64Array[];
+  private readonly memo = new Map<string, Float64Array>();
+
+  /** @param plan from {@linkcode compileTransformer}; @param E lanes (≥ 1). */
+  constructor(readonly plan: CompiledTransformer, readonly E: number) {
+    if (!(Number.isInteger(E) && E >= 1)) {
+      throw new TokenShapeError(`lanes E must be an integer ≥ 1, got ${E}`);
+    }
+    this.D = plan.tf.D;
+    this.hA = new Float64Array(this.D * E);
+    this.hB = new Float64Array(this.D * E);
+    this.h0 = new Float64Array(this.D * E);
+    const m = plan.maxDim * E;
+    this.qv = new Float64Array(m);
+    this.kv = new Float64Array(m);
+    this.vv = new Float64Array(m);
+    this.acc = new Float64Array(m);
+    let w = 1;
+    for (const l of plan.layers) for (const h of l.windows) w = Math.max(w, h.window + 1);
+    this.sc = new Float64Array(Math.max(w, 1) * E);
+    let hid = 1;
+    for (const l of plan.layers) if (l.W1) hid = Math.max(hid, l.W1.rows);
+    this.hidden = new Float64Array(hid * E);
+    const N = plan.tf.maxTokens;
+    this.data = plan.stores.map((s) => new Float64Array(N * s.dim * E));
+    this.sums = plan.sumSizes.map((n) => new Float64Array(n * E));
+    this.reset();
+  }
+
+  /** Forget every token. */
+  reset(): void {
+    this.length = 0;
+    this.scoreEvals = 0;
+    this.maxNorm = 0;
+    for (const S of this.sums) S.fill(0);
+  }
+
+  /**
+   * Push the next token of every lane: `tokens` holds E tokens of length D, lane after lane
+   * (`tokens[e·D + c]`), all finite; see {@linkcode PushOptions}.
+   */
+  push(tokens: ArrayLike<number>, opts: PushOptions = {}): Float64Array | null {
+    const { D, E, plan } = this;
+    const tf = plan.tf;
+    if (tokens.length !== D * E) {
+      throw new TokenShapeError(
+        `tokens must hold E × D = ${E} × ${D} = ${E * D} numbers, got ${tokens.length}`,
+      );
+    }
+    if (this.length >= tf.maxTokens) {
+      throw new HorizonExceededError(
+        `token ${this.length + 1}: the construction was built for at most ${tf.maxTokens} tokens`,
+      );
+    }
+    const h0 = this.h0;
+    for (let e = 0; e < E; e++) {
+      for (let c = 0; c < D; c++) {
+        const x = tokens[e * D + c];
+        if (!Number.isFinite(x)) {
+          throw new NonFiniteInputError(
+            `token ${this.length + 1} (lane ${e}) coordinate ${c} is ${x}`,
+          );
+        }
+        h0[c * E + e] = x;
+      }
+    }
+    const n = this.length; // 0-based index; position i = n + 1
+    this.length++;
+    this.checkClip(h0, 0);
+    for (const s of plan.staticStores) this.project(s.proj.mat, h0, this.data[s.id], n * s.dim * E);
+    for (const p of plan.staticPairs) this.addOuter(p, h0);
+    this.memo.clear();
+    const output = opts.output ?? true;
+    const L = plan.layers.length;
+    opts.probe?.(0, h0);
+    let hIn = this.hA, hOut = this.hB;
+    hIn.set(h0);
+    const last = output ? L : plan.carryLayers;
+    for (let l = 0; l < last; l++) {
+      const lp = plan.layers[l];
+      for (const s of lp.layerStores) this.project(s.proj.mat, hIn, this.data[s.id], n * s.dim * E);
+      for (const p of lp.layerPairs) this.addOuter(p, hIn);
+      if (!output && l === last - 1) break; // its contributions are in; its output is not needed
+      this.layer(lp, hIn, hOut, n, l + 1);
+      opts.probe?.(l + 1, hOut);
+      const t = hIn;
+      hIn = hOut;
+      hOut = t;
+    }
+    return output ? hIn : null;
+  }
+
+  /** `out[off + (r·E + e)] = (M h_e)_r` for every lane. */
+  private project(M: SparseMatrix, h: Float64Array, out: Float64Array, off: number): void {
+    const E = this.E, { rows, rowPtr, colIdx, values } = M;
+    for (let r = 0; r < rows; r++) {
+      const o = off + r * E;
+      out.fill(0, o, o + E);
+      for (let n = rowPtr[r]; n < rowPtr[r + 1]; n++) {
+        const v = values[n], c = colIdx[n] * E;
+        for (let e = 0; e < E; e++) out[o + e] += v * h[c + e];
+      }
+    }
+  }
+
+  private addOuter(p: PairPlan, h: Float64Array): void {
+    const E = this.E, nk = p.k.rows.length, nv = p.v.rows.length;
+    this.project(p.k.mat, h, this.kv, 0);
+    this.project(p.v.mat, h, this.vv, 0);
+    const S = this.sums[p.sId], kv = this.kv, vv = this.vv;
+    for (let a = 0; a < nv; a++) {
+      for (let b = 0; b < nk; b++) {
+        const so = (a * nk + b) * E, ao = a * E, bo = b * E;
+        for (let e = 0; e < E; e++) S[so + e] += vv[ao + e] * kv[bo + e];
+      }
+    }
+  }
+
+  private checkClip(h: Float64Array, layer: number): void {
+    const { D, E } = this;
+    const R = this.plan.tf.clip;
+    for (let e = 0; e < E; e++) {
+      let s = 0;
+      for (let c = 0; c < D; c++) s += h[c * E + e] * h[c * E + e];
+      const norm = Math.sqrt(s);
+      if (norm > this.maxNorm) this.maxNorm = norm;
+      if (norm > R) {
+        throw new ClipActiveError(
+          `token ${this.length} (lane ${e}) after layer ${layer}: ‖h‖ = ${norm} > clip R = ${R}`,
+        );
+      }
+    }
+  }
+
+  private layer(lp: LayerPlan, hIn: Float64Array, hOut: Float64Array, n: number, l: number): void {
+    const E = this.E, inv = 1 / (n + 1);
+    hOut.set(hIn);
+    const { qv, acc } = this;
+    for (const p of lp.pairs) {
+      const nk = p.k.rows.length, nv = p.v.rows.length;
+      this.project(p.q.mat, hIn, qv, 0);
+      const S = this.sums[p.sId], rows = p.v.rows;
+      for (let a = 0; a < nv; a++) {
+        const o = rows[a] * E;
+        for (let b = 0; b < nk; b++) {
+          const so = (a * nk + b) * E, bo = b * E;
+          for (let e = 0; e < E; e++) hOut[o + e] += S[so + e] * qv[bo + e] * inv;
+        }
+      }
+    }
+    for (const w of lp.windows) this.windowHead(w, hIn, hOut, n, inv);
+    for (const g of lp.general) {
+      const nk = g.keys.dim, nv = g.vals.dim;
+      this.project(g.q.mat, hIn, qv, 0);
+      acc.fill(0, 0, nv * E);
+      const K = this.data[g.keys.id], V = this.data[g.vals.id], s = this.sc;
+      for (let j = 0; j <= n; j++) {
+        s.fill(0, 0, E);
+        const ko = j * nk * E;
+        for (let b = 0; b < nk; b++) {
+          const kb = ko + b * E, qb = b * E;
+          for (let e = 0; e < E; e++) s[e] += qv[qb + e] * K[kb + e];
+        }
+        const vo = j * nv * E;
+        for (let a = 0; a < nv; a++) {
+          const va = vo + a * E, ao = a * E;
+          for (let e = 0; e < E; e++) if (s[e] > 0) acc[ao + e] += s[e] * V[va + e];
+        }
+      }
+      this.scoreEvals += (n + 1) * E;
+      const rows = g.v.rows;
+      for (let a = 0; a < nv; a++) {
+        const o = rows[a] * E, ao = a * E;
+        for (let e = 0; e < E; e++) hOut[o + e] += acc[ao + e] * inv;
+      }
+    }
+    if (lp.W1 !== null) {
+      // all units read the attention output first, then write (h + W2 σ(W1 h))
+      const hid = this.hidden, nu = lp.W1.rows;
+      this.project(lp.W1, hOut, hid, 0);
+      const ptr = lp.w2Ptr!, row = lp.w2Row!, val = lp.w2Val!;
+      for (let u = 0; u < nu; u++) {
+        const uo = u * E;
+        for (let k = ptr[u]; k < ptr[u + 1]; k++) {
+          const o = row[k] * E, v = val[k];
+          for (let e = 0; e < E; e++) {
+            const x = hid[uo + e];
+            if (x > 0) hOut[o + e] += v * x;
+          }
+        }
+      }
+    }
+    this.checkClip(hOut, l);
+  }
+
+  /** Scores of a windowed head: `((n − j)·E + e)` for j in the window, 0 where not positive. */
+  private windowScores(w: WindowPlan, hIn: Float64Array, n: number): Float64Array {
+    const E = this.E, nk = w.keys.dim, W = w.window;
+    const out = new Float64Array((W + 1) * E);
+    const qv = this.qv, s = this.sc;
+    this.project(w.q.mat, hIn, qv, 0);
+    const K = this.data[w.keys.id];
+    for (let j = 0; j <= n; j++) {
+      s.fill(0, 0, E);
+      const ko = j * nk * E;
+      for (let b = 0; b < nk; b++) {
+        const kb = ko + b * E, qb = b * E;
+        for (let e = 0; e < E; e++) s[e] += qv[qb + e] * K[kb + e];
+      }
+      const inside = j >= n - W;
+      for (let e = 0; e < E; e++) {
+        if (s[e] <= 0) continue;
+        if (!inside) {
+          throw new WindowViolationError(
+            `token ${n + 1} (lane ${e}): a head with window ${W} scored token ${j + 1} at ${
+              s[e]
+            } > 0`,
+          );
+        }
+        out[(n - j) * E + e] = s[e];
+      }
+    }
+    this.scoreEvals += (n + 1) * E;
+    return out;
+  }
+
+  private windowHead(
+    w: WindowPlan,
+    hIn: Float64Array,
+    hOut: Float64Array,
+    n: number,
+    inv: number,
+  ): void {
+    const E = this.E, nv = w.v.rows.length;
+    let sc = w.memo === null ? undefined : this.memo.get(w.memo);
+    if (sc === undefined) {
+      sc = this.windowScores(w, hIn, n);
+      if (w.memo !== null) this.memo.set(w.memo, sc);
+    }
+    const rows = w.v.rows;
+    if (w.vals !== null) {
+      const V = this.data[w.vals.id];
+      for (let o = 0; o <= w.window && o <= n; o++) {
+        const vo = (n - o) * nv * E, so = o * E;
+        for (let a = 0; a < nv; a++) {
+          const ro = rows[a] * E, va = vo + a * E;
+          for (let e = 0; e < E; e++) hOut[ro + e] += sc[so + e] * inv * V[va + e];
+        }
+      }
+    } else {
+      // window 0, dynamic value: the query's own
+      this.project(w.v.mat, hIn, this.vv, 0);
+      for (let a = 0; a < nv; a++) {
+        const ro = rows[a] * E, ao = a * E;
+        for (let e = 0; e < E; e++) hOut[ro + e] += sc[e] * inv * this.vv[ao + e];
+      }
+    }
+  }
+}
+
+/**
+ * Lane e of a coordinate-major batch state (D coordinates), into `out` (default a new array).
+ *
+ * @example
+ * ```ts
+ * import { lane } from "./runner.ts";
+ * lane(new Float64Array([1, 2, 3, 4]), 2, 2, 1); // [2, 4]
+ * ```
+ */
+export function lane(
+  h: Float64Array,
+  D: number,
+  E: number,
+  e: number,
+  out = new Float64Array(D),
+): Float64Array {
+  for (let c = 0; c < D; c++) out[c] = h[c * E + e];
+  return out;
+}
+
+/**
+ * One token sequence (a {@linkcode BatchRunner} with one lane): `push(token)` takes a token of
+ * length D and returns its final state (a reused buffer), or null for `output: false`.
  *
  * @example
  * ```ts
@@ -328,217 +677,9 @@ export interface PushOptions {
  * run.push(new Float64Array([4, 0, 1])); // [4, 3, 1]: coordinate 1 = mean of coordinate 0
  * ```
  */
-export class CausalRunner {
-  /** Tokens pushed so far. */
-  length = 0;
-  /** Score evaluations ⟨q, k⟩ done so far (a cost measure). */
-  scoreEvals = 0;
-  /** Largest ‖h‖₂ seen on a computed token at any layer (for the clip radius). */
-  maxNorm = 0;
-  private readonly D: number;
-  private readonly hA: Float64Array;
-  private readonly hB: Float64Array;
-  private readonly h0: Float64Array;
-  private readonly qv: Float64Array;
-  private readonly kv: Float64Array;
-  private readonly vv: Float64Array;
-  private readonly acc: Float64Array;
-  private hidden: Float64Array;
-  private readonly data: Float64Array[];
-  private readonly sums: Float64Array[];
-  private readonly memo = new Map<string, { js: number[]; ss: number[] }>();
-
+export class CausalRunner extends BatchRunner {
   /** @param plan from {@linkcode compileTransformer}. */
-  constructor(readonly plan: CompiledTransformer) {
-    this.D = plan.tf.D;
-    this.hA = new Float64Array(this.D);
-    this.hB = new Float64Array(this.D);
-    this.h0 = new Float64Array(this.D);
-    const m = plan.maxDim;
-    this.qv = new Float64Array(m);
-    this.kv = new Float64Array(m);
-    this.vv = new Float64Array(m);
-    this.acc = new Float64Array(m);
-    let hid = 1;
-    for (const l of plan.layers) if (l.W1) hid = Math.max(hid, l.W1.rows);
-    this.hidden = new Float64Array(hid);
-    const N = plan.tf.maxTokens;
-    this.data = plan.stores.map((s) => new Float64Array(N * s.dim));
-    this.sums = plan.sumSizes.map((n) => new Float64Array(n));
-    this.reset();
-  }
-
-  /** Forget every token. */
-  reset(): void {
-    this.length = 0;
-    this.scoreEvals = 0;
-    this.maxNorm = 0;
-    for (const S of this.sums) S.fill(0);
-  }
-
-  /** Push the next token (length D, finite); see {@linkcode PushOptions}. */
-  push(token: ArrayLike<number>, opts: PushOptions = {}): Float64Array | null {
-    const { D, plan } = this;
-    const tf = plan.tf;
-    if (token.length !== D) {
-      throw new TokenShapeError(`token must have length D = ${D}, got ${token.length}`);
-    }
-    if (this.length >= tf.maxTokens) {
-      throw new HorizonExceededError(
-        `token ${this.length + 1}: the construction was built for at most ${tf.maxTokens} tokens`,
-      );
-    }
-    for (let c = 0; c < D; c++) {
-      if (!Number.isFinite(token[c])) {
-        throw new NonFiniteInputError(`token ${this.length + 1} coordinate ${c} is ${token[c]}`);
-      }
-    }
-    const n = this.length; // 0-based index; position i = n + 1
-    this.length++;
-    const h0 = this.h0;
-    for (let c = 0; c < D; c++) h0[c] = token[c];
-    this.checkClip(h0, 0);
-    // static stores and static pair sums, from the input
-    for (const s of plan.staticStores) spmv(s.proj.mat, h0, 0, this.data[s.id], n * s.dim);
-    for (const p of plan.staticPairs) this.addOuter(p, h0);
-    this.memo.clear();
-    const output = opts.output ?? true;
-    const L = plan.layers.length;
-    opts.probe?.(0, h0);
-    let hIn = this.hA, hOut = this.hB;
-    hIn.set(h0);
-    const last = output ? L : plan.carryLayers;
-    for (let l = 0; l < last; l++) {
-      const lp = plan.layers[l];
-      for (const s of lp.layerStores) spmv(s.proj.mat, hIn, 0, this.data[s.id], n * s.dim);
-      for (const p of lp.layerPairs) this.addOuter(p, hIn);
-      if (!output && l === last - 1) break; // its contributions are in; its output is not needed
-      this.layer(lp, hIn, hOut, n, l + 1);
-      opts.probe?.(l + 1, hOut);
-      const t = hIn;
-      hIn = hOut;
-      hOut = t;
-    }
-    return output ? hIn : null;
-  }
-
-  private addOuter(p: PairPlan, h: Float64Array): void {
-    const nk = p.k.rows.length, nv = p.v.rows.length;
-    spmv(p.k.mat, h, 0, this.kv, 0);
-    spmv(p.v.mat, h, 0, this.vv, 0);
-    const S = this.sums[p.sId], kv = this.kv, vv = this.vv;
-    for (let a = 0; a < nv; a++) {
-      const va = vv[a];
-      if (va === 0) continue;
-      const off = a * nk;
-      for (let b = 0; b < nk; b++) S[off + b] += va * kv[b];
-    }
-  }
-
-  private checkClip(h: Float64Array, layer: number): void {
-    let s = 0;
-    for (let c = 0; c < this.D; c++) s += h[c] * h[c];
-    const norm = Math.sqrt(s);
-    if (norm > this.maxNorm) this.maxNorm = norm;
-    if (norm > this.plan.tf.clip) {
-      throw new ClipActiveError(
-        `token ${this.length} after layer ${layer}: ‖h‖ = ${norm} > clip R = ${this.plan.tf.clip}`,
-      );
-    }
-  }
-
-  private layer(lp: LayerPlan, hIn: Float64Array, hOut: Float64Array, n: number, l: number): void {
-    const inv = 1 / (n + 1);
-    hOut.set(hIn);
-    const { qv, acc } = this;
-    for (const p of lp.pairs) {
-      const nk = p.k.rows.length, nv = p.v.rows.length;
-      spmv(p.q.mat, hIn, 0, qv, 0);
-      const S = this.sums[p.sId], rows = p.v.rows;
-      for (let a = 0; a < nv; a++) {
-        let s = 0;
-        const off = a * nk;
-        for (let b = 0; b < nk; b++) s += S[off + b] * qv[b];
-        hOut[rows[a]] += s * inv;
-      }
-    }
-    for (const w of lp.windows) this.windowHead(w, hIn, hOut, n, inv);
-    for (const g of lp.general) {
-      const nk = g.keys.dim, nv = g.vals.dim;
-      spmv(g.q.mat, hIn, 0, qv, 0);
-      acc.fill(0, 0, nv);
-      const K = this.data[g.keys.id], V = this.data[g.vals.id];
-      for (let j = 0; j <= n; j++) {
-        let s = 0;
-        const ko = j * nk;
-        for (let b = 0; b < nk; b++) s += qv[b] * K[ko + b];
-        if (s <= 0) continue;
-        const vo = j * nv;
-        for (let a = 0; a < nv; a++) acc[a] += s * V[vo + a];
-      }
-      this.scoreEvals += n + 1;
-      const rows = g.v.rows;
-      for (let a = 0; a < nv; a++) hOut[rows[a]] += acc[a] * inv;
-    }
-    if (lp.W1 !== null) {
-      // all units read the attention output first, then write (h + W2 σ(W1 h))
-      const hid = this.hidden, nu = lp.W1.rows;
-      spmv(lp.W1, hOut, 0, hid, 0);
-      const ptr = lp.w2Ptr!, row = lp.w2Row!, val = lp.w2Val!;
-      for (let u = 0; u < nu; u++) {
-        const x = hid[u];
-        if (x <= 0) continue;
-        for (let n = ptr[u]; n < ptr[u + 1]; n++) hOut[row[n]] += val[n] * x;
-      }
-    }
-    this.checkClip(hOut, l);
-  }
-
-  private windowHead(
-    w: WindowPlan,
-    hIn: Float64Array,
-    hOut: Float64Array,
-    n: number,
-    inv: number,
-  ): void {
-    const nk = w.keys.dim, nv = w.v.rows.length;
-    let hit = w.memo === null ? undefined : this.memo.get(w.memo);
-    if (hit === undefined) {
-      const qv = this.qv;
-      spmv(w.q.mat, hIn, 0, qv, 0);
-      const js: number[] = [], ss: number[] = [];
-      const K = this.data[w.keys.id];
-      for (let j = 0; j <= n; j++) {
-        let s = 0;
-        const ko = j * nk;
-        for (let b = 0; b < nk; b++) s += qv[b] * K[ko + b];
-        if (s > 0) {
-          if (j < n - w.window) {
-            throw new WindowViolationError(
-              `token ${n + 1}: a head with window ${w.window} scored token ${j + 1} at ${s} > 0`,
-            );
-          }
-          js.push(j);
-          ss.push(s);
-        }
-      }
-      this.scoreEvals += n + 1;
-      hit = { js, ss };
-      if (w.memo !== null) this.memo.set(w.memo, hit);
-    }
-    if (hit.js.length === 0) return;
-    const rows = w.v.rows;
-    if (w.vals !== null) {
-      const V = this.data[w.vals.id];
-      for (let t = 0; t < hit.js.length; t++) {
-        const f = hit.ss[t] * inv, vo = hit.js[t] * nv;
-        for (let a = 0; a < nv; a++) hOut[rows[a]] += f * V[vo + a];
-      }
-    } else {
-      // window 0, dynamic value: the query's own
-      spmv(w.v.mat, hIn, 0, this.vv, 0);
-      const f = hit.ss[0] * inv;
-      for (let a = 0; a < nv; a++) hOut[rows[a]] += f * this.vv[a];
-    }
+  constructor(plan: CompiledTransformer) {
+    super(plan, 1);
   }
 }

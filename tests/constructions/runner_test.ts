@@ -8,7 +8,12 @@ import {
   TokenShapeError,
   WindowViolationError,
 } from "../../lib/constructions/errors.ts";
-import { CausalRunner, compileTransformer } from "../../lib/constructions/runner.ts";
+import {
+  BatchRunner,
+  CausalRunner,
+  compileTransformer,
+  lane,
+} from "../../lib/constructions/runner.ts";
 import { sparse, SparseBuilder, type SparseMatrix } from "../../lib/constructions/sparse.ts";
 import {
   type ConstructedTransformer,
@@ -132,6 +137,32 @@ Deno.test("cached runner = literal forward pass, every token and every layer, â‰
         }
       });
     }
+  }
+});
+
+Deno.test("a batch of E lanes equals E single runners, probes included", () => {
+  const tf = randomTransformer(7);
+  const plan = compileTransformer(tf);
+  const E = 3, N = 9;
+  const Hs = [tokens(21, N), tokens(22, N), tokens(23, N)];
+  const batch = new BatchRunner(plan, E);
+  const singles = Hs.map(() => new CausalRunner(plan));
+  for (let i = 0; i < N; i++) {
+    const output = i % 3 !== 2;
+    const toks = new Float64Array(E * D);
+    Hs.forEach((H, e) => toks.set(H.subarray(i * D, (i + 1) * D), e * D));
+    const probes: Float64Array[] = [];
+    const out = batch.push(toks, { output, probe: (_l, h) => probes.push(Float64Array.from(h)) });
+    Hs.forEach((H, e) => {
+      const one: Float64Array[] = [];
+      const h = singles[e].push(H.subarray(i * D, (i + 1) * D), {
+        output,
+        probe: (_l, x) => one.push(Float64Array.from(x)),
+      });
+      if (!output) return;
+      assert.deepEqual([...lane(out!, D, E, e)], [...h!]);
+      one.forEach((x, l) => assert.deepEqual([...lane(probes[l], D, E, e)], [...x]));
+    });
   }
 });
 
