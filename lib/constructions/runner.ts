@@ -46,6 +46,7 @@ import {
 import {
   type AttentionHead,
   type ConstructedTransformer,
+  type TfLayer,
   validateTransformer,
 } from "./transformer.ts";
 
@@ -208,7 +209,17 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
   };
   const kinds = { pairs: 0, windowed: 0, general: 0 };
   let carryLayers = 0;
+  // a layer object repeated (the AGD steps) compiles once when it keeps no per-layer state
+  const seen = new Map<TfLayer, LayerPlan>();
   const layers: LayerPlan[] = tf.layers.map((layer, l) => {
+    const again = seen.get(layer);
+    if (again !== undefined && again.layerStores.length === 0 && again.layerPairs.length === 0) {
+      const k = again.pairs.length, g = again.general.length;
+      kinds.pairs += k;
+      kinds.windowed += layer.heads.length - 2 * k - g; // as counted the first time
+      kinds.general += g;
+      return again;
+    }
     const plan: LayerPlan = {
       name: layer.name,
       pairs: [],
@@ -316,6 +327,7 @@ export function compileTransformer(tf: ConstructedTransformer): CompiledTransfor
       kinds.general++;
     });
     if (plan.layerStores.length > 0 || plan.layerPairs.length > 0) carryLayers = l + 1;
+    seen.set(layer, plan);
     return plan;
   });
   return {
