@@ -570,6 +570,8 @@ export interface UcbviLoopResult {
   maxQError: number;
   /** Actions played, E × T. */
   actions: Int32Array;
+  /** Largest token norm seen (the clip radius the run needed). */
+  maxNorm: number;
 }
 
 /**
@@ -677,5 +679,5 @@ export function runUcbviTransformer(
     push(() => ucbviToken(con, { kind: "empty", k }), false);
     for (let e = 0; e < E; e++) addEpisode(counts[e], eps[e]);
   }
-  return { regret, tv, maxQError, actions };
+  return { regret, tv, maxQError, actions, maxNorm: run.maxNorm };
 }

@@ -231,7 +231,7 @@ function ucbviJob(job: Extract<LoopJob, { kind: "ucbvi" }>): LoopResult {
     tv: res.tv,
     identical,
     maxError: res.maxQError,
-    maxNorm: NaN,
+    maxNorm: res.maxNorm,
     seconds,
   };
 }

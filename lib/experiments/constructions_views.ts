@@ -135,6 +135,9 @@ export function pairedDifference(l: LoopSummary) {
   return { tf: a, alg: b, mean: m, se: l.n > 1 ? Math.sqrt(v / l.n) : NaN };
 }
 
+/** A number, or null when not finite (tables store null, never NaN). */
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
 /** Per-step TV mean and max over environments. */
 function tvByStep(l: LoopSummary): { t: number; mean: number; max: number }[] {
   const T = l.tv.length / l.n;
@@ -200,19 +203,19 @@ export function tables(res: ConstructionsResult): Tables {
         n: l.n,
         steps: l.steps,
         regretTF: p.tf.mean,
-        seTF: p.tf.se,
+        seTF: num(p.tf.se),
         regretAlgorithm: p.alg.mean,
-        seAlgorithm: p.alg.se,
+        seAlgorithm: num(p.alg.se),
         pairedDiff: p.mean,
-        pairedSE: p.se,
+        pairedSE: num(p.se),
         identicalRuns: l.identical,
         maxTV: Math.max(...l.tv),
         maxError: l.maxError,
-        maxTokenNorm: l.maxNorm,
+        maxTokenNorm: num(l.maxNorm),
         seconds: l.seconds,
       };
     }),
-    references: res.references.map((r) => ({ ...r })),
+    references: res.references.map((r) => ({ ...r, se: num(r.se) })),
     paper_as_written: res.asWritten.map((r) => ({ ...r })),
     sizes: res.sizes.map((r) => ({ ...r })),
   };
@@ -438,8 +441,14 @@ export function summary(res: ConstructionsResult): string {
         `${l.name.includes("UCB-VI") ? "Q̂" : "logit"} error ${fmtSig(l.maxError)}.`,
     );
   }
-  const refs = res.references.map((r) => `${r.algorithm} ${fmtMeanSE(r.mean, r.se)}`).join("; ");
-  lines.push("", `For context (not paired): ${refs}.`);
+  const refs = (family: string) =>
+    res.references.filter((r) => r.family === family)
+      .map((r) => `${r.algorithm} ${fmtMeanSE(r.mean, r.se)}`).join("; ");
+  lines.push(
+    "",
+    `For context (not paired): linear bandit — ${refs("linear bandit")}; tabular MDPs — ` +
+      `${refs("tabular MDP")}.`,
+  );
   lines.push(
     "",
     "**As written, the paper's constructions fail in four places** (measured on the same inputs; " +

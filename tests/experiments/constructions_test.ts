@@ -12,6 +12,7 @@ import {
   verdictScaling,
 } from "../../lib/experiments/constructions_views.ts";
 import type { NeededRow } from "../../lib/experiments/constructions_measure.ts";
+import { type Row, toDataFrame } from "../../lib/report/table.ts";
 
 Deno.test("verdictExact: supported at round-off, not supported above the bar or on NaN", () => {
   assert.equal(verdictExact(0).verdict, "supported");
@@ -64,5 +65,6 @@ Deno.test("a tiny notebook-09 run: exact parts hold, loops identical, tables and
   assert.equal(res.asWritten.length, 4);
   assert.ok(res.asWritten.every((r) => r.errorAsWritten > r.errorFixed));
   assert.deepEqual(Object.keys(figures(res)), ["per_layer", "gd_vs_agd", "tv", "regret"]);
+  for (const rows of Object.values(t)) toDataFrame(rows as Row[]); // every table is writable
   assert.ok(summary(res).includes("Exact parts"));
 });
