@@ -47,27 +47,8 @@ export interface TransformerKernels {
   relu_causal(S: number, ld: number, T: number): void;
   relu_causal_bwd(dS: number, S: number, ld: number, T: number): void;
   peak(x: number, n: number, reps: number): number;
-  layernorm(
-    u: number,
-    xh: number,
-    rs: number,
-    y: number,
-    gain: number,
-    bias: number,
-    t: number,
-    D: number,
-  ): void;
-  layernorm_bwd(
-    dy: number,
-    xh: number,
-    rs: number,
-    gain: number,
-    dg: number,
-    db: number,
-    du: number,
-    t: number,
-    D: number,
-  ): void;
+  layernorm(u: number, xh: number, rs: number, y: number, gain: number, bias: number, t: number, D: number): void;
+  layernorm_bwd(dy: number, xh: number, rs: number, gain: number, dg: number, db: number, du: number, t: number, D: number): void;
   add_bias(x: number, b: number, p: number, t: number, n: number, relu: number): void;
   col_sum(src: number, t: number, n: number, out: number, mask: number): void;
   add_to(dst: number, src: number, n: number): void;
