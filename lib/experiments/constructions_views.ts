@@ -344,7 +344,8 @@ export function figures(res: ConstructionsResult): Figures {
       color: "construction",
       strokeDash: "who",
       title: "linear bandit: cumulative regret",
-      subtitle: "mean over environments; transformer (solid) vs algorithm (dashed), same streams",
+      subtitle:
+        "mean over environments; transformer and algorithm on the same streams (they overlap)",
       xTitle: "step t",
       yTitle: "cumulative pseudo-regret",
       width: 320,
@@ -357,7 +358,7 @@ export function figures(res: ConstructionsResult): Figures {
       color: "construction",
       strokeDash: "who",
       title: "tabular MDPs: cumulative regret",
-      subtitle: "exact Σ_k (V*₁ − V^{π_k}₁), mean over MDPs",
+      subtitle: "exact Σ_k (V*₁ − V^{π_k}₁), mean over MDPs; transformer and algorithm overlap",
       xTitle: "episode k",
       yTitle: "cumulative regret",
       width: 320,
@@ -394,7 +395,9 @@ export function summary(res: ConstructionsResult): string {
   const lg = get(lin, "logits"), sq = get(lin, "bonus: √");
   lines.push(
     "",
-    `**Approximate parts.** Soft LinUCB: after ${res.config.perLayer.steps} AGD layers per step ` +
+    `**Approximate parts** (per-layer check, ${res.config.perLayer.histories} soft-LinUCB ` +
+      `histories, steps t ∈ {${res.config.perLayer.checkSteps.join(", ")}}). Soft LinUCB: after ` +
+      `${res.config.perLayer.steps} AGD layers per step ` +
       `the ridge estimate is within ${fmtSig(get(lin, "ridge")!.maxErrTarget as number)} ` +
       `(relative) and A⁻¹a within ${fmtSig(get(lin, "A⁻¹a")!.maxErrTarget as number)}; the √ ` +
       `MLP within ${fmtSig(sq!.maxErrTarget as number)} (its bound ${
@@ -403,7 +406,11 @@ export function summary(res: ConstructionsResult): string {
       `logits within ${fmtSig(lg!.maxErrTarget as number)} of soft LinUCB's. TS: Σ^{1/2}a within ` +
       `${fmtSig(get(ts, "Σ^{1/2}a")!.maxErrTarget as number)} (Padé truncation at m = ` +
       `${res.config.thompson.padeTerms} included), the logits within ` +
-      `${fmtSig(get(ts, "logits")!.maxErrTarget as number)} of TS's given the same noise.`,
+      `${fmtSig(get(ts, "logits")!.maxErrTarget as number)} of TS's given the same noise ` +
+      `(${res.config.thompson.meanSteps} / ${res.config.thompson.padeSteps} / ` +
+      `${res.config.thompson.inverseSteps} AGD layers, as in the closed loop). The closed loop ` +
+      `of soft LinUCB uses ${res.config.linucb.ridgeSteps} + ${res.config.linucb.inverseSteps} ` +
+      `layers (its logit error below).`,
   );
   const targets = res.config.sweep.targets;
   const target =
