@@ -43,7 +43,6 @@ import {
 } from "./attention_config.ts";
 
 export * from "./attention_config.ts";
-export { figures, summary, tables } from "./attention_views.ts";
 
 /** One trained learner of one seed with its evaluations. */
 export interface SeedRun {

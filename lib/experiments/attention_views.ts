@@ -377,4 +377,3 @@ export function figures(res: AttentionResult): Figures {
 }
 
 export { mergedTransfer } from "./attention_stats.ts";
-export { summary } from "./attention_summary.ts";

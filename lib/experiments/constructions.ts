@@ -36,7 +36,6 @@ import {
 } from "./constructions_measure.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-export { figures, summary, tables } from "./constructions_views.ts";
 
 /** Every knob of notebook 09. */
 export interface ConstructionsConfig {

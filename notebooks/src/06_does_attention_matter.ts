@@ -31,13 +31,9 @@
 // (`K × T` prompts per seed), stated again in the conclusion, which is generated from the numbers.
 
 // %%
-import {
-  attentionDefaults,
-  figures,
-  run,
-  summary,
-  tables,
-} from "../../lib/experiments/attention.ts";
+import { attentionDefaults, run } from "../../lib/experiments/attention.ts";
+import { figures, tables } from "../../lib/experiments/attention_views.ts";
+import { summary } from "../../lib/experiments/attention_summary.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 

@@ -28,13 +28,8 @@
 // uses ⌈log₂ A⌉ layers.
 
 // %%
-import {
-  constructionsDefaults,
-  figures,
-  run,
-  summary,
-  tables,
-} from "../../lib/experiments/constructions.ts";
+import { constructionsDefaults, run } from "../../lib/experiments/constructions.ts";
+import { figures, summary, tables } from "../../lib/experiments/constructions_views.ts";
 import { progressHooks, publishFigure, writeTables } from "../../lib/experiments/notebook.ts";
 import { dataDir, displayTable, markdown, runScale, writeManifest } from "../../lib/report/mod.ts";
 

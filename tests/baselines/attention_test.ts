@@ -4,15 +4,14 @@ import {
   attentionDefaults,
   chooseLr,
   conditionTasks,
-  figures,
   learnerRun,
   learnerSpecs,
   run,
-  summary,
-  tables,
   TEACHER,
   validateAttentionConfig,
 } from "../../lib/experiments/attention.ts";
+import { figures, tables } from "../../lib/experiments/attention_views.ts";
+import { summary } from "../../lib/experiments/attention_summary.ts";
 import { ciRelation } from "../../lib/experiments/attention_stats.ts";
 import { compareToReference } from "../../lib/experiments/attention_summary.ts";
 import { learnerTrainConfig } from "../../lib/baselines/learner_train.ts";
