@@ -36,7 +36,6 @@ import {
 } from "./constructions_measure.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
-
 /** Every knob of notebook 09. */
 export interface ConstructionsConfig {
   /** Notebook 07's linear bandit family (d = 5, A = 10, σ = 1.5; T = the horizon used). */

@@ -156,7 +156,8 @@ function tvByStep(l: LoopSummary): { t: number; mean: number; max: number }[] {
  *
  * @example
  * ```ts
- * import { run, tables, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { tables } from "./constructions_views.ts";
  * Object.keys(tables(await run(tinyConstructionsConfig()))).length; // 11
  * ```
  */
@@ -229,7 +230,8 @@ export function tables(res: ConstructionsResult): Tables {
  *
  * @example
  * ```ts
- * import { figures, run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { figures } from "./constructions_views.ts";
  * Object.keys(figures(await run(tinyConstructionsConfig()))); // per_layer, gd_vs_agd, tv, regret
  * ```
  */
@@ -373,7 +375,8 @@ export function figures(res: ConstructionsResult): Figures {
  *
  * @example
  * ```ts
- * import { run, summary, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { summary } from "./constructions_views.ts";
  * summary(await run(tinyConstructionsConfig())).startsWith("**Exact parts**"); // true
  * ```
  */
