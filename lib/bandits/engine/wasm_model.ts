@@ -582,12 +582,11 @@ export class SequencePass {
     return lossSum;
   }
 
-  /** `out[c] += Σ_i src[i·ld + c]` for c < n. */
-  private colSum(src: number, ld: number, rows: number, out: number, n: number): void {
-    const f = this.f;
-    for (let i = 0; i < rows; i++) for (let c = 0; c < n; c++) f[out + c] += f[src + i * ld + c];
-  }
-
+  /**
+   * LayerNorm of t rows in TypeScript (ε = 1e-5, biased variance, as the reference). The `layernorm`
+   * kernel computes the same in f32 sums; the decoder uses it, training keeps this version (the
+   * committed notebook-08 run was trained with it).
+   */
   private layerNorm(
     u: number,
     xh: number,
