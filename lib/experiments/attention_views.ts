@@ -231,6 +231,11 @@ export function tables(res: AttentionResult): Tables {
 
 const CONDS: Condition[] = ["default", "nS", "gamma"];
 
+/** Figures draw held-out errors below this at it (the tables keep the values). */
+const ERR_FLOOR = 1e-4;
+/** Figures draw training losses below this at it. */
+const LOSS_FLOOR = 1e-7;
+
 /**
  * Figures of notebook 06: the learning-rate sweep; training loss and held-out error against log
  * prompts and held-out error against wall time (bands over seeds); transfer score vs update step;
@@ -253,7 +258,20 @@ export function figures(res: AttentionResult): Figures {
       loss: r.loss as number,
     })),
     { x: "prompts", y: "loss", group: "learner", log: true },
-  ).map((b) => ({ learner: b.group, prompts: b.x, loss: b.mean, lo: b.lo, hi: b.hi }));
+  ).map((b) => ({
+    learner: b.group,
+    prompts: b.x,
+    loss: Math.max(b.mean, LOSS_FLOOR),
+    lo: Math.max(b.lo, LOSS_FLOOR),
+    hi: Math.max(b.hi, LOSS_FLOOR),
+  }));
+  const floored = t.heldout_curves.map((r) => ({
+    ...r,
+    relErr: Math.max(r.relErr as number, ERR_FLOOR),
+    relErrLo: Math.max(r.relErrLo as number, ERR_FLOOR),
+    relErrHi: Math.max(r.relErrHi as number, ERR_FLOOR),
+    wallSec: Math.max(r.wallSec as number, 1e-3),
+  }));
   const W = res.config.equalWallSec;
   const loss = concatCharts([
     lineChart({
@@ -267,14 +285,15 @@ export function figures(res: AttentionResult): Figures {
       logX: true,
       logY: true,
       title: "Training loss vs prompts",
-      subtitle: `window mean, geometric mean ± 95 % CI over ${res.config.seeds.length} seeds`,
+      subtitle: `window mean, geometric mean ± 95 % CI over ${res.config.seeds.length} seeds; ` +
+        `values below ${fmtSig(LOSS_FLOOR)} drawn at it`,
       xTitle: "prompts seen (per seed, log)",
       yTitle: "loss ½‖f(H) − w_SARSA‖²",
       width: 330,
       height: 260,
     }),
     lineChart({
-      rows: t.heldout_curves,
+      rows: floored,
       x: "prompts",
       y: "relErr",
       lower: "relErrLo",
@@ -286,14 +305,16 @@ export function figures(res: AttentionResult): Figures {
       points: true,
       rules: [{ value: 1, label: "no update" }],
       title: "Held-out one-step error vs prompts",
-      subtitle: "n = 20, geometric mean ± 95 % CI over seeds",
+      subtitle: `n = 20, geometric mean ± 95 % CI over seeds; values below ${
+        fmtSig(ERR_FLOOR)
+      } drawn at it`,
       xTitle: "prompts seen (per seed, log)",
       yTitle: "Σ‖f − w_SARSA‖² / Σ‖w_SARSA − w‖²",
       width: 330,
       height: 260,
     }),
     lineChart({
-      rows: t.heldout_curves.map((r) => ({ ...r, wallSec: Math.max(r.wallSec as number, 1e-3) })),
+      rows: floored,
       x: "wallSec",
       y: "relErr",
       color: "learner",
@@ -310,7 +331,10 @@ export function figures(res: AttentionResult): Figures {
     }),
   ], { direction: "horizontal" });
   const sweep = lineChart({
-    rows: t.sweep.filter((r) => r.heldoutRelErr !== null),
+    rows: t.sweep.filter((r) => r.heldoutRelErr !== null).map((r) => ({
+      ...r,
+      heldoutRelErr: Math.max(r.heldoutRelErr as number, ERR_FLOOR),
+    })),
     x: "lr",
     y: "heldoutRelErr",
     color: "learner",
@@ -321,7 +345,9 @@ export function figures(res: AttentionResult): Figures {
     title: "Learning-rate sweep (held-out prompts of the sweep's own stream)",
     subtitle: `${
       fmtSig(res.config.sweepK * res.config.T)
-    } prompts per run, seed ${res.config.sweepSeed}; diverged rates omitted`,
+    } prompts per run, seed ${res.config.sweepSeed}; diverged rates omitted; values below ${
+      fmtSig(ERR_FLOOR)
+    } drawn at it`,
     xTitle: "Adam learning rate (log)",
     yTitle: "held-out one-step error",
     width: 520,
