@@ -150,7 +150,7 @@ export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
     T: 100,
     batch: 64,
     learners: PAPER_LEARNERS,
-    lrGrid: [3e-4, 1e-3, 3e-3, 1e-2, 3e-2],
+    lrGrid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2],
     sweepK: 1280,
     sweepSeed: 900,
     checkpoints: [6400, 12_800, 25_600, 51_200, 102_400, 204_800, 409_600, 819_200, 1_024_000],
