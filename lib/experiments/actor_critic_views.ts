@@ -6,7 +6,6 @@
  * @module
  */
 
-import { aggregateBands } from "../core/mod.ts";
 import { pairedDifference, summariseTransfer } from "../transfer/mod.ts";
 import {
   concatCharts,
@@ -27,6 +26,7 @@ import {
 } from "./actor_critic_sweep.ts";
 import { AC_CONSTRUCTED, AC_TEACHER, type ActorCriticResult } from "./actor_critic.ts";
 import type { Figures } from "./shape.ts";
+import { trainingCurves } from "./training_views.ts";
 
 const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
   fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
@@ -156,10 +156,6 @@ export function figures(res: ActorCriticResult): Figures {
   const tidy = sweepRows(res.sweep);
   const task = res.task;
   const seeds = res.trainedNames.length;
-  const band = (y: string) =>
-    aggregateBands(res.training.metrics, { x: "prompts", y, log: true })
-      .map((b) => ({ prompts: b.x, mean: b.mean, lo: b.lo, hi: b.hi }));
-  const trainChart = { xTitle: "prompts seen (per seed)", width: 340, height: 240 };
   const summary = summariseTransfer(res.transfer);
   const shown = [res.trainedName, AC_TEACHER, AC_CONSTRUCTED, "oracle", "random"];
   return {
@@ -206,45 +202,25 @@ export function figures(res: ActorCriticResult): Figures {
         height: 260,
       }),
     ], { direction: "horizontal" }),
-    convergence_curves: concatCharts([
-      lineChart({
-        rows: band("loss"),
-        x: "prompts",
-        y: "mean",
-        lower: "lo",
-        upper: "hi",
-        logY: true,
+    convergence_curves: trainingCurves({
+      metrics: res.training.metrics,
+      cRows: res.training.metrics.map((r) => ({
+        prompts: r.prompts,
+        cP: r.cP,
+        seed: `seed ${r.seed}`,
+      })),
+      loss: {
         title: "Training loss (AC block)",
         subtitle: `${seeds} seeds, α = ${task.alpha}, β = ${task.beta}`,
         yTitle: "loss ½‖TF − AC teacher‖² (per prompt)",
-        ...trainChart,
-      }),
-      lineChart({
-        rows: band("dist"),
-        x: "prompts",
-        y: "mean",
-        lower: "lo",
-        upper: "hi",
-        logY: true,
+      },
+      dist: {
         title: "Distance to the AC construction's manifold",
         yTitle: "relative distance of V̄21⊗P12",
-        ...trainChart,
-      }),
-      lineChart({
-        rows: res.training.metrics.map((r) => ({
-          prompts: r.prompts,
-          cP: r.cP,
-          seed: `seed ${r.seed}`,
-        })),
-        x: "prompts",
-        y: "cP",
-        color: "seed",
-        title: "Scale c along training",
-        yTitle: "c = ⟨P⋆12, P12⟩ / ‖P⋆12‖²",
-        rules: [{ value: 0, label: "c = 0" }],
-        ...trainChart,
-      }),
-    ], { direction: "horizontal" }),
+      },
+      width: 340,
+      height: 240,
+    }),
     learned_blocks: heatmap({
       rows: res.training.blockRows,
       x: "col",

@@ -119,6 +119,30 @@ function historyOf(
 }
 
 /**
+ * Push step t's reward tokens of every lane (lane e played `actions[e·stride + t − 1]`, its arm
+ * from the history) through `runner`, without output.
+ */
+function pushRewards(
+  runner: BatchRunner,
+  toks: Float64Array,
+  layout: Parameters<typeof rewardToken>[0],
+  hs: readonly { arms: Float64Array; hist: BanditHistory }[],
+  actions: ArrayLike<number>,
+  stride: number,
+  t: number,
+): void {
+  const D = toks.length / hs.length, d = hs[0].hist.d;
+  for (let e = 0; e < hs.length; e++) {
+    const a = actions[e * stride + t - 1];
+    toks.set(
+      rewardToken(layout, hs[e].arms.subarray(a * d, (a + 1) * d), hs[e].hist.rewards[t - 1], t),
+      e * D,
+    );
+  }
+  runner.push(toks, { output: false });
+}
+
+/**
  * Per-layer check of the soft LinUCB transformer on `histories` trajectories of the exact soft
  * LinUCB: at the probed steps t, every ridge and inverse layer against the exact AGD/GD iterate
  * (errExact) and the closed form (errTarget), the bonus layer's products and √ (errExact: the
@@ -247,19 +271,7 @@ export function perLayerLinUCB(
       rows.push({ ...base, step: "bonus: √ MLP", layer: 1, errExact: sqEx, errTarget: sqTg });
       rows.push({ ...base, step: "logits", layer: 1, errExact: lgEx, errTarget: lgTg });
     }
-    for (let e = 0; e < E; e++) {
-      const a = traj.actions[e * T + t - 1];
-      toks.set(
-        rewardToken(
-          con.layout,
-          hs[e].arms.subarray(a * d, (a + 1) * d),
-          hs[e].hist.rewards[t - 1],
-          t,
-        ),
-        e * D,
-      );
-    }
-    runner.push(toks, { output: false });
+    pushRewards(runner, toks, con.layout, hs, traj.actions, T, t);
   }
   return rows;
 }
@@ -585,19 +597,7 @@ export function layersSweep(
         },
       });
       byT.push(err);
-      for (let e = 0; e < E; e++) {
-        const a = traj.actions[e * Tmax + t - 1];
-        toks.set(
-          rewardToken(
-            con.layout,
-            hs[e].arms.subarray(a * d, (a + 1) * d),
-            hs[e].hist.rewards[t - 1],
-            t,
-          ),
-          e * D,
-        );
-      }
-      runner.push(toks, { output: false });
+      pushRewards(runner, toks, con.layout, hs, traj.actions, Tmax, t);
     }
     return byT;
   };

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { aggregateBands, type Row } from "../core/mod.ts";
 import type { TrainResult } from "../train/mod.ts";
 import {
   concatCharts,
@@ -21,60 +20,10 @@ import {
 } from "../report/mod.ts";
 import { type ConvergenceResult, metricRows, normalisedBlockRows } from "./convergence.ts";
 import type { SavedBlockCheck } from "./convergence_saved.ts";
-
-/**
- * Thin every curve of `rows` (the rows sharing `group`, in order) to at most `maxPoints` rows
- * **log-spaced in index** — the rows `round(n^(k/(maxPoints−1))) − 1`, k = 0…maxPoints−1, so the
- * first and last are kept, every early row (where training moves fast) is kept and the late ones
- * (where it has settled) are sparse; `pick` lists the fields kept. Curves with ≤ `maxPoints` rows
- * are kept whole (fields picked).
- *
- * @example
- * ```ts
- * import { thinCurves } from "./convergence_views.ts";
- * const rows = Array.from({ length: 10 }, (_, i) => ({ g: "a", x: i, y: i * i, z: 0 }));
- * thinCurves(rows, "g", ["x", "y"], 4).map((r) => r.x); // [0, 1, 4, 9]
- * ```
- */
-export function thinCurves<R extends Record<string, unknown>>(
-  rows: readonly R[],
-  group: string | undefined,
-  pick: readonly string[],
-  maxPoints: number,
-): Row[] {
-  if (!Number.isInteger(maxPoints) || maxPoints < 2) {
-    throw new RangeError(`thinCurves: maxPoints must be an integer ≥ 2, got ${maxPoints}`);
-  }
-  const curves = new Map<unknown, R[]>();
-  for (const r of rows) {
-    const key = group === undefined ? "" : r[group];
-    if (!curves.has(key)) curves.set(key, []);
-    curves.get(key)!.push(r);
-  }
-  const keep = new Set<R>();
-  for (const curve of curves.values()) {
-    const n = curve.length;
-    if (n <= maxPoints) curve.forEach((r) => keep.add(r));
-    else {
-      for (let k = 0; k < maxPoints; k++) {
-        keep.add(curve[Math.round(n ** (k / (maxPoints - 1))) - 1]);
-      }
-    }
-  }
-  return project(rows.filter((r) => keep.has(r)), pick);
-}
+import { pickFields, thinCurves, trainingCurves } from "./training_views.ts";
 
 const fullLabel = (r: TrainResult) =>
   r.config.engine === "js" ? "hand gradient, float64" : "tfjs autodiff, float32";
-/** Only the fields a chart encodes (a chart embeds every field of its rows). */
-function project<R extends Record<string, unknown>>(rows: readonly R[], pick: readonly string[]) {
-  return rows.map((r) => {
-    const out: Row = {};
-    for (const f of pick) out[f] = r[f] as Row[string];
-    return out;
-  });
-}
-
 const fullRun = (r: TrainResult) =>
   r.config.engine === "js" ? "full, hand gradient (float64)" : "full, tfjs autodiff (float32)";
 const modeLabel = (r: TrainResult) =>
@@ -168,65 +117,31 @@ function upperMedian(xs: readonly number[]): number {
 export function figures(res: ConvergenceResult): Record<string, Spec> {
   const pts = res.config.curvePoints;
   const t = tableRows(res);
-  // Bands are already aggregates over seeds: every logged point is kept (the loss oscillates from
-  // one logged point to the next, and thinning would alias that into a false pattern).
-  const band = (y: string) =>
-    project(
-      aggregateBands(t.metrics_main, { x: "prompts", y, log: true }).map((b) => ({
-        ...b,
-        prompts: b.x,
-      })),
-      ["prompts", "mean", "lo", "hi"],
-    );
   const size = { width: 360, height: 240 };
   const medianRate = upperMedian(res.perSeed.map((s) => s.ratePerMillion));
-  const curves = concatCharts([
-    lineChart({
-      rows: band("loss"),
-      x: "prompts",
-      y: "mean",
-      lower: "lo",
-      upper: "hi",
-      logY: true,
+  const curves = trainingCurves({
+    metrics: t.metrics_main,
+    cRows: thinCurves(
+      t.metrics_main.map((r) => ({ ...r, seed: `seed ${r.seed}` })),
+      "seed",
+      ["prompts", "cP", "seed"],
+      pts,
+    ),
+    loss: {
       title: "Training loss",
       subtitle: `${res.main.length} seeds; ${
         res.config.rateFraction === 0.5
           ? "final-half"
           : `final ${fmtPct(res.config.rateFraction, 0)}`
       } log-linear rate (median) ${fmtFixed(medianRate, 2)} per 10⁶ prompts`,
-      xTitle: "prompts seen (per seed)",
       yTitle: "loss ½‖TF − SARSA‖² (per prompt)",
-      ...size,
-    }),
-    lineChart({
-      rows: band("dist"),
-      x: "prompts",
-      y: "mean",
-      lower: "lo",
-      upper: "hi",
-      logY: true,
+    },
+    dist: {
       title: "Distance to the construction's manifold M⋆",
-      xTitle: "prompts seen (per seed)",
       yTitle: "relative distance of V̄21⊗P12",
-      ...size,
-    }),
-    lineChart({
-      rows: thinCurves(
-        t.metrics_main.map((r) => ({ ...r, seed: `seed ${r.seed}` })),
-        "seed",
-        ["prompts", "cP", "seed"],
-        pts,
-      ),
-      x: "prompts",
-      y: "cP",
-      color: "seed",
-      title: "Scale c along training",
-      xTitle: "prompts seen (per seed)",
-      yTitle: "c = ⟨P⋆12, P12⟩ / ‖P⋆12‖²",
-      rules: [{ value: 0, label: "c = 0" }],
-      ...size,
-    }),
-  ], { direction: "horizontal" });
+    },
+    ...size,
+  });
 
   const seed0 = res.main[0];
   const blocks = heatmap({
@@ -246,7 +161,7 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
   });
 
   // Every logged point of the loss curves (they oscillate: see the bands); only the fields drawn.
-  const cmp = project(t.metrics_exact_vs_batched, ["run", "prompts", "loss", "dist"]);
+  const cmp = pickFields(t.metrics_exact_vs_batched, ["run", "prompts", "loss", "dist"]);
   const cmpChart = (y: "loss" | "dist", title: string, yTitle: string) =>
     lineChart({
       rows: cmp,
@@ -264,7 +179,7 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
     cmpChart("dist", "Distance to M⋆: exact vs batched", "relative distance"),
   ], { direction: "horizontal" });
 
-  const driftRows = project(t.metrics_full, ["run", "prompts", "drift", "zeroBlocks"]).flatMap((
+  const driftRows = pickFields(t.metrics_full, ["run", "prompts", "drift", "zeroBlocks"]).flatMap((
     r,
   ) => [
     {

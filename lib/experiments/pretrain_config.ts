@@ -76,79 +76,85 @@ const rules = {
   scaling: { slopeBelow: 0 },
 };
 
+/** The paper's architecture (8 layers, 4 heads of width 8, D = 32, MLP 32). */
+const PAPER_ARCH = { D: 32, layers: 8, heads: 4, mlpHidden: 32 };
+
+/** What differs between the scales; the seeds, optimiser, backend and rules are shared. */
+type ScaleParts =
+  & Pick<
+    PretrainExpConfig,
+    "horizon" | "heldoutCount" | "evalEvery" | "ad" | "scaling" | "dpt" | "evalCount" | "stateDir"
+  >
+  & { model: PretrainExpConfig["model"]; batch: number };
+
+/** One scale's config, its keys in the order every manifest records them. */
+function preset(p: ScaleParts): PretrainExpConfig {
+  return {
+    horizon: p.horizon,
+    backend: "wasm",
+    model: { ...p.model },
+    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: p.batch },
+    heldoutCount: p.heldoutCount,
+    evalEvery: p.evalEvery,
+    ad: p.ad,
+    scaling: p.scaling,
+    dpt: p.dpt,
+    evalCount: p.evalCount,
+    evalEnvSeed: 7_007,
+    evalFirst: 0,
+    evalPolicySeed: 8_008,
+    dataEnvSeed: 8_100,
+    dataPolicySeed: 8_101,
+    workers: 2,
+    stateDir: p.stateDir,
+    rules,
+  };
+}
+
+/** The paper scale: its architecture and data sizes, a reduced number of steps. */
+const PAPER_PARTS: ScaleParts = {
+  horizon: 200,
+  model: PAPER_ARCH,
+  batch: 128,
+  heldoutCount: 1_000,
+  evalEvery: 125,
+  ad: { trainCount: 100_000, steps: 500, seeds: [0, 1, 2] },
+  scaling: {
+    layers: [2, 4, 8],
+    trainCounts: [10_000, 100_000],
+    checkpoints: [31, 62, 125, 250, 500],
+  },
+  dpt: { trainCount: 100_000, steps: 250, seeds: [0, 1, 2], alphas: [0, 0.1, 0.5, 1] },
+  evalCount: 200,
+  stateDir: null,
+};
+
 /**
  * Quick (CI, ≤ 1 min), paper (the paper's architecture, ≤ 60 min on 2 cores; reduced number of
  * steps) and long (hours; resumes from `stateDir`) settings.
  */
 export const pretrainDefaults: Readonly<Record<PretrainScale, PretrainExpConfig>> = {
-  quick: {
+  quick: preset({
     horizon: 20,
-    backend: "wasm",
     model: { D: 16, layers: 2, heads: 2, mlpHidden: 16 },
-    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 16 },
+    batch: 16,
     heldoutCount: 50,
     evalEvery: 20,
     ad: { trainCount: 400, steps: 40, seeds: [0, 1, 2] },
     scaling: { layers: [1, 2], trainCounts: [100, 400], checkpoints: [5, 10, 20, 40] },
     dpt: { trainCount: 400, steps: 30, seeds: [0, 1], alphas: [0, 0.5, 1] },
     evalCount: 60,
-    evalEnvSeed: 7_007,
-    evalFirst: 0,
-    evalPolicySeed: 8_008,
-    dataEnvSeed: 8_100,
-    dataPolicySeed: 8_101,
-    workers: 2,
     stateDir: null,
-    rules,
-  },
-  paper: {
-    horizon: 200,
-    backend: "wasm",
-    model: { D: 32, layers: 8, heads: 4, mlpHidden: 32 },
-    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 128 },
-    heldoutCount: 1_000,
-    evalEvery: 125,
-    ad: { trainCount: 100_000, steps: 500, seeds: [0, 1, 2] },
-    scaling: {
-      layers: [2, 4, 8],
-      trainCounts: [10_000, 100_000],
-      checkpoints: [31, 62, 125, 250, 500],
-    },
-    dpt: { trainCount: 100_000, steps: 250, seeds: [0, 1, 2], alphas: [0, 0.1, 0.5, 1] },
-    evalCount: 200,
-    evalEnvSeed: 7_007,
-    evalFirst: 0,
-    evalPolicySeed: 8_008,
-    dataEnvSeed: 8_100,
-    dataPolicySeed: 8_101,
-    workers: 2,
-    stateDir: null,
-    rules,
-  },
-  long: {
-    horizon: 200,
-    backend: "wasm",
-    model: { D: 32, layers: 8, heads: 4, mlpHidden: 32 },
-    optim: { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0, batch: 128 },
-    heldoutCount: 1_000,
+  }),
+  paper: preset(PAPER_PARTS),
+  long: preset({
+    ...PAPER_PARTS,
     evalEvery: 1_000,
-    ad: { trainCount: 100_000, steps: 64_000, seeds: [0, 1, 2] },
-    scaling: {
-      layers: [2, 4, 8],
-      trainCounts: [10_000, 100_000],
-      checkpoints: [125, 500, 2_000, 8_000, 32_000, 64_000],
-    },
-    dpt: { trainCount: 100_000, steps: 16_000, seeds: [0, 1, 2], alphas: [0, 0.1, 0.5, 1] },
-    evalCount: 200,
-    evalEnvSeed: 7_007,
-    evalFirst: 0,
-    evalPolicySeed: 8_008,
-    dataEnvSeed: 8_100,
-    dataPolicySeed: 8_101,
-    workers: 2,
+    ad: { ...PAPER_PARTS.ad, steps: 64_000 },
+    scaling: { ...PAPER_PARTS.scaling, checkpoints: [125, 500, 2_000, 8_000, 32_000, 64_000] },
+    dpt: { ...PAPER_PARTS.dpt, steps: 16_000 },
     stateDir: "data/models/08_state",
-    rules,
-  },
+  }),
 };
 
 /** The paper's architecture on linear-bandit tokens (d = 5, A = 10). */

@@ -8,7 +8,8 @@ import {
   run,
   validateConvergenceConfig,
 } from "../../lib/experiments/convergence.ts";
-import { figures, summary, tables, thinCurves } from "../../lib/experiments/convergence_views.ts";
+import { figures, summary, tables } from "../../lib/experiments/convergence_views.ts";
+import { thinCurves } from "../../lib/experiments/training_views.ts";
 import { manifest, recheckSaved, saveBlocks } from "../../lib/experiments/convergence_saved.ts";
 import { trainConfig, trainTeacherMimic } from "../../lib/train/train.ts";
 import { fmtFixed, fmtSig } from "../../lib/report/format.ts";
