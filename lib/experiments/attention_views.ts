@@ -7,7 +7,13 @@
  * @module
  */
 
-import { concatCharts, lineChart } from "../report/chart.ts";
+import {
+  type ChartRow,
+  concatCharts,
+  lineChart,
+  type LineChartOptions,
+  type Spec,
+} from "../report/chart.ts";
 import { fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import { aggregateBands } from "../core/aggregate.ts";
@@ -236,6 +242,31 @@ const ERR_FLOOR = 1e-4;
 /** Figures draw training losses below this at it. */
 const LOSS_FLOOR = 1e-7;
 
+/** The held-out relative error of every learner vs `x` (log–log, 95 % band, points). */
+function errorChart(
+  rows: readonly ChartRow[],
+  x: string,
+  order: string[],
+  o: Pick<
+    LineChartOptions,
+    "rules" | "title" | "subtitle" | "xTitle" | "yTitle" | "width" | "height"
+  >,
+): Spec {
+  return lineChart({
+    rows,
+    x,
+    y: "relErr",
+    lower: "relErrLo",
+    upper: "relErrHi",
+    color: "learner",
+    colorOrder: order,
+    logX: true,
+    logY: true,
+    points: true,
+    ...o,
+  });
+}
+
 /**
  * Figures of notebook 06: the learning-rate sweep; training loss and held-out error against log
  * prompts and held-out error against wall time (bands over seeds); transfer score vs update step;
@@ -292,17 +323,7 @@ export function figures(res: AttentionResult): Figures {
       width: 330,
       height: 260,
     }),
-    lineChart({
-      rows: floored,
-      x: "prompts",
-      y: "relErr",
-      lower: "relErrLo",
-      upper: "relErrHi",
-      color: "learner",
-      colorOrder: order,
-      logX: true,
-      logY: true,
-      points: true,
+    errorChart(floored, "prompts", order, {
       rules: [{ value: 1, label: "no update" }],
       title: "Held-out one-step error vs prompts",
       subtitle: `n = 20, geometric mean ± 95 % CI over seeds; values below ${
@@ -376,17 +397,7 @@ export function figures(res: AttentionResult): Figures {
     sweep,
     loss,
     transfer: transferChart("default", `Closed-loop transfer, ${labels.default}`),
-    length: lineChart({
-      rows: t.length,
-      x: "n",
-      y: "relErr",
-      lower: "relErrLo",
-      upper: "relErrHi",
-      color: "learner",
-      colorOrder: order,
-      logX: true,
-      logY: true,
-      points: true,
+    length: errorChart(t.length, "n", order, {
       rules: [{ value: 1, label: "no update (w unchanged)" }],
       title: "Length generalisation (trained at n = 20)",
       subtitle: "one-step error on held-out prompts; MLP: zero-pad / keep the first 20 tokens",

@@ -77,30 +77,34 @@ const BERNOULLI_ALGS: AlgorithmSpec[] = [
   { name: "uniform" },
 ];
 
+/** A scale: its number of environments and generation run; the rest is the paper's. */
+function preset(
+  numEnvs: number,
+  generation: BanditBaselinesConfig["generation"],
+): BanditBaselinesConfig {
+  return {
+    numEnvs,
+    envSeed: 7_007,
+    policySeed: 7_008,
+    linear: { ...LINEAR_BANDIT },
+    bernoulli: { ...BERNOULLI_BANDIT },
+    linearAlgorithms: LINEAR_ALGS,
+    bernoulliAlgorithms: BERNOULLI_ALGS,
+    tableSteps: [50, 100, 200],
+    generation,
+  };
+}
+
 /** Quick (smoke test, seconds) and paper settings, side by side. */
 export const banditBaselinesDefaults: ScaleDefaults<BanditBaselinesConfig> = {
-  quick: {
-    numEnvs: 100,
-    envSeed: 7_007,
-    policySeed: 7_008,
-    linear: { ...LINEAR_BANDIT },
-    bernoulli: { ...BERNOULLI_BANDIT },
-    linearAlgorithms: LINEAR_ALGS,
-    bernoulliAlgorithms: BERNOULLI_ALGS,
-    tableSteps: [50, 100, 200],
-    generation: { count: 2_000, workers: 2, chunk: 1_000, envSeed: 7_100, sampleSize: 50 },
-  },
-  paper: {
-    numEnvs: 500,
-    envSeed: 7_007,
-    policySeed: 7_008,
-    linear: { ...LINEAR_BANDIT },
-    bernoulli: { ...BERNOULLI_BANDIT },
-    linearAlgorithms: LINEAR_ALGS,
-    bernoulliAlgorithms: BERNOULLI_ALGS,
-    tableSteps: [50, 100, 200],
-    generation: { count: 100_000, workers: 2, chunk: 2_500, envSeed: 7_100, sampleSize: 1_000 },
-  },
+  quick: preset(100, { count: 2_000, workers: 2, chunk: 1_000, envSeed: 7_100, sampleSize: 50 }),
+  paper: preset(500, {
+    count: 100_000,
+    workers: 2,
+    chunk: 2_500,
+    envSeed: 7_100,
+    sampleSize: 1_000,
+  }),
 };
 
 /** One algorithm on one family. */

@@ -11,6 +11,7 @@ import {
   checkGrid,
   type ConstructionCheckConfig,
   type ConstructionErrorRow,
+  DEFAULT_CONSTRUCTION_CHECK,
   validateGrid,
 } from "./construction_grid.ts";
 import type { RunHooks, ScaleDefaults } from "./shape.ts";
@@ -28,36 +29,13 @@ export interface ConstructionConfig extends ConstructionCheckConfig {
   heatmapD: number;
 }
 
-/** Notebook 01 at quick scale (3 instances per grid point) and paper scale (100), side by side. */
+/**
+ * Notebook 01 at quick scale (3 instances per grid point) and paper scale (100): MATH §8.1's grid
+ * ({@linkcode DEFAULT_CONSTRUCTION_CHECK}), SARSA drawn at d = 36.
+ */
 export const constructionDefaults: ScaleDefaults<ConstructionConfig> = {
-  quick: {
-    ns: [1, 2, 5, 10, 20, 50, 100, 200],
-    ds: [2, 4, 8, 16, 32, 64],
-    dFixed: 36,
-    nFixed: 20,
-    trials: 3,
-    perturbation: 1e-3,
-    randomScale: 0.1,
-    alpha: 0.2,
-    beta: 0.2,
-    gamma: 0.5,
-    seed: 2026,
-    heatmapD: 36,
-  },
-  paper: {
-    ns: [1, 2, 5, 10, 20, 50, 100, 200],
-    ds: [2, 4, 8, 16, 32, 64],
-    dFixed: 36,
-    nFixed: 20,
-    trials: 100,
-    perturbation: 1e-3,
-    randomScale: 0.1,
-    alpha: 0.2,
-    beta: 0.2,
-    gamma: 0.5,
-    seed: 2026,
-    heatmapD: 36,
-  },
+  quick: { ...DEFAULT_CONSTRUCTION_CHECK, trials: 3, heatmapD: 36 },
+  paper: { ...DEFAULT_CONSTRUCTION_CHECK, trials: 100, heatmapD: 36 },
 };
 
 /** MATH §5's bars on the relative error of the exact variants. */

@@ -32,26 +32,19 @@ import { Rng } from "../core/rng.ts";
 import { randomEpisodicMdp } from "../mdp/episodic.ts";
 import { runUcbvi } from "../mdp/ucbvi.ts";
 
+/** Environments `first … first + count − 1` of a linear-bandit family, and the seeds. */
+type BanditChunk = {
+  bandit: LinearBanditSpec;
+  envSeed: number;
+  policySeed: number;
+  first: number;
+  count: number;
+};
+
 /** One chunk of a closed-loop comparison. */
 export type LoopJob =
-  | {
-    kind: "linucb";
-    spec: SoftLinUCBSpec;
-    bandit: LinearBanditSpec;
-    envSeed: number;
-    policySeed: number;
-    first: number;
-    count: number;
-  }
-  | {
-    kind: "ts";
-    spec: ThompsonSpec;
-    bandit: LinearBanditSpec;
-    envSeed: number;
-    policySeed: number;
-    first: number;
-    count: number;
-  }
+  | ({ kind: "linucb"; spec: SoftLinUCBSpec } & BanditChunk)
+  | ({ kind: "ts"; spec: ThompsonSpec } & BanditChunk)
   | {
     kind: "ucbvi";
     spec: UcbviSpec;

@@ -25,7 +25,7 @@ import {
   type TrainResult,
   trainTeacherMimic,
 } from "../train/mod.ts";
-import { trainingPerSeedRows } from "./closed_loop.ts";
+import { type TrainingPerSeedRow, trainingPerSeedRows } from "./closed_loop.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 /** Overrides of the trainer's MATH §6 defaults (`DEFAULT_TRAIN`) for one training run. */
@@ -160,14 +160,7 @@ export function convergenceSettings(scale: "quick" | "paper"): ConvergenceSettin
 }
 
 /** Final metrics and loss-rate fit of one main run (a row of `final_per_seed`). */
-export type PerSeedFinal = {
-  seed: number;
-  finalLoss: number;
-  dist: number;
-  cosP12: number;
-  cosV21: number;
-  /** Scale c read off P12. */
-  c: number;
+export type PerSeedFinal = TrainingPerSeedRow & {
   /** Log-linear loss rate over the final `rateFraction` of the run, per 10⁶ prompts. */
   ratePerMillion: number;
   rateR2: number;

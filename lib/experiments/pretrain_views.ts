@@ -141,21 +141,15 @@ export function tables(res: PretrainExpResult, a: PretrainAnalysis): Tables {
   }
   const paired = [];
   for (const h of [a.linear, a.bernoulli]) {
-    for (const [k, d] of Object.entries(h.paired)) {
-      paired.push({
-        family: h.family,
-        comparison: `TF sampled − ${k}`,
-        "mean [95 % CI]": ci(d),
-        n: d.n,
-      });
-    }
-    for (const [k, d] of Object.entries(h.pairedGreedy)) {
-      paired.push({
-        family: h.family,
-        comparison: `TF greedy − ${k}`,
-        "mean [95 % CI]": ci(d),
-        n: d.n,
-      });
+    for (const [mode, diffs] of [["sampled", h.paired], ["greedy", h.pairedGreedy]] as const) {
+      for (const [k, d] of Object.entries(diffs)) {
+        paired.push({
+          family: h.family,
+          comparison: `TF ${mode} − ${k}`,
+          "mean [95 % CI]": ci(d),
+          n: d.n,
+        });
+      }
     }
     paired.push({
       family: h.family,
