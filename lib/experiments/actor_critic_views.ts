@@ -7,15 +7,7 @@
  */
 
 import { pairedDifference, summariseTransfer } from "../transfer/mod.ts";
-import {
-  concatCharts,
-  fmtCI,
-  fmtFixed,
-  groupedBars,
-  heatmap,
-  lineChart,
-  type Row,
-} from "../report/mod.ts";
+import { concatCharts, fmtCI, fmtFixed, groupedBars, lineChart, type Row } from "../report/mod.ts";
 import { closedLoopCurve, closedLoopTable, perSeedClosedLoop } from "./closed_loop.ts";
 import {
   earlyStep,
@@ -26,7 +18,7 @@ import {
 } from "./actor_critic_sweep.ts";
 import { AC_CONSTRUCTED, AC_TEACHER, type ActorCriticResult } from "./actor_critic.ts";
 import type { Figures } from "./shape.ts";
-import { trainingCurves } from "./training_views.ts";
+import { learnedBlocks, trainingCurves } from "./training_views.ts";
 
 const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
   fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
@@ -221,21 +213,13 @@ export function figures(res: ActorCriticResult): Figures {
       width: 340,
       height: 240,
     }),
-    learned_blocks: heatmap({
-      rows: res.training.blockRows,
-      x: "col",
-      y: "row",
-      value: "value",
-      facet: "matrix",
-      columns: 4,
-      independent: true,
-      title: `Learned AC blocks vs construction (seed ${res.training.blockSeed}, c = ${
+    learned_blocks: learnedBlocks(
+      res.training.blockRows,
+      `Learned AC blocks vs construction (seed ${res.training.blockSeed}, c = ${
         fmtFixed(res.training.blockC, 4)
       })`,
-      xTitle: "column",
-      yTitle: "row",
-      cellSize: 4,
-    }),
+      4,
+    ),
     transfer_J: closedLoopCurve(summary, {
       shown,
       y: "J",

@@ -13,14 +13,13 @@ import {
   fmtFixed,
   fmtPct,
   fmtSig,
-  heatmap,
   lineChart,
   type Row as TableRow,
   type Spec,
 } from "../report/mod.ts";
 import { type ConvergenceResult, metricRows, normalisedBlockRows } from "./convergence.ts";
 import type { SavedBlockCheck } from "./convergence_saved.ts";
-import { pickFields, thinCurves, trainingCurves } from "./training_views.ts";
+import { learnedBlocks, pickFields, thinCurves, trainingCurves } from "./training_views.ts";
 
 const fullLabel = (r: TrainResult) =>
   r.config.engine === "js" ? "hand gradient, float64" : "tfjs autodiff, float32";
@@ -144,21 +143,13 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
   });
 
   const seed0 = res.main[0];
-  const blocks = heatmap({
-    rows: normalisedBlockRows(seed0),
-    x: "col",
-    y: "row",
-    value: "value",
-    facet: "matrix",
-    columns: 4,
-    independent: true,
-    title: `Learned blocks vs construction (seed ${seed0.config.seed}, c = ${
+  const blocks = learnedBlocks(
+    normalisedBlockRows(seed0),
+    `Learned blocks vs construction (seed ${seed0.config.seed}, c = ${
       fmtFixed(seed0.metrics.at(-1)!.cP, 4)
     })`,
-    xTitle: "column",
-    yTitle: "row",
-    cellSize: 3,
-  });
+    3,
+  );
 
   // Every logged point of the loss curves (they oscillate: see the bands); only the fields drawn.
   const cmp = pickFields(t.metrics_exact_vs_batched, ["run", "prompts", "loss", "dist"]);

@@ -7,7 +7,7 @@
  */
 
 import { aggregateBands, type Row } from "../core/mod.ts";
-import { concatCharts, lineChart, type Spec } from "../report/mod.ts";
+import { concatCharts, heatmap, lineChart, type Spec } from "../report/mod.ts";
 
 /**
  * Only the fields `pick` of every row, in that order (a chart embeds every field of its rows).
@@ -135,4 +135,34 @@ export function trainingCurves(o: TrainingCurvesOptions): Spec {
       ...chart,
     }),
   ], { direction: "horizontal" });
+}
+
+/**
+ * The learned blocks beside the construction's: one heatmap per matrix (rows `{matrix, row, col,
+ * value}`), four per line, each on its own colour scale.
+ *
+ * @example
+ * ```ts
+ * import { learnedBlocks } from "./training_views.ts";
+ * const rows = ["P12", "P12 (construction)"].flatMap((matrix) =>
+ *   [0, 1].flatMap((row) => [0, 1].map((col) => ({ matrix, row, col, value: row - col })))
+ * );
+ * const spec = learnedBlocks(rows, "blocks", 3);
+ * (spec.title as { text: string }).text; // "blocks"
+ * ```
+ */
+export function learnedBlocks(rows: readonly Row[], title: string, cellSize: number): Spec {
+  return heatmap({
+    rows: [...rows],
+    x: "col",
+    y: "row",
+    value: "value",
+    facet: "matrix",
+    columns: 4,
+    independent: true,
+    title,
+    xTitle: "column",
+    yTitle: "row",
+    cellSize,
+  });
 }
