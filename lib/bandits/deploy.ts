@@ -28,7 +28,10 @@ export type DeployMode = "sample" | "greedy";
  * What a deployed policy reads from the environments (`BanditEnvs` satisfies it): the fields of a
  * token source that describe the environments, not the recorded play.
  */
-export type DeployEnvs = Pick<TokenSource, "spec" | "numEnvs" | "numArms" | "dim" | "horizon" | "arms">;
+export type DeployEnvs = Pick<
+  TokenSource,
+  "spec" | "numEnvs" | "numArms" | "dim" | "horizon" | "arms"
+>;
 
 /** Softmax of `logits[off … off+n−1]` written into `out[outOff …]` (max-shifted, float64). */
 function softmaxInto(

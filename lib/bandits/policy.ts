@@ -139,3 +139,50 @@ export function checkFeedback(
     }
   }
 }
+
+/**
+ * Base of the algorithms that draw from one random stream per environment: checks there is one
+ * stream per environment (the error names `label`) and holds E, A and the streams.
+ *
+ * @example
+ * ```ts
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { policyStreams, StreamPolicy } from "./policy.ts";
+ * class RandomArm extends StreamPolicy {
+ *   readonly name = "Random arm";
+ *   readonly hasProbs = false;
+ *   act(actions: Int32Array) {
+ *     for (let e = 0; e < this.numEnvs; e++) actions[e] = this.rngs[e].int(this.numArms);
+ *   }
+ *   update() {}
+ * }
+ * const envs = sampleBandits(BERNOULLI_BANDIT, 1, 3);
+ * new RandomArm("random arm", envs, policyStreams(1, "random", 3)).numEnvs; // 3
+ * ```
+ */
+export abstract class StreamPolicy implements BanditPolicy {
+  abstract readonly name: string;
+  abstract readonly hasProbs: boolean;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  /** One stream per environment. */
+  protected readonly rngs: Rng[];
+
+  constructor(
+    label: string,
+    envs: { readonly numEnvs: number; readonly numArms: number },
+    rngs: Rng[],
+  ) {
+    if (rngs.length !== envs.numEnvs) {
+      throw new RangeError(
+        `${label}: need ${envs.numEnvs} rngs (one per environment), got ${rngs.length}`,
+      );
+    }
+    this.numEnvs = envs.numEnvs;
+    this.numArms = envs.numArms;
+    this.rngs = rngs;
+  }
+
+  abstract act(actions: Int32Array, probs?: Float64Array): void;
+  abstract update(actions: Int32Array, rewards: Float64Array): void;
+}
