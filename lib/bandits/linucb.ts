@@ -10,11 +10,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, checkFeedback, StreamPolicy } from "./policy.ts";
+import { argmaxRandomTie, checkFeedback, policyOptions, StreamPolicy } from "./policy.ts";
 import { armScores, blockMatVec, diagonalBlocks, quadraticForm, shermanMorrison } from "./ridge.ts";
-import { assertKnownKeys } from "../core/validate.ts";
 
 /** LinUCB settings. */
 export interface LinUCBOptions {
@@ -47,11 +45,10 @@ export class LinUCB extends StreamPolicy {
    * @param rngs one stream per environment (tie-breaking and the random first pull)
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: LinUCBOptions = {}) {
-    assertKnownKeys("LinUCB options", opts, ["lambda", "alpha"]);
-    const lambda = opts.lambda ?? 1;
-    const alpha = opts.alpha ?? 2;
-    assertNumber("LinUCB lambda", lambda, Number.MIN_VALUE, 1e12);
-    assertNumber("LinUCB alpha", alpha, 0, 1e12);
+    const { lambda, alpha } = policyOptions("LinUCB", opts, {
+      lambda: [1, Number.MIN_VALUE],
+      alpha: [2, 0],
+    });
     super("LinUCB", envs, rngs);
     this.lambda = lambda;
     this.alpha = alpha;

@@ -8,7 +8,7 @@
  */
 
 import { Rng } from "../core/rng.ts";
-import { assertInt } from "../core/validate.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 
 /** A stateful bandit algorithm running on E environments side by side. */
 export interface BanditPolicy {
@@ -185,4 +185,31 @@ export abstract class StreamPolicy implements BanditPolicy {
 
   abstract act(actions: Int32Array, probs?: Float64Array): void;
   abstract update(actions: Int32Array, rewards: Float64Array): void;
+}
+
+/**
+ * An algorithm's numeric options with their defaults filled in: `spec` maps each option to
+ * `[default, smallest allowed]` (at most 1e12). Throws naming `label` and the option for an
+ * unknown key or a value out of range.
+ *
+ * @example
+ * ```ts
+ * import { policyOptions } from "./policy.ts";
+ * policyOptions("LinUCB", { alpha: 1 }, { lambda: [1, Number.MIN_VALUE], alpha: [2, 0] });
+ * // { lambda: 1, alpha: 1 }
+ * ```
+ */
+export function policyOptions<K extends string>(
+  label: string,
+  opts: Partial<Record<K, number>>,
+  spec: Record<K, readonly [number, number]>,
+): Record<K, number> {
+  const keys = Object.keys(spec) as K[];
+  assertKnownKeys(`${label} options`, opts, keys);
+  const out = {} as Record<K, number>;
+  for (const k of keys) {
+    out[k] = opts[k] ?? spec[k][0];
+    assertNumber(`${label} ${k}`, out[k], spec[k][1], 1e12);
+  }
+  return out;
 }

@@ -15,11 +15,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, checkFeedback, StreamPolicy } from "./policy.ts";
+import { argmaxRandomTie, checkFeedback, policyOptions, StreamPolicy } from "./policy.ts";
 import { armScores, blockMatVec, diagonalBlocks, shermanMorrison } from "./ridge.ts";
-import { assertKnownKeys } from "../core/validate.ts";
 
 /** Gaussian Thompson sampling settings. */
 export interface GaussianTSOptions {
@@ -84,11 +82,10 @@ export class GaussianTS extends StreamPolicy {
    * @param rngs one stream per environment (posterior draws and tie-breaking)
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: GaussianTSOptions = {}) {
-    assertKnownKeys("Gaussian TS options", opts, ["priorVar", "noiseVar"]);
-    const priorVar = opts.priorVar ?? 1;
-    const noiseVar = opts.noiseVar ?? 2.25;
-    assertNumber("Gaussian TS priorVar", priorVar, Number.MIN_VALUE, 1e12);
-    assertNumber("Gaussian TS noiseVar", noiseVar, Number.MIN_VALUE, 1e12);
+    const { priorVar, noiseVar } = policyOptions("Gaussian TS", opts, {
+      priorVar: [1, Number.MIN_VALUE],
+      noiseVar: [2.25, Number.MIN_VALUE],
+    });
     super("Gaussian TS", envs, rngs);
     this.priorVar = priorVar;
     this.noiseVar = noiseVar;
@@ -206,11 +203,10 @@ export class BetaTS extends StreamPolicy {
    * @param rngs one stream per environment
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: BetaTSOptions = {}) {
-    assertKnownKeys("Beta TS options", opts, ["a0", "b0"]);
-    const a0 = opts.a0 ?? 1;
-    const b0 = opts.b0 ?? 1;
-    assertNumber("Beta TS a0", a0, Number.MIN_VALUE, 1e12);
-    assertNumber("Beta TS b0", b0, Number.MIN_VALUE, 1e12);
+    const { a0, b0 } = policyOptions("Beta TS", opts, {
+      a0: [1, Number.MIN_VALUE],
+      b0: [1, Number.MIN_VALUE],
+    });
     super("Beta TS", envs, rngs);
     this.a0 = a0;
     this.b0 = b0;

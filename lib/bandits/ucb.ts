@@ -14,10 +14,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import { ArmCounts } from "./counts.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, StreamPolicy } from "./policy.ts";
+import { argmaxRandomTie, policyOptions, StreamPolicy } from "./policy.ts";
 import { assertKnownKeys } from "../core/validate.ts";
 
 /** UCB settings. */
@@ -78,9 +77,7 @@ export class PaperUCB extends IndexPolicy {
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: UCBOptions = {}) {
     super(envs, rngs, "UCB (paper index)");
-    assertKnownKeys("UCB options", opts, ["c"]);
-    this.c = opts.c ?? 1;
-    assertNumber("UCB c", this.c, 0, 1e12);
+    this.c = policyOptions("UCB", opts, { c: [1, 0] }).c;
   }
 
   index(e: number, out: Float64Array): Float64Array {

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { solve } from "../../lib/core/linalg.ts";
 import { Rng } from "../../lib/core/rng.ts";
-import { BERNOULLI_BANDIT, sampleBandits } from "../../lib/bandits/env.ts";
-import { policyStreams, StreamPolicy } from "../../lib/bandits/policy.ts";
 import {
   armScores,
   blockMatVec,
@@ -84,23 +82,4 @@ Deno.test("shermanMorrison turns (C)⁻¹ into (C + a aᵀ/s)⁻¹", () => {
 Deno.test("armScores is θᵀa for every arm from the offset", () => {
   const out = armScores([2, -1], [9, 9, 1, 0, 0, 1, 3, 4], 2, 3, 2, new Float64Array(3));
   assert.deepEqual(Array.from(out), [2, -1, 2]);
-});
-
-Deno.test("StreamPolicy holds E, A and one stream per environment, naming the label if not", () => {
-  class First extends StreamPolicy {
-    readonly name = "first";
-    readonly hasProbs = false;
-    act(actions: Int32Array) {
-      actions.fill(0);
-    }
-    update() {}
-  }
-  const envs = sampleBandits(BERNOULLI_BANDIT, 1, 3);
-  const p = new First("First arm", envs, policyStreams(1, "f", 3));
-  assert.equal(p.numEnvs, 3);
-  assert.equal(p.numArms, envs.numArms);
-  assert.throws(
-    () => new First("First arm", envs, policyStreams(1, "f", 2)),
-    /First arm: need 3 rngs \(one per environment\), got 2/,
-  );
 });
