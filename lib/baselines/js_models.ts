@@ -222,8 +222,8 @@ function lsaEngine(arch: { kind: "lsa"; param: "restricted" | "full" }, dims: Mo
     return s;
   };
   const th = new Float64Array(p), u = new Float64Array(D), z = new Float64Array(D);
-  const e = new Float64Array(q), y = new Float64Array(D), t = new Float64Array(D);
-  let s = new Float64Array(0);
+  const y = new Float64Array(D), t = new Float64Array(D);
+  let s = new Float64Array(0), inv = 1;
   // Σ̂-type products over the prompt's columns: out = Σ_i c_i (c_iᵀ v) over the n tokens (rows < m)
   // and, for the full block, the parameter column h_n = [0; w̃] (rows m … D−1).
   const gram = (X: Float64Array, n: number, v: Float64Array, out: Float64Array, full: boolean) => {
@@ -242,98 +242,92 @@ function lsaEngine(arch: { kind: "lsa"; param: "restricted" | "full" }, dims: Mo
       for (let k = 0; k < p; k++) out[m + k] = acc * th[k];
     }
   };
+  const setTheta = (w: ArrayLike<number>) => {
+    th[0] = 1;
+    for (let k = 0; k < q; k++) th[k + 1] = w[k];
+  };
   if (arch.param === "restricted") {
     const oV = m * p;
-    return {
-      arch,
-      dims,
-      size,
-      lossGrad(P, Xs, thetas, targets, B, n, grad) {
-        grad.fill(0);
-        let loss = 0;
-        const inv = 1 / n;
-        for (let b = 0; b < B; b++) {
-          const X = Xs[b], w = thetas[b], tg = targets[b];
-          th[0] = 1;
-          for (let k = 0; k < q; k++) th[k + 1] = w[k];
-          for (let r = 0; r < m; r++) {
-            let acc = 0;
-            const row = r * p;
-            for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
-            u[r] = acc;
-          }
-          gram(X, n, u, z, false);
-          for (let r = 0; r < m; r++) z[r] *= inv;
-          y.fill(0, 0, m);
-          for (let k = 0; k < q; k++) {
-            let acc = w[k];
-            const row = oV + k * m;
-            for (let r = 0; r < m; r++) acc += P[row + r] * z[r];
-            const ek = acc - tg[k];
-            loss += 0.5 * ek * ek;
-            const g = ek / B;
-            e[k] = g;
-            for (let r = 0; r < m; r++) {
-              grad[row + r] += g * z[r];
-              y[r] += P[row + r] * g;
-            }
-          }
-          gram(X, n, y, t, false);
-          for (let r = 0; r < m; r++) {
-            const tr = t[r] * inv, row = r * p;
-            for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
-          }
+    const forward: Forward = (P, X, w, n) => {
+      inv = 1 / n;
+      setTheta(w);
+      for (let r = 0; r < m; r++) {
+        let acc = 0;
+        const row = r * p;
+        for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
+        u[r] = acc;
+      }
+      gram(X, n, u, z, false);
+      for (let r = 0; r < m; r++) z[r] *= inv;
+    };
+    const output: Output = (P, w, out) => {
+      for (let k = 0; k < q; k++) {
+        let acc = w[k];
+        const row = oV + k * m;
+        for (let r = 0; r < m; r++) acc += P[row + r] * z[r];
+        out[k] = acc;
+      }
+    };
+    const backward: Backward = (P, X, n, e, grad) => {
+      y.fill(0, 0, m);
+      for (let k = 0; k < q; k++) {
+        const g = e[k], row = oV + k * m;
+        for (let r = 0; r < m; r++) {
+          grad[row + r] += g * z[r];
+          y[r] += P[row + r] * g;
         }
-        return loss / B;
-      },
+      }
+      gram(X, n, y, t, false);
+      for (let r = 0; r < m; r++) {
+        const tr = t[r] * inv, row = r * p;
+        for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
+      }
+    };
+    return {
+      ...promptEngine(arch, dims, size, forward, output, backward),
       predict(params, X, theta, n, out) {
         out.set(restrictedForward(restrictedView(params, m, p), X, n, theta, sc(n)).subarray(0, q));
       },
     };
   }
   const oV = D * D;
-  return {
-    arch,
-    dims,
-    size,
-    lossGrad(P, Xs, thetas, targets, B, n, grad) {
-      grad.fill(0);
-      let loss = 0;
-      const inv = 1 / n;
-      for (let b = 0; b < B; b++) {
-        const X = Xs[b], w = thetas[b], tg = targets[b];
-        th[0] = 1;
-        for (let k = 0; k < q; k++) th[k + 1] = w[k];
-        // u = P h_n, h_n = [0; w̃]: only the last p columns of P.
-        for (let r = 0; r < D; r++) {
-          let acc = 0;
-          const row = r * D + m;
-          for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
-          u[r] = acc;
-        }
-        gram(X, n, u, z, true); // z = H Hᵀ P h_n
-        y.fill(0);
-        for (let k = 0; k < q; k++) {
-          const row = oV + (m + 1 + k) * D;
-          let acc = 0;
-          for (let r = 0; r < D; r++) acc += P[row + r] * z[r];
-          const ek = w[k] + acc * inv - tg[k];
-          loss += 0.5 * ek * ek;
-          const g = ek / B;
-          e[k] = g;
-          for (let r = 0; r < D; r++) {
-            grad[row + r] += g * inv * z[r];
-            y[r] += P[row + r] * g;
-          }
-        }
-        gram(X, n, y, t, true); // t = H Hᵀ V_rowsᵀ e
-        for (let r = 0; r < D; r++) {
-          const tr = t[r] * inv, row = r * D + m;
-          for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
-        }
+  const forward: Forward = (P, X, w, n) => {
+    inv = 1 / n;
+    setTheta(w);
+    // u = P h_n, h_n = [0; w̃]: only the last p columns of P.
+    for (let r = 0; r < D; r++) {
+      let acc = 0;
+      const row = r * D + m;
+      for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
+      u[r] = acc;
+    }
+    gram(X, n, u, z, true); // z = H Hᵀ P h_n
+  };
+  const output: Output = (P, w, out) => {
+    for (let k = 0; k < q; k++) {
+      const row = oV + (m + 1 + k) * D;
+      let acc = 0;
+      for (let r = 0; r < D; r++) acc += P[row + r] * z[r];
+      out[k] = w[k] + acc * inv;
+    }
+  };
+  const backward: Backward = (P, X, n, e, grad) => {
+    y.fill(0);
+    for (let k = 0; k < q; k++) {
+      const g = e[k], row = oV + (m + 1 + k) * D;
+      for (let r = 0; r < D; r++) {
+        grad[row + r] += g * inv * z[r];
+        y[r] += P[row + r] * g;
       }
-      return loss / B;
-    },
+    }
+    gram(X, n, y, t, true); // t = H Hᵀ V_rowsᵀ e
+    for (let r = 0; r < D; r++) {
+      const tr = t[r] * inv, row = r * D + m;
+      for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
+    }
+  };
+  return {
+    ...promptEngine(arch, dims, size, forward, output, backward),
     predict(params, X, theta, n, out) {
       out.set(lsaReadout(fullView(params, D), buildPrompt(X, n, m, theta)));
     },
