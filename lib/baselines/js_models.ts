@@ -409,6 +409,36 @@ function addWeightedRows(
   }
 }
 
+/** `out = ReLU(b + aᵀW)`: the dense layer of W (at `oW`, nIn × nOut) and b (at `ob`). */
+function denseRelu(
+  P: Float64Array,
+  oW: number,
+  ob: number,
+  a: ArrayLike<number>,
+  nIn: number,
+  out: Float64Array,
+  nOut: number,
+): void {
+  for (let j = 0; j < nOut; j++) out[j] = P[ob + j];
+  addWeightedRows(P, oW, a, 0, nIn, out, 0, nOut);
+  for (let j = 0; j < nOut; j++) if (out[j] < 0) out[j] = 0;
+}
+
+/** `out = θ + b + aᵀW` (W at `oW`, nIn × q; b at `ob`): the read-out as an update of w. */
+function residualHead(
+  P: Float64Array,
+  oW: number,
+  ob: number,
+  a: ArrayLike<number>,
+  nIn: number,
+  theta: ArrayLike<number>,
+  out: Float64Array,
+  q: number,
+): void {
+  for (let k = 0; k < q; k++) out[k] = theta[k] + P[ob + k];
+  addWeightedRows(P, oW, a, 0, nIn, out, 0, q);
+}
+
 /** `grad[oW + i·nOut + j] += a[i] · d[j]` (i < nIn, j < nOut), a zero `a[i]` skipped. */
 function addOuter(
   grad: Float64Array,
@@ -467,17 +497,10 @@ function mlpEngine(arch: { kind: "mlp"; hidden: number }, dims: ModelDims): Engi
     x.fill(0, keep, nTrain * m);
     x[nTrain * m] = 1;
     for (let k = 0; k < q; k++) x[nTrain * m + 1 + k] = theta[k];
-    for (let j = 0; j < H; j++) h1[j] = P[ob1 + j];
-    addWeightedRows(P, oW1, x, 0, inp, h1, 0, H);
-    for (let j = 0; j < H; j++) if (h1[j] < 0) h1[j] = 0;
-    for (let j = 0; j < H; j++) h2[j] = P[ob2 + j];
-    addWeightedRows(P, oW2, h1, 0, H, h2, 0, H);
-    for (let j = 0; j < H; j++) if (h2[j] < 0) h2[j] = 0;
+    denseRelu(P, oW1, ob1, x, inp, h1, H);
+    denseRelu(P, oW2, ob2, h1, H, h2, H);
   };
-  const output: Output = (P, theta, out) => {
-    for (let k = 0; k < q; k++) out[k] = theta[k] + P[ob3 + k];
-    addWeightedRows(P, oW3, h2, 0, H, out, 0, q);
-  };
+  const output: Output = (P, theta, out) => residualHead(P, oW3, ob3, h2, H, theta, out, q);
   return promptEngine(arch, dims, size, forward, output, (P, _X, _n, e, grad) => {
     denseReluBackward(P, grad, oW3, ob3, h2, H, e, q, dh2);
     denseReluBackward(P, grad, oW2, ob2, h1, H, dh2, H, dh1);
@@ -546,14 +569,9 @@ function gruEngine(
     }
     for (let j = 0; j < H; j++) u[j] = hs[n * H + j];
     for (let k = 0; k < p; k++) u[H + k] = th[k];
-    for (let j = 0; j < G; j++) a1[j] = P[obh1 + j];
-    addWeightedRows(P, oWh1, u, 0, H + p, a1, 0, G);
-    for (let j = 0; j < G; j++) if (a1[j] < 0) a1[j] = 0;
+    denseRelu(P, oWh1, obh1, u, H + p, a1, G);
   };
-  const output: Output = (P, theta, out) => {
-    for (let k = 0; k < q; k++) out[k] = theta[k] + P[obh2 + k];
-    addWeightedRows(P, oWh2, a1, 0, G, out, 0, q);
-  };
+  const output: Output = (P, theta, out) => residualHead(P, oWh2, obh2, a1, G, theta, out, q);
   return promptEngine(arch, dims, size, forward, output, (P, X, n, e, grad) => {
     // head
     denseReluBackward(P, grad, oWh2, obh2, a1, G, e, q, da1);
