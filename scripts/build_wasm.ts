@@ -5,7 +5,9 @@
  * (`lib/core/wasm/kernels.wat`) give one binary; the transformer engine's
  * (`lib/bandits/engine/wasm/transformer.wat`) give two: as written (relaxed-SIMD fused
  * multiply–add) and with every `(f32x4.relaxed_madd a b c)` rewritten to
- * `(f32x4.add (f32x4.mul a b) c)` ({@linkcode withoutRelaxed}) for runtimes without relaxed SIMD.
+ * `(f32x4.add (f32x4.mul a b) c)` ({@linkcode withoutRelaxed}) for runtimes without relaxed SIMD;
+ * the module carries the first in full and the second as its byte edits of the first
+ * ({@linkcode byteEdits}), the bytes the two share written once.
  * The committed modules are generated only by this script (tests rebuild them and check they are
  * byte-identical).
  *
@@ -15,7 +17,8 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { applyByteEdits } from "../lib/bandits/engine/wasm/byte_edits.ts";
 import wabtInit from "wabt";
 import { parseFlags, repoRoot, UsageError } from "./cli.ts";
 
@@ -117,14 +120,71 @@ export const WASM_MODULES: readonly WasmModuleSpec[] = [
   },
 ];
 
-function base64Lines(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  const b64 = btoa(bin);
+/** `text` as TypeScript string literals of 96 characters joined by `+`, one a line, then `;`. */
+function stringLines(text: string, indent = "  "): string {
   const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 96) lines.push(`  "${b64.slice(i, i + 96)}"`);
+  for (let i = 0; i < text.length; i += 96) lines.push(`${indent}"${text.slice(i, i + 96)}"`);
   return lines.join(" +\n") + ";";
 }
+
+/** Bytes as a binary string (one character a byte), the form `btoa` encodes. */
+function binary(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return bin;
+}
+
+function base64Lines(bytes: Uint8Array): string {
+  return stringLines(btoa(binary(bytes)));
+}
+
+/** Bytes compared to resynchronise after a difference in {@linkcode byteEdits}. */
+const SYNC = 8;
+
+/**
+ * Edits that turn `from` into `to`, as text: space-separated `offset:removed:inserted` (an offset
+ * into `from`, how many of its bytes to drop there, the bytes to put in their place in base64),
+ * in increasing offset order; the bytes between edits are kept. Found greedily: at each
+ * difference, the shortest pair of skips after which both sides agree for 8 bytes (or the ends).
+ * `applyByteEdits` of `lib/bandits/engine/wasm/byte_edits.ts` applies it.
+ *
+ * @example
+ * ```ts
+ * import { byteEdits } from "./build_wasm.ts";
+ * byteEdits(new Uint8Array([1, 2, 3]), new Uint8Array([1, 9, 3])); // "1:1:CQ=="
+ * ```
+ */
+export function byteEdits(from: Uint8Array, to: Uint8Array): string {
+  const edits: string[] = [];
+  const agree = (i: number, j: number) => {
+    const n = Math.min(SYNC, from.length - i, to.length - j);
+    if (n < SYNC && (from.length - i !== n || to.length - j !== n)) return false;
+    for (let k = 0; k < n; k++) if (from[i + k] !== to[j + k]) return false;
+    return true;
+  };
+  let i = 0, j = 0;
+  while (i < from.length || j < to.length) {
+    if (i < from.length && j < to.length && from[i] === to[j]) {
+      i++, j++;
+      continue;
+    }
+    let di = from.length - i, dj = to.length - j; // no resynchronisation: replace the rest
+    search: for (let k = 1; k <= di + dj; k++) {
+      for (let a = Math.max(0, k - (to.length - j)); a <= Math.min(k, from.length - i); a++) {
+        if (agree(i + a, j + k - a)) {
+          di = a, dj = k - a;
+          break search;
+        }
+      }
+    }
+    edits.push(`${i}:${di}:${btoa(binary(to.subarray(j, j + dj)))}`);
+    i += di, j += dj;
+  }
+  return edits.join(" ");
+}
+
+/** The module that applies the edits a generated module carries (relative to the repository root). */
+const BYTE_EDITS_MODULE = "lib/bandits/engine/wasm/byte_edits.ts";
 
 /**
  * The TypeScript module text that carries the binary (and, optionally, its plain-SIMD twin).
@@ -151,10 +211,26 @@ export function moduleText(
   ];
   if (spec.plainName !== undefined) {
     if (plain === undefined) throw new RangeError(`${spec.out} needs its plain-SIMD binary`);
+    // The two builds differ only around each multiply–add: carry the second as edits of the first.
+    const edits = byteEdits(bytes, plain);
+    if (applyByteEdits(btoa(binary(bytes)), edits) !== btoa(binary(plain))) {
+      throw new Error(`${spec.out}: the edits do not rebuild the plain-SIMD binary`);
+    }
+    const from = relative(dirname(spec.out), BYTE_EDITS_MODULE);
+    parts.splice(
+      1,
+      0,
+      `import { applyByteEdits } from "${from.startsWith(".") ? "" : "./"}${from}";`,
+    );
     parts.push(
-      "/** The same kernels without relaxed SIMD (multiply, then add), base64. */",
-      `export const ${spec.plainName}: string =`,
-      base64Lines(plain),
+      "/**",
+      " * The same kernels without relaxed SIMD (multiply, then add), base64: the binary above with",
+      " * the edits `offset:removed:inserted` below applied (they differ only around each multiply–add).",
+      " */",
+      `export const ${spec.plainName}: string = applyByteEdits(`,
+      `  ${spec.name},`,
+      stringLines(edits, "    ").replace(/^ {4}/, "  ").replace(/;$/, ","), // as deno fmt lays it out
+      ");",
       "",
     );
   }

@@ -12,7 +12,6 @@ import {
   validateWeights,
 } from "./transformer.ts";
 import type { TransformerWeights } from "./transformer.ts";
-import { weightShapes } from "./transformer.ts";
 
 /** The on-disk format tag. */
 export const CHECKPOINT_FORMAT = "icrl-bandit-transformer/1";
@@ -45,12 +44,11 @@ export async function saveCheckpoint(
   weights: TransformerWeights,
   summary: Record<string, unknown> = {},
 ): Promise<void> {
-  validateTransformerConfig(model);
-  validateWeights(model, weights);
+  const shapes = validateWeights(model, weights); // the model first, then the weights
   const body = {
     format: CHECKPOINT_FORMAT,
     model,
-    weights: Object.fromEntries(weightShapes(model).map(([n]) => [n, Array.from(weights[n])])),
+    weights: Object.fromEntries(shapes.map(([n]) => [n, Array.from(weights[n])])),
     summary,
   };
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";

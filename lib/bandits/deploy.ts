@@ -24,15 +24,14 @@ import type { BanditPolicy } from "./policy.ts";
 /** How the transformer turns logits into an arm. */
 export type DeployMode = "sample" | "greedy";
 
-/** What a deployed policy reads from the environments (`BanditEnvs` satisfies it). */
-export interface DeployEnvs {
-  readonly spec: { readonly family: "linear" | "bernoulli" };
-  readonly numEnvs: number;
-  readonly numArms: number;
-  readonly dim: number;
-  readonly horizon: number;
-  readonly arms: Float64Array;
-}
+/**
+ * What a deployed policy reads from the environments (`BanditEnvs` satisfies it): the fields of a
+ * token source that describe the environments, not the recorded play.
+ */
+export type DeployEnvs = Pick<
+  TokenSource,
+  "spec" | "numEnvs" | "numArms" | "dim" | "horizon" | "arms"
+>;
 
 /** Softmax of `logits[off … off+n−1]` written into `out[outOff …]` (max-shifted, float64). */
 function softmaxInto(

@@ -10,10 +10,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "../core/validate.ts";
+import { argmaxRandomTie, checkFeedback, policyOptions, StreamPolicy } from "./policy.ts";
+import { armScores, blockMatVec, diagonalBlocks, quadraticForm, shermanMorrison } from "./ridge.ts";
 
 /** LinUCB settings. */
 export interface LinUCBOptions {
@@ -24,11 +23,9 @@ export interface LinUCBOptions {
 }
 
 /** LinUCB on a batch of environments, with read access to its estimates. */
-export class LinUCB implements BanditPolicy {
+export class LinUCB extends StreamPolicy {
   readonly name = "LinUCB";
   readonly hasProbs = true;
-  readonly numEnvs: number;
-  readonly numArms: number;
   /** Arm dimension d. */
   readonly dim: number;
   /** λ. */
@@ -36,7 +33,6 @@ export class LinUCB implements BanditPolicy {
   /** α. */
   readonly alpha: number;
   private readonly arms: Float64Array;
-  private readonly rngs: Rng[];
   /** cov⁻¹ per environment, E × d × d. */
   private readonly covInv: Float64Array;
   /** Σ r a per environment, E × d. */
@@ -49,26 +45,17 @@ export class LinUCB implements BanditPolicy {
    * @param rngs one stream per environment (tie-breaking and the random first pull)
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: LinUCBOptions = {}) {
-    assertKnownKeys("LinUCB options", opts, ["lambda", "alpha"]);
-    this.lambda = opts.lambda ?? 1;
-    this.alpha = opts.alpha ?? 2;
-    assertNumber("LinUCB lambda", this.lambda, Number.MIN_VALUE, 1e12);
-    assertNumber("LinUCB alpha", this.alpha, 0, 1e12);
-    if (rngs.length !== envs.numEnvs) {
-      throw new RangeError(
-        `LinUCB: need ${envs.numEnvs} rngs (one per environment), got ${rngs.length}`,
-      );
-    }
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
+    const { lambda, alpha } = policyOptions("LinUCB", opts, {
+      lambda: [1, Number.MIN_VALUE],
+      alpha: [2, 0],
+    });
+    super("LinUCB", envs, rngs);
+    this.lambda = lambda;
+    this.alpha = alpha;
     this.dim = envs.dim;
     this.arms = envs.arms;
-    this.rngs = rngs;
     const d = this.dim;
-    this.covInv = new Float64Array(this.numEnvs * d * d);
-    for (let e = 0; e < this.numEnvs; e++) {
-      for (let j = 0; j < d; j++) this.covInv[e * d * d + j * d + j] = 1 / this.lambda;
-    }
+    this.covInv = diagonalBlocks(this.numEnvs, d, 1 / this.lambda);
     this.b = new Float64Array(this.numEnvs * d);
     this.pulls = new Int32Array(this.numEnvs);
     this.scratch = new Float64Array(Math.max(this.numArms, d) * 2);
@@ -88,14 +75,8 @@ export class LinUCB implements BanditPolicy {
    * ```
    */
   estimate(e: number): Float64Array {
-    const d = this.dim, off = e * d * d;
-    const th = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += this.covInv[off + i * d + j] * this.b[e * d + j];
-      th[i] = s;
-    }
-    return th;
+    const d = this.dim;
+    return blockMatVec(this.covInv, e * d * d, d, this.b, e * d, new Float64Array(d));
   }
 
   /**
@@ -111,13 +92,8 @@ export class LinUCB implements BanditPolicy {
    * ```
    */
   bonus(e: number, a: number): number {
-    const d = this.dim, off = e * d * d, ao = (e * this.numArms + a) * d;
-    let q = 0;
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += this.covInv[off + i * d + j] * this.arms[ao + j];
-      q += this.arms[ao + i] * s;
-    }
+    const d = this.dim;
+    const q = quadraticForm(this.covInv, e * d * d, d, this.arms, (e * this.numArms + a) * d);
     return this.alpha * Math.sqrt(Math.max(0, q));
   }
 
@@ -136,13 +112,8 @@ export class LinUCB implements BanditPolicy {
         if (probs) probs.fill(1 / A, e * A, (e + 1) * A);
         continue;
       }
-      const th = this.estimate(e);
-      for (let a = 0; a < A; a++) {
-        const ao = (e * A + a) * d;
-        let m = 0;
-        for (let j = 0; j < d; j++) m += th[j] * this.arms[ao + j];
-        idx[a] = m + this.bonus(e, a);
-      }
+      armScores(this.estimate(e), this.arms, e * A * d, A, d, idx);
+      for (let a = 0; a < A; a++) idx[a] += this.bonus(e, a);
       actions[e] = argmaxRandomTie(idx, 0, A, this.rngs[e], probs, e * A);
     }
   }
@@ -152,19 +123,8 @@ export class LinUCB implements BanditPolicy {
     const A = this.numArms, d = this.dim;
     const v = this.scratch;
     for (let e = 0; e < this.numEnvs; e++) {
-      const ao = (e * A + actions[e]) * d, off = e * d * d;
-      // v = cov⁻¹ a; q = aᵀ cov⁻¹ a
-      let q = 0;
-      for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += this.covInv[off + i * d + j] * this.arms[ao + j];
-        v[i] = s;
-        q += this.arms[ao + i] * s;
-      }
-      const c = 1 / (1 + q);
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) this.covInv[off + i * d + j] -= c * v[i] * v[j];
-      }
+      const ao = (e * A + actions[e]) * d;
+      shermanMorrison(this.covInv, e * d * d, d, this.arms, ao, 1, v); // cov⁻¹ of cov + a aᵀ
       for (let j = 0; j < d; j++) this.b[e * d + j] += rewards[e] * this.arms[ao + j];
       this.pulls[e]++;
     }

@@ -169,7 +169,8 @@ export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeight
 }
 
 /**
- * Check that `w` holds exactly the weights of `cfg` with the right sizes and finite values.
+ * Check that `w` holds exactly the weights of `cfg` (validated first) with the right sizes and
+ * finite values; returns `weightShapes(cfg)`, so a caller need not validate `cfg` again.
  *
  * @example
  * ```ts
@@ -179,7 +180,10 @@ export function initWeights(cfg: TransformerConfig, rng: Rng): TransformerWeight
  * validateWeights(cfg, initWeights(cfg, new Rng(0)));
  * ```
  */
-export function validateWeights(cfg: TransformerConfig, w: TransformerWeights): void {
+export function validateWeights(
+  cfg: TransformerConfig,
+  w: TransformerWeights,
+): [string, number[]][] {
   const shapes = weightShapes(cfg);
   const names = new Set(shapes.map(([n]) => n));
   for (const k of Object.keys(w)) {
@@ -196,4 +200,5 @@ export function validateWeights(cfg: TransformerConfig, w: TransformerWeights): 
       if (!Number.isFinite(a[i])) throw new RangeError(`weight "${name}"[${i}] = ${a[i]}`);
     }
   }
+  return shapes;
 }

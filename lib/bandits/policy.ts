@@ -8,7 +8,7 @@
  */
 
 import { Rng } from "../core/rng.ts";
-import { assertInt } from "../core/validate.ts";
+import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 
 /** A stateful bandit algorithm running on E environments side by side. */
 export interface BanditPolicy {
@@ -138,4 +138,78 @@ export function checkFeedback(
       throw new RangeError(`${policy.name}: rewards[${e}] must be finite, got ${rewards[e]}`);
     }
   }
+}
+
+/**
+ * Base of the algorithms that draw from one random stream per environment: checks there is one
+ * stream per environment (the error names `label`) and holds E, A and the streams.
+ *
+ * @example
+ * ```ts
+ * import { BERNOULLI_BANDIT, sampleBandits } from "./env.ts";
+ * import { policyStreams, StreamPolicy } from "./policy.ts";
+ * class RandomArm extends StreamPolicy {
+ *   readonly name = "Random arm";
+ *   readonly hasProbs = false;
+ *   act(actions: Int32Array) {
+ *     for (let e = 0; e < this.numEnvs; e++) actions[e] = this.rngs[e].int(this.numArms);
+ *   }
+ *   update() {}
+ * }
+ * const envs = sampleBandits(BERNOULLI_BANDIT, 1, 3);
+ * new RandomArm("random arm", envs, policyStreams(1, "random", 3)).numEnvs; // 3
+ * ```
+ */
+export abstract class StreamPolicy implements BanditPolicy {
+  abstract readonly name: string;
+  abstract readonly hasProbs: boolean;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  /** One stream per environment. */
+  protected readonly rngs: Rng[];
+
+  constructor(
+    label: string,
+    envs: { readonly numEnvs: number; readonly numArms: number },
+    rngs: Rng[],
+  ) {
+    if (rngs.length !== envs.numEnvs) {
+      throw new RangeError(
+        `${label}: need ${envs.numEnvs} rngs (one per environment), got ${rngs.length}`,
+      );
+    }
+    this.numEnvs = envs.numEnvs;
+    this.numArms = envs.numArms;
+    this.rngs = rngs;
+  }
+
+  abstract act(actions: Int32Array, probs?: Float64Array): void;
+  abstract update(actions: Int32Array, rewards: Float64Array): void;
+}
+
+/**
+ * An algorithm's numeric options with their defaults filled in: `spec` maps each option to
+ * `[default, smallest allowed]` (at most 1e12). Throws naming `label` and the option for an
+ * unknown key or a value out of range.
+ *
+ * @example
+ * ```ts
+ * import { policyOptions } from "./policy.ts";
+ * policyOptions("LinUCB", { alpha: 1 }, { lambda: [1, Number.MIN_VALUE], alpha: [2, 0] });
+ * // { lambda: 1, alpha: 1 }
+ * ```
+ */
+export function policyOptions<K extends string>(
+  label: string,
+  opts: Partial<Record<K, number>>,
+  spec: Record<K, readonly [number, number]>,
+): Record<K, number> {
+  const keys = Object.keys(spec) as K[];
+  assertKnownKeys(`${label} options`, opts, keys);
+  const out = {} as Record<K, number>;
+  for (const k of keys) {
+    out[k] = opts[k] ?? spec[k][0];
+    assertNumber(`${label} ${k}`, out[k], spec[k][1], 1e12);
+  }
+  return out;
 }

@@ -9,7 +9,7 @@
 
 import type { Rng } from "../core/rng.ts";
 import type { BanditEnvs } from "./env.ts";
-import { type BanditPolicy, checkFeedback } from "./policy.ts";
+import { type BanditPolicy, checkFeedback, StreamPolicy } from "./policy.ts";
 import { IndexPolicy } from "./ucb.ts";
 import { assertKnownKeys } from "../core/validate.ts";
 
@@ -43,12 +43,9 @@ export class EmpiricalMean extends IndexPolicy {
 }
 
 /** Uniformly random arms, ignoring all feedback. */
-export class UniformRandom implements BanditPolicy {
+export class UniformRandom extends StreamPolicy {
   readonly name = "Uniform";
   readonly hasProbs = true;
-  readonly numEnvs: number;
-  readonly numArms: number;
-  private readonly rngs: Rng[];
 
   /**
    * @example
@@ -64,12 +61,7 @@ export class UniformRandom implements BanditPolicy {
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: Record<string, never> = {}) {
     assertKnownKeys("uniform options", opts, []);
-    if (rngs.length !== envs.numEnvs) {
-      throw new RangeError(`Uniform: need ${envs.numEnvs} rngs, got ${rngs.length}`);
-    }
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
-    this.rngs = rngs;
+    super("Uniform", envs, rngs);
   }
 
   act(actions: Int32Array, probs?: Float64Array): void {

@@ -15,10 +15,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, type BanditPolicy, checkFeedback } from "./policy.ts";
-import { assertKnownKeys } from "../core/validate.ts";
+import { argmaxRandomTie, checkFeedback, policyOptions, StreamPolicy } from "./policy.ts";
+import { armScores, blockMatVec, diagonalBlocks, shermanMorrison } from "./ridge.ts";
 
 /** Gaussian Thompson sampling settings. */
 export interface GaussianTSOptions {
@@ -62,11 +61,9 @@ export function cholesky(
 }
 
 /** Gaussian Thompson sampling for linear bandits, with read access to its posterior. */
-export class GaussianTS implements BanditPolicy {
+export class GaussianTS extends StreamPolicy {
   readonly name = "TS (Gaussian)";
   readonly hasProbs = false;
-  readonly numEnvs: number;
-  readonly numArms: number;
   /** Arm dimension d. */
   readonly dim: number;
   /** τ². */
@@ -74,7 +71,6 @@ export class GaussianTS implements BanditPolicy {
   /** σ². */
   readonly noiseVar: number;
   private readonly arms: Float64Array;
-  private readonly rngs: Rng[];
   private readonly sigma: Float64Array; // posterior covariance Σ, E × d × d
   private readonly b: Float64Array; // Σ r a / σ², E × d
   private readonly L: Float64Array;
@@ -86,24 +82,17 @@ export class GaussianTS implements BanditPolicy {
    * @param rngs one stream per environment (posterior draws and tie-breaking)
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: GaussianTSOptions = {}) {
-    assertKnownKeys("Gaussian TS options", opts, ["priorVar", "noiseVar"]);
-    this.priorVar = opts.priorVar ?? 1;
-    this.noiseVar = opts.noiseVar ?? 2.25;
-    assertNumber("Gaussian TS priorVar", this.priorVar, Number.MIN_VALUE, 1e12);
-    assertNumber("Gaussian TS noiseVar", this.noiseVar, Number.MIN_VALUE, 1e12);
-    if (rngs.length !== envs.numEnvs) {
-      throw new RangeError(`Gaussian TS: need ${envs.numEnvs} rngs, got ${rngs.length}`);
-    }
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
+    const { priorVar, noiseVar } = policyOptions("Gaussian TS", opts, {
+      priorVar: [1, Number.MIN_VALUE],
+      noiseVar: [2.25, Number.MIN_VALUE],
+    });
+    super("Gaussian TS", envs, rngs);
+    this.priorVar = priorVar;
+    this.noiseVar = noiseVar;
     this.dim = envs.dim;
     this.arms = envs.arms;
-    this.rngs = rngs;
     const d = this.dim;
-    this.sigma = new Float64Array(this.numEnvs * d * d);
-    for (let e = 0; e < this.numEnvs; e++) {
-      for (let j = 0; j < d; j++) this.sigma[e * d * d + j * d + j] = this.priorVar;
-    }
+    this.sigma = diagonalBlocks(this.numEnvs, d, this.priorVar);
     this.b = new Float64Array(this.numEnvs * d);
     this.L = new Float64Array(d * d);
     this.z = new Float64Array(d);
@@ -124,12 +113,7 @@ export class GaussianTS implements BanditPolicy {
    */
   posterior(e: number): { mean: Float64Array; cov: Float64Array } {
     const d = this.dim, off = e * d * d;
-    const mean = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += this.sigma[off + i * d + j] * this.b[e * d + j];
-      mean[i] = s;
-    }
+    const mean = blockMatVec(this.sigma, off, d, this.b, e * d, new Float64Array(d));
     return { mean, cov: this.sigma.slice(off, off + d * d) };
   }
 
@@ -162,13 +146,7 @@ export class GaussianTS implements BanditPolicy {
   act(actions: Int32Array): void {
     const A = this.numArms, d = this.dim;
     for (let e = 0; e < this.numEnvs; e++) {
-      const th = this.sample(e);
-      for (let a = 0; a < A; a++) {
-        const ao = (e * A + a) * d;
-        let m = 0;
-        for (let j = 0; j < d; j++) m += th[j] * this.arms[ao + j];
-        this.vals[a] = m;
-      }
+      armScores(this.sample(e), this.arms, e * A * d, A, d, this.vals);
       actions[e] = argmaxRandomTie(this.vals, 0, A, this.rngs[e]);
     }
   }
@@ -178,19 +156,9 @@ export class GaussianTS implements BanditPolicy {
     const A = this.numArms, d = this.dim, s2 = this.noiseVar;
     const v = this.vals;
     for (let e = 0; e < this.numEnvs; e++) {
-      const ao = (e * A + actions[e]) * d, off = e * d * d;
-      let q = 0;
-      for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += this.sigma[off + i * d + j] * this.arms[ao + j];
-        v[i] = s;
-        q += this.arms[ao + i] * s;
-      }
+      const ao = (e * A + actions[e]) * d;
       // Σ ← Σ − Σ a aᵀ Σ / (σ² + aᵀ Σ a)  (Sherman–Morrison with a/σ)
-      const c = 1 / (s2 + q);
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) this.sigma[off + i * d + j] -= c * v[i] * v[j];
-      }
+      shermanMorrison(this.sigma, e * d * d, d, this.arms, ao, s2, v);
       for (let j = 0; j < d; j++) this.b[e * d + j] += (rewards[e] * this.arms[ao + j]) / s2;
     }
   }
@@ -220,15 +188,12 @@ export function betaSample(rng: Rng, a: number, b: number): number {
 }
 
 /** Beta–Bernoulli Thompson sampling for multi-armed Bernoulli bandits. */
-export class BetaTS implements BanditPolicy {
+export class BetaTS extends StreamPolicy {
   readonly name = "TS (Beta)";
   readonly hasProbs = false;
-  readonly numEnvs: number;
-  readonly numArms: number;
   /** Prior parameters. */
   readonly a0: number;
   readonly b0: number;
-  private readonly rngs: Rng[];
   private readonly successes: Float64Array;
   private readonly failures: Float64Array;
   private readonly vals: Float64Array;
@@ -238,17 +203,13 @@ export class BetaTS implements BanditPolicy {
    * @param rngs one stream per environment
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: BetaTSOptions = {}) {
-    assertKnownKeys("Beta TS options", opts, ["a0", "b0"]);
-    this.a0 = opts.a0 ?? 1;
-    this.b0 = opts.b0 ?? 1;
-    assertNumber("Beta TS a0", this.a0, Number.MIN_VALUE, 1e12);
-    assertNumber("Beta TS b0", this.b0, Number.MIN_VALUE, 1e12);
-    if (rngs.length !== envs.numEnvs) {
-      throw new RangeError(`Beta TS: need ${envs.numEnvs} rngs, got ${rngs.length}`);
-    }
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
-    this.rngs = rngs;
+    const { a0, b0 } = policyOptions("Beta TS", opts, {
+      a0: [1, Number.MIN_VALUE],
+      b0: [1, Number.MIN_VALUE],
+    });
+    super("Beta TS", envs, rngs);
+    this.a0 = a0;
+    this.b0 = b0;
     this.successes = new Float64Array(this.numEnvs * this.numArms);
     this.failures = new Float64Array(this.numEnvs * this.numArms);
     this.vals = new Float64Array(this.numArms);

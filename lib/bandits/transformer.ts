@@ -47,7 +47,6 @@ import {
   type TransformerConfig,
   type TransformerWeights,
   validateWeights,
-  weightShapes,
 } from "./model_config.ts";
 
 /**
@@ -239,10 +238,9 @@ export class TransformerModel {
     weights: TransformerWeights,
     readonly mode: MatmulMode = "plain",
   ) {
-    validateWeights(cfg, weights);
     this.vars = {};
     this.names = [];
-    for (const [name, shape] of weightShapes(cfg)) {
+    for (const [name, shape] of validateWeights(cfg, weights)) {
       this.vars[name] = tf.variable(tf.tensor(weights[name], shape), true, undefined);
       this.names.push(name);
     }

@@ -14,10 +14,9 @@
  */
 
 import type { Rng } from "../core/rng.ts";
-import { assertNumber } from "../core/validate.ts";
 import { ArmCounts } from "./counts.ts";
 import type { BanditEnvs } from "./env.ts";
-import { argmaxRandomTie, type BanditPolicy } from "./policy.ts";
+import { argmaxRandomTie, policyOptions, StreamPolicy } from "./policy.ts";
 import { assertKnownKeys } from "../core/validate.ts";
 
 /** UCB settings. */
@@ -31,26 +30,15 @@ export interface UCBOptions {
  * streams, and `act` = the argmax of `index(e)` with uniform random tie-breaking (and the
  * tie-breaking distribution as the action probabilities).
  */
-abstract class IndexPolicy implements BanditPolicy {
-  abstract readonly name: string;
+abstract class IndexPolicy extends StreamPolicy {
   readonly hasProbs = true;
-  readonly numEnvs: number;
-  readonly numArms: number;
   /** The arm statistics. */
   readonly counts: ArmCounts;
-  protected readonly rngs: Rng[];
   protected readonly idx: Float64Array;
 
   constructor(envs: BanditEnvs, rngs: Rng[], label: string) {
-    if (rngs.length !== envs.numEnvs) {
-      throw new RangeError(
-        `${label}: need ${envs.numEnvs} rngs (one per environment), got ${rngs.length}`,
-      );
-    }
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
+    super(label, envs, rngs);
     this.counts = new ArmCounts(envs.numEnvs, envs.numArms);
-    this.rngs = rngs;
     this.idx = new Float64Array(envs.numArms);
   }
 
@@ -89,9 +77,7 @@ export class PaperUCB extends IndexPolicy {
    */
   constructor(envs: BanditEnvs, rngs: Rng[], opts: UCBOptions = {}) {
     super(envs, rngs, "UCB (paper index)");
-    assertKnownKeys("UCB options", opts, ["c"]);
-    this.c = opts.c ?? 1;
-    assertNumber("UCB c", this.c, 0, 1e12);
+    this.c = policyOptions("UCB", opts, { c: [1, 0] }).c;
   }
 
   index(e: number, out: Float64Array): Float64Array {

@@ -21,7 +21,12 @@ import {
   type OneStepRow,
 } from "./eval.ts";
 import { assertInt } from "../core/validate.ts";
-import { type LearnerSnapshot, type LearnerTrainConfig, trainLearner } from "./learner_train.ts";
+import {
+  type LearnerLossRow,
+  type LearnerSnapshot,
+  type LearnerTrainConfig,
+  trainLearner,
+} from "./learner_train.ts";
 import { engineLearner } from "./eval.ts";
 import { taskDims } from "../icrl/tasks.ts";
 import { runWorkerJobs } from "../train/parallel.ts";
@@ -64,14 +69,7 @@ export interface JobResult {
   /** The job's name. */
   name: string;
   /** Training metrics, as `{ step, prompts, mdps, lr, loss, wallSec }` rows. */
-  metrics: {
-    step: number;
-    prompts: number;
-    mdps: number;
-    lr: number;
-    loss: number;
-    wallSec: number;
-  }[];
+  metrics: LearnerLossRow[];
   /** Training wall time (s). */
   trainWallSec: number;
   /** Prompts consumed in training. */
@@ -151,21 +149,6 @@ export async function runJob(
       checkpoints = r.snapshots.map(evalSnap);
       wallPoint = r.wallSnapshot ? evalSnap(r.wallSnapshot) : null;
     }
-    if (status === "diverged") {
-      return {
-        name: job.name,
-        metrics,
-        trainWallSec,
-        prompts,
-        paramCount: count,
-        transfers: [],
-        oneStep: [],
-        evalWallSec: 0,
-        status,
-        checkpoints,
-        wallPoint,
-      };
-    }
   } else if (job.train.kind === "lsa") {
     const t0 = performance.now();
     const rowTimes: number[] = [];
@@ -197,10 +180,14 @@ export async function runJob(
       `unknown job kind ${JSON.stringify((job.train as { kind: unknown }).kind)}`,
     );
   }
+  // a diverged run is not evaluated
+  const evaluate = status === "done";
   const t1 = performance.now();
   const transfers: TransferResult[] = [];
-  for (const cfg of job.transfers) transfers.push(await evaluateTransferBatched(cfg, [learner]));
-  const oneStep = job.oneStep.map((cfg) => oneStepErrors(cfg, [learner])[0]);
+  for (const cfg of evaluate ? job.transfers : []) {
+    transfers.push(await evaluateTransferBatched(cfg, [learner]));
+  }
+  const oneStep = evaluate ? job.oneStep.map((cfg) => oneStepErrors(cfg, [learner])[0]) : [];
   return {
     name: job.name,
     metrics,
@@ -209,7 +196,7 @@ export async function runJob(
     paramCount: count,
     transfers,
     oneStep,
-    evalWallSec: (performance.now() - t1) / 1000,
+    evalWallSec: evaluate ? (performance.now() - t1) / 1000 : 0,
     status,
     checkpoints,
     wallPoint,

@@ -222,8 +222,8 @@ function lsaEngine(arch: { kind: "lsa"; param: "restricted" | "full" }, dims: Mo
     return s;
   };
   const th = new Float64Array(p), u = new Float64Array(D), z = new Float64Array(D);
-  const e = new Float64Array(q), y = new Float64Array(D), t = new Float64Array(D);
-  let s = new Float64Array(0);
+  const y = new Float64Array(D), t = new Float64Array(D);
+  let s = new Float64Array(0), inv = 1;
   // Σ̂-type products over the prompt's columns: out = Σ_i c_i (c_iᵀ v) over the n tokens (rows < m)
   // and, for the full block, the parameter column h_n = [0; w̃] (rows m … D−1).
   const gram = (X: Float64Array, n: number, v: Float64Array, out: Float64Array, full: boolean) => {
@@ -242,140 +242,124 @@ function lsaEngine(arch: { kind: "lsa"; param: "restricted" | "full" }, dims: Mo
       for (let k = 0; k < p; k++) out[m + k] = acc * th[k];
     }
   };
+  const setTheta = (w: ArrayLike<number>) => {
+    th[0] = 1;
+    for (let k = 0; k < q; k++) th[k + 1] = w[k];
+  };
   if (arch.param === "restricted") {
     const oV = m * p;
-    return {
-      arch,
-      dims,
-      size,
-      lossGrad(P, Xs, thetas, targets, B, n, grad) {
-        grad.fill(0);
-        let loss = 0;
-        const inv = 1 / n;
-        for (let b = 0; b < B; b++) {
-          const X = Xs[b], w = thetas[b], tg = targets[b];
-          th[0] = 1;
-          for (let k = 0; k < q; k++) th[k + 1] = w[k];
-          for (let r = 0; r < m; r++) {
-            let acc = 0;
-            const row = r * p;
-            for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
-            u[r] = acc;
-          }
-          gram(X, n, u, z, false);
-          for (let r = 0; r < m; r++) z[r] *= inv;
-          y.fill(0, 0, m);
-          for (let k = 0; k < q; k++) {
-            let acc = w[k];
-            const row = oV + k * m;
-            for (let r = 0; r < m; r++) acc += P[row + r] * z[r];
-            const ek = acc - tg[k];
-            loss += 0.5 * ek * ek;
-            const g = ek / B;
-            e[k] = g;
-            for (let r = 0; r < m; r++) {
-              grad[row + r] += g * z[r];
-              y[r] += P[row + r] * g;
-            }
-          }
-          gram(X, n, y, t, false);
-          for (let r = 0; r < m; r++) {
-            const tr = t[r] * inv, row = r * p;
-            for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
-          }
+    const forward: Forward = (P, X, w, n) => {
+      inv = 1 / n;
+      setTheta(w);
+      for (let r = 0; r < m; r++) {
+        let acc = 0;
+        const row = r * p;
+        for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
+        u[r] = acc;
+      }
+      gram(X, n, u, z, false);
+      for (let r = 0; r < m; r++) z[r] *= inv;
+    };
+    const output: Output = (P, w, out) => {
+      for (let k = 0; k < q; k++) {
+        let acc = w[k];
+        const row = oV + k * m;
+        for (let r = 0; r < m; r++) acc += P[row + r] * z[r];
+        out[k] = acc;
+      }
+    };
+    const backward: Backward = (P, X, n, e, grad) => {
+      y.fill(0, 0, m);
+      for (let k = 0; k < q; k++) {
+        const g = e[k], row = oV + k * m;
+        for (let r = 0; r < m; r++) {
+          grad[row + r] += g * z[r];
+          y[r] += P[row + r] * g;
         }
-        return loss / B;
-      },
+      }
+      gram(X, n, y, t, false);
+      for (let r = 0; r < m; r++) {
+        const tr = t[r] * inv, row = r * p;
+        for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
+      }
+    };
+    return {
+      ...promptEngine(arch, dims, size, forward, output, backward),
       predict(params, X, theta, n, out) {
         out.set(restrictedForward(restrictedView(params, m, p), X, n, theta, sc(n)).subarray(0, q));
       },
     };
   }
   const oV = D * D;
-  return {
-    arch,
-    dims,
-    size,
-    lossGrad(P, Xs, thetas, targets, B, n, grad) {
-      grad.fill(0);
-      let loss = 0;
-      const inv = 1 / n;
-      for (let b = 0; b < B; b++) {
-        const X = Xs[b], w = thetas[b], tg = targets[b];
-        th[0] = 1;
-        for (let k = 0; k < q; k++) th[k + 1] = w[k];
-        // u = P h_n, h_n = [0; w̃]: only the last p columns of P.
-        for (let r = 0; r < D; r++) {
-          let acc = 0;
-          const row = r * D + m;
-          for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
-          u[r] = acc;
-        }
-        gram(X, n, u, z, true); // z = H Hᵀ P h_n
-        y.fill(0);
-        for (let k = 0; k < q; k++) {
-          const row = oV + (m + 1 + k) * D;
-          let acc = 0;
-          for (let r = 0; r < D; r++) acc += P[row + r] * z[r];
-          const ek = w[k] + acc * inv - tg[k];
-          loss += 0.5 * ek * ek;
-          const g = ek / B;
-          e[k] = g;
-          for (let r = 0; r < D; r++) {
-            grad[row + r] += g * inv * z[r];
-            y[r] += P[row + r] * g;
-          }
-        }
-        gram(X, n, y, t, true); // t = H Hᵀ V_rowsᵀ e
-        for (let r = 0; r < D; r++) {
-          const tr = t[r] * inv, row = r * D + m;
-          for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
-        }
+  const forward: Forward = (P, X, w, n) => {
+    inv = 1 / n;
+    setTheta(w);
+    // u = P h_n, h_n = [0; w̃]: only the last p columns of P.
+    for (let r = 0; r < D; r++) {
+      let acc = 0;
+      const row = r * D + m;
+      for (let l = 0; l < p; l++) acc += P[row + l] * th[l];
+      u[r] = acc;
+    }
+    gram(X, n, u, z, true); // z = H Hᵀ P h_n
+  };
+  const output: Output = (P, w, out) => {
+    for (let k = 0; k < q; k++) {
+      const row = oV + (m + 1 + k) * D;
+      let acc = 0;
+      for (let r = 0; r < D; r++) acc += P[row + r] * z[r];
+      out[k] = w[k] + acc * inv;
+    }
+  };
+  const backward: Backward = (P, X, n, e, grad) => {
+    y.fill(0);
+    for (let k = 0; k < q; k++) {
+      const g = e[k], row = oV + (m + 1 + k) * D;
+      for (let r = 0; r < D; r++) {
+        grad[row + r] += g * inv * z[r];
+        y[r] += P[row + r] * g;
       }
-      return loss / B;
-    },
+    }
+    gram(X, n, y, t, true); // t = H Hᵀ V_rowsᵀ e
+    for (let r = 0; r < D; r++) {
+      const tr = t[r] * inv, row = r * D + m;
+      for (let l = 0; l < p; l++) grad[row + l] += tr * th[l];
+    }
+  };
+  return {
+    ...promptEngine(arch, dims, size, forward, output, backward),
     predict(params, X, theta, n, out) {
       out.set(lsaReadout(fullView(params, D), buildPrompt(X, n, m, theta)));
     },
   };
 }
 
-function mlpEngine(arch: { kind: "mlp"; hidden: number }, dims: ModelDims): Engine {
-  const { m, p, nTrain } = dims, q = p - 1, H = arch.hidden, inp = nTrain * m + p;
-  const oW1 = 0, ob1 = inp * H, oW2 = ob1 + H, ob2 = oW2 + H * H, oW3 = ob2 + H, ob3 = oW3 + H * q;
-  const size = ob3 + q;
-  const x = new Float64Array(inp), h1 = new Float64Array(H), h2 = new Float64Array(H);
-  const dh1 = new Float64Array(H), dh2 = new Float64Array(H), e = new Float64Array(q);
-  const forward = (P: Float64Array, X: Float64Array, theta: ArrayLike<number>, n: number) => {
-    const keep = Math.min(n, nTrain) * m;
-    for (let i = 0; i < keep; i++) x[i] = X[i];
-    x.fill(0, keep, nTrain * m);
-    x[nTrain * m] = 1;
-    for (let k = 0; k < q; k++) x[nTrain * m + 1 + k] = theta[k];
-    for (let j = 0; j < H; j++) h1[j] = P[ob1 + j];
-    for (let i = 0; i < inp; i++) {
-      const xi = x[i];
-      if (xi === 0) continue;
-      const row = oW1 + i * H;
-      for (let j = 0; j < H; j++) h1[j] += xi * P[row + j];
-    }
-    for (let j = 0; j < H; j++) if (h1[j] < 0) h1[j] = 0;
-    for (let j = 0; j < H; j++) h2[j] = P[ob2 + j];
-    for (let i = 0; i < H; i++) {
-      const a = h1[i];
-      if (a === 0) continue;
-      for (let j = 0; j < H; j++) h2[j] += a * P[oW2 + i * H + j];
-    }
-    for (let j = 0; j < H; j++) if (h2[j] < 0) h2[j] = 0;
-  };
-  const output = (P: Float64Array, theta: ArrayLike<number>, out: Float64Array) => {
-    for (let k = 0; k < q; k++) out[k] = theta[k] + P[ob3 + k];
-    for (let i = 0; i < H; i++) {
-      const a = h2[i];
-      if (a === 0) continue;
-      for (let k = 0; k < q; k++) out[k] += a * P[oW3 + i * q + k];
-    }
-  };
+/** A learner's forward pass on one prompt, into the engine's buffers. */
+type Forward = (P: Float64Array, X: Float64Array, theta: ArrayLike<number>, n: number) => void;
+/** `out ←` the new w from the buffers of the last forward pass. */
+type Output = (P: Float64Array, theta: ArrayLike<number>, out: Float64Array) => void;
+/** Add the gradient of one prompt into `grad`, given `e = ∂loss/∂out` (already divided by B). */
+type Backward = (
+  P: Float64Array,
+  X: Float64Array,
+  n: number,
+  e: Float64Array,
+  grad: Float64Array,
+) => void;
+
+/**
+ * The engine of a learner given by its forward pass, read-out and backward pass: the loss
+ * `mean_b ½‖out_b − target_b‖²` and its gradient, one prompt after the other.
+ */
+function promptEngine(
+  arch: LearnerArch,
+  dims: ModelDims,
+  size: number,
+  forward: Forward,
+  output: Output,
+  backward: Backward,
+): Engine {
+  const q = dims.p - 1, e = new Float64Array(q);
   return {
     arch,
     dims,
@@ -384,42 +368,15 @@ function mlpEngine(arch: { kind: "mlp"; hidden: number }, dims: ModelDims): Engi
       grad.fill(0);
       let loss = 0;
       for (let b = 0; b < B; b++) {
-        forward(P, Xs[b], thetas[b], n);
+        const X = Xs[b];
+        forward(P, X, thetas[b], n);
         output(P, thetas[b], e);
         for (let k = 0; k < q; k++) {
           const ek = e[k] - targets[b][k];
           loss += 0.5 * ek * ek;
           e[k] = ek / B;
         }
-        for (let k = 0; k < q; k++) grad[ob3 + k] += e[k];
-        for (let i = 0; i < H; i++) {
-          const a = h2[i];
-          let s = 0;
-          const row = oW3 + i * q;
-          for (let k = 0; k < q; k++) {
-            if (a !== 0) grad[row + k] += a * e[k];
-            s += P[row + k] * e[k];
-          }
-          dh2[i] = a > 0 ? s : 0;
-        }
-        for (let j = 0; j < H; j++) grad[ob2 + j] += dh2[j];
-        for (let i = 0; i < H; i++) {
-          const a = h1[i];
-          let s = 0;
-          const row = oW2 + i * H;
-          for (let j = 0; j < H; j++) {
-            if (a !== 0) grad[row + j] += a * dh2[j];
-            s += P[row + j] * dh2[j];
-          }
-          dh1[i] = a > 0 ? s : 0;
-        }
-        for (let j = 0; j < H; j++) grad[ob1 + j] += dh1[j];
-        for (let i = 0; i < inp; i++) {
-          const xi = x[i];
-          if (xi === 0) continue;
-          const row = oW1 + i * H;
-          for (let j = 0; j < H; j++) grad[row + j] += xi * dh1[j];
-        }
+        backward(P, X, n, e, grad);
       }
       return loss / B;
     },
@@ -428,6 +385,128 @@ function mlpEngine(arch: { kind: "mlp"; hidden: number }, dims: ModelDims): Engi
       output(P, theta, out);
     },
   };
+}
+
+/**
+ * `out[outOff + j] += Σ_i a[aOff + i] · P[oW + i·nOut + j]` (i < nIn, j < nOut): the rows of the
+ * weight matrix at `oW` weighted by the input, a zero input skipped.
+ */
+function addWeightedRows(
+  P: Float64Array,
+  oW: number,
+  a: ArrayLike<number>,
+  aOff: number,
+  nIn: number,
+  out: Float64Array,
+  outOff: number,
+  nOut: number,
+): void {
+  for (let i = 0; i < nIn; i++) {
+    const ai = a[aOff + i];
+    if (ai === 0) continue;
+    const row = oW + i * nOut;
+    for (let j = 0; j < nOut; j++) out[outOff + j] += ai * P[row + j];
+  }
+}
+
+/** `out = ReLU(b + aᵀW)`: the dense layer of W (at `oW`, nIn × nOut) and b (at `ob`). */
+function denseRelu(
+  P: Float64Array,
+  oW: number,
+  ob: number,
+  a: ArrayLike<number>,
+  nIn: number,
+  out: Float64Array,
+  nOut: number,
+): void {
+  for (let j = 0; j < nOut; j++) out[j] = P[ob + j];
+  addWeightedRows(P, oW, a, 0, nIn, out, 0, nOut);
+  for (let j = 0; j < nOut; j++) if (out[j] < 0) out[j] = 0;
+}
+
+/** `out = θ + b + aᵀW` (W at `oW`, nIn × q; b at `ob`): the read-out as an update of w. */
+function residualHead(
+  P: Float64Array,
+  oW: number,
+  ob: number,
+  a: ArrayLike<number>,
+  nIn: number,
+  theta: ArrayLike<number>,
+  out: Float64Array,
+  q: number,
+): void {
+  for (let k = 0; k < q; k++) out[k] = theta[k] + P[ob + k];
+  addWeightedRows(P, oW, a, 0, nIn, out, 0, q);
+}
+
+/** `grad[oW + i·nOut + j] += a[i] · d[j]` (i < nIn, j < nOut), a zero `a[i]` skipped. */
+function addOuter(
+  grad: Float64Array,
+  oW: number,
+  a: ArrayLike<number>,
+  nIn: number,
+  d: ArrayLike<number>,
+  nOut: number,
+): void {
+  for (let i = 0; i < nIn; i++) {
+    const ai = a[i];
+    if (ai === 0) continue;
+    const row = oW + i * nOut;
+    for (let j = 0; j < nOut; j++) grad[row + j] += ai * d[j];
+  }
+}
+
+/**
+ * Backward pass of a dense layer `y = b + aᵀW` (W at `oW`, nIn × nOut; b at `ob`) whose input
+ * `a ≥ 0` came out of a ReLU: adds `d = ∂/∂y` into the gradients of b and W, and writes
+ * `dIn = ∂/∂(the ReLU's input)` (`Wd` where `a > 0`, else 0).
+ */
+function denseReluBackward(
+  P: Float64Array,
+  grad: Float64Array,
+  oW: number,
+  ob: number,
+  a: Float64Array,
+  nIn: number,
+  d: Float64Array,
+  nOut: number,
+  dIn: Float64Array,
+): void {
+  for (let j = 0; j < nOut; j++) grad[ob + j] += d[j];
+  for (let i = 0; i < nIn; i++) {
+    const ai = a[i];
+    let s = 0;
+    const row = oW + i * nOut;
+    for (let j = 0; j < nOut; j++) {
+      if (ai !== 0) grad[row + j] += ai * d[j];
+      s += P[row + j] * d[j];
+    }
+    dIn[i] = ai > 0 ? s : 0;
+  }
+}
+
+function mlpEngine(arch: { kind: "mlp"; hidden: number }, dims: ModelDims): Engine {
+  const { m, p, nTrain } = dims, q = p - 1, H = arch.hidden, inp = nTrain * m + p;
+  const oW1 = 0, ob1 = inp * H, oW2 = ob1 + H, ob2 = oW2 + H * H, oW3 = ob2 + H, ob3 = oW3 + H * q;
+  const size = ob3 + q;
+  const x = new Float64Array(inp), h1 = new Float64Array(H), h2 = new Float64Array(H);
+  const dh1 = new Float64Array(H), dh2 = new Float64Array(H);
+  const forward: Forward = (P, X, theta, n) => {
+    const keep = Math.min(n, nTrain) * m;
+    for (let i = 0; i < keep; i++) x[i] = X[i];
+    x.fill(0, keep, nTrain * m);
+    x[nTrain * m] = 1;
+    for (let k = 0; k < q; k++) x[nTrain * m + 1 + k] = theta[k];
+    denseRelu(P, oW1, ob1, x, inp, h1, H);
+    denseRelu(P, oW2, ob2, h1, H, h2, H);
+  };
+  const output: Output = (P, theta, out) => residualHead(P, oW3, ob3, h2, H, theta, out, q);
+  return promptEngine(arch, dims, size, forward, output, (P, _X, _n, e, grad) => {
+    denseReluBackward(P, grad, oW3, ob3, h2, H, e, q, dh2);
+    denseReluBackward(P, grad, oW2, ob2, h1, H, dh2, H, dh1);
+    for (let j = 0; j < H; j++) grad[ob1 + j] += dh1[j];
+    addOuter(grad, oW1, x, inp, dh1, H);
+  });
 }
 
 function gruEngine(
@@ -450,7 +529,7 @@ function gruEngine(
     hhs = new Float64Array(n * H);
   };
   const th = new Float64Array(p), g = new Float64Array(H3), rh = new Float64Array(H);
-  const u = new Float64Array(H + p), a1 = new Float64Array(G), e = new Float64Array(q);
+  const u = new Float64Array(H + p), a1 = new Float64Array(G);
   const da1 = new Float64Array(G), dh = new Float64Array(H), dhp = new Float64Array(H);
   const dg = new Float64Array(H3), drh = new Float64Array(H);
   const xin = new Float64Array(inp);
@@ -459,7 +538,7 @@ function gruEngine(
     if (wes) { for (let k = 0; k < p; k++) xin[m + k] = th[k]; }
     return xin;
   };
-  const forward = (P: Float64Array, X: Float64Array, theta: ArrayLike<number>, n: number) => {
+  const forward: Forward = (P, X, theta, n) => {
     ensure(n);
     th[0] = 1;
     for (let k = 0; k < q; k++) th[k + 1] = theta[k];
@@ -473,24 +552,14 @@ function gruEngine(
         for (let j = 0; j < H3; j++) g[j] += xr * P[row + j];
       }
       const h0 = i * H, h1 = (i + 1) * H;
-      for (let r = 0; r < H; r++) {
-        const hr = hs[h0 + r];
-        if (hr === 0) continue;
-        const row = oUzr + r * H2;
-        for (let j = 0; j < H2; j++) g[j] += hr * P[row + j];
-      }
+      addWeightedRows(P, oUzr, hs, h0, H, g, 0, H2);
       for (let j = 0; j < H; j++) {
         const z = 1 / (1 + Math.exp(-g[j])), rr = 1 / (1 + Math.exp(-g[H + j]));
         zs[i * H + j] = z;
         rs[i * H + j] = rr;
         rh[j] = rr * hs[h0 + j];
       }
-      for (let r = 0; r < H; r++) {
-        const v = rh[r];
-        if (v === 0) continue;
-        const row = oUh + r * H;
-        for (let j = 0; j < H; j++) g[H2 + j] += v * P[row + j];
-      }
+      addWeightedRows(P, oUh, rh, 0, H, g, H2, H);
       for (let j = 0; j < H; j++) {
         const hh = Math.tanh(g[H2 + j]);
         hhs[i * H + j] = hh;
@@ -500,116 +569,64 @@ function gruEngine(
     }
     for (let j = 0; j < H; j++) u[j] = hs[n * H + j];
     for (let k = 0; k < p; k++) u[H + k] = th[k];
-    for (let j = 0; j < G; j++) a1[j] = P[obh1 + j];
+    denseRelu(P, oWh1, obh1, u, H + p, a1, G);
+  };
+  const output: Output = (P, theta, out) => residualHead(P, oWh2, obh2, a1, G, theta, out, q);
+  return promptEngine(arch, dims, size, forward, output, (P, X, n, e, grad) => {
+    // head
+    denseReluBackward(P, grad, oWh2, obh2, a1, G, e, q, da1);
+    for (let j = 0; j < G; j++) grad[obh1 + j] += da1[j];
     for (let r = 0; r < H + p; r++) {
       const v = u[r];
-      if (v === 0) continue;
+      let s = 0;
       const row = oWh1 + r * G;
-      for (let j = 0; j < G; j++) a1[j] += v * P[row + j];
-    }
-    for (let j = 0; j < G; j++) if (a1[j] < 0) a1[j] = 0;
-  };
-  const output = (P: Float64Array, theta: ArrayLike<number>, out: Float64Array) => {
-    for (let k = 0; k < q; k++) out[k] = theta[k] + P[obh2 + k];
-    for (let j = 0; j < G; j++) {
-      const a = a1[j];
-      if (a === 0) continue;
-      for (let k = 0; k < q; k++) out[k] += a * P[oWh2 + j * q + k];
-    }
-  };
-  return {
-    arch,
-    dims,
-    size,
-    lossGrad(P, Xs, thetas, targets, B, n, grad) {
-      grad.fill(0);
-      let loss = 0;
-      for (let b = 0; b < B; b++) {
-        const X = Xs[b];
-        forward(P, X, thetas[b], n);
-        output(P, thetas[b], e);
-        for (let k = 0; k < q; k++) {
-          const ek = e[k] - targets[b][k];
-          loss += 0.5 * ek * ek;
-          e[k] = ek / B;
-        }
-        // head
-        for (let k = 0; k < q; k++) grad[obh2 + k] += e[k];
-        for (let j = 0; j < G; j++) {
-          const a = a1[j];
-          let s = 0;
-          const row = oWh2 + j * q;
-          for (let k = 0; k < q; k++) {
-            if (a !== 0) grad[row + k] += a * e[k];
-            s += P[row + k] * e[k];
-          }
-          da1[j] = a > 0 ? s : 0;
-        }
-        for (let j = 0; j < G; j++) grad[obh1 + j] += da1[j];
-        for (let r = 0; r < H + p; r++) {
-          const v = u[r];
-          let s = 0;
-          const row = oWh1 + r * G;
-          for (let j = 0; j < G; j++) {
-            grad[row + j] += v * da1[j];
-            s += P[row + j] * da1[j];
-          }
-          if (r < H) dh[r] = s;
-        }
-        // through time
-        for (let i = n - 1; i >= 0; i--) {
-          const h0 = i * H;
-          for (let j = 0; j < H; j++) {
-            const z = zs[h0 + j], rr = rs[h0 + j], hh = hhs[h0 + j], hp = hs[h0 + j];
-            const d = dh[j];
-            const da = d * z * (1 - hh * hh);
-            dg[H2 + j] = da;
-            dg[j] = d * (hh - hp) * z * (1 - z);
-            dhp[j] = d * (1 - z);
-            rh[j] = rr * hp;
-          }
-          for (let r = 0; r < H; r++) {
-            let s = 0;
-            const row = oUh + r * H, v = rh[r];
-            for (let j = 0; j < H; j++) {
-              grad[row + j] += v * dg[H2 + j];
-              s += P[row + j] * dg[H2 + j];
-            }
-            drh[r] = s;
-          }
-          for (let j = 0; j < H; j++) {
-            const rr = rs[h0 + j], hp = hs[h0 + j];
-            dg[H + j] = drh[j] * hp * rr * (1 - rr);
-            dhp[j] += drh[j] * rr;
-          }
-          for (let r = 0; r < H; r++) {
-            const hr = hs[h0 + r];
-            let s = 0;
-            const row = oUzr + r * H2;
-            for (let j = 0; j < H2; j++) {
-              grad[row + j] += hr * dg[j];
-              s += P[row + j] * dg[j];
-            }
-            dhp[r] += s;
-          }
-          for (let j = 0; j < H3; j++) grad[obg + j] += dg[j];
-          const x = input(X, i);
-          for (let r = 0; r < inp; r++) {
-            const xr = x[r];
-            if (xr === 0) continue;
-            const row = oWx + r * H3;
-            for (let j = 0; j < H3; j++) grad[row + j] += xr * dg[j];
-          }
-          dh.set(dhp);
-        }
+      for (let j = 0; j < G; j++) {
+        grad[row + j] += v * da1[j];
+        s += P[row + j] * da1[j];
       }
-      return loss / B;
-    },
-    predict(P, X, theta, n, out) {
-      forward(P, X, theta, n);
-      output(P, theta, out);
-    },
-  };
+      if (r < H) dh[r] = s;
+    }
+    // through time
+    for (let i = n - 1; i >= 0; i--) {
+      const h0 = i * H;
+      for (let j = 0; j < H; j++) {
+        const z = zs[h0 + j], rr = rs[h0 + j], hh = hhs[h0 + j], hp = hs[h0 + j];
+        const d = dh[j];
+        const da = d * z * (1 - hh * hh);
+        dg[H2 + j] = da;
+        dg[j] = d * (hh - hp) * z * (1 - z);
+        dhp[j] = d * (1 - z);
+        rh[j] = rr * hp;
+      }
+      for (let r = 0; r < H; r++) {
+        let s = 0;
+        const row = oUh + r * H, v = rh[r];
+        for (let j = 0; j < H; j++) {
+          grad[row + j] += v * dg[H2 + j];
+          s += P[row + j] * dg[H2 + j];
+        }
+        drh[r] = s;
+      }
+      for (let j = 0; j < H; j++) {
+        const rr = rs[h0 + j], hp = hs[h0 + j];
+        dg[H + j] = drh[j] * hp * rr * (1 - rr);
+        dhp[j] += drh[j] * rr;
+      }
+      for (let r = 0; r < H; r++) {
+        const hr = hs[h0 + r];
+        let s = 0;
+        const row = oUzr + r * H2;
+        for (let j = 0; j < H2; j++) {
+          grad[row + j] += hr * dg[j];
+          s += P[row + j] * dg[j];
+        }
+        dhp[r] += s;
+      }
+      for (let j = 0; j < H3; j++) grad[obg + j] += dg[j];
+      addOuter(grad, oWx, input(X, i), inp, dg, H3);
+      dh.set(dhp);
+    }
+  });
 }
 
 function softmaxEngine(arch: { kind: "softmax"; heads?: number }, dims: ModelDims): Engine {
@@ -620,7 +637,7 @@ function softmaxEngine(arch: { kind: "softmax"; heads?: number }, dims: ModelDim
   let da = new Float64Array(0);
   const zs = Array.from({ length: heads }, () => new Float64Array(m));
   const atts: Float64Array[] = [];
-  const dz = new Float64Array(m), dkey = new Float64Array(m), e = new Float64Array(q);
+  const dz = new Float64Array(m), dkey = new Float64Array(m);
   const ensure = (n: number) => {
     if (n <= cap) return;
     cap = n;
@@ -628,7 +645,7 @@ function softmaxEngine(arch: { kind: "softmax"; heads?: number }, dims: ModelDim
     atts.length = 0;
     for (let h = 0; h < heads; h++) atts.push(new Float64Array(n));
   };
-  const forward = (P: Float64Array, X: Float64Array, theta: ArrayLike<number>, n: number) => {
+  const forward: Forward = (P, X, theta, n) => {
     ensure(n);
     th[0] = 1;
     for (let k = 0; k < q; k++) th[k + 1] = theta[k];
@@ -658,7 +675,7 @@ function softmaxEngine(arch: { kind: "softmax"; heads?: number }, dims: ModelDim
       }
     }
   };
-  const output = (P: Float64Array, theta: ArrayLike<number>, out: Float64Array) => {
+  const output: Output = (P, theta, out) => {
     for (let k = 0; k < q; k++) out[k] = theta[k];
     for (let h = 0; h < heads; h++) {
       const oV = h * headSize + m * p, z = zs[h];
@@ -670,56 +687,34 @@ function softmaxEngine(arch: { kind: "softmax"; heads?: number }, dims: ModelDim
       }
     }
   };
-  return {
-    arch,
-    dims,
-    size,
-    lossGrad(P, Xs, thetas, targets, B, n, grad) {
-      grad.fill(0);
-      let loss = 0;
-      for (let b = 0; b < B; b++) {
-        const X = Xs[b];
-        forward(P, X, thetas[b], n);
-        output(P, thetas[b], e);
-        for (let k = 0; k < q; k++) {
-          const ek = e[k] - targets[b][k];
-          loss += 0.5 * ek * ek;
-          e[k] = ek / B;
-        }
-        for (let h = 0; h < heads; h++) {
-          const oA = h * headSize, oV = oA + m * p, z = zs[h], a = atts[h];
-          dz.fill(0);
-          for (let k = 0; k < q; k++) {
-            const ek = e[k], row = oV + k * m;
-            for (let r = 0; r < m; r++) {
-              grad[row + r] += ek * z[r];
-              dz[r] += P[row + r] * ek;
-            }
-          }
-          let sum = 0;
-          for (let i = 0; i < n; i++) {
-            let s = 0;
-            for (let r = 0; r < m; r++) s += X[i * m + r] * dz[r];
-            da[i] = s;
-            sum += a[i] * s;
-          }
-          dkey.fill(0);
-          for (let i = 0; i < n; i++) {
-            const ds = a[i] * (da[i] - sum);
-            if (ds === 0) continue;
-            for (let r = 0; r < m; r++) dkey[r] += ds * X[i * m + r];
-          }
-          for (let r = 0; r < m; r++) {
-            const dk = dkey[r], row = oA + r * p;
-            for (let l = 0; l < p; l++) grad[row + l] += dk * th[l];
-          }
+  return promptEngine(arch, dims, size, forward, output, (P, X, n, e, grad) => {
+    for (let h = 0; h < heads; h++) {
+      const oA = h * headSize, oV = oA + m * p, z = zs[h], a = atts[h];
+      dz.fill(0);
+      for (let k = 0; k < q; k++) {
+        const ek = e[k], row = oV + k * m;
+        for (let r = 0; r < m; r++) {
+          grad[row + r] += ek * z[r];
+          dz[r] += P[row + r] * ek;
         }
       }
-      return loss / B;
-    },
-    predict(P, X, theta, n, out) {
-      forward(P, X, theta, n);
-      output(P, theta, out);
-    },
-  };
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let r = 0; r < m; r++) s += X[i * m + r] * dz[r];
+        da[i] = s;
+        sum += a[i] * s;
+      }
+      dkey.fill(0);
+      for (let i = 0; i < n; i++) {
+        const ds = a[i] * (da[i] - sum);
+        if (ds === 0) continue;
+        for (let r = 0; r < m; r++) dkey[r] += ds * X[i * m + r];
+      }
+      for (let r = 0; r < m; r++) {
+        const dk = dkey[r], row = oA + r * p;
+        for (let l = 0; l < p; l++) grad[row + l] += dk * th[l];
+      }
+    }
+  });
 }

@@ -17,6 +17,7 @@ import { type TrainConfig, trainConfig } from "../train/train.ts";
 import { initTf, tf } from "../icrl/tf.ts";
 import { type Arch, initModel, lossAndGrads, type ModelParams, validateArch } from "./models.ts";
 import { assertNumber } from "../core/validate.ts";
+import type { LearnerLossRow } from "./learner_train.ts";
 
 /** A baseline training run: the LSA trainer's settings (minus its LSA-only knobs) plus the model. */
 export type BaselineTrainConfig = Omit<TrainConfig, "param" | "optimizer" | "engine"> & {
@@ -64,21 +65,8 @@ export function baselineConfig(
   return { ...common, arch };
 }
 
-/** One row of the training log. */
-export interface BaselineMetrics {
-  /** Optimiser steps taken. */
-  step: number;
-  /** Prompts consumed. */
-  prompts: number;
-  /** MDPs started. */
-  mdps: number;
-  /** Learning rate of the last step. */
-  lr: number;
-  /** Mean per-prompt loss over the steps since the previous row. */
-  loss: number;
-  /** Seconds since the start of the loop. */
-  wallSec: number;
-}
+/** One row of the training log (the row of the float64 trainer, `LearnerLossRow`). */
+export type BaselineMetrics = LearnerLossRow;
 
 /** Result of {@linkcode trainBaseline}. */
 export interface BaselineResult {

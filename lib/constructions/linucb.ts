@@ -26,7 +26,7 @@
 
 import type { Rng } from "../core/rng.ts";
 import type { BanditEnvs } from "../bandits/env.ts";
-import { type BanditPolicy, checkFeedback } from "../bandits/policy.ts";
+import { HistoryPolicy } from "./policy.ts";
 import {
   agdHeads,
   agdMlpUnits,
@@ -40,7 +40,7 @@ import {
 } from "./blocks.ts";
 import { ConstructionParameterError } from "./errors.ts";
 import { type BanditLayout, finishBanditLayout, type Slot, startBanditLayout } from "./layout.ts";
-import { type BanditHistory, gram, ridge, sampleIndex, softmax, solveSym } from "./reference.ts";
+import { type BanditHistory, gram, ridge, softmax, solveSym } from "./reference.ts";
 import { sparse } from "./sparse.ts";
 import type { AttentionHead, ConstructedTransformer, TfLayer } from "./transformer.ts";
 
@@ -366,52 +366,25 @@ export function softLinUCBExact(
  * simulate(envs, new SoftLinUCB(envs, policyStreams(1, "soft", 3), 1, 2, 0.05)).actions.length; // 60
  * ```
  */
-export class SoftLinUCB implements BanditPolicy {
+export class SoftLinUCB extends HistoryPolicy {
   readonly name = "soft LinUCB";
-  readonly hasProbs = true;
-  readonly numEnvs: number;
-  readonly numArms: number;
-  private readonly hist: { arms: number[]; rewards: number[] }[];
 
   /** @param envs environments; @param rngs one stream per environment. */
   constructor(
-    private readonly envs: BanditEnvs,
-    private readonly rngs: Rng[],
+    envs: BanditEnvs,
+    rngs: Rng[],
     readonly lambda: number,
     readonly alpha: number,
     readonly tau: number,
   ) {
+    super(envs, rngs);
     if (!(tau > 0)) throw new ConstructionParameterError(`τ must be > 0, got ${tau}`);
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
-    this.hist = Array.from({ length: envs.numEnvs }, () => ({ arms: [], rewards: [] }));
   }
 
   /** The exact action distribution of environment e given its history so far. */
   probs(e: number): Float64Array {
-    const { dim: d, numArms: A } = this.envs;
-    const h = this.hist[e];
-    const arms = this.envs.arms.subarray(e * A * d, (e + 1) * A * d);
-    const history = { d, arms: Float64Array.from(h.arms), rewards: Float64Array.from(h.rewards) };
-    const ex = softLinUCBExact(arms, history, h.rewards.length, this.lambda, this.alpha, this.tau);
+    const { history, steps, arms } = this.history(e);
+    const ex = softLinUCBExact(arms, history, steps, this.lambda, this.alpha, this.tau);
     return softmax(ex.logits);
-  }
-
-  act(actions: Int32Array, probs?: Float64Array): void {
-    for (let e = 0; e < this.numEnvs; e++) {
-      const p = this.probs(e);
-      actions[e] = sampleIndex(p, this.rngs[e].uniform());
-      if (probs) probs.set(p, e * this.numArms);
-    }
-  }
-
-  update(actions: Int32Array, rewards: Float64Array): void {
-    checkFeedback(this, actions, rewards);
-    const { dim: d, numArms: A } = this.envs;
-    for (let e = 0; e < this.numEnvs; e++) {
-      const a = actions[e];
-      for (let j = 0; j < d; j++) this.hist[e].arms.push(this.envs.arms[(e * A + a) * d + j]);
-      this.hist[e].rewards.push(rewards[e]);
-    }
   }
 }

@@ -13,7 +13,7 @@ import type { BanditEnvs } from "../bandits/env.ts";
 import { type BanditPolicy, checkFeedback } from "../bandits/policy.ts";
 import { ConstructionParameterError } from "./errors.ts";
 import { actionSetToken, type BanditLayout, rewardToken, type Slot } from "./layout.ts";
-import { sampleIndex, softmax } from "./reference.ts";
+import { type BanditHistory, sampleIndex, softmax } from "./reference.ts";
 import { BatchRunner, type CompiledTransformer, compileTransformer } from "./runner.ts";
 import type { ConstructedTransformer } from "./transformer.ts";
 
@@ -116,5 +116,74 @@ export class TransformerBanditPolicy implements BanditPolicy {
       this.tokens.set(rewardToken(L, arm, rewards[e], this.steps), e * D);
     }
     this.runner.push(this.tokens, { output: false });
+  }
+}
+
+/**
+ * Base of the exact reference policies the constructions are compared with (soft LinUCB, soft
+ * TS): each environment's history is recorded as it is played, and `act` draws every environment's
+ * arm from `probs(e)` by the inverse CDF with one uniform of that environment's stream (common
+ * random numbers with {@linkcode TransformerBanditPolicy}). `hasProbs`: true.
+ *
+ * @example
+ * ```ts
+ * import { LINEAR_BANDIT, sampleBandits } from "../bandits/env.ts";
+ * import { policyStreams } from "../bandits/policy.ts";
+ * import { simulate } from "../bandits/simulate.ts";
+ * import { HistoryPolicy } from "./policy.ts";
+ * class Uniform extends HistoryPolicy {
+ *   readonly name = "uniform";
+ *   probs() {
+ *     return new Float64Array(this.numArms).fill(1 / this.numArms);
+ *   }
+ * }
+ * const envs = sampleBandits({ ...LINEAR_BANDIT, horizon: 4 }, 1, 2);
+ * simulate(envs, new Uniform(envs, policyStreams(1, "u", 2))).actions.length; // 8
+ * ```
+ */
+export abstract class HistoryPolicy implements BanditPolicy {
+  abstract readonly name: string;
+  readonly hasProbs = true;
+  readonly numEnvs: number;
+  readonly numArms: number;
+  private readonly hist: { arms: number[]; rewards: number[] }[];
+
+  /** @param envs environments; @param rngs one stream per environment. */
+  constructor(protected readonly envs: BanditEnvs, protected readonly rngs: Rng[]) {
+    this.numEnvs = envs.numEnvs;
+    this.numArms = envs.numArms;
+    this.hist = Array.from({ length: envs.numEnvs }, () => ({ arms: [], rewards: [] }));
+  }
+
+  /** The exact action distribution of environment e given its history so far. */
+  abstract probs(e: number): Float64Array;
+
+  /** Environment e's history so far (copies), its length and its action set (A × d). */
+  protected history(e: number): { history: BanditHistory; steps: number; arms: Float64Array } {
+    const { dim: d, numArms: A } = this.envs;
+    const h = this.hist[e];
+    return {
+      history: { d, arms: Float64Array.from(h.arms), rewards: Float64Array.from(h.rewards) },
+      steps: h.rewards.length,
+      arms: this.envs.arms.subarray(e * A * d, (e + 1) * A * d),
+    };
+  }
+
+  act(actions: Int32Array, probs?: Float64Array): void {
+    for (let e = 0; e < this.numEnvs; e++) {
+      const p = this.probs(e);
+      actions[e] = sampleIndex(p, this.rngs[e].uniform());
+      if (probs) probs.set(p, e * this.numArms);
+    }
+  }
+
+  update(actions: Int32Array, rewards: Float64Array): void {
+    checkFeedback(this, actions, rewards);
+    const { dim: d, numArms: A } = this.envs;
+    for (let e = 0; e < this.numEnvs; e++) {
+      const a = actions[e];
+      for (let j = 0; j < d; j++) this.hist[e].arms.push(this.envs.arms[(e * A + a) * d + j]);
+      this.hist[e].rewards.push(rewards[e]);
+    }
   }
 }

@@ -550,12 +550,7 @@ export class BatchRunner {
       acc.fill(0, 0, nv * E);
       const K = this.data[g.keys.id], V = this.data[g.vals.id], s = this.sc;
       for (let j = 0; j <= n; j++) {
-        s.fill(0, 0, E);
-        const ko = j * nk * E;
-        for (let b = 0; b < nk; b++) {
-          const kb = ko + b * E, qb = b * E;
-          for (let e = 0; e < E; e++) s[e] += qv[qb + e] * K[kb + e];
-        }
+        this.scores(qv, K, nk, j, s);
         const vo = j * nv * E;
         for (let a = 0; a < nv; a++) {
           const va = vo + a * E, ao = a * E;
@@ -588,6 +583,17 @@ export class BatchRunner {
     this.checkClip(hOut, l);
   }
 
+  /** `s[e] = q_eᵀ k_{j,e}` on every lane e: the query `qv` (nk × E) against stored key j of `K`. */
+  private scores(qv: Float64Array, K: Float64Array, nk: number, j: number, s: Float64Array): void {
+    const E = this.E;
+    s.fill(0, 0, E);
+    const ko = j * nk * E;
+    for (let b = 0; b < nk; b++) {
+      const kb = ko + b * E, qb = b * E;
+      for (let e = 0; e < E; e++) s[e] += qv[qb + e] * K[kb + e];
+    }
+  }
+
   /** Scores of a windowed head: `((n − j)·E + e)` for j in the window, 0 where not positive. */
   private windowScores(w: WindowPlan, hIn: Float64Array, n: number): Float64Array {
     const E = this.E, nk = w.keys.dim, W = w.window;
@@ -596,12 +602,7 @@ export class BatchRunner {
     this.project(w.q.mat, hIn, qv, 0);
     const K = this.data[w.keys.id];
     for (let j = 0; j <= n; j++) {
-      s.fill(0, 0, E);
-      const ko = j * nk * E;
-      for (let b = 0; b < nk; b++) {
-        const kb = ko + b * E, qb = b * E;
-        for (let e = 0; e < E; e++) s[e] += qv[qb + e] * K[kb + e];
-      }
+      this.scores(qv, K, nk, j, s);
       const inside = j >= n - W;
       for (let e = 0; e < E; e++) {
         if (s[e] <= 0) continue;

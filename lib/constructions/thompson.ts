@@ -29,7 +29,7 @@
 import { symmetricEigenQL } from "../core/eigen.ts";
 import type { Rng } from "../core/rng.ts";
 import type { BanditEnvs } from "../bandits/env.ts";
-import { type BanditPolicy, checkFeedback } from "../bandits/policy.ts";
+import { HistoryPolicy } from "./policy.ts";
 import {
   agdHeads,
   agdMlpUnits,
@@ -44,7 +44,7 @@ import {
 import { ConstructionParameterError } from "./errors.ts";
 import { type BanditLayout, finishBanditLayout, type Slot, startBanditLayout } from "./layout.ts";
 import type { IterateSlots } from "./linucb.ts";
-import { type BanditHistory, gram, ridge, sampleIndex, softmax, solveSym } from "./reference.ts";
+import { type BanditHistory, gram, ridge, softmax, solveSym } from "./reference.ts";
 import { sparse } from "./sparse.ts";
 import type { AttentionHead, ConstructedTransformer, TfLayer } from "./transformer.ts";
 
@@ -564,73 +564,37 @@ export class NoiseTape {
  * simulate(envs, new SoftThompson(envs, policyStreams(1, "ts", 2), tape, 1, 2.25, 0.05)).actions.length; // 20
  * ```
  */
-export class SoftThompson implements BanditPolicy {
+export class SoftThompson extends HistoryPolicy {
   readonly name = "soft TS";
-  readonly hasProbs = true;
-  readonly numEnvs: number;
-  readonly numArms: number;
-  private readonly hist: { arms: number[]; rewards: number[] }[];
 
   /** @param tau temperature (0: argmax). */
   constructor(
-    private readonly envs: BanditEnvs,
-    private readonly rngs: Rng[],
+    envs: BanditEnvs,
+    rngs: Rng[],
     private readonly tape: NoiseTape,
     readonly priorVar: number,
     readonly noiseVar: number,
     readonly tau: number,
   ) {
+    super(envs, rngs);
     if (!(tau >= 0)) throw new ConstructionParameterError(`τ must be ≥ 0, got ${tau}`);
-    this.numEnvs = envs.numEnvs;
-    this.numArms = envs.numArms;
-    this.hist = Array.from({ length: envs.numEnvs }, () => ({ arms: [], rewards: [] }));
   }
 
   /** The sample values u of environment e at its current step. */
   values(e: number): Float64Array {
-    const { dim: d, numArms: A } = this.envs;
-    const h = this.hist[e], t = h.rewards.length + 1;
-    const history = { d, arms: Float64Array.from(h.arms), rewards: Float64Array.from(h.rewards) };
-    const arms = this.envs.arms.subarray(e * A * d, (e + 1) * A * d);
-    return thompsonExact(
-      arms,
-      history,
-      t - 1,
-      this.tape.at(e, t),
-      this.priorVar,
-      this.noiseVar,
-      1,
-      1,
-      1,
-    )
-      .u;
+    const { history, steps, arms } = this.history(e);
+    const z = this.tape.at(e, steps + 1);
+    return thompsonExact(arms, history, steps, z, this.priorVar, this.noiseVar, 1, 1, 1).u;
   }
 
-  act(actions: Int32Array, probs?: Float64Array): void {
-    const A = this.numArms;
-    for (let e = 0; e < this.numEnvs; e++) {
-      const u = this.values(e);
-      let p: Float64Array;
-      if (this.tau > 0) p = softmax(u.map((v) => v / this.tau));
-      else {
-        p = new Float64Array(A);
-        let best = 0;
-        for (let k = 1; k < A; k++) if (u[k] > u[best]) best = k;
-        p[best] = 1;
-      }
-      actions[e] = sampleIndex(p, this.rngs[e].uniform());
-      if (probs) probs.set(p, e * A);
-    }
-  }
-
-  update(actions: Int32Array, rewards: Float64Array): void {
-    checkFeedback(this, actions, rewards);
-    const { dim: d, numArms: A } = this.envs;
-    for (let e = 0; e < this.numEnvs; e++) {
-      for (let j = 0; j < d; j++) {
-        this.hist[e].arms.push(this.envs.arms[(e * A + actions[e]) * d + j]);
-      }
-      this.hist[e].rewards.push(rewards[e]);
-    }
+  /** The action distribution of environment e: `softmax(u/τ)`, or one-hot on the argmax (τ = 0). */
+  probs(e: number): Float64Array {
+    const u = this.values(e);
+    if (this.tau > 0) return softmax(u.map((v) => v / this.tau));
+    const p = new Float64Array(this.numArms);
+    let best = 0;
+    for (let k = 1; k < this.numArms; k++) if (u[k] > u[best]) best = k;
+    p[best] = 1;
+    return p;
   }
 }

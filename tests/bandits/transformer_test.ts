@@ -264,7 +264,7 @@ Deno.test("transformer: config, weights and loss inputs are validated", () => {
   );
   assert.throws(() => validateTransformerConfig({ ...tiny, heads: 0 }), /heads must be an integer/);
   const w = initWeights(tiny, new Rng(6));
-  validateWeights(tiny, w);
+  assert.deepEqual(validateWeights(tiny, w), weightShapes(tiny)); // the shapes it checked
   assert.throws(() => validateWeights(tiny, { ...w, extra: new Float32Array(1) }), /"extra"/);
   const bad = { ...w, pos: Float32Array.from(w.pos) };
   bad.pos[3] = NaN;

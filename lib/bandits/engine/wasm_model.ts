@@ -17,32 +17,28 @@ import {
 import { TRANSFORMER_PLAIN_WASM_BASE64, TRANSFORMER_WASM_BASE64 } from "./wasm/transformer_wasm.ts";
 import { assertInt } from "../../core/validate.ts";
 
+/**
+ * A product kernel of `wasm/transformer.wat`: `gemm_nn` is `C[M×N] (= or +=) A[M×K]·B[K×N]`,
+ * `gemm_tn` is `C[K×N] (= or +=) A[M×K]ᵀ·B[M×N]`; `mode` bit 0 accumulates into C, the other bits
+ * choose the causal variants documented there.
+ */
+export type GemmKernel = (
+  A: number,
+  lda: number,
+  B: number,
+  ldb: number,
+  C: number,
+  ldc: number,
+  M: number,
+  K: number,
+  N: number,
+  mode: number,
+) => void;
+
 /** The exported kernels (byte addresses; leading dimensions in f32 elements). */
 export interface TransformerKernels {
-  gemm_nn(
-    A: number,
-    lda: number,
-    B: number,
-    ldb: number,
-    C: number,
-    ldc: number,
-    M: number,
-    K: number,
-    N: number,
-    mode: number,
-  ): void;
-  gemm_tn(
-    A: number,
-    lda: number,
-    B: number,
-    ldb: number,
-    C: number,
-    ldc: number,
-    M: number,
-    K: number,
-    N: number,
-    mode: number,
-  ): void;
+  gemm_nn: GemmKernel;
+  gemm_tn: GemmKernel;
   transpose(src: number, lds: number, dst: number, ldd: number, rows: number, cols: number): void;
   relu_causal(S: number, ld: number, T: number): void;
   relu_causal_bwd(dS: number, S: number, ld: number, T: number): void;
