@@ -59,6 +59,14 @@ Deno.test("planRuns: the scaling grid, the extra headline seeds and every α × 
   const names = plan.map((p) => p.meta.name);
   assert.ok(names.includes("AD · L = 8 · N = 100000 · seed 2"));
   assert.ok(names.includes("DPT · α = 0.1 · seed 1"));
+  // exactly: AD at every (L, N) of the scaling grid on seed 0, the headline AD (L = 8, N = 10⁵) on
+  // seeds 1 and 2, and DPT at every α × seed
+  const want = [
+    ...[2, 4, 8].flatMap((L) => [10_000, 100_000].map((N) => `AD · L = ${L} · N = ${N} · seed 0`)),
+    ...[1, 2].map((s) => `AD · L = 8 · N = 100000 · seed ${s}`),
+    ...[0, 0.1, 0.5, 1].flatMap((a) => [0, 1, 2].map((s) => `DPT · α = ${a} · seed ${s}`)),
+  ];
+  assert.deepEqual([...names].sort(), want.sort());
   const heads = plan.filter((p) => p.meta.headline);
   assert.equal(heads.length, 3 + 3);
   for (const p of heads) assert.equal(p.job.replacedRewards, true);
