@@ -111,6 +111,16 @@ Deno.test("pretrain experiment: a tiny run in this thread gives complete, finite
   assert.equal(an.fits.length, 4);
   assert.equal(an.mismatch.length, 2);
   const t = tables(a, an);
+  // rows from the config: one training row per run (4 scaling + 1 headline seed + 2 α × 2 seeds),
+  // one scaling fit per (layers, count), one mismatch row per α and one curve point per α and t
+  assert.equal(t.training.length, 4 + 1 + 2 * 2);
+  assert.equal(t.scaling_fit.length, 2 * 2);
+  assert.deepEqual(t.mismatch.map((r) => r.alpha), [0, 0.5]);
+  assert.deepEqual(
+    t.mismatch_curves.map((r) => `${r.alpha}@${r.t}`),
+    [0, 0.5].flatMap((al) => [1, 2, 3, 4, 5, 6].map((s) => `${al}@${s}`)),
+  );
+  assert.equal(t.regret_curves.length % tiny.horizon, 0); // whole curves of T = 6 points
   for (const [name, rows] of Object.entries(t)) {
     assert.ok(rows.length > 0, `table ${name} is empty`);
     for (const row of rows) {
