@@ -54,10 +54,22 @@ export function allLabels(res: AttentionResult): string[] {
  * notebook 03 averages its trained blocks) next to the teacher.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of training)
+ * ```ts
  * import { mergedTransfer } from "./attention_stats.ts";
- * const merged = mergedTransfer(res, "default"); // learners: teacher, then one per label
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
+ * const merged = mergedTransfer(res, "default"); // the teacher, every run, then one per label
+ * merged.learners.slice(-2); // ["LSA", "MLP"]
+ * if (merged.learners.length !== 1 + 4 + 2) throw new Error(merged.learners.join());
  * ```
  */
 export function mergedTransfer(res: AttentionResult, condition: Condition): TransferResult {
@@ -101,10 +113,22 @@ const cache = new WeakMap<AttentionResult, Record<Condition, TransferSummaryRow[
  * Per-condition transfer summaries (learner averages + teacher), memoised per result object.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of training)
+ * ```ts
  * import { transferSummaries } from "./attention_stats.ts";
- * transferSummaries(res).default; // one row per learner and the teacher
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
+ * const rows = transferSummaries(res).default; // per learner (and the teacher) and step
+ * rows.map((r) => `${r.learner}@${r.step}`).join(); // "SARSA teacher@0,SARSA teacher@1,LSA@0,…"
+ * if (rows.length !== 3 * 2) throw new Error("rows"); // 3 learners × steps 0, 1
  * ```
  */
 export function transferSummaries(res: AttentionResult): Record<Condition, TransferSummaryRow[]> {
@@ -141,10 +165,25 @@ export function seedsOf(res: AttentionResult, label: string): AttentionResult["r
  * prompts of length `n` under `condition`.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of training)
+ * ```ts
  * import { oneStepStat } from "./attention_stats.ts";
- * oneStepStat(res, "MLP", "default", 20).relErr.mean;
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
+ * const s = oneStepStat(res, "MLP", "default", 20);
+ * // the geometric mean over the two seeds
+ * const i = res.oneStepIndex.findIndex((o) => o.condition === "default" && o.n === 20);
+ * const e = res.runs.filter((r) => r.label === "MLP").map((r) => r.result.oneStep[i].relErr);
+ * Math.abs(s.relErr.mean - Math.sqrt(e[0] * e[1])) < 1e-12; // true
+ * if (!(Math.abs(s.relErr.mean / Math.sqrt(e[0] * e[1]) - 1) < 1e-12)) throw new Error("mean");
  * ```
  */
 export function oneStepStat(
@@ -204,10 +243,22 @@ export function ciRelation(
  * geometric mean and 95 % CI over seeds, training wall time (mean).
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of training)
+ * ```ts
  * import { checkpointStats } from "./attention_stats.ts";
- * checkpointStats(res, "LSA restricted").at(-1)!.relErr.mean;
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
+ * const c = checkpointStats(res, "LSA");
+ * c.map((p) => p.prompts); // [64]: one checkpoint
+ * if (c.length !== 1 || !(c[0].relErr.lo <= c[0].relErr.mean)) throw new Error("checkpoints");
  * ```
  */
 export function checkpointStats(
@@ -230,10 +281,23 @@ export function checkpointStats(
  * and training loss there.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of training)
+ * ```ts
  * import { equalWall } from "./attention_stats.ts";
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
  * const { W, rows } = equalWall(res);
+ * W; // 1e-6
+ * rows.map((r) => r.seedsReachingW); // [2, 2]: W is tiny, so every run reaches it
+ * if (rows.map((r) => r.learner).join() !== "LSA,MLP") throw new Error("rows");
  * ```
  */
 export function equalWall(res: AttentionResult): { W: number; rows: Row[] } {

@@ -44,10 +44,23 @@ export function referenceLabel(res: AttentionResult): string {
  * Tidy tables of notebook 06 (numbers, not formatted strings, so every claim can be traced).
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of compute)
+ * ```ts
  * import { tables } from "./attention_views.ts";
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
  * const t = tables(res); // { learners, sweep, final, heldout_curves, equal_wall, … }
+ * // restricted LSA: P (2·36+1) × (36+1) and V (36) × (2·36+1) entries
+ * t.learners.map((l) => l.params); // [5329, 3110]
+ * if (t.learners[0].params !== 73 * 37 + 36 * 73) throw new Error("params");
  * ```
  */
 export function tables(res: AttentionResult): Tables {
@@ -273,10 +286,22 @@ function errorChart(
  * one-step error vs prompt length; transfer under shift.
  *
  * @example
- * ```ts ignore
- * // ignore: needs the result of `run` (minutes of compute)
+ * ```ts
  * import { figures } from "./attention_views.ts";
- * const f = figures(res); // { sweep, loss, transfer, length, shift }
+ * import { attentionDefaults, run } from "./attention.ts";
+ * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
+ *   ...attentionDefaults.quick,
+ *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
+ *   learners: [
+ *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+ *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+ *   ],
+ *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
+ *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
+ * });
+ * const f = figures(res);
+ * Object.keys(f); // ["sweep", "loss", "transfer", "length", "shift"]
+ * if (Object.keys(f).join() !== "sweep,loss,transfer,length,shift") throw new Error("figures");
  * ```
  */
 export function figures(res: AttentionResult): Figures {

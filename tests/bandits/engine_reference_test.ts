@@ -37,9 +37,10 @@ Deno.test("reference gradients equal central finite differences in float64 (L = 
   const { tokens, targets } = batch(tiny, 2, 6, 4);
   const { grads } = referenceLossGrad(tiny, w, tokens, targets, 2, 6);
   const h = 1e-6;
-  let worst = 0;
+  let worst = 0, compared = 0;
   for (const [n] of weightShapes(tiny)) {
     const p = w[n];
+    compared += p.length;
     let scale = 0;
     for (const g of grads[n]) scale = Math.max(scale, Math.abs(g));
     for (let i = 0; i < p.length; i++) {
@@ -56,6 +57,9 @@ Deno.test("reference gradients equal central finite differences in float64 (L = 
     }
   }
   assert.ok(worst > 0); // the comparison ran
+  // over every weight: embedding F·D + D, positions T·D; per layer qkv 3D², MLP 2DH + H and 5D
+  // (its bias and two layer norms); output D·A + A — F = 5, A = 3, T = 6, D = H = 8, two layers
+  assert.equal(compared, 5 * 8 + 8 + 6 * 8 + 2 * (3 * 64 + 2 * 64 + 8 + 5 * 8) + 8 * 3 + 3);
 });
 
 Deno.test("reference loss at zero logits is ln A, and a wrong target is refused", () => {

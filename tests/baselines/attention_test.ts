@@ -220,6 +220,24 @@ Deno.test("run (tiny config): sweep, chosen rates, tables without NaN, per-MDP s
     assert.ok(r.result.wallPoint !== null); // W is tiny, so every run reaches it
   }
   const t = tables(res);
+  // Rows per table from the config: L learners, S seeds, K·T/batch Adam steps per run; the closed
+  // loops record steps 0 … updates (default) and 0 … shiftUpdates (two shifts), each for the L
+  // learners and the teacher; three conditions.
+  const L = TINY.learners.length, S = TINY.seeds.length, steps = (TINY.K * TINY.T) / TINY.batch;
+  const recorded = TINY.updates + 1 + 2 * (TINY.shiftUpdates + 1);
+  assert.deepEqual(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length])), {
+    learners: L,
+    sweep: L * TINY.lrGrid.length,
+    curves: L * S * steps,
+    heldout_curves: L * TINY.checkpoints.length,
+    final: L + 1,
+    equal_wall: L,
+    transfer_summary: (L + 1) * recorded,
+    transfer_final: (L + 1) * 3,
+    length: L * TINY.lengths.length,
+    shift: L * 3,
+    timing: L * S,
+  });
   for (const [name, rows] of Object.entries(t)) {
     assert.ok(rows.length > 0, name);
     for (const r of rows) {
@@ -238,6 +256,12 @@ Deno.test("run (tiny config): sweep, chosen rates, tables without NaN, per-MDP s
   const want = members.reduce((s, r) => s + J(r.result.name), 0) / members.length;
   assert.ok(Math.abs(J(label) - want) < 1e-12);
   assert.ok(merged.learners.includes(TEACHER));
+  // the teacher, every run by name, then one seed average per label
+  assert.deepEqual(merged.learners, [
+    TEACHER,
+    ...res.runs.map((r) => r.result.name),
+    ...TINY.learners.map((l) => l.label),
+  ]);
   const figs = figures(res);
   assert.deepEqual(Object.keys(figs).sort(), ["length", "loss", "shift", "sweep", "transfer"]);
   const md = summary(res);

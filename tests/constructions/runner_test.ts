@@ -1,6 +1,7 @@
 // The cached runner equals the literal forward pass of the paper's Definitions (MATH §10.2).
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
+import { symmetricEigen } from "../core/jacobi_reference.ts";
 import {
   ClipActiveError,
   HorizonExceededError,
@@ -196,7 +197,27 @@ Deno.test("runner: reset replays the same numbers; sizes are reported", () => {
   assert.equal(size.L, 3);
   assert.equal(size.M, 8);
   assert.equal(size.Dprime, 5);
-  assert.ok(size.norm! > 0);
+  // ‖θ‖ = max over layers of (max_heads max(‖Q‖₂, ‖K‖₂) + Σ_heads ‖V‖₂ + ‖W1‖₂ + ‖W2‖₂), each
+  // ‖M‖₂ here the square root of the largest eigenvalue of MᵀM by dense cyclic Jacobi
+  const norm2 = (M: SparseMatrix) => {
+    const G = new Float64Array(M.cols * M.cols);
+    for (let r = 0; r < M.rows; r++) {
+      for (let i = M.rowPtr[r]; i < M.rowPtr[r + 1]; i++) {
+        for (let j = M.rowPtr[r]; j < M.rowPtr[r + 1]; j++) {
+          G[M.colIdx[i] * M.cols + M.colIdx[j]] += M.values[i] * M.values[j];
+        }
+      }
+    }
+    return Math.sqrt(Math.max(0, ...symmetricEigen(G, M.cols).values));
+  };
+  let want = 0;
+  for (const layer of tf.layers) {
+    const qk = Math.max(...layer.heads.map((h) => Math.max(norm2(h.Q), norm2(h.K))));
+    const vs = layer.heads.reduce((t, h) => t + norm2(h.V), 0);
+    const mlp = layer.mlp ? norm2(layer.mlp.W1) + norm2(layer.mlp.W2) : 0;
+    want = Math.max(want, qk + vs + mlp);
+  }
+  assert.ok(want > 1 && Math.abs(size.norm! - want) < 1e-9 * want, `${size.norm} vs ${want}`);
 });
 
 Deno.test("runner: named errors for a wrong token, too many tokens, NaN, a broken window, the clip", () => {

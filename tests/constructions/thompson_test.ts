@@ -179,6 +179,18 @@ Deno.test("Padé weights and symmetric roots against closed forms", () => {
   const { a, b } = padeWeights(3);
   assert.equal(a.length, 3);
   for (let j = 0; j < 3; j++) assert.ok(b[j] > 0 && b[j] < 1 && a[j] > 0);
+  // 1 + Σ_j a_j·x/(1 + b_j·x) is the [m/m] Padé approximant of √(1+x): its Taylor coefficients
+  // Σ_j a_j·(−b_j)^(k−1) equal binom(1/2, k) for k = 1 … 2m (1/2, −1/8, 1/16, −5/128, …)
+  for (const m of [1, 2, 3, 4]) {
+    const w = padeWeights(m);
+    let binom = 1;
+    for (let k = 1; k <= 2 * m; k++) {
+      binom *= (0.5 - k + 1) / k;
+      let coef = 0;
+      for (let j = 0; j < m; j++) coef += w.a[j] * (-w.b[j]) ** (k - 1);
+      assert.ok(Math.abs(coef - binom) < 1e-14, `m = ${m}, k = ${k}: ${coef} vs ${binom}`);
+    }
+  }
   const M = new Float64Array([5, 2, 2, 3]);
   const { sqrt, invSqrt } = symmetricRoots(M, 2);
   const sq = [sqrt[0] * sqrt[0] + sqrt[1] * sqrt[2], sqrt[0] * sqrt[1] + sqrt[1] * sqrt[3]];

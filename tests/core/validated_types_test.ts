@@ -12,7 +12,9 @@ import {
   markValid,
   showValue,
 } from "../../lib/core/validate.ts";
+import { lsaReadoutLiteral } from "../icrl/lsa_reference.ts";
 import {
+  blocksToParams,
   buildPrompt,
   DEFAULT_TASK,
   epsGreedyPolicy,
@@ -184,6 +186,10 @@ Deno.test("restrictedLossGrad: overflowing blocks raise NonFiniteLossError, bad 
   const gP = new Float64Array(15), gV = new Float64Array(10);
   const loss = restrictedLossGrad(b, X, 2, [0.1, 0.2], [0, 0], gP, gV, 1, sc);
   assert.ok(Number.isFinite(loss) && loss > 0);
+  // ½‖readout − 0‖², the readout from the literal full-matrix LSA forward pass
+  const lit = lsaReadoutLiteral(blocksToParams(b), buildPrompt(X, 2, 5, [0.1, 0.2]));
+  assert.equal(lit.length, 2);
+  assert.ok(Math.abs(loss - 0.5 * (lit[0] ** 2 + lit[1] ** 2)) < 1e-14 * Math.max(1, loss));
   b.P12[0] = Infinity; // mutated after validation, as a diverging optimiser would
   assert.throws(
     () => restrictedLossGrad(b, X, 2, [0.1, 0.2], [0, 0], gP, gV, 1, sc),

@@ -80,6 +80,17 @@ Deno.test("AC run: saves and re-loads the blocks; tables and summaries quote the
   assert.equal(t.step_size_sweep_table.length, 4);
   assert.ok("ΔJ vs α=β=0.2 @8" in t.step_size_sweep_table[0]);
   assert.ok("score @0" in t.step_size_sweep_table[0]); // 0 and 4 tie for 8/4: the earlier
+  // ΔJ vs the default at the last sweep step: the mean over the test MDPs of J(setting) − J(default)
+  const sweepJ = (name: string) =>
+    res.sweep.result.rows.filter((r) => r.learner === name && r.step === 8).map((r) => r.J);
+  const jDefault = sweepJ("α=0.2, β=0.2");
+  assert.equal(jDefault.length, 3);
+  for (const [k, setting] of res.sweep.settings.entries()) {
+    const d = sweepJ(setting.name).map((x, j) => x - jDefault[j]);
+    const mean = (d[0] + d[1] + d[2]) / 3;
+    const cell = String(t.step_size_sweep_table[k]["ΔJ vs α=β=0.2 @8"]);
+    assert.ok(cell.startsWith(`${fmtFixed(mean, 3)} [`), `${setting.name}: ${cell} vs ${mean}`);
+  }
   assert.equal(t.paired_minus_teacher.length, 2 * tiny.tableSteps.length);
   assert.equal(constructionSummary(res).length, 10);
   assert.deepEqual(Object.keys(figures(res)).sort(), [

@@ -11,7 +11,7 @@ import {
   tables,
 } from "../../lib/experiments/bandit_baselines_views.ts";
 import { paperComparisons } from "../../lib/experiments/bandit_baselines_views.ts";
-import { fmtMeanSE } from "../../lib/report/format.ts";
+import { fmtMeanSE, fmtSig } from "../../lib/report/format.ts";
 
 const tiny: BanditBaselinesConfig = {
   ...banditBaselinesDefaults.quick,
@@ -64,12 +64,43 @@ Deno.test("bandit baselines: tables, comparisons and summary all come from the r
   const text = summary(res);
   assert.ok(text.includes(fmtMeanSE(p.mean, p.se, 2)), text);
   assert.ok(text.includes("UCB1") && text.includes("Verdict"));
+  // The verdict counts the comparisons beyond 3 SE; the UCB line quotes UCB1 / paper-index regret.
+  const beyond = cmp.filter((c) => Math.abs(c.z) > 3).length;
+  assert.ok(
+    text.includes(
+      beyond === 0
+        ? "**Verdict:** all 6 baseline values"
+        : `**Verdict:** ${beyond} of 6 values differ by more than 3 SE`,
+    ),
+    text,
+  );
+  const bern = res.families[1].runs;
+  const ucbAt200 = (name: string) => bern.find((r) => r.algorithm.name === name)!.curve[199];
+  const ratio = ucbAt200("ucb1").mean / ucbAt200("ucb-paper").mean;
+  assert.ok(text.includes(`${fmtSig(ratio, 2)}× the regret`), text);
+  assert.ok(text.includes(fmtMeanSE(ucbAt200("ucb1").mean, ucbAt200("ucb1").se, 2)), text);
   assert.ok(!text.includes("NaN"));
   const perEnv = t.final_per_env.filter((r) => r.algorithm === "LinUCB").map((r) =>
     r.regret as number
   );
   assert.ok(Math.abs(perEnv.reduce((s, x) => s + x, 0) / 12 - p.mean) < 1e-9);
   assert.ok("regret" in figures(res));
+  // The figure plots every curve but uniform random's point for point, with ±SE bands.
+  const values: Record<string, unknown>[] = [];
+  const walk = (o: unknown): void => {
+    if (Array.isArray(o)) o.forEach(walk);
+    else if (o !== null && typeof o === "object") {
+      for (const [k, v] of Object.entries(o)) {
+        if (k === "values" && Array.isArray(v)) values.push(...v);
+        else walk(v);
+      }
+    }
+  };
+  walk(figures(res).regret);
+  const shown = res.families.flatMap((f) => f.runs).filter((r) => r.algorithm.name !== "uniform");
+  assert.equal(values.length, shown.length * 200);
+  const pt = values.find((v) => v.algorithm === lin.label && v.t === 200)!;
+  assert.deepEqual([pt.mean, pt.lo, pt.hi], [p.mean, p.mean - p.se, p.mean + p.se]);
 });
 
 Deno.test("bandit baselines config: unknown keys and out-of-range values throw naming them", async () => {

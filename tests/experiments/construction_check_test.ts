@@ -69,6 +69,19 @@ Deno.test("construction run: progress, maxima, verdict, tables and summary all f
     assert.equal(m.maxAbsErr, Math.max(...mine.map((r) => r.maxAbsErr)));
   }
   assert.ok(res.verdict.holds && res.verdict.exact64 <= 1e-12 && res.verdict.random > 1e-3);
+  // the verdict straight from the 90 rows: the worst exact-variant error per precision, and for the
+  // perturbed and random variants the smallest per-(algorithm, precision) worst error
+  const worstOf = (rs: typeof res.rows) => Math.max(...rs.map((r) => r.relErr));
+  const exact = res.rows.filter((r) => r.variant !== "perturbed" && r.variant !== "random");
+  assert.equal(res.verdict.exact64, worstOf(exact.filter((r) => r.precision === "float64")));
+  assert.equal(res.verdict.exact32, worstOf(exact.filter((r) => r.precision !== "float64")));
+  for (const v of ["perturbed", "random"] as const) {
+    const rs = res.rows.filter((r) => r.variant === v);
+    const keys = [...new Set(rs.map((r) => `${r.algorithm}|${r.precision}`))];
+    const per = keys.map((k) => worstOf(rs.filter((r) => `${r.algorithm}|${r.precision}` === k)));
+    assert.equal(keys.length, 6); // 3 algorithms × 2 precisions
+    assert.equal(res.verdict[v], Math.min(...per));
+  }
   assertConstructionHolds(res);
   const t = tables(res);
   assert.deepEqual(t.construction_errors, res.rows);

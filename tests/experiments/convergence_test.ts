@@ -173,6 +173,24 @@ Deno.test("normalised blocks and the final-phase rate fit", async () => {
   assert.ok(Math.abs(Number(cell.value) - res.model.blocks.P12[1] / c) < 1e-15);
   const fit = finalPhaseRate(res, 1);
   assert.ok(Number.isFinite(fit.rate) && fit.r2 >= 0 && fit.r2 <= 1);
+  // fraction 1: the least-squares line through every logged row (x in 10⁶ prompts): its residuals
+  // are orthogonal to 1 and to x, and R² = 1 − Σ residual² / Σ (ln y − mean)²
+  const tail = res.metrics.filter((r) => r.loss > 0);
+  assert.equal(tail.length, res.metrics.length);
+  const half = finalPhaseRate(res, 0.5); // the last half: from row ⌊n/2⌋ on
+  assert.equal(half.fromPrompts, tail[Math.floor(tail.length / 2)].prompts);
+  assert.equal(fit.fromPrompts, tail[0].prompts);
+  const xs = tail.map((r) => r.prompts / 1e6), ly = tail.map((r) => Math.log(r.loss));
+  const resid = xs.map((x, i) => ly[i] - (fit.logIntercept - fit.rate * x));
+  const scale = Math.max(...ly.map(Math.abs));
+  assert.ok(Math.abs(resid.reduce((a, b) => a + b, 0)) < 1e-9 * scale * xs.length);
+  const xmax = Math.max(...xs);
+  assert.ok(
+    Math.abs(resid.reduce((a, r, i) => a + r * xs[i], 0)) < 1e-9 * scale * xmax * xs.length,
+  );
+  const mean = ly.reduce((a, b) => a + b, 0) / ly.length;
+  const r2 = 1 - resid.reduce((a, r) => a + r * r, 0) / ly.reduce((a, v) => a + (v - mean) ** 2, 0);
+  assert.ok(Math.abs(fit.r2 - r2) < 1e-9, `${fit.r2} vs ${r2}`);
 });
 
 Deno.test("convergence defaults validate at both scales", () => {

@@ -11,6 +11,12 @@ Deno.test("progressHooks opens one bar per phase and moves it by running totals"
   await hooks.done();
   assert.ok(lines.some((l) => l.includes("a") && l.includes("4/4")), lines.join("\n"));
   assert.ok(lines.some((l) => l.includes("b") && l.includes("1/1")), lines.join("\n"));
+  // plain lines (elapsed times aside): "a" at 2/4 and at its total; "b", at its total, on done
+  assert.deepEqual(lines.map((l) => l.replace(/ \(.*\)$/, "")), [
+    "a:  50% 2/4",
+    "a: 100% 4/4",
+    "b: 100% 1/1",
+  ]);
   await assert.rejects(async () => await hooks.progress!("a", 3, 4), /non-decreasing/);
 });
 
@@ -25,6 +31,12 @@ Deno.test("progressHooks with a display sends live text/plain updates with one d
   await hooks.progress!("phase", 2, 2);
   await hooks.done();
   assert.ok(calls.length >= 1);
+  // the bar opens at 0/2 and its last update (done) reads 2/2; elapsed times aside
+  const shown = (
+    c: (typeof calls)[number],
+  ) => [String(c.data["text/plain"]).replace(/ \(.*\)$/, ""), c.opts.update];
+  assert.deepEqual(shown(calls[0]), ["phase:   0% 0/2", false]);
+  assert.deepEqual(shown(calls.at(-1)!), ["phase: 100% 2/2", true]);
   assert.equal(new Set(calls.map((c) => c.opts.display_id)).size, 1);
   assert.throws(() => progressHooks(42 as never), /display must be a function.*number/);
 });

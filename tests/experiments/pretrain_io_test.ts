@@ -31,7 +31,10 @@ Deno.test("saveRuns writes one file per run and verifies every weight read back"
   assert.deepEqual(saved.map((s) => s.run), ["AD · seed 0", "AD · seed 1"]);
   const total = Object.values(runs[0].weights).reduce((n, w) => n + w.length, 0);
   assert.equal(saved[0].weights, total);
-  assert.ok(total > 0);
+  // embedding F·D + D and positions T·D; per layer qkv 3D², MLP 2DH + H, biases and two layer
+  // norms 5D; output D·A + A — with F = 6, A = 5, T = 4, D = 8, H = 16 and one layer: 637
+  assert.equal(total, 6 * 8 + 8 + 4 * 8 + (3 * 8 * 8 + 2 * 8 * 16 + 16 + 5 * 8) + 8 * 5 + 5);
+  assert.equal(total, 637);
   const j = JSON.parse(await Deno.readTextFile(saved[1].path));
   assert.equal(j.summary.batch, 8);
   assert.equal(j.summary.run, "AD · seed 1");

@@ -59,6 +59,14 @@ Deno.test("planRuns: the scaling grid, the extra headline seeds and every α × 
   const names = plan.map((p) => p.meta.name);
   assert.ok(names.includes("AD · L = 8 · N = 100000 · seed 2"));
   assert.ok(names.includes("DPT · α = 0.1 · seed 1"));
+  // exactly: AD at every (L, N) of the scaling grid on seed 0, the headline AD (L = 8, N = 10⁵) on
+  // seeds 1 and 2, and DPT at every α × seed
+  const want = [
+    ...[2, 4, 8].flatMap((L) => [10_000, 100_000].map((N) => `AD · L = ${L} · N = ${N} · seed 0`)),
+    ...[1, 2].map((s) => `AD · L = 8 · N = 100000 · seed ${s}`),
+    ...[0, 0.1, 0.5, 1].flatMap((a) => [0, 1, 2].map((s) => `DPT · α = ${a} · seed ${s}`)),
+  ];
+  assert.deepEqual([...names].sort(), want.sort());
   const heads = plan.filter((p) => p.meta.headline);
   assert.equal(heads.length, 3 + 3);
   for (const p of heads) assert.equal(p.job.replacedRewards, true);
@@ -103,6 +111,16 @@ Deno.test("pretrain experiment: a tiny run in this thread gives complete, finite
   assert.equal(an.fits.length, 4);
   assert.equal(an.mismatch.length, 2);
   const t = tables(a, an);
+  // rows from the config: one training row per run (4 scaling + 1 headline seed + 2 α × 2 seeds),
+  // one scaling fit per (layers, count), one mismatch row per α and one curve point per α and t
+  assert.equal(t.training.length, 4 + 1 + 2 * 2);
+  assert.equal(t.scaling_fit.length, 2 * 2);
+  assert.deepEqual(t.mismatch.map((r) => r.alpha), [0, 0.5]);
+  assert.deepEqual(
+    t.mismatch_curves.map((r) => `${r.alpha}@${r.t}`),
+    [0, 0.5].flatMap((al) => [1, 2, 3, 4, 5, 6].map((s) => `${al}@${s}`)),
+  );
+  assert.equal(t.regret_curves.length % tiny.horizon, 0); // whole curves of T = 6 points
   for (const [name, rows] of Object.entries(t)) {
     assert.ok(rows.length > 0, `table ${name} is empty`);
     for (const row of rows) {

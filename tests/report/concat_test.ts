@@ -22,6 +22,10 @@ Deno.test("concatCharts strips child $schema/config and picks the direction", ()
     assert.equal(k.config, undefined);
   }
   assert.ok(Array.isArray(concatCharts([sc], { direction: "vertical" }).vconcat));
+  const vert = concatCharts([sc], { direction: "vertical" });
+  const { $schema: _s, config: _c, ...child } = sc;
+  assert.deepEqual(vert.vconcat, [child]); // the chart itself, less its $schema and config
+  assert.equal(vert.hconcat, undefined);
   const grid = concatCharts([sc, sc, sc], { direction: "wrap", columns: 2, sharedColor: false });
   assert.equal(grid.columns, 2);
   assert.deepEqual(grid.resolve, { scale: { color: "independent" } });

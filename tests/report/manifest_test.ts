@@ -41,6 +41,18 @@ Deno.test("writeManifest records config, seeds, versions, platform and round-tri
     assert.match(m.versions["vega-lite"], /^6\./);
     assert.equal(m.platform.os, Deno.build.os);
     assert.ok(typeof m.git.commit === "string" && m.git.commit.length > 0);
+    // HEAD of this checkout, as git itself reports it ("unknown" where git cannot say)
+    let head = "unknown";
+    try {
+      const out = new Deno.Command("git", {
+        args: ["rev-parse", "HEAD"],
+        cwd: new URL("../..", import.meta.url).pathname,
+        stdout: "piped",
+        stderr: "null",
+      }).outputSync();
+      if (out.success) head = new TextDecoder().decode(out.stdout).trim();
+    } catch { /* no git binary: the manifest says "unknown" too */ }
+    assert.equal(m.git.commit, head);
     assert.ok(!Number.isNaN(Date.parse(m.createdAt)));
     assert.deepEqual(readManifest(`${dir}/run.manifest.json`), m);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run.manifest.json"]);

@@ -27,6 +27,8 @@ Deno.test("renderSvgWithWarnings returns the warnings that renderSvg prints", as
   };
   const { svg, warnings } = await renderSvgWithWarnings(spec);
   assert.ok(warnings.length > 0, "zero on a log scale is a warning");
+  assert.equal(warnings.length, 1); // exactly that one, naming the scale and the dropped property
+  assert.match(warnings[0], /x-scale's "zero" is dropped .*log scale/);
   assert.match(warnings[0], /^warn: /);
   const printed: string[] = [];
   const warn = console.warn;

@@ -35,6 +35,9 @@ Deno.test("manifold stats: 0 distance and |cos| = 1 anywhere on (cP⋆, V⋆/c),
   const off = sarsaBlocks(5, 0.2);
   off.P12[3] += 0.5;
   assert.ok(manifoldStats(off, star).dist > 0.05);
+  // V̄21 ⊗ (P12 + 0.5·e₃) − V̄21 ⊗ P12 = 0.5·V̄21 ⊗ e₃: relative distance 0.5 / ‖P⋆12‖_F
+  const normP = Math.sqrt(star.P12.reduce((t, v) => t + v * v, 0));
+  assert.ok(Math.abs(manifoldStats(off, star).dist - 0.5 / normP) < 1e-12);
   // the stable formula agrees with a literal Kronecker-product distance
   const rng = new Rng(1);
   const rnd = sarsaBlocks(2, 0.2);

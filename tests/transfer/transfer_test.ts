@@ -227,6 +227,12 @@ Deno.test("summariseTransfer and pairedDifference agree with direct computations
   assert.equal(pd[1].aWins, diffs.filter((d) => d > 0).length / 5);
   const regret = pairedDifference(res, "oracle", "teacher", [20])[0];
   assert.ok(regret.mean >= 0);
+  // the oracle's J minus the teacher's, MDP by MDP: every difference is ≥ 0 (the oracle is optimal)
+  const gaps = at("teacher", 20).map((r, j) => res.mdps[j].oracle - r.J);
+  assert.ok(gaps.every((g) => g >= -1e-12), `${gaps}`);
+  assert.ok(Math.abs(regret.mean - literal(gaps).mean) < 1e-14);
+  assert.ok(Math.abs(regret.se - literal(gaps).se) < 1e-14);
+  assert.equal(regret.aWins, gaps.filter((d) => d > 0).length / 5);
   assert.throws(() => pairedDifference(res, "teacher", "nobody"), /unknown learner "nobody"/);
   assert.throws(() => pairedDifference(res, "teacher", "constructed", [5]), /steps\[0\] = 5/);
 });
