@@ -295,3 +295,169 @@ export async function runFreshRate(job: FreshRateJob): Promise<RateOut[]> {
   }
   return out;
 }
+
+/**
+ * One ablation arm: train, then richness at the trained task (LOBPCG) and at the small analog
+ * (dense), then the closed-loop transfer score on unseen paper-distribution MDPs (MATH §8.3).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runArm } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runArm({
+ *   kind: "arm",
+ *   label: "pool M=4",
+ *   train: { train, dist: { ...PAPER_DISTRIBUTION, pool: 4 }, stopDist: 0, onDiverge: "throw" },
+ *   richness: {
+ *     sampling: { episodes: 10, at: [0, 2], T: 3 },
+ *     samplingSmall: { episodes: 10, at: [0, 2], T: 3 },
+ *     cs: [0.5],
+ *     solver: { block: 3, dim: 0, maxIter: 50, tol: 1e-10 },
+ *   },
+ *   smallTask: task,
+ *   smallRank: 2,
+ *   transfer: { numMdps: 2, updates: 3, seed: 9 },
+ *   iterative: true,
+ * });
+ * out.score.mean; // mean closed-loop score on 2 unseen MDPs
+ * ```
+ */
+export async function runArm(job: ArmJob): Promise<ArmOut> {
+  const t0 = performance.now();
+  const res = await trainOnDistribution(job.train);
+  const task = res.config.train.task, dist = job.train.dist;
+  const seed = job.train.train.seed;
+  const { samplingSmall, ...rich } = job.richness;
+  const richness = runRichness({
+    kind: "richness",
+    task,
+    dist,
+    seed,
+    method: job.iterative ? "lobpcg" : "gram",
+    ...rich,
+  });
+  const smallDist = { ...dist, rank: Math.min(job.smallRank, job.smallTask.d) };
+  const richnessSmall = runRichness({
+    kind: "richness",
+    task: job.smallTask,
+    dist: smallDist,
+    seed,
+    method: "dense",
+    ...rich,
+    sampling: samplingSmall,
+  });
+  const tr = job.transfer;
+  const cfg = transferConfig({
+    task,
+    numMdps: tr.numMdps,
+    updates: tr.updates,
+    recordAt: [0, tr.updates],
+    seed: tr.seed,
+    training: { seeds: [seed], K: job.train.train.K },
+  });
+  const ev = await evaluateTransfer(cfg, [
+    blockLearner("trained", { task, param: "restricted", blocks: res.blocks }),
+    teacherLearner("teacher"),
+  ]);
+  const sum = summariseTransfer(ev, { references: false });
+  const at = (name: string) => {
+    const r = sum.find((s) => s.learner === name && s.step === tr.updates)!;
+    return { mean: r.score, lo: r.scoreLo, hi: r.scoreHi };
+  };
+  return {
+    label: job.label,
+    final: res.rows[res.rows.length - 1],
+    status: res.status,
+    trainRows: res.rows,
+    richness,
+    richnessSmall,
+    score: at("trained"),
+    teacherScore: at("teacher"),
+    wallTimeSec: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Run any job.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { runJob } from "./jobs.ts";
+ * const train = trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed: 1 });
+ * const out = await runJob({
+ *   kind: "train",
+ *   train: { train, dist: PAPER_DISTRIBUTION, stopDist: 0, onDiverge: "throw" },
+ *   keepBlocks: false,
+ * });
+ * ```
+ */
+export async function runJob(job: Job): Promise<JobOut> {
+  switch (job.kind) {
+    case "richness":
+      return runRichness(job);
+    case "rate":
+      return runRate(job);
+    case "freshRate":
+      return await runFreshRate(job);
+    case "arm":
+      return await runArm(job);
+    case "train": {
+      const r = await trainOnDistribution(job.train);
+      return {
+        status: r.status,
+        rows: r.rows,
+        blocks: job.keepBlocks ? r.blocks : null,
+        wallTimeSec: r.wallTimeSec,
+      };
+    }
+    default:
+      throw new RangeError(`unknown job kind ${JSON.stringify((job as { kind: unknown }).kind)}`);
+  }
+}
+
+/**
+ * Run jobs in up to `workers` Deno Workers (one per core by default); results in input order. A
+ * failing job rejects with its index and message. `onDone(doneCount)` after each job.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TASK } from "../icrl/mod.ts";
+ * import { PAPER_DISTRIBUTION } from "./distribution.ts";
+ * const task = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
+ * import { trainConfig } from "../train/train.ts";
+ * import { type Job, runJobs } from "./jobs.ts";
+ * const job = (seed: number): Job => ({
+ *   kind: "train",
+ *   train: {
+ *     train: trainConfig({ task, K: 8, T: 5, batch: 4, logEvery: 2, seed }),
+ *     dist: PAPER_DISTRIBUTION,
+ *     stopDist: 0,
+ *     onDiverge: "throw",
+ *   },
+ *   keepBlocks: false,
+ * });
+ * const outs = await runJobs([job(1), job(2)], 2); // in input order
+ * ```
+ */
+export async function runJobs(
+  jobs: Job[],
+  workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length)),
+  onDone?: (done: number, total: number) => void | Promise<void>,
+): Promise<JobOut[]> {
+  assertInt("workers", workers, 1, 64);
+  let done = 0;
+  return await runWorkerJobs<Job, JobOut>(
+    new URL("./worker.ts", import.meta.url),
+    jobs,
+    workers,
+    () => void onDone?.(++done, jobs.length),
+  );
+}
