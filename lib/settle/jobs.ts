@@ -27,7 +27,7 @@ import {
   teacherLearner,
   transferConfig,
 } from "../transfer/mod.ts";
-import { samplePromptSet } from "./distribution.ts";
+import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
 import { trainOnDistribution } from "./trainer.ts";
 import { trainConfig } from "../train/train.ts";
 import type { TaskSpec } from "../icrl/tasks.ts";
@@ -46,6 +46,19 @@ import {
   type RichnessOut,
 } from "./job_types.ts";
 export type * from "./job_types.ts";
+
+/**
+ * The prompt set a job measures on: `episodes` episodes of its task and distribution (episode
+ * indices from 10⁶ on, disjoint from the training stream's), prompts at iterations `at` of `T`.
+ */
+function heldOutPromptSet(
+  job: { task: TaskSpec; dist: TrainingDistribution; seed: number },
+  episodes: number,
+  at: number[],
+  T: number,
+): PromptSet {
+  return samplePromptSet(job.task, job.dist, job.seed, episodes, at, T, 1_000_000);
+}
 
 function scalingTangent(d: number, alpha: number, c: number): Float64Array {
   const s = sarsaBlocks(d, alpha, 1);
@@ -72,15 +85,7 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
 export function runRichness(job: RichnessJob): RichnessOut {
   const t0 = performance.now();
   const { task, sampling } = job;
-  const ps = samplePromptSet(
-    task,
-    job.dist,
-    job.seed,
-    sampling.episodes,
-    sampling.at,
-    sampling.T,
-    1_000_000,
-  );
+  const ps = heldOutPromptSet(job, sampling.episodes, sampling.at, sampling.T);
   const perC = job.method === "gram" ? [] : job.cs.map((c, i) => {
     assertNumber(`cs[${i}]`, c);
     const b = sarsaBlocks(task.d, task.alpha, c);
@@ -130,15 +135,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 export function runRate(job: RateJob): RateOut[] {
   const { task, sampling } = job;
   checkRateRuns(job);
-  const ps = samplePromptSet(
-    task,
-    job.dist,
-    job.seed,
-    sampling.episodes,
-    sampling.at,
-    sampling.T,
-    1_000_000,
-  );
+  const ps = heldOutPromptSet(job, sampling.episodes, sampling.at, sampling.T);
   const { mu, lmax } = gaussNewtonRange(task, job.c, ps);
   const unit = sarsaBlocks(task.d, task.alpha, 1);
   const start = perturbedStar(task, job.c, job.eps, new Rng(job.seed).fork("rate-init"));
@@ -262,7 +259,7 @@ export async function runFreshRate(job: FreshRateJob): Promise<RateOut[]> {
   assertInt("batch", job.batch, 1);
   checkRateRuns(job);
   const at = Array.from({ length: job.T }, (_, i) => i);
-  const ps = samplePromptSet(task, job.dist, job.seed, job.episodes, at, job.T, 1_000_000);
+  const ps = heldOutPromptSet(job, job.episodes, at, job.T);
   const { mu, lmax } = gaussNewtonRange(task, job.c, ps);
   const start = perturbedStar(task, job.c, job.eps, new Rng(job.seed).fork("fresh-rate-init"));
   const mp = ps.m * ps.p;
