@@ -167,50 +167,27 @@ export function rowDots(
   m: number,
   out: Float64Array,
 ): void {
-  affineRows(X, m, 0, m, v, ZERO, 0, n, out);
-}
-
-/** The start of every sum of {@linkcode rowDots} (read with stride 0). */
-const ZERO = new Float64Array(1);
-
-/**
- * `out[r] = init[r·initStride] + Σ_{j<len} A[r·stride + off + j]·v[j]` for r < rows: each sum from
- * its initial value, j in order, four rows at a time (independent dependency chains). No checks.
- */
-function affineRows(
-  A: Float64Array,
-  stride: number,
-  off: number,
-  len: number,
-  v: ArrayLike<number>,
-  init: ArrayLike<number>,
-  initStride: number,
-  rows: number,
-  out: Float64Array,
-): void {
-  let r = 0;
-  for (; r + 3 < rows; r += 4) {
-    const b0 = r * stride + off, b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride;
-    const i0 = r * initStride;
-    let a0 = init[i0], a1 = init[i0 + initStride];
-    let a2 = init[i0 + 2 * initStride], a3 = init[i0 + 3 * initStride];
-    for (let j = 0; j < len; j++) {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const b0 = i * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let j = 0; j < m; j++) {
       const vj = v[j];
-      a0 += A[b0 + j] * vj;
-      a1 += A[b1 + j] * vj;
-      a2 += A[b2 + j] * vj;
-      a3 += A[b3 + j] * vj;
+      a0 += X[b0 + j] * vj;
+      a1 += X[b1 + j] * vj;
+      a2 += X[b2 + j] * vj;
+      a3 += X[b3 + j] * vj;
     }
-    out[r] = a0;
-    out[r + 1] = a1;
-    out[r + 2] = a2;
-    out[r + 3] = a3;
+    out[i] = a0;
+    out[i + 1] = a1;
+    out[i + 2] = a2;
+    out[i + 3] = a3;
   }
-  for (; r < rows; r++) {
-    const b0 = r * stride + off;
-    let a0 = init[r * initStride];
-    for (let j = 0; j < len; j++) a0 += A[b0 + j] * v[j];
-    out[r] = a0;
+  for (; i < n; i++) {
+    const b0 = i * m;
+    let a0 = 0;
+    for (let j = 0; j < m; j++) a0 += X[b0 + j] * v[j];
+    out[i] = a0;
   }
 }
 
@@ -296,11 +273,53 @@ export function fusedReadout(
   const { P12, V21bar } = blk;
   const q = p - 1;
   // u = P12 θ̃, each row from P12[r,0] then k = 1 … p−1 in order.
-  affineRows(P12, p, 1, q, theta, P12, p, m, u);
+  let r = 0;
+  for (; r + 3 < m; r += 4) {
+    const b0 = r * p, b1 = b0 + p, b2 = b1 + p, b3 = b2 + p;
+    let a0 = P12[b0], a1 = P12[b1], a2 = P12[b2], a3 = P12[b3];
+    for (let k = 1; k < p; k++) {
+      const th = theta[k - 1];
+      a0 += P12[b0 + k] * th;
+      a1 += P12[b1 + k] * th;
+      a2 += P12[b2 + k] * th;
+      a3 += P12[b3 + k] * th;
+    }
+    u[r] = a0;
+    u[r + 1] = a1;
+    u[r + 2] = a2;
+    u[r + 3] = a3;
+  }
+  for (; r < m; r++) {
+    const b0 = r * p;
+    let a0 = P12[b0];
+    for (let k = 1; k < p; k++) a0 += P12[b0 + k] * theta[k - 1];
+    u[r] = a0;
+  }
   const invN = 1 / n;
   rowDots(X, u, n, m, s);
   weightedRowSum(X, s, invN, n, m, z);
   // out = θ + V̄21 z (each row from θ[k]).
-  affineRows(V21bar, m, 0, m, z, theta, 1, q, out);
+  let k = 0;
+  for (; k + 3 < q; k += 4) {
+    const b0 = k * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
+    let a0 = theta[k], a1 = theta[k + 1], a2 = theta[k + 2], a3 = theta[k + 3];
+    for (let j = 0; j < m; j++) {
+      const zj = z[j];
+      a0 += V21bar[b0 + j] * zj;
+      a1 += V21bar[b1 + j] * zj;
+      a2 += V21bar[b2 + j] * zj;
+      a3 += V21bar[b3 + j] * zj;
+    }
+    out[k] = a0;
+    out[k + 1] = a1;
+    out[k + 2] = a2;
+    out[k + 3] = a3;
+  }
+  for (; k < q; k++) {
+    const b0 = k * m;
+    let a0 = theta[k];
+    for (let j = 0; j < m; j++) a0 += V21bar[b0 + j] * z[j];
+    out[k] = a0;
+  }
   return out;
 }
