@@ -327,14 +327,14 @@ export function buildPrompt(
  * @example
  * ```ts
  * import { buildSarsaPrompt } from "./prompt.ts";
- * import { randomFeatures } from "../mdp/mdp.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
  * import { Rng } from "../core/rng.ts";
- * // Two transitions (s, a) = (0, 1) → (2, 0) → (1, 1) of a 3-state, 2-action MDP, rewards 1, 0.
- * const s = Int32Array.of(0, 2, 1), a = Int32Array.of(1, 0, 1);
- * const traj = { n: 2, s, a, r: Float64Array.of(1, 0) };
- * const feat = randomFeatures(new Rng(0), 3, 2, 4); // d = 4
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
  * const prompt = buildSarsaPrompt(traj, feat, 0.5, [0.1, 0.2, 0.3, 0.4]);
- * console.log(prompt.m, prompt.p, prompt.n); // 9 5 2: tokens of 2d+1, column [1 ; w]
  * ```
  */
 export function buildSarsaPrompt(
@@ -353,14 +353,14 @@ export function buildSarsaPrompt(
  * @example
  * ```ts
  * import { buildTd0Prompt } from "./prompt.ts";
- * import { randomStateFeatures } from "../mdp/mdp.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
  * import { Rng } from "../core/rng.ts";
- * // Three transitions 0 → 2 → 1 → 1 of a 3-state MDP (TD(0) reads no actions), rewards 1, 0, 0.5.
- * const s = Int32Array.of(0, 2, 1, 1);
- * const traj = { n: 3, s, a: new Int32Array(4), r: Float64Array.of(1, 0, 0.5) };
- * const sf = randomStateFeatures(new Rng(0), 3, 2); // d_ψ = 2
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * const traj = rollout(mdp, uniformPolicy(3, 2), 0, 5, rng);
  * const prompt = buildTd0Prompt(traj, sf, 0.5, [0.1, 0.2]);
- * console.log(prompt.m, prompt.p, prompt.n); // 5 3 3
  * ```
  */
 export function buildTd0Prompt(
