@@ -71,18 +71,7 @@ function sarsaStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Ar
   for (let i = 0; i < n; i++) {
     const b = (traj.s[i] * nA + traj.a[i]) * d;
     const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
-    const row = i * m;
-    let q = 0, qp = 0;
-    for (let k = 0; k < d; k++) {
-      const f = phi[b + k], fp = phi[bp + k], wk = w[k];
-      X[row + k] = f;
-      X[row + d + k] = g * fp;
-      q += wk * f;
-      qp += wk * fp;
-    }
-    const r = traj.r[i];
-    X[row + 2 * d] = r;
-    const c = step * (r + g * qp - q);
+    const c = step * criticToken(X, i * m, phi, b, bp, d, g, w, traj.r[i]);
     for (let k = 0; k < d; k++) target[k] += c * phi[b + k];
   }
 }
@@ -101,16 +90,7 @@ function acStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array
   for (let k = 0; k < dq + d; k++) target[k] = theta[k];
   for (let i = 0; i < n; i++) {
     const b = traj.s[i] * dq, bp = traj.s[i + 1] * dq, row = i * m;
-    let v = 0, vp = 0;
-    for (let k = 0; k < dq; k++) {
-      const f = psi[b + k], fp = psi[bp + k], wk = w[k];
-      X[row + k] = f;
-      X[row + dq + k] = g * fp;
-      v += wk * f;
-      vp += wk * fp;
-    }
-    const r = traj.r[i];
-    X[row + 2 * dq] = r;
+    const delta = criticToken(X, row, psi, b, bp, dq, g, w, traj.r[i]);
     // Score g_i = φ(s,a) − Σ_b π(b|s) φ(s,b) into the token (policy.ts softmaxScore, the same
     // subtractions in the same order, without its per-call checks); the actor update reads it back.
     const si = traj.s[i], sa = (si * nA + traj.a[i]) * d, go = row + gOff;
@@ -119,9 +99,36 @@ function acStep(t: TaskSpec, env: TaskEnv, X: Float64Array, target: Float64Array
       const pb = pi[si * nA + b2], base = (si * nA + b2) * d;
       for (let k = 0; k < d; k++) X[go + k] -= pb * phi[base + k];
     }
-    const delta = r + g * vp - v;
     const cw = aStep * delta, cl = bStep * delta;
     for (let k = 0; k < dq; k++) target[k] += cw * psi[b + k];
     for (let k = 0; k < d; k++) target[dq + k] += cl * X[row + gOff + k];
   }
+}
+
+/**
+ * The critic part of one token, `[f ; γf⁺ ; r]` with `f`, `f⁺` the rows of `F` at `b`, `bp` (`d`
+ * entries), written at `X[row …]`; returns the TD error `r + γ wᵀf⁺ − wᵀf` (each dot product in k
+ * order, as the teachers compute it).
+ */
+function criticToken(
+  X: Float64Array,
+  row: number,
+  F: Float64Array,
+  b: number,
+  bp: number,
+  d: number,
+  g: number,
+  w: Float64Array,
+  r: number,
+): number {
+  let q = 0, qp = 0;
+  for (let k = 0; k < d; k++) {
+    const f = F[b + k], fp = F[bp + k], wk = w[k];
+    X[row + k] = f;
+    X[row + d + k] = g * fp;
+    q += wk * f;
+    qp += wk * fp;
+  }
+  X[row + 2 * d] = r;
+  return r + g * qp - q;
 }

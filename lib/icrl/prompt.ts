@@ -20,6 +20,7 @@ import {
 } from "../mdp/mdp.ts";
 import { softmaxPolicy, softmaxScore } from "../mdp/policy.ts";
 import { type Trajectory, validateTrajectory } from "../mdp/rollout.ts";
+import { validateAcInputs } from "./teachers.ts";
 import {
   assertFiniteArray,
   assertInt,
@@ -114,15 +115,34 @@ export function sarsaTokensInto(
   assertNumber("gamma", gamma, 0, 0.999999);
   const { nS, nA, d, phi } = validateFeatures(feat);
   validateTrajectory(traj, nS, nA);
+  return transitionTokensInto(traj, phi, d, nA, gamma, X, offset, stride);
+}
+
+/**
+ * Tokens `[f_i ; γf_i⁺ ; r_{i+1}]` from the feature table `F` (`d` entries a row) into `X`: `f_i` is
+ * row `s_i·nA + a_i` of `F` (φ of the state–action pair), or row `s_i` when `nA` is 0 (ψ of the
+ * state); `f_i⁺` the same at i+1. Checks only the buffer (the callers validated the rest).
+ */
+function transitionTokensInto(
+  traj: Trajectory,
+  F: Float64Array,
+  d: number,
+  nA: number,
+  gamma: number,
+  X: Float64Array,
+  offset: number,
+  stride: number,
+): Float64Array {
   const n = traj.n, m = 2 * d + 1;
   checkTokenBuffer(X, offset, n, m, stride);
+  const { s, a } = traj;
   for (let i = 0; i < n; i++) {
-    const b = (traj.s[i] * nA + traj.a[i]) * d;
-    const bp = (traj.s[i + 1] * nA + traj.a[i + 1]) * d;
+    const b = (nA === 0 ? s[i] : s[i] * nA + a[i]) * d;
+    const bp = (nA === 0 ? s[i + 1] : s[i + 1] * nA + a[i + 1]) * d;
     const row = offset + i * stride;
     for (let k = 0; k < d; k++) {
-      X[row + k] = phi[b + k];
-      X[row + d + k] = gamma * phi[bp + k];
+      X[row + k] = F[b + k];
+      X[row + d + k] = gamma * F[bp + k];
     }
     X[row + 2 * d] = traj.r[i];
   }
@@ -178,17 +198,7 @@ export function td0TokensInto(
   assertNumber("gamma", gamma, 0, 0.999999);
   const { nS, d, psi } = validateStateFeatures(sf);
   validateTrajectory(traj, nS);
-  const n = traj.n, m = 2 * d + 1;
-  checkTokenBuffer(X, offset, n, m, stride);
-  for (let i = 0; i < n; i++) {
-    const b = traj.s[i] * d, bp = traj.s[i + 1] * d, row = offset + i * stride;
-    for (let k = 0; k < d; k++) {
-      X[row + k] = psi[b + k];
-      X[row + d + k] = gamma * psi[bp + k];
-    }
-    X[row + 2 * d] = traj.r[i];
-  }
-  return X;
+  return transitionTokensInto(traj, psi, d, 0, gamma, X, offset, stride);
 }
 
 /**
@@ -240,12 +250,7 @@ export function acTokensInto(
   X: Float64Array,
   offset = 0,
 ): Float64Array {
-  validateFeatures(feat);
-  validateStateFeatures(sf);
-  if (feat.nS !== sf.nS) {
-    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
-  }
-  validateTrajectory(traj, feat.nS, feat.nA);
+  validateAcInputs(traj, feat, sf);
   const dq = sf.d, d = feat.d;
   const mTd = 2 * dq + 1, m = mTd + d;
   checkTokenBuffer(X, offset, traj.n, m, m);
@@ -280,12 +285,7 @@ export function acTokens(
   lambda: ArrayLike<number>,
   gamma: number,
 ): Float64Array {
-  validateFeatures(feat);
-  validateStateFeatures(sf);
-  if (feat.nS !== sf.nS) {
-    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
-  }
-  validateTrajectory(traj, feat.nS, feat.nA);
+  validateAcInputs(traj, feat, sf);
   assertFiniteArray("lambda", lambda, feat.d);
   const m = 2 * sf.d + 1 + feat.d;
   const pi = softmaxPolicy(feat, lambda);

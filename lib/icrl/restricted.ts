@@ -11,11 +11,11 @@
 import { type RestrictedBlocks, validateBlocks } from "./lsa.ts";
 import { assertFiniteInputs, assertInt, assertLength } from "../core/validate.ts";
 
-/** Scratch buffers for {@linkcode restrictedLossGrad}, allocated once per size. */
-export interface RestrictedScratch {
-  u: Float64Array;
-  s: Float64Array;
-  z: Float64Array;
+/**
+ * Scratch buffers for {@linkcode restrictedLossGrad}, allocated once per size: the readout's
+ * ({@linkcode FastReadoutScratch}) and the backward pass's.
+ */
+export interface RestrictedScratch extends FastReadoutScratch {
   out: Float64Array;
   e: Float64Array;
   y: Float64Array;
@@ -32,13 +32,8 @@ export interface RestrictedScratch {
  * ```
  */
 export function restrictedScratch(m: number, p: number, n: number): RestrictedScratch {
-  assertInt("m", m, 1);
-  assertInt("p", p, 2);
-  assertInt("n", n, 1);
   return {
-    u: new Float64Array(m),
-    s: new Float64Array(n),
-    z: new Float64Array(m),
+    ...fastReadoutScratch(m, p, n),
     out: new Float64Array(p - 1),
     e: new Float64Array(p - 1),
     y: new Float64Array(m),

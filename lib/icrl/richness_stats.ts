@@ -141,18 +141,37 @@ function lobpcgStats(
     scale: top,
     deflate: [t],
   });
+  return iterativeStats("lobpcg", P, res, top, relTol, op, t);
+}
+
+/**
+ * The stats of an iterative search (`res`: the smallest Ritz values and residuals found on t⊥ when
+ * `t` is given) with λ_max = `top`: `t` counts as one more zero when ‖Gt‖ ≤ relTol·top·‖t‖.
+ */
+function iterativeStats(
+  method: "krylov" | "lobpcg",
+  P: number,
+  res: { values: Float64Array; residuals: Float64Array },
+  top: number,
+  relTol: number,
+  op: SymmetricOperator,
+  t: Float64Array | undefined,
+): GaussNewtonStats {
   const g = nullityAndGap(res.values, relTol, top);
-  const Gt = new Float64Array(P);
-  op.apply(t, Gt);
-  let gg = 0, tt = 0;
-  for (let i = 0; i < P; i++) {
-    gg += Gt[i] * Gt[i];
-    tt += t[i] * t[i];
-  }
-  const extra = Math.sqrt(gg / tt) <= relTol * top ? 1 : 0;
   const idx = g.smallestNonzero === null ? -1 : g.zeros;
+  let extra = 0;
+  if (t) {
+    const Gt = new Float64Array(P);
+    op.apply(t, Gt);
+    let gg = 0, tt = 0;
+    for (let i = 0; i < P; i++) {
+      gg += Gt[i] * Gt[i];
+      tt += t[i] * t[i];
+    }
+    if (Math.sqrt(gg / tt) <= relTol * top) extra = 1;
+  }
   return {
-    method: "lobpcg",
+    method,
     params: P,
     zeros: g.zeros + extra,
     zerosCapped: g.zeros === res.values.length,
@@ -222,28 +241,5 @@ export function gaussNewtonStats(
     ...opts.krylov,
     deflate: opts.scaling ? [opts.scaling] : undefined,
   });
-  const g = nullityAndGap(res.values, relTol, res.largest);
-  const idx = g.smallestNonzero === null ? -1 : g.zeros;
-  let extra = 0;
-  if (opts.scaling) {
-    const t = opts.scaling, Gt = new Float64Array(P);
-    op.apply(t, Gt);
-    let gg = 0, tt = 0;
-    for (let i = 0; i < P; i++) {
-      gg += Gt[i] * Gt[i];
-      tt += t[i] * t[i];
-    }
-    if (Math.sqrt(gg / tt) <= relTol * res.largest) extra = 1;
-  }
-  return {
-    method: "krylov",
-    params: P,
-    zeros: g.zeros + extra,
-    zerosCapped: g.zeros === res.values.length,
-    mu: g.smallestNonzero,
-    lambdaMax: res.largest,
-    muResidual: idx < 0 ? null : res.residuals[idx],
-    next: nextPair(res.values, res.residuals, idx),
-    smallest: Array.from(res.values.slice(0, 12)),
-  };
+  return iterativeStats("krylov", P, res, res.largest, relTol, op, opts.scaling);
 }

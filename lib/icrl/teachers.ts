@@ -64,6 +64,46 @@ function assertFiniteOutput(what: string, out: ArrayLike<number>, d: number): vo
 }
 
 /**
+ * Check the inputs every actor–critic computation shares: `feat` (φ, for the policy and its score)
+ * and `sf` (ψ, for the critic) valid and over the same states, and `traj` a trajectory of their
+ * MDP. Throws naming the mismatch.
+ *
+ * @example
+ * ```ts
+ * import { validateAcInputs } from "./teachers.ts";
+ * import { randomFeatures, randomMdp, randomStateFeatures } from "../mdp/mdp.ts";
+ * import { uniformPolicy } from "../mdp/policy.ts";
+ * import { rollout } from "../mdp/rollout.ts";
+ * import { Rng } from "../core/rng.ts";
+ * const rng = new Rng(0), mdp = randomMdp(rng, { nS: 3, nA: 2 });
+ * const feat = randomFeatures(rng, 3, 2, 4), sf = randomStateFeatures(rng, 3, 2);
+ * validateAcInputs(rollout(mdp, uniformPolicy(3, 2), 0, 5, rng), feat, sf); // passes
+ * ```
+ */
+export function validateAcInputs(traj: Trajectory, feat: Features, sf: StateFeatures): void {
+  validateFeatures(feat);
+  validateStateFeatures(sf);
+  if (feat.nS !== sf.nS) {
+    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
+  }
+  validateTrajectory(traj, feat.nS, feat.nA);
+}
+
+/** The checks both critic updates share, after their features and trajectory are validated. */
+function checkCriticArgs(
+  w: ArrayLike<number>,
+  d: number,
+  gamma: number,
+  alpha: number,
+  out: Float64Array,
+): void {
+  assertFiniteArray("w", w, d);
+  assertNumber("gamma", gamma, 0, 0.999999);
+  assertNumber("alpha", alpha);
+  assertOut(out, d);
+}
+
+/**
  * Batch semi-gradient SARSA, one synchronous step with global `α/n` ([LL26] Eq. 2, MATH §3):
  * `δ_i = r_{i+1} + γ wᵀφ_i⁺ − wᵀφ_i`, `w' = w + (α/n) Σ_{i<n} δ_i φ_i`, with
  * `φ_i⁺ = φ(s_{i+1}, a_{i+1})` (the recorded next action).
@@ -91,10 +131,7 @@ export function sarsaUpdate(
 ): Float64Array {
   const { nS, nA, d, phi } = validateFeatures(feat);
   validateTrajectory(traj, nS, nA);
-  assertFiniteArray("w", w, d);
-  assertNumber("gamma", gamma, 0, 0.999999);
-  assertNumber("alpha", alpha);
-  assertOut(out, d);
+  checkCriticArgs(w, d, gamma, alpha, out);
   const n = traj.n;
   for (let k = 0; k < d; k++) out[k] = w[k];
   const step = alpha / n;
@@ -141,10 +178,7 @@ export function td0Update(
 ): Float64Array {
   const { nS, d, psi } = validateStateFeatures(sf);
   validateTrajectory(traj, nS);
-  assertFiniteArray("w", w, d);
-  assertNumber("gamma", gamma, 0, 0.999999);
-  assertNumber("alpha", alpha);
-  assertOut(out, d);
+  checkCriticArgs(w, d, gamma, alpha, out);
   const n = traj.n;
   for (let k = 0; k < d; k++) out[k] = w[k];
   for (let i = 0; i < n; i++) {
@@ -203,12 +237,7 @@ export function actorCriticUpdate(
   alpha: number,
   beta: number,
 ): { w: Float64Array; lambda: Float64Array } {
-  validateFeatures(feat);
-  validateStateFeatures(sf);
-  if (feat.nS !== sf.nS) {
-    throw new RangeError(`features have |S|=${feat.nS} but state features have |S|=${sf.nS}`);
-  }
-  validateTrajectory(traj, feat.nS, feat.nA);
+  validateAcInputs(traj, feat, sf);
   assertFiniteArray("lambda", lambda, feat.d);
   assertNumber("beta", beta);
   const wNew = td0Update(traj, sf, w, gamma, alpha);

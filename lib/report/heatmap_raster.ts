@@ -139,6 +139,8 @@ export function rasterPanel(
   const url = pngDataUrl(nx, ny, heatmapPixels(rows, opts, domainAbs, nx, ny));
   const xScale = { domain: [-0.5, nx - 0.5], nice: false, zero: false };
   const yScale = { domain: [-0.5, ny - 0.5], nice: false, zero: false, reverse: true };
+  // Both layers put their marks on the same index scales, anchored at the first cell's edge.
+  const at = (scale: Spec) => ({ datum: -0.5, type: "quantitative", scale });
   return {
     ...(title !== undefined ? { title } : {}),
     width: nx * cell,
@@ -148,19 +150,9 @@ export function rasterPanel(
         data: { values: [{ url }] },
         mark: { type: "image", aspect: false, smooth: false, aria: false },
         encoding: {
-          x: {
-            datum: -0.5,
-            type: "quantitative",
-            scale: xScale,
-            axis: indexAxis(nx, opts.xTitle ?? opts.x),
-          },
+          x: { ...at(xScale), axis: indexAxis(nx, opts.xTitle ?? opts.x) },
           x2: { datum: nx - 0.5 },
-          y: {
-            datum: -0.5,
-            type: "quantitative",
-            scale: yScale,
-            axis: indexAxis(ny, opts.yTitle ?? opts.y),
-          },
+          y: { ...at(yScale), axis: indexAxis(ny, opts.yTitle ?? opts.y) },
           y2: { datum: ny - 0.5 },
           url: { field: "url" },
         },
@@ -170,8 +162,8 @@ export function rasterPanel(
         data: { values: [{ [opts.value]: -domainAbs }, { [opts.value]: domainAbs }] },
         mark: { type: "point", opacity: 0, aria: false },
         encoding: {
-          x: { datum: -0.5, type: "quantitative", scale: xScale },
-          y: { datum: -0.5, type: "quantitative", scale: yScale },
+          x: at(xScale),
+          y: at(yScale),
           color: colorEncoding(opts, domainAbs),
         },
       },

@@ -20,21 +20,8 @@
  * @module
  */
 
-export { type Spec, THEME, themeConfig, VEGA_LITE_SCHEMA } from "./theme.ts";
-export { type Cell, type ChartRow, copyRows, type Datum, firstSeen, type Row } from "./rows.ts";
-export { type FrameOptions } from "./frame.ts";
-export { lineChart, type LineChartOptions, type Rule } from "./line.ts";
-export { scatterChart, type ScatterChartOptions } from "./scatter.ts";
-export { groupedBars, type GroupedBarsOptions } from "./bars.ts";
-export {
-  heatmap,
-  type HeatmapOptions,
-  type MatrixRow,
-  matrixRows,
-  RASTER_CELLS,
-} from "./heatmap.ts";
-export { encodePng, pngDataUrl } from "./png.ts";
-export { concatCharts, type ConcatOptions } from "./concat.ts";
+export * from "./chart.ts";
+export { copyRows, firstSeen } from "./rows.ts";
 export {
   normalizeSvgIds,
   type PngOptions,

@@ -62,25 +62,29 @@ export interface RichnessOut {
   wallTimeSec: number;
 }
 
-/** GD on a fixed prompt set from near θ⋆(c): measured vs predicted rates. */
-export interface RateJob {
-  kind: "rate";
+/** The GD runs of a rate job ({@linkcode RateJob}, {@linkcode FreshRateJob}) from near θ⋆(c). */
+export interface RateRuns {
   task: TaskSpec;
   dist: TrainingDistribution;
   seed: number;
-  sampling: PromptSampling;
   /** Scale c of the starting point. */
   c: number;
-  /** Step sizes as multiples of 1/λ_max (each in (0, 2)). */
+  /** Step sizes as multiples of 1/λ_max (each in (0, 2); a fresh job's λ_max is a population estimate). */
   etaTimesLambdaMax: number[];
   /** Relative size of the random initial perturbation. */
   eps: number;
-  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉). */
+  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉) (a fresh job rounds them up to whole groups of T). */
   horizon: number;
   /** Cap on GD steps. */
   maxSteps: number;
   /** Fraction of the run (the end) the slopes are fitted on. */
   fitFraction: number;
+}
+
+/** GD on a fixed prompt set from near θ⋆(c): measured vs predicted rates. */
+export interface RateJob extends RateRuns {
+  kind: "rate";
+  sampling: PromptSampling;
 }
 
 /**
@@ -89,29 +93,14 @@ export interface RateJob {
  * loss. μ and λ_max come from a stream-matched prompt set (`episodes` episodes × every iteration
  * 0 … T−1, episode indices from 10⁶ on, disjoint from the training stream's).
  */
-export interface FreshRateJob {
+export interface FreshRateJob extends RateRuns {
   kind: "freshRate";
-  task: TaskSpec;
-  dist: TrainingDistribution;
-  seed: number;
   /** Episodes of the stream-matched prompt set. */
   episodes: number;
   /** Iterations per MDP (training stream and prompt set). */
   T: number;
   /** MDPs per GD step. */
   batch: number;
-  /** Scale c of the starting point. */
-  c: number;
-  /** Step sizes as multiples of 1/λ_max (population estimate). */
-  etaTimesLambdaMax: number[];
-  /** Relative size of the random initial perturbation. */
-  eps: number;
-  /** Steps: min(maxSteps, ⌈horizon/(ημ)⌉), rounded up to whole groups of T. */
-  horizon: number;
-  /** Cap on GD steps. */
-  maxSteps: number;
-  /** Fraction of the run (the end) the slopes are fitted on. */
-  fitFraction: number;
 }
 
 /** One GD run of a {@linkcode RateJob} or {@linkcode FreshRateJob}. */

@@ -14,6 +14,7 @@ import {
   gaussNewtonOperator,
   gaussNewtonStats,
   gramStats,
+  type PromptSet,
   promptSetLoss,
   restrictedSize,
 } from "../icrl/mod.ts";
@@ -26,7 +27,7 @@ import {
   teacherLearner,
   transferConfig,
 } from "../transfer/mod.ts";
-import { samplePromptSet } from "./distribution.ts";
+import { samplePromptSet, type TrainingDistribution } from "./distribution.ts";
 import { trainOnDistribution } from "./trainer.ts";
 import { trainConfig } from "../train/train.ts";
 import type { TaskSpec } from "../icrl/tasks.ts";
@@ -40,10 +41,24 @@ import {
   type JobOut,
   type RateJob,
   type RateOut,
+  type RateRuns,
   type RichnessJob,
   type RichnessOut,
 } from "./job_types.ts";
 export type * from "./job_types.ts";
+
+/**
+ * The prompt set a job measures on: `episodes` episodes of its task and distribution (episode
+ * indices from 10⁶ on, disjoint from the training stream's), prompts at iterations `at` of `T`.
+ */
+function heldOutPromptSet(
+  job: { task: TaskSpec; dist: TrainingDistribution; seed: number },
+  episodes: number,
+  at: number[],
+  T: number,
+): PromptSet {
+  return samplePromptSet(job.task, job.dist, job.seed, episodes, at, T, 1_000_000);
+}
 
 function scalingTangent(d: number, alpha: number, c: number): Float64Array {
   const s = sarsaBlocks(d, alpha, 1);
@@ -70,15 +85,7 @@ function scalingTangent(d: number, alpha: number, c: number): Float64Array {
 export function runRichness(job: RichnessJob): RichnessOut {
   const t0 = performance.now();
   const { task, sampling } = job;
-  const ps = samplePromptSet(
-    task,
-    job.dist,
-    job.seed,
-    sampling.episodes,
-    sampling.at,
-    sampling.T,
-    1_000_000,
-  );
+  const ps = heldOutPromptSet(job, sampling.episodes, sampling.at, sampling.T);
   const perC = job.method === "gram" ? [] : job.cs.map((c, i) => {
     assertNumber(`cs[${i}]`, c);
     const b = sarsaBlocks(task.d, task.alpha, c);
@@ -127,39 +134,17 @@ function dot(a: Float64Array, b: Float64Array): number {
  */
 export function runRate(job: RateJob): RateOut[] {
   const { task, sampling } = job;
-  assertNumber("eps", job.eps, 1e-8, 1);
-  assertInt("maxSteps", job.maxSteps, 10);
-  assertNumber("fitFraction", job.fitFraction, 0.05, 1);
-  const ps = samplePromptSet(
-    task,
-    job.dist,
-    job.seed,
-    sampling.episodes,
-    sampling.at,
-    sampling.T,
-    1_000_000,
-  );
-  const star = sarsaBlocks(task.d, task.alpha, job.c);
-  const P = restrictedSize(ps.m, ps.p);
-  const vals = symmetricEigenQL(gaussNewtonDense(star, ps), P, false).values;
-  const g = nullityAndGap(vals, 1e-8);
-  if (g.smallestNonzero === null) throw new Error("Gauss–Newton matrix has no non-zero eigenvalue");
-  const mu = g.smallestNonzero, lmax = g.largest;
+  checkRateRuns(job);
+  const ps = heldOutPromptSet(job, sampling.episodes, sampling.at, sampling.T);
+  const { mu, lmax } = gaussNewtonRange(task, job.c, ps);
   const unit = sarsaBlocks(task.d, task.alpha, 1);
-  const rng = new Rng(job.seed).fork("rate-init");
-  const dir = new Float64Array(P);
-  for (let i = 0; i < P; i++) dir[i] = rng.normal();
-  const base = new Float64Array(P);
-  base.set(star.P12, 0);
-  base.set(star.V21bar, star.P12.length);
-  const scale = (job.eps * Math.sqrt(dot(base, base))) / Math.sqrt(dot(dir, dir));
+  const start = perturbedStar(task, job.c, job.eps, new Rng(job.seed).fork("rate-init"));
+  const P = start.length;
   return job.etaTimesLambdaMax.map((f, i) => {
     assertNumber(`etaTimesLambdaMax[${i}]`, f, 1e-6, 1.999);
     const eta = f / lmax;
-    const rho = Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * lmax));
     const steps = Math.min(job.maxSteps, Math.ceil(job.horizon / (eta * mu)));
-    const flat = new Float64Array(P);
-    for (let k = 0; k < P; k++) flat[k] = base[k] + scale * dir[k];
+    const flat = start.slice();
     const b: RestrictedBlocks = {
       m: ps.m,
       p: ps.p,
@@ -177,26 +162,61 @@ export function runRate(job: RateJob): RateOut[] {
       }
       if (s < steps) { for (let k = 0; k < P; k++) flat[k] -= eta * grad[k]; }
     }
-    const from = steps * (1 - job.fitFraction);
-    const tail = curve.filter((r) => r.step >= from && r.loss > 0 && r.dist > 0);
-    const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
-    const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
-    return {
-      set: "fixed" as const,
-      spectrumPrompts: ps.N,
-      c: job.c,
-      eta,
-      etaTimesLambdaMax: f,
-      mu,
-      lambdaMax: lmax,
-      predictedDistSlope: Math.log(rho),
-      predictedLossSlope: 2 * Math.log(rho),
-      measuredDistSlope: -distFit.rate,
-      measuredLossSlope: -lossFit.rate,
-      steps,
-      curve,
-    };
+    return rateOut("fixed", ps.N, job, f, eta, { mu, lmax }, steps, curve);
   });
+}
+
+/** The checks of {@linkcode RateRuns} shared by both rate jobs (the step sizes are checked per run). */
+function checkRateRuns(job: RateRuns): void {
+  assertNumber("eps", job.eps, 1e-8, 1);
+  assertInt("maxSteps", job.maxSteps, 10);
+  assertNumber("fitFraction", job.fitFraction, 0.05, 1);
+}
+
+/** μ and λ_max of the Gauss–Newton matrix at θ⋆(c) over the prompt set (dense eigenvalues). */
+function gaussNewtonRange(task: TaskSpec, c: number, ps: PromptSet): { mu: number; lmax: number } {
+  const star = sarsaBlocks(task.d, task.alpha, c);
+  const P = restrictedSize(ps.m, ps.p);
+  const vals = symmetricEigenQL(gaussNewtonDense(star, ps), P, false).values;
+  const g = nullityAndGap(vals, 1e-8);
+  if (g.smallestNonzero === null) throw new Error("Gauss–Newton matrix has no non-zero eigenvalue");
+  return { mu: g.smallestNonzero, lmax: g.largest };
+}
+
+/**
+ * One GD run's result: the log-slopes of loss and distance fitted over the last `fitFraction` of
+ * `curve`, beside the predicted `log max(|1 − ημ|, |1 − ηλ_max|)` (and twice it).
+ */
+function rateOut(
+  set: RateOut["set"],
+  spectrumPrompts: number,
+  job: RateRuns,
+  f: number,
+  eta: number,
+  { mu, lmax }: { mu: number; lmax: number },
+  steps: number,
+  curve: RateOut["curve"],
+): RateOut {
+  const rho = Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * lmax));
+  const from = steps * (1 - job.fitFraction);
+  const tail = curve.filter((r) => r.step >= from && r.loss > 0 && r.dist > 0);
+  const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
+  const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
+  return {
+    set,
+    spectrumPrompts,
+    c: job.c,
+    eta,
+    etaTimesLambdaMax: f,
+    mu,
+    lambdaMax: lmax,
+    predictedDistSlope: Math.log(rho),
+    predictedLossSlope: 2 * Math.log(rho),
+    measuredDistSlope: -distFit.rate,
+    measuredLossSlope: -lossFit.rate,
+    steps,
+    curve,
+  };
 }
 
 /** θ⋆(c) + a random perturbation of relative size eps (P12 part, then V̄21), and the spectrum. */
@@ -237,24 +257,16 @@ export async function runFreshRate(job: FreshRateJob): Promise<RateOut[]> {
   assertInt("episodes", job.episodes, 1);
   assertInt("T", job.T, 1);
   assertInt("batch", job.batch, 1);
-  assertNumber("eps", job.eps, 1e-8, 1);
-  assertInt("maxSteps", job.maxSteps, 10);
-  assertNumber("fitFraction", job.fitFraction, 0.05, 1);
+  checkRateRuns(job);
   const at = Array.from({ length: job.T }, (_, i) => i);
-  const ps = samplePromptSet(task, job.dist, job.seed, job.episodes, at, job.T, 1_000_000);
-  const star = sarsaBlocks(task.d, task.alpha, job.c);
-  const P = restrictedSize(ps.m, ps.p);
-  const vals = symmetricEigenQL(gaussNewtonDense(star, ps), P, false).values;
-  const g = nullityAndGap(vals, 1e-8);
-  if (g.smallestNonzero === null) throw new Error("Gauss–Newton matrix has no non-zero eigenvalue");
-  const mu = g.smallestNonzero, lmax = g.largest;
+  const ps = heldOutPromptSet(job, job.episodes, at, job.T);
+  const { mu, lmax } = gaussNewtonRange(task, job.c, ps);
   const start = perturbedStar(task, job.c, job.eps, new Rng(job.seed).fork("fresh-rate-init"));
   const mp = ps.m * ps.p;
   const out: RateOut[] = [];
   for (const [i, f] of job.etaTimesLambdaMax.entries()) {
     assertNumber(`etaTimesLambdaMax[${i}]`, f, 1e-6, 1.999);
     const eta = f / lmax;
-    const rho = Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * lmax));
     const want = Math.min(job.maxSteps, Math.ceil(job.horizon / (eta * mu)));
     const groups = Math.max(1, Math.ceil(want / job.T));
     const steps = groups * job.T;
@@ -276,25 +288,7 @@ export async function runFreshRate(job: FreshRateJob): Promise<RateOut[]> {
       init: { P12: start.slice(0, mp), V21bar: start.slice(mp) },
     });
     const curve = res.rows.map((r) => ({ step: r.step, loss: r.loss, dist: r.dist }));
-    const from = steps * (1 - job.fitFraction);
-    const tail = curve.filter((r) => r.step >= from && r.loss > 0 && r.dist > 0);
-    const lossFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.loss));
-    const distFit = fitExponentialRate(tail.map((r) => r.step), tail.map((r) => r.dist));
-    out.push({
-      set: "fresh",
-      spectrumPrompts: ps.N,
-      c: job.c,
-      eta,
-      etaTimesLambdaMax: f,
-      mu,
-      lambdaMax: lmax,
-      predictedDistSlope: Math.log(rho),
-      predictedLossSlope: 2 * Math.log(rho),
-      measuredDistSlope: -distFit.rate,
-      measuredLossSlope: -lossFit.rate,
-      steps,
-      curve,
-    });
+    out.push(rateOut("fresh", ps.N, job, f, eta, { mu, lmax }, steps, curve));
   }
   return out;
 }

@@ -56,3 +56,18 @@ Deno.test("…Into token writers refuse a buffer too short, naming the need", ()
   assert.throws(() => td0TokensInto(traj, sf, 0.5, new Float64Array(70), 40), /length ≥ 82/);
   assert.throws(() => sarsaTokensInto(traj, feat, 0.5, new Float64Array(100), 0, 3), /stride/);
 });
+
+Deno.test("SARSA and TD(0) tokens are [f_i ; γf_i⁺ ; r_{i+1}] of φ(s,a) and ψ(s), entry by entry", () => {
+  const { feat, sf, traj } = setup();
+  const g = 0.5, n = traj.n;
+  const phi = (s: number, a: number) =>
+    Array.from(feat.phi.subarray((s * feat.nA + a) * feat.d, (s * feat.nA + a + 1) * feat.d));
+  const psi = (s: number) => Array.from(sf.psi.subarray(s * sf.d, (s + 1) * sf.d));
+  const want = (f: (i: number) => number[]) =>
+    Float64Array.from(
+      Array.from({ length: n }, (_, i) => [...f(i), ...f(i + 1).map((x) => g * x), traj.r[i]])
+        .flat(),
+    );
+  assert.deepEqual(sarsaTokens(traj, feat, g), want((i) => phi(traj.s[i], traj.a[i])));
+  assert.deepEqual(td0Tokens(traj, sf, g), want((i) => psi(traj.s[i])));
+});
