@@ -7,22 +7,13 @@
 
 /// <reference lib="deno.worker" />
 import { generateChunk, type GenerateJob } from "./generate.ts";
+import { trajectoryArrays } from "./record.ts";
 
 self.onmessage = (ev: MessageEvent<{ id: number; job: GenerateJob }>) => {
   const { id, job } = ev.data;
   try {
     const set = generateChunk(job);
-    const buffers = [
-      set.index,
-      set.arms,
-      set.theta,
-      set.means,
-      set.best,
-      set.bestMean,
-      set.actions,
-      set.rewards,
-      ...(set.probs ? [set.probs] : []),
-    ].map((a) => a.buffer as ArrayBuffer);
+    const buffers = trajectoryArrays(set).map((a) => a.buffer as ArrayBuffer);
     self.postMessage({ id, kind: "done", result: set }, [...new Set(buffers)]);
   } catch (e) {
     self.postMessage({ id, kind: "error", message: (e as Error).message });

@@ -154,3 +154,24 @@ export function concatTrajectorySets(sets: readonly TrajectorySet[]): Trajectory
     probs: s0.probs === null ? null : cat((s) => s.probs!),
   };
 }
+
+/**
+ * The typed arrays of a set, in field order (`index`, `arms`, `theta`, `means`, `best`, `bestMean`,
+ * `actions`, `rewards`, then `probs` when recorded): what a Worker transfers and what the set
+ * weighs in memory.
+ *
+ * @example
+ * ```ts
+ * import { generateChunk } from "./generate.ts";
+ * import { trajectoryArrays } from "./record.ts";
+ * import { LINEAR_BANDIT } from "./env.ts";
+ * const job = { spec: { ...LINEAR_BANDIT, horizon: 5 }, algorithm: { name: "uniform" } as const,
+ *   envSeed: 1, policySeed: 2, first: 0, count: 3 };
+ * trajectoryArrays(generateChunk({ ...job, recordProbs: false })).length; // 8
+ * trajectoryArrays(generateChunk({ ...job, recordProbs: true })).at(-1)!.length; // 3 × 5 × 10 probs
+ * ```
+ */
+export function trajectoryArrays(set: TrajectorySet): (Int32Array | Float64Array)[] {
+  const { index, arms, theta, means, best, bestMean, actions, rewards, probs } = set;
+  return [index, arms, theta, means, best, bestMean, actions, rewards, ...(probs ? [probs] : [])];
+}

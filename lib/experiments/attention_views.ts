@@ -40,6 +40,22 @@ export function referenceLabel(res: AttentionResult): string {
   return res.learners[0].label;
 }
 
+/** An interval's three columns `name`, `nameLo`, `nameHi` (nulls for a missing interval). */
+function ciCols(name: string, c: { mean: number; lo: number; hi: number } | null) {
+  return {
+    [name]: c ? c.mean : null,
+    [`${name}Lo`]: c ? c.lo : null,
+    [`${name}Hi`]: c ? c.hi : null,
+  };
+}
+
+/** The columns `score`, `scoreLo`, `scoreHi` of a transfer summary row. */
+function scoreCols(r: { score: number; scoreLo: number; scoreHi: number }) {
+  return { score: r.score, scoreLo: r.scoreLo, scoreHi: r.scoreHi };
+}
+
+const ZERO = { mean: 0, lo: 0, hi: 0 };
+
 /**
  * Tidy tables of notebook 06 (numbers, not formatted strings, so every claim can be traced).
  *
@@ -104,9 +120,7 @@ export function tables(res: AttentionResult): Tables {
       learner: label,
       prompts: c.prompts,
       wallSec: c.wallSec,
-      relErr: c.relErr.mean,
-      relErrLo: c.relErr.lo,
-      relErrHi: c.relErr.hi,
+      ...ciCols("relErr", c.relErr),
     }))
   );
   const sums = transferSummaries(res);
@@ -128,19 +142,11 @@ export function tables(res: AttentionResult): Tables {
       lrsUsed: [...new Set(runs.map((r) => r.lr))].join("/"),
       promptsPerSeed: runs[0].result.prompts,
       seeds: runs.length,
-      trainLoss: fl.mean,
-      trainLossLo: fl.lo,
-      trainLossHi: fl.hi,
-      heldoutRelErr: os.relErr.mean,
-      heldoutRelErrLo: os.relErr.lo,
-      heldoutRelErrHi: os.relErr.hi,
+      ...ciCols("trainLoss", fl),
+      ...ciCols("heldoutRelErr", os.relErr),
       relErrVsReference: label === ref ? "reference" : ciRelation(os.relErr, refErr),
-      score: tr.score,
-      scoreLo: tr.scoreLo,
-      scoreHi: tr.scoreHi,
-      dJvsReference: d ? d.mean : null,
-      dJvsReferenceLo: d ? d.lo : null,
-      dJvsReferenceHi: d ? d.hi : null,
+      ...scoreCols(tr),
+      ...ciCols("dJvsReference", d),
     };
   });
   const teacherFinal = sums.default.find((s) => s.learner === TEACHER && s.step === last)!;
@@ -152,19 +158,11 @@ export function tables(res: AttentionResult): Tables {
     lrsUsed: "",
     promptsPerSeed: 0,
     seeds: 0,
-    trainLoss: 0,
-    trainLossLo: 0,
-    trainLossHi: 0,
-    heldoutRelErr: 0,
-    heldoutRelErrLo: 0,
-    heldoutRelErrHi: 0,
+    ...ciCols("trainLoss", ZERO),
+    ...ciCols("heldoutRelErr", ZERO),
     relErrVsReference: "",
-    score: teacherFinal.score,
-    scoreLo: teacherFinal.scoreLo,
-    scoreHi: teacherFinal.scoreHi,
-    dJvsReference: null,
-    dJvsReferenceLo: null,
-    dJvsReferenceHi: null,
+    ...scoreCols(teacherFinal),
+    ...ciCols("dJvsReference", null),
   });
   const labels = conditionLabels(res);
   const transferSummary = CONDS.flatMap((c) =>
@@ -180,15 +178,9 @@ export function tables(res: AttentionResult): Tables {
         condition: labels[c],
         learner: label,
         step: L,
-        J: s.mean,
-        JLo: s.lo,
-        JHi: s.hi,
-        score: s.score,
-        scoreLo: s.scoreLo,
-        scoreHi: s.scoreHi,
-        dJvsTeacher: d ? d.mean : null,
-        dJvsTeacherLo: d ? d.lo : null,
-        dJvsTeacherHi: d ? d.hi : null,
+        ...ciCols("J", s),
+        ...scoreCols(s),
+        ...ciCols("dJvsTeacher", d),
       };
     });
   });
@@ -198,9 +190,7 @@ export function tables(res: AttentionResult): Tables {
       return {
         learner: label,
         n,
-        relErr: s.relErr.mean,
-        relErrLo: s.relErr.lo,
-        relErrHi: s.relErr.hi,
+        ...ciCols("relErr", s.relErr),
         loss: s.loss.mean,
       };
     })
@@ -213,14 +203,10 @@ export function tables(res: AttentionResult): Tables {
       return {
         learner: label,
         condition: labels[c],
-        heldoutRelErr: s.relErr.mean,
-        heldoutRelErrLo: s.relErr.lo,
-        heldoutRelErrHi: s.relErr.hi,
+        ...ciCols("heldoutRelErr", s.relErr),
         relErrVsReference: label === ref ? "reference" : ciRelation(s.relErr, r.relErr),
         step: lastStep(res, c),
-        score: t.score,
-        scoreLo: t.scoreLo,
-        scoreHi: t.scoreHi,
+        ...scoreCols(t),
       };
     })
   );

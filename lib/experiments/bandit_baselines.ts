@@ -19,7 +19,7 @@ import {
   validateBanditSpec,
 } from "../bandits/env.ts";
 import { generateChunk, generateTrajectories } from "../bandits/generate.ts";
-import type { TrajectorySet } from "../bandits/record.ts";
+import { trajectoryArrays, type TrajectorySet } from "../bandits/record.ts";
 import { cumulativeRegret, regretCurve, type RegretPoint } from "../bandits/regret.ts";
 import { simulate } from "../bandits/simulate.ts";
 import { assertKnownKeys } from "../core/validate.ts";
@@ -285,17 +285,7 @@ export async function run(
     finalRegret[i] = acc;
   }
   const ci = meanCI(finalRegret);
-  const bytes = [
-    big.index,
-    big.arms,
-    big.theta,
-    big.means,
-    big.best,
-    big.bestMean,
-    big.actions,
-    big.rewards,
-  ]
-    .reduce((n, a) => n + a.byteLength, 0);
+  const bytes = trajectoryArrays(big).reduce((n, a) => n + a.byteLength, 0);
   const generation = {
     count: big.numEnvs,
     horizon: big.horizon,

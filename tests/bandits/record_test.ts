@@ -10,6 +10,7 @@ import {
   regretCurve,
   sampleBandits,
   simulate,
+  trajectoryArrays,
   trajectorySet,
 } from "../../lib/bandits/mod.ts";
 import {
@@ -170,4 +171,37 @@ Deno.test("runWorkerJobs: a failing job rejects naming its index", async () => {
   };
   await assert.rejects(() => runWorkerJobs(url, [bad], 1), /job 0 failed: .*numArms.*0/);
   assert.deepEqual(await runWorkerJobs(url, [], 1), []);
+});
+
+Deno.test("trajectoryArrays lists every typed array of the set in field order, probs last when recorded", () => {
+  const job = {
+    spec: { ...LINEAR_BANDIT, horizon: 4 },
+    algorithm: { name: "linucb" } as const,
+    envSeed: 3,
+    policySeed: 4,
+    first: 0,
+    count: 2,
+  };
+  for (const recordProbs of [false, true]) {
+    const set = generateChunk({ ...job, recordProbs });
+    const expected = [
+      set.index,
+      set.arms,
+      set.theta,
+      set.means,
+      set.best,
+      set.bestMean,
+      set.actions,
+      set.rewards,
+      ...(recordProbs ? [set.probs!] : []),
+    ];
+    const got = trajectoryArrays(set);
+    assert.equal(got.length, expected.length);
+    got.forEach((a, i) => assert.equal(a, expected[i])); // the same objects, not copies
+    // N·(1 + A·d + d + A + 1 + 1 + T + T) numbers (+ N·T·A probs), 4 bytes for Int32, 8 for Float64
+    const N = 2, A = 10, d = 5, T = 4;
+    const bytes = 4 * (N + N + N * T) + 8 * (N * A * d + N * d + N * A + N + N * T) +
+      (recordProbs ? 8 * N * T * A : 0);
+    assert.equal(got.reduce((n, a) => n + a.byteLength, 0), bytes);
+  }
 });
