@@ -82,6 +82,19 @@ export interface ActorCriticConfig {
   cosBar: number;
 }
 
+/** The step-size sweep of one scale: its β grid and size; α grid, seed and stream are shared. */
+function sweepOf(betas: number[], numMdps: number, updates: number): ActorCriticConfig["sweep"] {
+  return {
+    alphas: [0.2, 0.5],
+    betas,
+    numMdps,
+    updates,
+    recordEvery: 10,
+    seed: 4_004,
+    streamLabel: "ac-step-size-sweep",
+  };
+}
+
 /**
  * Quick (smoke test of a few seconds) and paper settings. Paper: K = 2 048, T = 500 (≈ 10⁶ prompts
  * per seed — a tenth of SARSA's 10⁷, to fit 10 seeds in the notebook's ~10-minute budget; it already
@@ -92,15 +105,7 @@ export const actorCriticDefaults: ScaleDefaults<ActorCriticConfig> = {
   quick: {
     task: { ...DEFAULT_TASK, kind: "ac" },
     specDefault: { alpha: 0.2, beta: 0.2 },
-    sweep: {
-      alphas: [0.2, 0.5],
-      betas: [0.2, 1],
-      numMdps: 10,
-      updates: 60,
-      recordEvery: 10,
-      seed: 4_004,
-      streamLabel: "ac-step-size-sweep",
-    },
+    sweep: sweepOf([0.2, 1], 10, 60),
     construction: { ns: [1, 20], ds: [9, 36], trials: 2 },
     seeds: [0, 1],
     K: 256,
@@ -116,15 +121,7 @@ export const actorCriticDefaults: ScaleDefaults<ActorCriticConfig> = {
   paper: {
     task: { ...DEFAULT_TASK, kind: "ac" },
     specDefault: { alpha: 0.2, beta: 0.2 },
-    sweep: {
-      alphas: [0.2, 0.5],
-      betas: [0.1, 0.2, 0.5, 1, 2, 5],
-      numMdps: 100,
-      updates: 400,
-      recordEvery: 10,
-      seed: 4_004,
-      streamLabel: "ac-step-size-sweep",
-    },
+    sweep: sweepOf([0.1, 0.2, 0.5, 1, 2, 5], 100, 400),
     construction: { ns: [1, 20, 200], ds: [9, 36], trials: 20 },
     seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     K: 2_048,

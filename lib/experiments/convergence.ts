@@ -54,6 +54,18 @@ export interface ConvergenceConfig {
 }
 
 /**
+ * The side runs of one scale, on seed 0's MDP sequence: exact mode (B = 1), its batched twin and the
+ * full parameterisation share K and T, so the comparisons are like for like by construction.
+ */
+function sideRuns(K: number, T: number, logEvery: { exact: number; twin: number; full: number }) {
+  return {
+    exact: { K, T, batch: 1, logEvery: logEvery.exact, seed: 0 },
+    exactTwin: { K, T, batch: 64, logEvery: logEvery.twin, seed: 0 },
+    full: { K, T, batch: 64, param: "full" as const, logEvery: logEvery.full, seed: 0 },
+  };
+}
+
+/**
  * Notebook 02 side by side. `paper`: K = 10 000, T = 1 000 (10⁷ prompts per seed), B = 64, 10
  * seeds (5 required; 10 so notebook 03 has ≥ 10 independently trained blocks). `quick`: a
  * 1-minute smoke test.
@@ -62,9 +74,7 @@ export const convergenceDefaults: ScaleDefaults<ConvergenceConfig> = {
   quick: {
     seeds: [0, 1],
     main: { K: 256, T: 100, batch: 64, logEvery: 20 },
-    exact: { K: 64, T: 50, batch: 1, logEvery: 200, seed: 0 },
-    exactTwin: { K: 64, T: 50, batch: 64, logEvery: 10, seed: 0 },
-    full: { K: 64, T: 50, batch: 64, param: "full", logEvery: 10, seed: 0 },
+    ...sideRuns(64, 50, { exact: 200, twin: 10, full: 10 }),
     fullTf: { K: 16, T: 20, batch: 16, param: "full", engine: "tfjs", logEvery: 5, seed: 0 },
     rateFraction: 0.5,
     workers: 2,
@@ -73,9 +83,7 @@ export const convergenceDefaults: ScaleDefaults<ConvergenceConfig> = {
   paper: {
     seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     main: { K: 10_000, T: 1_000, batch: 64, logEvery: 500 },
-    exact: { K: 2_000, T: 300, batch: 1, logEvery: 4_000, seed: 0 },
-    exactTwin: { K: 2_000, T: 300, batch: 64, logEvery: 50, seed: 0 },
-    full: { K: 2_000, T: 300, batch: 64, param: "full", logEvery: 100, seed: 0 },
+    ...sideRuns(2_000, 300, { exact: 4_000, twin: 50, full: 100 }),
     fullTf: { K: 128, T: 100, batch: 16, param: "full", engine: "tfjs", logEvery: 20, seed: 0 },
     rateFraction: 0.5,
     workers: 2,
