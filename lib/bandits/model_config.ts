@@ -8,7 +8,7 @@
  */
 
 import { Rng } from "../core/rng.ts";
-import { assertInt } from "../core/validate.ts";
+import { assertInt, assertNumber } from "../core/validate.ts";
 
 /** Architecture of the model. */
 export interface TransformerConfig {
@@ -90,15 +90,63 @@ export function validateTransformerConfig(cfg: TransformerConfig): void {
   assertInt("tokenDim", cfg.tokenDim, 1, 100_000);
   assertInt("numActions", cfg.numActions, 2, 10_000);
   assertInt("maxLen", cfg.maxLen, 1, 100_000);
-  assertInt("D", cfg.D, 1, 4096);
-  assertInt("layers", cfg.layers, 1, 64);
-  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
-  if (cfg.heads !== undefined) {
-    assertInt("heads", cfg.heads, 1, cfg.D);
-    if (cfg.D % cfg.heads !== 0) {
-      throw new RangeError(`D = ${cfg.D} is not divisible by heads = ${cfg.heads}`);
+  validateArchitecture(cfg);
+}
+
+/**
+ * The one statement of the architecture's ranges — width D ∈ [1, 4096], layers ∈ [1, 64], MLP
+ * width ∈ [1, 65 536], heads (when given) dividing D — shared by the model, the pretraining and the
+ * experiment configs; `prefix` is put before each field name in the error (e.g. `"model."`).
+ *
+ * @example
+ * ```ts
+ * import { validateArchitecture } from "./model_config.ts";
+ * validateArchitecture({ D: 32, layers: 8, mlpHidden: 32, heads: 4 }); // fine
+ * try {
+ *   validateArchitecture({ D: 8, layers: 1, mlpHidden: 8, heads: 3 }, "model.");
+ * } catch (e) {
+ *   (e as Error).message; // "model.D = 8 is not divisible by heads = 3"
+ * }
+ * ```
+ */
+export function validateArchitecture(
+  a: { D: number; layers: number; mlpHidden: number; heads?: number },
+  prefix = "",
+): void {
+  assertInt(`${prefix}D`, a.D, 1, 4096);
+  assertInt(`${prefix}layers`, a.layers, 1, 64);
+  assertInt(`${prefix}mlpHidden`, a.mlpHidden, 1, 65_536);
+  if (a.heads !== undefined) {
+    assertInt(`${prefix}heads`, a.heads, 1, a.D);
+    if (a.D % a.heads !== 0) {
+      throw new RangeError(`${prefix}D = ${a.D} is not divisible by heads = ${a.heads}`);
     }
   }
+}
+
+/**
+ * The one statement of AdamW's ranges — learning rate in (0, 1], weight decay in [0, 1], gradient
+ * clipping norm in [0, 10⁹] (0 = none) — shared by the engine, the pretraining and the experiment
+ * configs; `prefix` as in {@linkcode validateArchitecture}.
+ *
+ * @example
+ * ```ts
+ * import { validateAdamW } from "./model_config.ts";
+ * validateAdamW({ lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 }); // fine
+ * try {
+ *   validateAdamW({ lr: NaN, weightDecay: 0, clipNorm: 0 }, "optim.");
+ * } catch (e) {
+ *   (e as Error).message; // names optim.lr and NaN
+ * }
+ * ```
+ */
+export function validateAdamW(
+  o: { lr: number; weightDecay: number; clipNorm: number },
+  prefix = "",
+): void {
+  assertNumber(`${prefix}lr`, o.lr, Number.MIN_VALUE, 1);
+  assertNumber(`${prefix}weightDecay`, o.weightDecay, 0, 1);
+  assertNumber(`${prefix}clipNorm`, o.clipNorm, 0, 1e9);
 }
 
 /**

@@ -9,10 +9,11 @@
 
 import { tf } from "../icrl/tf.ts";
 import { createEngine, type EngineBackend } from "./engine/engine.ts";
+import { validateAdamW, validateArchitecture } from "./model_config.ts";
 import { AdamW } from "./adamw_tf.ts";
 export { AdamW } from "./adamw_tf.ts";
 import { Rng } from "../core/rng.ts";
-import { assertInt, assertNumber } from "../core/validate.ts";
+import { assertInt } from "../core/validate.ts";
 import {
   crossEntropy,
   initWeights,
@@ -157,20 +158,15 @@ export function validatePretrainConfig(cfg: PretrainConfig): void {
       throw new RangeError(`unknown pretrain config key "${k}"`);
     }
   }
-  assertInt("D", cfg.D, 1, 4096);
-  assertInt("layers", cfg.layers, 1, 64);
-  assertInt("mlpHidden", cfg.mlpHidden, 1, 65_536);
+  validateArchitecture(cfg);
   assertInt("steps", cfg.steps, 1, 1e9);
   assertInt("batch", cfg.batch, 1, 1e6);
-  assertNumber("lr", cfg.lr, Number.MIN_VALUE, 1);
-  assertNumber("weightDecay", cfg.weightDecay, 0, 1);
-  assertNumber("clipNorm", cfg.clipNorm, 0, 1e9);
+  validateAdamW(cfg);
   assertInt("evalEvery", cfg.evalEvery, 1, 1e9);
   assertInt("seed", cfg.seed, 0, Number.MAX_SAFE_INTEGER);
   if (cfg.target !== "logged" && cfg.target !== "optimal") {
     throw new RangeError(`target must be "logged" or "optimal", got ${JSON.stringify(cfg.target)}`);
   }
-  if (cfg.heads !== undefined) assertInt("heads", cfg.heads, 1, cfg.D);
   if (cfg.matmul !== "plain" && cfg.matmul !== "autodiff") {
     throw new RangeError(`matmul must be "plain" or "autodiff", got ${JSON.stringify(cfg.matmul)}`);
   }

@@ -10,7 +10,11 @@
 import { assertInt, assertKnownKeys, assertNumber } from "../core/validate.ts";
 import type { BackendName } from "../bandits/backend.ts";
 import type { AlgorithmSpec } from "../bandits/algorithms.ts";
-import type { TransformerConfig } from "../bandits/model_config.ts";
+import {
+  type TransformerConfig,
+  validateAdamW,
+  validateArchitecture,
+} from "../bandits/model_config.ts";
 import { forwardFlops } from "../bandits/engine/reference.ts";
 import {
   type GoRule,
@@ -212,16 +216,9 @@ export function validatePretrainExpConfig(cfg: PretrainExpConfig): void {
       `backend must be wasm, tfjs-wasm, cpu or webgpu, got ${JSON.stringify(cfg.backend)}`,
     );
   }
-  assertInt("model.D", cfg.model.D, 1, 4096);
-  assertInt("model.layers", cfg.model.layers, 1, 64);
-  assertInt("model.heads", cfg.model.heads, 1, cfg.model.D);
-  if (cfg.model.D % cfg.model.heads !== 0) {
-    throw new RangeError(`model.D = ${cfg.model.D} is not divisible by heads = ${cfg.model.heads}`);
-  }
-  assertInt("model.mlpHidden", cfg.model.mlpHidden, 1, 65_536);
-  assertNumber("optim.lr", cfg.optim.lr, Number.MIN_VALUE, 1);
-  assertNumber("optim.weightDecay", cfg.optim.weightDecay, 0, 1);
-  assertNumber("optim.clipNorm", cfg.optim.clipNorm, 0, 1e9);
+  assertInt("model.heads", cfg.model.heads, 1); // required here (the model config defaults it to 1)
+  validateArchitecture(cfg.model, "model.");
+  validateAdamW(cfg.optim, "optim.");
   assertInt("optim.batch", cfg.optim.batch, 1, 1 << 16);
   assertInt("heldoutCount", cfg.heldoutCount, 1, 1e7);
   assertInt("evalEvery", cfg.evalEvery, 1, 1e9);

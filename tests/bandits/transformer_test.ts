@@ -14,6 +14,7 @@ import {
   validateWeights,
   weightShapes,
 } from "../../lib/bandits/transformer.ts";
+import { validateAdamW, validateArchitecture } from "../../lib/bandits/model_config.ts";
 
 await initTf();
 
@@ -285,4 +286,83 @@ Deno.test("transformer: weights round-trip through the model", () => {
   const back = m.weights();
   for (const k of Object.keys(w)) assert.deepEqual(back[k], w[k]);
   m.dispose();
+});
+
+Deno.test("validateArchitecture / validateAdamW: the ranges at their edges, the prefix in every message", () => {
+  const ok = { D: 4096, layers: 64, mlpHidden: 65_536, heads: 4096 };
+  validateArchitecture(ok); // every upper edge accepted
+  validateArchitecture({ D: 1, layers: 1, mlpHidden: 1 }); // lower edges, heads optional
+  const bad: [Record<string, number>, RegExp][] = [
+    [{ D: 4097 }, /model\.D/],
+    [{ D: 0 }, /model\.D/],
+    [{ layers: 65 }, /model\.layers/],
+    [{ mlpHidden: 65_537 }, /model\.mlpHidden/],
+    [{ heads: 0 }, /model\.heads/],
+    [{ D: 12, heads: 5 }, /Error: model\.D = 12 is not divisible by heads = 5$/],
+    [{ D: 2.5 }, /model\.D/],
+  ];
+  for (const [over, re] of bad) {
+    assert.throws(() => validateArchitecture({ ...ok, D: 32, heads: 4, ...over }, "model."), re);
+  }
+  validateAdamW({ lr: 1, weightDecay: 1, clipNorm: 1e9 });
+  validateAdamW({ lr: Number.MIN_VALUE, weightDecay: 0, clipNorm: 0 });
+  for (
+    const [over, re] of [
+      [{ lr: 0 }, /optim\.lr/],
+      [{ lr: NaN }, /optim\.lr.*NaN/],
+      [{ lr: 1.5 }, /optim\.lr/],
+      [{ weightDecay: -1e-9 }, /optim\.weightDecay/],
+      [{ clipNorm: 2e9 }, /optim\.clipNorm/],
+    ] as const
+  ) {
+    assert.throws(
+      () => validateAdamW({ lr: 1e-3, weightDecay: 0, clipNorm: 0, ...over }, "optim."),
+      re,
+    );
+  }
+});
+
+Deno.test("the model, pretraining and experiment configs refuse the same architecture the same way", async () => {
+  const { validatePretrainConfig } = await import("../../lib/bandits/pretrain.ts");
+  const { validatePretrainExpConfig, pretrainDefaults } = await import(
+    "../../lib/experiments/pretrain_config.ts"
+  );
+  const model = {
+    tokenDim: 6,
+    numActions: 5,
+    maxLen: 10,
+    D: 12,
+    layers: 1,
+    mlpHidden: 8,
+    heads: 5,
+  };
+  assert.throws(
+    () => validateTransformerConfig(model),
+    /Error: D = 12 is not divisible by heads = 5$/,
+  );
+  const pre = {
+    D: 12,
+    layers: 1,
+    mlpHidden: 8,
+    heads: 5,
+    steps: 3,
+    batch: 4,
+    lr: 1e-3,
+    weightDecay: 0,
+    clipNorm: 1,
+    evalEvery: 3,
+    target: "optimal" as const,
+    seed: 0,
+    matmul: "plain" as const,
+  };
+  assert.throws(() => validatePretrainConfig(pre), /Error: D = 12 is not divisible by heads = 5$/);
+  const q = pretrainDefaults.quick;
+  assert.throws(
+    () => validatePretrainExpConfig({ ...q, model: { ...q.model, D: 12, heads: 5 } }),
+    /Error: model\.D = 12 is not divisible by heads = 5$/,
+  );
+  assert.throws(
+    () => validatePretrainExpConfig({ ...q, optim: { ...q.optim, weightDecay: 2 } }),
+    /optim\.weightDecay/,
+  );
 });

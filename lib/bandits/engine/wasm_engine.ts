@@ -10,7 +10,7 @@
  */
 
 import type { TransformerConfig, TransformerWeights } from "../model_config.ts";
-import { validateWeights } from "../model_config.ts";
+import { validateAdamW, validateWeights } from "../model_config.ts";
 import { checkBatch } from "./reference.ts";
 import {
   hasRelaxedSimd,
@@ -19,7 +19,7 @@ import {
   SequencePass,
   transformerKernels,
 } from "./wasm_model.ts";
-import { assertInt, assertNumber } from "../../core/validate.ts";
+import { assertInt } from "../../core/validate.ts";
 
 /** AdamW settings (the paper: lr 1e-3, weight decay 1e-4; β₁ 0.9, β₂ 0.999, ε 1e-8). */
 export interface OptimizerConfig {
@@ -45,9 +45,7 @@ export function validateOptimizer(o: OptimizerConfig): void {
       throw new RangeError(`unknown optimizer key "${k}"`);
     }
   }
-  assertNumber("lr", o.lr, Number.MIN_VALUE, 1);
-  assertNumber("weightDecay", o.weightDecay, 0, 1);
-  assertNumber("clipNorm", o.clipNorm, 0, 1e9);
+  validateAdamW(o);
 }
 
 /** Messages to a worker. */
