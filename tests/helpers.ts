@@ -71,3 +71,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/** The entries of `h` in a token slot `{ offset, size }` (a copy). */
+export function slotOf(h: Float64Array, s: { offset: number; size: number }): Float64Array {
+  return h.slice(s.offset, s.offset + s.size);
+}

@@ -1,5 +1,6 @@
 // The soft LinUCB transformer against independent float64 formulas (MATH §10.6).
 import assert from "node:assert/strict";
+import { maxAbsDiff, slotOf } from "../helpers.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import {
   ConstructionParameterError,
@@ -50,14 +51,6 @@ function runOn(con: SoftLinUCBConstruction, seed: number) {
   return { arms, hist, states };
 }
 
-const slot = (h: Float64Array, s: { offset: number; size: number }) =>
-  h.slice(s.offset, s.offset + s.size);
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-
 for (const method of ["agd", "gd"] as const) {
   Deno.test(`soft LinUCB (${method}): every layer is its exact GD/AGD step (≤ 1e-10)`, () => {
     const spec: SoftLinUCBSpec = {
@@ -74,17 +67,20 @@ for (const method of ["agd", "gd"] as const) {
       const beta = method === "agd" ? con.beta : null;
       const wIt = quadraticIterates(G, rewardSum(hist, t - 1), i, con.eta, beta, spec.ridgeSteps);
       for (let s = 1; s <= spec.ridgeSteps; s++) {
-        const got = slot(states[t - 1][s], con.w.x);
+        const got = slotOf(states[t - 1][s], con.w.x);
         const want = wIt.subarray((s - 1) * d, s * d);
-        assert.ok(maxAbs(got, want) <= 1e-10, `t ${t} ridge layer ${s}: ${maxAbs(got, want)}`);
+        assert.ok(
+          maxAbsDiff(got, want) <= 1e-10,
+          `t ${t} ridge layer ${s}: ${maxAbsDiff(got, want)}`,
+        );
       }
       for (let k = 0; k < A; k++) {
         const a = arms.subarray(k * d, (k + 1) * d);
         const xIt = quadraticIterates(G, a, i, con.eta, beta, spec.inverseSteps);
         for (const s of [1, 17, spec.inverseSteps]) {
-          const got = slot(states[t - 1][spec.ridgeSteps + s], con.x[k].x);
+          const got = slotOf(states[t - 1][spec.ridgeSteps + s], con.x[k].x);
           const want = xIt.subarray((s - 1) * d, s * d);
-          assert.ok(maxAbs(got, want) <= 1e-10, `t ${t} arm ${k} inverse layer ${s}`);
+          assert.ok(maxAbsDiff(got, want) <= 1e-10, `t ${t} arm ${k} inverse layer ${s}`);
         }
       }
     }
@@ -98,9 +94,9 @@ Deno.test("soft LinUCB: the bonus layer's products are exact, its √ within the
   const [b0] = con.steps.bonus;
   for (let t = 1; t <= spec.horizon; t++) {
     const after = states[t - 1][b0 + 1], before = states[t - 1][b0];
-    const w = slot(before, con.w.x);
+    const w = slotOf(before, con.w.x);
     for (let k = 0; k < A; k++) {
-      const a = arms.subarray(k * d, (k + 1) * d), x = slot(before, con.x[k].x);
+      const a = arms.subarray(k * d, (k + 1) * d), x = slotOf(before, con.x[k].x);
       let m = 0, q = 0;
       for (let j = 0; j < d; j++) {
         m += w[j] * a[j];
@@ -114,11 +110,11 @@ Deno.test("soft LinUCB: the bonus layer's products are exact, its √ within the
     }
     // converged AGD: the logits equal soft LinUCB's up to (α/τ)·(√ bound) + 1e-9
     const ex = softLinUCBExact(arms, hist, t - 1, spec.lambda, spec.alpha, spec.tau);
-    const logits = slot(states[t - 1].at(-1)!, con.layout.logits);
+    const logits = slotOf(states[t - 1].at(-1)!, con.layout.logits);
     const bound = (spec.alpha / spec.tau) * spec.sqrtTol + 1e-9;
     assert.ok(
-      maxAbs(logits, ex.logits) <= bound,
-      `t ${t}: ${maxAbs(logits, ex.logits)} > ${bound}`,
+      maxAbsDiff(logits, ex.logits) <= bound,
+      `t ${t}: ${maxAbsDiff(logits, ex.logits)} > ${bound}`,
     );
   }
 });
@@ -158,7 +154,7 @@ Deno.test("soft LinUCB: the cached closed loop equals the literal forward pass",
   const out = forwardReference(con.tf, H, N);
   for (let t = 1; t <= con.spec.horizon; t++) {
     const ref = out.subarray((2 * t - 2) * D, (2 * t - 1) * D);
-    assert.ok(maxAbs(states[t - 1].at(-1)!, ref) <= 1e-10);
+    assert.ok(maxAbsDiff(states[t - 1].at(-1)!, ref) <= 1e-10);
   }
 });
 

@@ -1,5 +1,6 @@
 // The Thompson-sampling transformer against independent float64 formulas (MATH §10.7).
 import assert from "node:assert/strict";
+import { maxAbsDiff, slotOf } from "../helpers.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import {
   ConstructionParameterError,
@@ -25,13 +26,6 @@ import {
 } from "../../lib/constructions/thompson.ts";
 
 const d = 5, A = 10;
-const slot = (h: Float64Array, s: { offset: number; size: number }) =>
-  h.slice(s.offset, s.offset + s.size);
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 function runOn(con: ThompsonConstruction, seed: number) {
   const T = con.spec.horizon;
@@ -73,14 +67,14 @@ Deno.test("TS: every step of the transformer is exact given its input (≤ 1e-9 
   const rel = (got: ArrayLike<number>, want: ArrayLike<number>) => {
     let s = 1;
     for (let i = 0; i < want.length; i++) s = Math.max(s, Math.abs(want[i]));
-    return maxAbs(got, want) / s;
+    return maxAbsDiff(got, want) / s;
   };
   for (const t of [1, 2, 5, 8]) {
     const i = 2 * t - 1, st = states[t - 1], S = gram(hist, t - 1, lt);
     // 1. mean by AGD
     const mIt = quadraticIterates(S, rewardSum(hist, t - 1), i, con.eta, con.beta, small.meanSteps);
     for (let s = 1; s <= small.meanSteps; s++) {
-      assert.ok(rel(slot(st[s], con.mean.x), mIt.subarray((s - 1) * d, s * d)) <= 1e-9);
+      assert.ok(rel(slotOf(st[s], con.mean.x), mIt.subarray((s - 1) * d, s * d)) <= 1e-9);
     }
     // 2a. (Σ − μI) a_k
     const [, shiftEnd] = con.steps.shift;
@@ -91,16 +85,16 @@ Deno.test("TS: every step of the transformer is exact given its input (≤ 1e-9 
           want[r] += (S[r * d + c] - (r === c ? con.mu : 0)) * arms[k * d + c];
         }
       }
-      assert.ok(rel(slot(st[shiftEnd], con.y[k]), want) <= 1e-9, `t ${t} y${k}`);
+      assert.ok(rel(slotOf(st[shiftEnd], con.y[k]), want) <= 1e-9, `t ${t} y${k}`);
       // 2b. Padé terms by AGD (with the transformer's own y_k)
       for (let j = 0; j < m; j++) {
         const G = new Float64Array(d * d);
         for (let n = 0; n < d * d; n++) G[n] = con.padeB[j] * S[n];
         for (let r = 0; r < d; r++) G[r * d + r] += con.mu * (1 - con.padeB[j]);
-        const b = slot(st[shiftEnd], con.y[k]).map((v) => con.padeA[j] * v);
+        const b = slotOf(st[shiftEnd], con.y[k]).map((v) => con.padeA[j] * v);
         const it = quadraticIterates(G, b, i, con.padeEta[j], con.padeBeta[j], small.padeSteps);
         for (const s of [1, 7, small.padeSteps]) {
-          const got = slot(st[shiftEnd + s], con.pade[k * m + j].x);
+          const got = slotOf(st[shiftEnd + s], con.pade[k * m + j].x);
           assert.ok(
             rel(got, it.subarray((s - 1) * d, s * d)) <= 1e-9,
             `t ${t} pade ${k},${j} layer ${s}`,
@@ -115,17 +109,17 @@ Deno.test("TS: every step of the transformer is exact given its input (≤ 1e-9 
         for (let j = 0; j < m; j++) v += st[combEnd - 1][con.pade[k * m + j].x.offset + c];
         want2[c] = Math.sqrt(con.mu) * v;
       }
-      assert.ok(rel(slot(st[combEnd], con.s[k]), want2) <= 1e-9);
+      assert.ok(rel(slotOf(st[combEnd], con.s[k]), want2) <= 1e-9);
       // 3. σΣ⁻¹ŝ by AGD
       const it = quadraticIterates(
         S,
-        slot(st[combEnd], con.s[k]).map((v) => sigma * v),
+        slotOf(st[combEnd], con.s[k]).map((v) => sigma * v),
         i,
         con.eta,
         con.beta,
         small.inverseSteps,
       );
-      const got = slot(st[con.steps.inverse[1]], con.xhat[k].x);
+      const got = slotOf(st[con.steps.inverse[1]], con.xhat[k].x);
       assert.ok(rel(got, it.subarray((small.inverseSteps - 1) * d)) <= 1e-9);
     }
     // 4′. u_k = ⟨μ̂, a_k⟩ + ⟨x̂_k, z⟩ exactly, logits u/τ
@@ -151,10 +145,10 @@ Deno.test("TS: converged, the transformer's Σ^{1/2}a is the Padé sum; its logi
     const ex = thompsonExact(arms, hist, t - 1, zs[t - 1], 1, 2.25, spec.tau, 16, con.mu);
     const h = states[t - 1].at(-1)!;
     for (let k = 0; k < A; k++) {
-      assert.ok(maxAbs(slot(h, con.s[k]), ex.padeSqrtA[k]) <= 1e-8, `t ${t} arm ${k}`);
-      assert.ok(maxAbs(ex.padeSqrtA[k], ex.sqrtA[k]) <= 1e-6); // Padé truncation at m = 16
+      assert.ok(maxAbsDiff(slotOf(h, con.s[k]), ex.padeSqrtA[k]) <= 1e-8, `t ${t} arm ${k}`);
+      assert.ok(maxAbsDiff(ex.padeSqrtA[k], ex.sqrtA[k]) <= 1e-6); // Padé truncation at m = 16
     }
-    assert.ok(maxAbs(slot(h, con.layout.logits), ex.logits) <= 1e-4, `t ${t}`);
+    assert.ok(maxAbsDiff(slotOf(h, con.layout.logits), ex.logits) <= 1e-4, `t ${t}`);
   }
 });
 
@@ -171,7 +165,7 @@ Deno.test("TS as written (one step size for every Padé term) diverges at t = 1"
   const { states } = runOn(con, 4);
   const [p0, p1] = con.steps.pade;
   const size = (h: Float64Array) =>
-    Math.max(...con.pade.map((s) => Math.max(...slot(h, s.x).map(Math.abs))));
+    Math.max(...con.pade.map((s) => Math.max(...slotOf(h, s.x).map(Math.abs))));
   assert.ok(size(states[0][p1]) > 1e6 * Math.max(1, size(states[0][p0 + 1])));
 });
 
