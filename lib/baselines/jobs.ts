@@ -8,18 +8,17 @@
  * @module
  */
 
-import { blockLearner, type TransferConfig, type TransferResult } from "../transfer/mod.ts";
+import {
+  type BatchLearner,
+  blockLearner,
+  evaluateTransfer,
+  type Learner,
+  type TransferConfig,
+  type TransferResult,
+} from "../transfer/mod.ts";
 import { type TrainConfig, type TrainResult, trainTeacherMimic } from "../train/train.ts";
 import { type BaselineResult, type BaselineTrainConfig, trainBaseline } from "./train.ts";
-import {
-  batchFromLearner,
-  type BatchLearner,
-  evaluateTransferBatched,
-  modelLearner,
-  type OneStepConfig,
-  oneStepErrors,
-  type OneStepRow,
-} from "./eval.ts";
+import { modelLearner, type OneStepConfig, oneStepErrors, type OneStepRow } from "./eval.ts";
 import { assertInt } from "../core/validate.ts";
 import {
   type LearnerLossRow,
@@ -124,7 +123,7 @@ export async function runJob(
   if (typeof job.name !== "string" || job.name.length === 0) {
     throw new RangeError(`job name must be a non-empty string, got ${JSON.stringify(job.name)}`);
   }
-  let learner: BatchLearner;
+  let learner: Learner | BatchLearner;
   let metrics: JobResult["metrics"], trainWallSec: number, prompts: number, count: number;
   let status: JobResult["status"] = "done";
   let checkpoints: SnapshotEval[] = [], wallPoint: SnapshotEval | null = null;
@@ -167,7 +166,7 @@ export async function runJob(
     trainWallSec = r.wallTimeSec;
     prompts = r.prompts;
     count = lsaParamCount(r);
-    learner = batchFromLearner(blockLearner(job.name, r.model));
+    learner = blockLearner(job.name, r.model);
   } else if (job.train.kind === "baseline") {
     const r: BaselineResult = await trainBaseline(job.train.config, onProgress);
     metrics = r.metrics;
@@ -185,7 +184,7 @@ export async function runJob(
   const t1 = performance.now();
   const transfers: TransferResult[] = [];
   for (const cfg of evaluate ? job.transfers : []) {
-    transfers.push(await evaluateTransferBatched(cfg, [learner]));
+    transfers.push(await evaluateTransfer(cfg, [learner]));
   }
   const oneStep = evaluate ? job.oneStep.map((cfg) => oneStepErrors(cfg, [learner])[0]) : [];
   return {

@@ -18,17 +18,14 @@
 import { DEFAULT_TASK, type TaskSpec } from "../icrl/mod.ts";
 import {
   assertDisjointStreams,
+  evaluateTransfer,
   recordGrid,
   teacherLearner,
   type TransferConfig,
   transferConfig,
   type TransferResult,
 } from "../transfer/mod.ts";
-import {
-  batchFromLearner,
-  evaluateTransferBatched,
-  type OneStepConfig,
-} from "../baselines/eval.ts";
+import type { OneStepConfig } from "../baselines/eval.ts";
 import { type Job, type JobResult, runJobs } from "../baselines/jobs.ts";
 import { reportProgress, type RunHooks } from "./shape.ts";
 import {
@@ -279,9 +276,7 @@ export async function run(config: AttentionConfig, hooks?: RunHooks): Promise<At
   // 3. The teacher in each closed loop.
   const teacher = {} as Record<Condition, TransferResult>;
   for (const c of CONDITIONS) {
-    teacher[c] = await evaluateTransferBatched(tcfgs[c], [
-      batchFromLearner(teacherLearner(TEACHER)),
-    ]);
+    teacher[c] = await evaluateTransfer(tcfgs[c], [teacherLearner(TEACHER)]);
   }
   return {
     config: cfg,

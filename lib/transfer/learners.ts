@@ -43,6 +43,67 @@ export interface Learner {
 }
 
 /**
+ * A learner that updates the prompts of all test MDPs at once (one call per update step), for
+ * models whose forward pass is cheaper on a batch (tfjs baselines). {@linkcode evaluateTransfer}
+ * accepts it beside per-prompt {@linkcode Learner}s.
+ */
+export interface BatchLearner {
+  /** Unique name; also labels the learner's rollout stream (so keep it stable). */
+  readonly name: string;
+  /** The task the learner was built for; when present, its kind and dims are checked. */
+  readonly task?: TaskSpec;
+  /** Called once per test MDP before its first update (reset any per-MDP state here). */
+  begin?(env: TaskEnv): void;
+  /**
+   * Write the next θ of prompt `b` into `outs[b]`, for every b. `Xs[b]` holds its n×m tokens,
+   * `envs[b].theta` the current θ, `targets[b]` the teacher's update. Must not modify the inputs.
+   */
+  updateBatch(
+    Xs: Float64Array[],
+    envs: TaskEnv[],
+    targets: Float64Array[],
+    outs: Float64Array[],
+  ): void;
+}
+
+/**
+ * Whether `l` is a {@linkcode BatchLearner} (has `updateBatch`) rather than a per-prompt learner.
+ *
+ * @example
+ * ```ts
+ * import { batchFromLearner, isBatchLearner, teacherLearner } from "./learners.ts";
+ * isBatchLearner(teacherLearner()); // false
+ * isBatchLearner(batchFromLearner(teacherLearner())); // true
+ * ```
+ */
+export function isBatchLearner(l: Learner | BatchLearner): l is BatchLearner {
+  return typeof (l as BatchLearner).updateBatch === "function";
+}
+
+/**
+ * A per-prompt {@linkcode Learner} as a batch learner (a loop over the prompts).
+ *
+ * @example
+ * ```ts
+ * import { batchFromLearner, teacherLearner } from "./learners.ts";
+ * const teacher = batchFromLearner(teacherLearner("SARSA teacher"));
+ * const out = [new Float64Array(2)];
+ * teacher.updateBatch([new Float64Array(0)], [] as never, [Float64Array.of(1, 2)], out);
+ * out[0]; // Float64Array [1, 2]
+ * ```
+ */
+export function batchFromLearner(l: Learner): BatchLearner {
+  return {
+    name: l.name,
+    task: l.task,
+    begin: l.begin ? (env) => l.begin!(env) : undefined,
+    updateBatch(Xs, envs, targets, outs) {
+      for (let b = 0; b < outs.length; b++) l.update(Xs[b], envs[b], targets[b], outs[b]);
+    },
+  };
+}
+
+/**
  * The teacher itself (MATH §3): `θ ← w_SARSA` or `θ ← (w_AC, λ_AC)`, the target that
  * {@linkcode taskStep} computes on the same prompt.
  *
@@ -184,8 +245,8 @@ function assertName(name: string): void {
 }
 
 /**
- * Check a learner list for a test task: non-empty, unique non-reserved names, an `update`
- * function each, and (for learners that name their task) the same kind and dims as `task`.
+ * Check a learner list for a test task: non-empty, unique non-reserved names, an `update` (or
+ * `updateBatch`) function each, and (for learners that name their task) the same kind and dims as `task`.
  * Throws naming the learner.
  *
  * @example
@@ -195,15 +256,18 @@ function assertName(name: string): void {
  * validateLearners(DEFAULT_TASK, [teacherLearner()]);
  * ```
  */
-export function validateLearners(task: TaskSpec, learners: readonly Learner[]): void {
+export function validateLearners(
+  task: TaskSpec,
+  learners: readonly (Learner | BatchLearner)[],
+): void {
   if (!Array.isArray(learners) || learners.length === 0) {
     throw new RangeError("learners must be a non-empty array");
   }
   const seen = new Set<string>();
   for (const l of learners) {
     assertName(l?.name);
-    if (typeof l.update !== "function") {
-      throw new TypeError(`learner "${l.name}" has no update function`);
+    if (typeof (l as Learner).update !== "function" && !isBatchLearner(l)) {
+      throw new TypeError(`learner "${l.name}" has no update (or updateBatch) function`);
     }
     if (seen.has(l.name)) throw new RangeError(`duplicate learner name "${l.name}"`);
     seen.add(l.name);

@@ -35,7 +35,14 @@ import {
   taskStep,
 } from "../icrl/tasks.ts";
 import { rolloutStream, testMdpStream } from "../core/streams.ts";
-import { assertKernel, type Learner, validateLearners } from "./learners.ts";
+import {
+  assertKernel,
+  batchFromLearner,
+  type BatchLearner,
+  isBatchLearner,
+  type Learner,
+  validateLearners,
+} from "./learners.ts";
 import { assertDisjointStreams, type TransferConfig, validateTransferConfig } from "./config.ts";
 
 /** One recorded point: learner `learner` on test MDP `mdp` after `step` updates. */
@@ -120,6 +127,12 @@ function thetaReturn(
  * produced: `"fused"` (`icrl/fast_task.ts`, default) or `"reference"` (`icrl/tasks.ts`'s `taskStep`); both
  * give bit-identical numbers.
  *
+ * Learners are per-prompt ({@linkcode Learner}) or batched ({@linkcode BatchLearner}: one call per
+ * update step for all test MDPs, for models whose forward pass is cheaper on a batch). With only
+ * per-prompt learners the MDPs are run one at a time (each stays in cache); with a batched learner
+ * among them, all MDPs advance side by side. Both orders give the same rows, ordered by MDP, then
+ * learner, then step.
+ *
  * @example
  * ```ts
  * import { evaluateTransfer } from "./loop.ts";
@@ -133,7 +146,7 @@ function thetaReturn(
  */
 export async function evaluateTransfer(
   config: TransferConfig,
-  learners: readonly Learner[],
+  learners: readonly (Learner | BatchLearner)[],
   onProgress?: TransferProgress,
   kernel: "fused" | "reference" = "fused",
 ): Promise<TransferResult> {
@@ -144,75 +157,107 @@ export async function evaluateTransfer(
     assertDisjointStreams(cfg.training, cfg, learners.map((l) => l.name));
   }
   const { m, p } = taskDims(task);
-  const n = task.n;
+  const n = task.n, q = p - 1;
   assertKernel(kernel);
   const stepFn = kernel === "fused" ? taskStepFast : taskStep;
   const record = new Uint8Array(updates + 1);
   for (const u of recordAt) record[u] = 1;
+  const batched = learners.map((l) => isBatchLearner(l) ? l : batchFromLearner(l));
+  const chunk = learners.some(isBatchLearner) ? numMdps : 1;
 
-  const X = new Float64Array(n * m);
-  const target = new Float64Array(p - 1);
-  const out = new Float64Array(p - 1);
-  const piEval = new Float64Array(task.nS * task.nA);
-  // Per-learner buffers, reused across MDPs (the MDP, features and ψ are shared read-only).
-  const bufs = learners.map(() => ({
-    theta: new Float64Array(p - 1),
+  // Buffers of one chunk of MDPs, reused across chunks (the MDP, features and ψ are read-only).
+  const Xs = Array.from({ length: chunk }, () => new Float64Array(n * m));
+  const targets = Array.from({ length: chunk }, () => new Float64Array(q));
+  const outs = Array.from({ length: chunk }, () => new Float64Array(q));
+  const bufs = Array.from({ length: chunk }, () => ({
+    theta: new Float64Array(q),
     traj: emptyTrajectory(n),
     pi: new Float64Array(task.nS * task.nA),
   }));
+  const piEval = new Float64Array(task.nS * task.nA);
 
   const rows: TransferRow[] = [];
   const mdps: TransferMdpRow[] = [];
   const total = numMdps * updates * learners.length;
-  let done = 0;
+  let done = 0, reported = 0;
   let lastYield = performance.now();
   const t0 = performance.now();
 
-  for (let j = 0; j < numMdps; j++) {
-    const stream = testMdpStream(cfg.seed, j, cfg.streamLabel);
-    const base = newTaskEnv(task, stream);
-    const oracle = valueIteration(base.mdp).J;
-    const random = uniformReturn(base.mdp);
-    mdps.push({ mdp: j, oracle, random });
-    const memo = new Map<number, number>();
-    const span = oracle - random;
-    const scoreOf = (J: number) => (span > 1e-12 ? (J - random) / span : NaN);
-
-    for (let l = 0; l < learners.length; l++) {
-      const learner = learners[l];
-      const env: TaskEnv = {
-        ...base,
-        ...bufs[l],
-        rng: rolloutStream(stream, learner.name, cfg.rolloutStreams),
+  for (let j0 = 0; j0 < numMdps; j0 += chunk) {
+    const size = Math.min(chunk, numMdps - j0);
+    const streams = Array.from(
+      { length: size },
+      (_, b) => testMdpStream(cfg.seed, j0 + b, cfg.streamLabel),
+    );
+    const bases = streams.map((s) => newTaskEnv(task, s));
+    const refs = bases.map((base, b) => {
+      const row = {
+        mdp: j0 + b,
+        oracle: valueIteration(base.mdp).J,
+        random: uniformReturn(base.mdp),
       };
-      env.theta.set(base.theta);
-      learner.begin?.(env);
-      if (record[0]) {
-        const J = thetaReturn(task, env, piEval, memo);
-        rows.push({ mdp: j, learner: learner.name, step: 0, J, score: scoreOf(J) });
-      }
+      mdps.push(row);
+      return { ...row, span: row.oracle - row.random, memo: new Map<number, number>() };
+    });
+    // Rows of this chunk by learner, step-major; reordered to MDP, learner, step below.
+    const chunkRows: TransferRow[][] = [];
+    for (let l = 0; l < learners.length; l++) {
+      const learner = batched[l], name = learner.name;
+      const envs: TaskEnv[] = bases.map((base, b) => {
+        const env = {
+          ...base,
+          ...bufs[b],
+          rng: rolloutStream(streams[b], name, cfg.rolloutStreams),
+        };
+        env.theta.set(base.theta);
+        return env;
+      });
+      for (const env of envs) learner.begin?.(env);
+      const out: TransferRow[] = [];
+      const push = (u: number) => {
+        for (let b = 0; b < size; b++) {
+          const J = thetaReturn(task, envs[b], piEval, refs[b].memo);
+          const { span, random } = refs[b];
+          out.push({
+            mdp: j0 + b,
+            learner: name,
+            step: u,
+            J,
+            score: span > 1e-12 ? (J - random) / span : NaN,
+          });
+        }
+      };
+      if (record[0]) push(0);
+      const X = Xs.slice(0, size), T = targets.slice(0, size), O = outs.slice(0, size);
       for (let u = 1; u <= updates; u++) {
-        stepFn(task, env, X, target);
-        learner.update(X, env, target, out);
-        for (let k = 0; k < out.length; k++) {
-          if (!Number.isFinite(out[k])) {
-            const where = `on test MDP ${j} at update ${u}`;
-            throw new Error(`learner "${learner.name}" produced θ[${k}] = ${out[k]} ${where}`);
+        for (let b = 0; b < size; b++) stepFn(task, envs[b], X[b], T[b]);
+        learner.updateBatch(X, envs, T, O);
+        for (let b = 0; b < size; b++) {
+          const o = O[b];
+          for (let k = 0; k < q; k++) {
+            if (!Number.isFinite(o[k])) {
+              const where = `on test MDP ${j0 + b} at update ${u}`;
+              throw new Error(`learner "${name}" produced θ[${k}] = ${o[k]} ${where}`);
+            }
           }
+          taskAdvance(envs[b], o);
         }
-        taskAdvance(env, out);
-        if (record[u]) {
-          const J = thetaReturn(task, env, piEval, memo);
-          rows.push({ mdp: j, learner: learner.name, step: u, J, score: scoreOf(J) });
-        }
-        if ((++done & 1023) === 0) {
-          if (onProgress) onProgress(done, total);
+        if (record[u]) push(u);
+        done += size;
+        if (done - reported >= 1024) {
+          reported = done;
+          onProgress?.(done, total);
           if (performance.now() - lastYield > 200) {
             await new Promise((r) => setTimeout(r, 0));
             lastYield = performance.now();
           }
         }
       }
+      chunkRows.push(out);
+    }
+    const S = chunkRows[0].length / size;
+    for (let b = 0; b < size; b++) {
+      for (const r of chunkRows) for (let s = 0; s < S; s++) rows.push(r[s * size + b]);
     }
   }
   onProgress?.(total, total);

@@ -13,23 +13,11 @@ import {
   validateArch,
 } from "../../lib/baselines/models.ts";
 import { baselineConfig, trainBaseline } from "../../lib/baselines/train.ts";
-import {
-  batchFromLearner,
-  evaluateTransferBatched,
-  modelLearner,
-  oneStepErrors,
-} from "../../lib/baselines/eval.ts";
+import { modelLearner, oneStepErrors } from "../../lib/baselines/eval.ts";
 import { initTf, tf } from "../../lib/icrl/tf.ts";
 import { Rng } from "../../lib/core/rng.ts";
 import { DEFAULT_TASK } from "../../lib/icrl/mod.ts";
-import {
-  constructedLearner,
-  evaluateTransfer,
-  type Learner,
-  recordGrid,
-  teacherLearner,
-  transferConfig,
-} from "../../lib/transfer/mod.ts";
+import { type Learner, teacherLearner } from "../../lib/transfer/mod.ts";
 
 await initTf();
 
@@ -341,27 +329,6 @@ Deno.test("trainBaseline sees the LSA trainer's prompt stream: its first-step lo
   assert.ok(Math.abs(r.metrics[0].loss - want) <= 1e-5 * want, `${r.metrics[0].loss} vs ${want}`);
 });
 
-Deno.test("evaluateTransferBatched reproduces evaluateTransfer's rows exactly for per-prompt learners", async () => {
-  const cfg = transferConfig({ numMdps: 4, updates: 12, recordAt: recordGrid(12, 3), seed: 5 });
-  const learners: Learner[] = [teacherLearner("SARSA teacher"), constructedLearner(cfg.task, "θ⋆")];
-  const ref = await evaluateTransfer(cfg, learners);
-  const got = await evaluateTransferBatched(cfg, learners.map(batchFromLearner));
-  assert.deepEqual(got.rows, ref.rows);
-  assert.deepEqual(got.mdps, ref.mdps);
-  assert.deepEqual(got.learners, ref.learners);
-});
-
-Deno.test("evaluateTransferBatched rejects reserved and duplicate names and non-finite outputs", async () => {
-  const cfg = transferConfig({ numMdps: 2, updates: 2, seed: 5 });
-  const t = batchFromLearner(teacherLearner("t"));
-  await assert.rejects(() => evaluateTransferBatched(cfg, [t, t]), /duplicate learner name "t"/);
-  const bad = batchFromLearner({
-    name: "nan",
-    update: (_X, _e, _t, out) => out.fill(NaN),
-  });
-  await assert.rejects(() => evaluateTransferBatched(cfg, [bad]), /"nan" produced θ\[0\] = NaN/);
-});
-
 Deno.test("oneStepErrors: the teacher scores 0, leaving w unchanged scores exactly 1", () => {
   const cfg = {
     task: { ...DEFAULT_TASK, n: 7 },
@@ -370,11 +337,8 @@ Deno.test("oneStepErrors: the teacher scores 0, leaving w unchanged scores exact
     seed: 2,
     streamLabel: "heldout-test",
   };
-  const still = batchFromLearner({
-    name: "still",
-    update: (_X, env, _t, out) => out.set(env.theta),
-  });
-  const rows = oneStepErrors(cfg, [batchFromLearner(teacherLearner("teacher")), still]);
+  const still = { name: "still", update: (_X, env, _t, out) => out.set(env.theta) } as Learner;
+  const rows = oneStepErrors(cfg, [teacherLearner("teacher"), still]);
   assert.equal(rows[0].relErr, 0);
   assert.equal(rows[0].loss, 0);
   assert.equal(rows[1].relErr, 1);

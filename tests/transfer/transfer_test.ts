@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   assertDisjointStreams,
+  batchFromLearner,
   blockLearner,
   constructedLearner,
   evaluateTransfer,
@@ -85,11 +86,23 @@ Deno.test("the full-parameter readout path gives the same trajectory as the rest
   assert.ok(maxAbsDiff(curve(res, "teacher"), curve(res, "full")) <= 1e-9);
 });
 
-Deno.test("a hand-rolled rollout → sarsaUpdate → greedy-J loop reproduces the evaluator's teacher rows", async () => {
-  const seed = 5, updates = 40;
-  const cfg = transferConfig({ numMdps: 2, updates, seed, recordAt: recordGrid(updates, 4) });
-  const res = await evaluateTransfer(cfg, [constructedLearner(cfg.task), teacherLearner()]);
-  const t = cfg.task;
+for (const batched of [false, true]) {
+  Deno.test(
+    `a hand-rolled rollout → sarsaUpdate → greedy-J loop reproduces the evaluator's teacher rows (${
+      batched ? "batch learners, MDPs side by side" : "per-prompt learners, one MDP at a time"
+    })`,
+    async () => {
+      const seed = 5, updates = 40;
+      const cfg = transferConfig({ numMdps: 2, updates, seed, recordAt: recordGrid(updates, 4) });
+      const ls = [constructedLearner(cfg.task), teacherLearner()];
+      const res = await evaluateTransfer(cfg, batched ? ls.map(batchFromLearner) : ls);
+      handRolledCheck(res, seed, updates);
+    },
+  );
+}
+
+function handRolledCheck(res: TransferResult, seed: number, updates: number): void {
+  const t = res.config.task;
   for (let j = 0; j < 2; j++) {
     // Streams spelled out literally, draws in newTaskEnv's documented order.
     const mdpRng = new Rng(seed).fork("transfer-test").fork(j);
@@ -116,6 +129,50 @@ Deno.test("a hand-rolled rollout → sarsaUpdate → greedy-J loop reproduces th
       assert.ok(Math.abs(r.score - want) <= 1e-12);
     }
   }
+}
+
+Deno.test("batch learners (all MDPs side by side) and per-prompt learners give identical rows, SARSA and AC, mixed lists too", async () => {
+  for (const task of [DEFAULT_TASK, AC]) {
+    const cfg = transferConfig({ task, numMdps: 3, updates: 9, seed: 4, recordAt: [0, 1, 5, 9] });
+    const ls = [teacherLearner("teacher"), constructedLearner(task, "θ⋆", 3.7)];
+    const ref = await evaluateTransfer(cfg, ls);
+    for (const mixed of [ls.map(batchFromLearner), [batchFromLearner(ls[0]), ls[1]]]) {
+      const got = await evaluateTransfer(cfg, mixed);
+      assert.deepEqual(got.rows, ref.rows);
+      assert.deepEqual(got.mdps, ref.mdps);
+      assert.deepEqual(got.learners, ["teacher", "θ⋆"]);
+      assert.equal(got.rows.length, 3 * 2 * 4);
+    }
+  }
+  // a batch learner gets one call per update step holding every test MDP's prompt
+  const sizes: number[] = [];
+  const cfg = transferConfig({ numMdps: 5, updates: 3, seed: 4 });
+  await evaluateTransfer(cfg, [{
+    name: "spy",
+    updateBatch: (_X, envs, targets, outs) => {
+      sizes.push(envs.length);
+      outs.forEach((o, b) => o.set(targets[b]));
+    },
+  }]);
+  assert.deepEqual(sizes, [5, 5, 5]);
+});
+
+Deno.test("batch learners: duplicate names, a non-finite θ and a learner without update functions are refused by name", async () => {
+  const cfg = transferConfig({ numMdps: 2, updates: 2, seed: 5 });
+  const t = batchFromLearner(teacherLearner("t"));
+  await assert.rejects(
+    () => evaluateTransfer(cfg, [t, teacherLearner("t")]),
+    /duplicate learner name "t"/,
+  );
+  const bad = batchFromLearner({ name: "nan", update: (_X, _e, _t, out) => out.fill(NaN) });
+  await assert.rejects(
+    () => evaluateTransfer(cfg, [bad]),
+    /learner "nan" produced θ\[0\] = NaN on test MDP 0 at update 1/,
+  );
+  await assert.rejects(
+    () => evaluateTransfer(cfg, [{ name: "none" } as Learner]),
+    /learner "none" has no update \(or updateBatch\) function/,
+  );
 });
 
 Deno.test("the oracle's J bounds every recorded J from above (SARSA and AC)", async () => {
