@@ -1,49 +1,23 @@
 /**
- * Small statistics used by the notebooks: mean with a 95 % confidence interval (Student t),
- * and a least-squares fit of an exponential rate.
+ * Small statistics used by the notebooks: mean with a 95 % confidence interval (Student t, from
+ * the 3-decimal table), paired differences on shared environments, seed intervals and power-law
+ * fits with exact Student-t quantiles (`student_t.ts`), and a least-squares fit of an exponential
+ * rate.
  *
  * @module
  */
 
-import { assertFiniteArray, assertInt } from "./validate.ts";
+import { assertFiniteArray, assertInt, assertPositive, showValue } from "./validate.ts";
+import { studentTQuantile } from "./student_t.ts";
 
-/** 0.975 quantiles of Student's t for 1…30 degrees of freedom. */
-const T975 = [
-  12.706,
-  4.303,
-  3.182,
-  2.776,
-  2.571,
-  2.447,
-  2.365,
-  2.306,
-  2.262,
-  2.228,
-  2.201,
-  2.179,
-  2.16,
-  2.145,
-  2.131,
-  2.12,
-  2.11,
-  2.101,
-  2.093,
-  2.086,
-  2.08,
-  2.074,
-  2.069,
-  2.064,
-  2.06,
-  2.056,
-  2.052,
-  2.048,
-  2.045,
-  2.042,
-];
+/** The 3-decimal table of t_{0.975, df}, df = 1…30, filled from the exact quantile on first use. */
+const T975: number[] = [];
 
 /**
- * The 0.975 quantile of Student's t with `df` degrees of freedom (table up to 30, then the
- * Cornish–Fisher expansion around z = 1.95996).
+ * The 0.975 quantile of Student's t with `df` degrees of freedom as printed tables give it: the
+ * exact quantile (`student_t.ts`) rounded to 3 decimals up to df = 30, then the Cornish–Fisher
+ * expansion around z = 1.95996 (within 9e-5 of the exact value). {@linkcode meanCI} uses it; the
+ * exact quantile at any level is `studentTQuantile`.
  *
  * @example
  * ```ts
@@ -52,7 +26,7 @@ const T975 = [
  */
 export function tQuantile975(df: number): number {
   assertInt("df", df, 1);
-  if (df <= 30) return T975[Math.floor(df) - 1];
+  if (df <= 30) return T975[df] ??= Math.round(studentTQuantile(0.975, df) * 1000) / 1000;
   const z = 1.959964;
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
 }
@@ -144,5 +118,201 @@ export function fitExponentialRate(x: ArrayLike<number>, y: ArrayLike<number>): 
     factor: Math.exp(slope),
     logIntercept: my - slope * mx,
     r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy),
+  };
+}
+
+/** Paired comparison on the same environments: per-env differences a[e] − b[e]. */
+export interface PairedDiff {
+  /** Mean of the differences. */
+  mean: number;
+  /** Standard error: sample std (n − 1 denominator) of the differences / √n. */
+  se: number;
+  /** mean − z·se. */
+  lo: number;
+  /** mean + z·se. */
+  hi: number;
+  /** Number of environments (pairs). */
+  n: number;
+}
+
+/** Sample mean and sample standard deviation (n − 1 denominator); n ≥ 2. */
+function meanSd(v: ArrayLike<number>): { mean: number; sd: number } {
+  const n = v.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (v[i] - mean) ** 2;
+  return { mean, sd: Math.sqrt(ss / (n - 1)) };
+}
+
+/**
+ * Paired comparison of two metrics measured on the same environments: the per-environment
+ * differences d[e] = a[e] − b[e], their mean, standard error `sd(d)/√n` (sample sd, n − 1) and the
+ * normal interval `mean ∓ z·se`. Needs n ≥ 2 pairs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pairedDiff } from "./stats.ts";
+ * const d = pairedDiff([10, 12, 11], [12, 13, 14]); // differences −2, −1, −3
+ * assert.equal(d.mean, -2);
+ * assert.ok(Math.abs(d.se - 1 / Math.sqrt(3)) < 1e-12);
+ * assert.ok(d.hi < 0);
+ * ```
+ */
+export function pairedDiff(a: ArrayLike<number>, b: ArrayLike<number>, z = 1.96): PairedDiff {
+  assertFiniteArray("a", a);
+  assertFiniteArray("b", b);
+  if (a.length !== b.length) {
+    throw new RangeError(
+      `a and b must be paired (same length), got a.length=${a.length}, b.length=${b.length}`,
+    );
+  }
+  if (a.length < 2) {
+    throw new RangeError(`pairedDiff needs ≥ 2 pairs, got a.length=${a.length}`);
+  }
+  assertPositive("z", z);
+  const n = a.length;
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = a[i] - b[i];
+  const { mean, sd } = meanSd(d);
+  const se = sd / Math.sqrt(n);
+  return { mean, se, lo: mean - z * se, hi: mean + z * se, n };
+}
+
+/** Mean over training seeds with a Student-t confidence interval (df = k − 1). */
+export interface SeedCI {
+  /** Mean over seeds. */
+  mean: number;
+  /** Standard error: sample std (k − 1 denominator) / √k. */
+  se: number;
+  /** mean − t·se with t the (1+level)/2 quantile of Student's t, df = k − 1. */
+  lo: number;
+  /** mean + t·se. */
+  hi: number;
+  /** Number of seeds. */
+  k: number;
+}
+
+/**
+ * Mean of one number per training seed with a two-sided Student-t interval at `level`:
+ * `mean ∓ t_{(1+level)/2, k−1}·s/√k` (s the sample sd). Needs k ≥ 2 seeds (one seed carries no
+ * information about seed-to-seed spread).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seedCI } from "./stats.ts";
+ * const c = seedCI([1, 3]); // mean 2, se 1, t_{0.975}(1) = 12.706
+ * assert.equal(c.mean, 2);
+ * assert.ok(Math.abs(c.hi - (2 + 12.7062)) < 1e-3);
+ * ```
+ */
+export function seedCI(values: ArrayLike<number>, level = 0.95): SeedCI {
+  assertFiniteArray("values", values);
+  if (values.length < 2) {
+    throw new RangeError(`seedCI needs ≥ 2 seeds, got values.length=${values.length}`);
+  }
+  if (typeof level !== "number" || !(level > 0 && level < 1)) {
+    throw new RangeError(`level must be in (0, 1), got ${showValue(level)}`);
+  }
+  const k = values.length;
+  const { mean, sd } = meanSd(values);
+  const se = sd / Math.sqrt(k);
+  const h = studentTQuantile((1 + level) / 2, k - 1) * se;
+  return { mean, se, lo: mean - h, hi: mean + h, k };
+}
+
+/** Least-squares power law y = a·x^b fitted in log–log, with a CI on the slope b. */
+export interface PowerLawFit {
+  /** Prefactor: exp(intercept) of the log–log line (the law's value at x = 1). */
+  a: number;
+  /** Exponent: slope of ln y on ln x. */
+  b: number;
+  /** Standard error of b: sqrt(s²/Sxx), s² = residual sum of squares/(n − 2). */
+  bSe: number;
+  /** b − t·bSe, t the (1+level)/2 quantile of Student's t with n − 2 df. */
+  bLo: number;
+  /** b + t·bSe. */
+  bHi: number;
+  /** Number of points. */
+  n: number;
+  /** Coefficient of determination of the log–log fit (1 when all ln y are equal). */
+  r2: number;
+}
+
+/**
+ * Ordinary least squares of ln y on ln x (all x > 0, y > 0): y ≈ a·x^b. The slope's standard
+ * error uses the residual variance with n − 2 degrees of freedom, and its interval the Student-t
+ * quantile with n − 2 df at `level`. Needs at least 3 points and `minDistinct` distinct x values
+ * (default 3, so that the log–log line is tested, not just drawn through two levels; 2 is the
+ * least a slope needs, e.g. for repeated runs at two step sizes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fitPowerLaw } from "./stats.ts";
+ * const f = fitPowerLaw([1, 10, 100], [50, 25, 12.5]); // y = 50·x^(−log10 2)
+ * assert.ok(Math.abs(f.b + Math.log10(2)) < 1e-12);
+ * assert.ok(Math.abs(f.a - 50) < 1e-9);
+ * ```
+ */
+export function fitPowerLaw(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  level = 0.95,
+  minDistinct = 3,
+): PowerLawFit {
+  assertFiniteArray("x", x);
+  assertFiniteArray("y", y);
+  if (x.length !== y.length) {
+    throw new RangeError(
+      `x and y must have the same length, got x.length=${x.length}, y.length=${y.length}`,
+    );
+  }
+  if (typeof level !== "number" || !(level > 0 && level < 1)) {
+    throw new RangeError(`level must be in (0, 1), got ${showValue(level)}`);
+  }
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    if (!(x[i] > 0)) throw new RangeError(`x[${i}] must be > 0 for a log fit, got ${x[i]}`);
+    if (!(y[i] > 0)) throw new RangeError(`y[${i}] must be > 0 for a log fit, got ${y[i]}`);
+  }
+  assertInt("minDistinct", minDistinct, 2);
+  const distinct = new Set(Array.from(x)).size;
+  if (distinct < minDistinct || n < 3) {
+    throw new RangeError(
+      `fitPowerLaw needs ≥ 3 points and ≥ ${minDistinct} distinct x values, got ${distinct} distinct (n=${n})`,
+    );
+  }
+  const lx = Array.from(x, Math.log), ly = Array.from(y, Math.log);
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += lx[i];
+    my += ly[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0, sxy = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (lx[i] - mx) ** 2;
+    sxy += (lx[i] - mx) * (ly[i] - my);
+    syy += (ly[i] - my) ** 2;
+  }
+  const b = sxy / sxx;
+  const intercept = my - b * mx;
+  let ssr = 0;
+  for (let i = 0; i < n; i++) ssr += (ly[i] - intercept - b * lx[i]) ** 2;
+  const bSe = Math.sqrt(ssr / (n - 2) / sxx);
+  const h = studentTQuantile((1 + level) / 2, n - 2) * bSe;
+  return {
+    a: Math.exp(intercept),
+    b,
+    bSe,
+    bLo: b - h,
+    bHi: b + h,
+    n,
+    r2: syy === 0 ? 1 : Math.max(0, 1 - ssr / syy),
   };
 }

@@ -9,19 +9,21 @@
  * @module
  */
 
-import { meanCI } from "../core/stats.ts";
 import {
-  computeToReachInterval,
   fitPowerLaw,
-  goVerdict,
+  meanCI,
   type PairedDiff,
   pairedDiff,
   type PowerLawFit,
+  type SeedCI,
+  seedCI,
+} from "../core/stats.ts";
+import {
+  computeToReachInterval,
+  goVerdict,
   rewardUseVerdict,
   type RuleOutcome,
   scalingVerdict,
-  type SeedCI,
-  seedCI,
 } from "./pretrain_rules.ts";
 import { PAPER_REFERENCE, paperTrainingFlops } from "./pretrain_config.ts";
 import type { PretrainExpResult, RunInfo } from "./pretrain.ts";

@@ -8,12 +8,11 @@
 
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
-import { meanCI } from "../core/stats.ts";
+import { meanCI, type PairedDiff } from "../core/stats.ts";
 import type { Figures, Tables } from "./shape.ts";
 import { PAPER_REFERENCE, type PretrainExpResult, type RunInfo } from "./pretrain.ts";
 import type { Headline, PretrainAnalysis } from "./pretrain_analysis.ts";
 import { seedMean } from "./pretrain_analysis.ts";
-import type { PairedDiff } from "./pretrain_rules.ts";
 
 const ci = (d: PairedDiff, dec = 2) =>
   `${fmtFixed(d.mean, dec)} [${fmtFixed(d.lo, dec)}, ${fmtFixed(d.hi, dec)}]`;

@@ -450,7 +450,7 @@ export function verdictRows(res: SettleResult): Row[] {
       }, d = ${dS})`,
       balanceVerdict(gd.filter((r) => r.lr === etaMin).map((r) => r.offset as number), V.balance),
     );
-    if (new Set(gd.map((r) => r.lr)).size >= 2) {
+    if (new Set(gd.map((r) => r.lr)).size >= 2 && gd.length >= 3) {
       push(
         "eta-scaling",
         `The |c| offset from that prediction scales as η^${V.etaExponent.claimed} (GD at equal η·steps)`,

@@ -9,7 +9,7 @@
  */
 
 import { assertNumber } from "../core/validate.ts";
-import { tQuantile975 } from "../core/stats.ts";
+import { fitPowerLaw, type PowerLawFit, tQuantile975 } from "../core/stats.ts";
 import { fmtPct, fmtSig } from "../report/format.ts";
 
 /** The three outcomes of a verdict. */
@@ -193,50 +193,6 @@ export function balanceVerdict(deviations: number[], rule: VerdictRules["balance
   return { outcome: "not supported", reason: `${s} > ${fmtPct(rule.qualifiedTol, 2)}` };
 }
 
-/** Least-squares power law `offset ≈ A·η^b` over all points, with a t-based 95 % CI on b. */
-export interface PowerFit {
-  /** Exponent b. */
-  exponent: number;
-  /** 95 % CI of b (± t·SE, n − 2 degrees of freedom; the point when n = 2). */
-  lo: number;
-  /** Upper end of the CI. */
-  hi: number;
-  /** Points used. */
-  n: number;
-}
-
-/**
- * Fit `log y = log A + b log x` by least squares (all x, y > 0; ≥ 2 distinct x).
- *
- * @example
- * ```ts
- * import { fitPower } from "./settle_verdicts.ts";
- * fitPower([1, 2, 4], [1, 4, 16]).exponent; // 2
- * ```
- */
-export function fitPower(x: number[], y: number[]): PowerFit {
-  if (x.length !== y.length || x.length < 2) {
-    throw new RangeError(`fitPower: need ≥ 2 paired points, got ${x.length} and ${y.length}`);
-  }
-  x.forEach((v, i) => assertNumber(`x[${i}]`, v, Number.MIN_VALUE));
-  y.forEach((v, i) => assertNumber(`y[${i}]`, v, Number.MIN_VALUE));
-  const lx = x.map(Math.log), ly = y.map(Math.log), n = x.length;
-  const mx = lx.reduce((a, b) => a + b, 0) / n, my = ly.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (lx[i] - mx) ** 2;
-    sxy += (lx[i] - mx) * (ly[i] - my);
-  }
-  if (!(sxx > 0)) throw new RangeError(`fitPower: all x are equal`);
-  const b = sxy / sxx;
-  if (n === 2) return { exponent: b, lo: b, hi: b, n };
-  let rss = 0;
-  for (let i = 0; i < n; i++) rss += (ly[i] - my - b * (lx[i] - mx)) ** 2;
-  const se = Math.sqrt(rss / (n - 2) / sxx);
-  const h = tQuantile975(n - 2) * se;
-  return { exponent: b, lo: b - h, hi: b + h, n };
-}
-
 /**
  * *The |c| offset from the balancedness prediction is O(η^claimed)*: fit offset ∝ η^b over every
  * (η, seed) point. Supported if |b − claimed| ≤ supportedTol; qualified if b ≥ qualifiedMin (the
@@ -254,12 +210,12 @@ export function fitPower(x: number[], y: number[]): PowerFit {
 export function etaScalingVerdict(
   points: { eta: number; offset: number }[],
   rule: VerdictRules["etaExponent"],
-): { fit: PowerFit; verdict: Verdict } {
-  const fit = fitPower(points.map((p) => p.eta), points.map((p) => p.offset));
-  const s = `fitted exponent b = ${fmtSig(fit.exponent)} (95 % CI ${fmtSig(fit.lo)} … ${
-    fmtSig(fit.hi)
+): { fit: PowerLawFit; verdict: Verdict } {
+  const fit = fitPowerLaw(points.map((p) => p.eta), points.map((p) => p.offset), 0.95, 2);
+  const s = `fitted exponent b = ${fmtSig(fit.b)} (95 % CI ${fmtSig(fit.bLo)} … ${
+    fmtSig(fit.bHi)
   }, ${fit.n} runs)`;
-  const b = fit.exponent;
+  const b = fit.b;
   if (Math.abs(b - rule.claimed) <= rule.supportedTol) {
     return {
       fit,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fitExponentialRate, meanCI, tQuantile975 } from "../../lib/core/stats.ts";
+import { studentTQuantile } from "../../lib/core/student_t.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
 Deno.test("meanCI equals the literal formula mean ± t·s/√n", () => {
@@ -23,7 +24,45 @@ Deno.test("95 % CIs cover the true mean about 95 % of the time", () => {
   assert.ok(Math.abs(cover / 2000 - 0.95) < 0.02, `coverage ${cover / 2000}`);
 });
 
-Deno.test("t quantiles: table and large-df expansion", () => {
+Deno.test("t quantiles: the printed 3-decimal table for df ≤ 30, the expansion within 9e-5 of the exact quantile above", () => {
+  // t_{0.975, df} as printed in statistics tables (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2)
+  const printed = [
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.16,
+    2.145,
+    2.131,
+    2.12,
+    2.11,
+    2.101,
+    2.093,
+    2.086,
+    2.08,
+    2.074,
+    2.069,
+    2.064,
+    2.06,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+  ];
+  assert.deepEqual(printed.map((_, i) => tQuantile975(i + 1)), printed);
+  for (const df of [31, 40, 60, 120, 1000]) {
+    const d = Math.abs(tQuantile975(df) - studentTQuantile(0.975, df));
+    assert.ok(d < 9e-5, `df ${df}: ${d}`);
+  }
   assert.equal(tQuantile975(1), 12.706);
   assert.ok(Math.abs(tQuantile975(60) - 2.0003) < 1e-3);
   assert.ok(Math.abs(tQuantile975(1e6) - 1.96) < 1e-3);

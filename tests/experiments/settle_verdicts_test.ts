@@ -6,7 +6,6 @@ import {
   confusionOf,
   etaScalingVerdict,
   failureVerdict,
-  fitPower,
   type Outcome,
   rateVerdict,
   richnessVerdict,
@@ -14,6 +13,7 @@ import {
   type VerdictRules,
 } from "../../lib/experiments/settle_verdicts.ts";
 import { settleDefaults } from "../../lib/experiments/settle_config.ts";
+import { fitPowerLaw } from "../../lib/core/stats.ts";
 
 const rules: VerdictRules = {
   richness: { kappaMax: 100 },
@@ -74,27 +74,35 @@ Deno.test("rateVerdict and balanceVerdict reach all three outcomes at their thre
   assert.throws(() => balanceVerdict([-1], rules.balance), /deviations\[0\]/);
 });
 
-Deno.test("fitPower recovers exponents and gives a CI that contains the truth on noisy data", () => {
-  const f = fitPower([8, 4, 2], [64, 16, 4]);
-  assert.ok(Math.abs(f.exponent - 2) < 1e-12);
+Deno.test("etaScalingVerdict's fit (core fitPowerLaw, two step sizes allowed) recovers exponents; its CI holds the truth on noisy data", () => {
+  const f = fitPowerLaw([8, 4, 2], [64, 16, 4], 0.95, 2);
+  assert.ok(Math.abs(f.b - 2) < 1e-12);
   const x: number[] = [], y: number[] = [];
-  for (const eta of [8, 4, 2]) {
+  for (const eta of [8, 2]) {
     for (const e of [0.9, 1, 1.1]) {
       x.push(eta);
       y.push(0.01 * eta * e);
     }
   }
-  const g = fitPower(x, y);
-  assert.ok(g.lo < 1 && g.hi > 1 && Math.abs(g.exponent - 1) < 0.1, JSON.stringify(g));
-  assert.throws(() => fitPower([1, 1], [2, 3]), /all x are equal/);
-  assert.throws(() => fitPower([1, 2], [0, 3]), /y\[0\]/);
+  const g = fitPowerLaw(x, y, 0.95, 2);
+  assert.ok(g.bLo < 1 && g.bHi > 1 && Math.abs(g.b - 1) < 0.1, JSON.stringify(g));
+  // the CI half-width is t_{0.975, n−2}·SE with SE from the residuals (literal formula, 4 df)
+  const lx = x.map(Math.log), ly = y.map(Math.log), mx = lx.reduce((a, b) => a + b) / 6;
+  const my = ly.reduce((a, b) => a + b) / 6;
+  const sxx = lx.reduce((a, v) => a + (v - mx) ** 2, 0);
+  const rss = lx.reduce((a, v, i) => a + (ly[i] - my - g.b * (v - mx)) ** 2, 0);
+  assert.ok(Math.abs((g.bHi - g.b) - 2.7764451 * Math.sqrt(rss / 4 / sxx)) < 1e-6);
+  assert.throws(() => fitPowerLaw([1, 1, 1], [2, 3, 4], 0.95, 2), /≥ 2 distinct x values, got 1/);
+  assert.throws(() => fitPowerLaw([1, 2], [2, 3], 0.95, 2), /≥ 3 points.*n=2/);
+  assert.throws(() => fitPowerLaw([1, 2, 4], [0, 3, 4], 0.95, 2), /y\[0\] must be > 0/);
+  assert.throws(() => etaScalingVerdict([{ eta: 1, offset: 1 }], rules.etaExponent), /≥ 3 points/);
 });
 
 Deno.test("etaScalingVerdict: η² offsets supported, η¹ qualified, flat offsets not supported", () => {
   const pts = (b: number) => [8, 4, 2].flatMap((eta) => [{ eta, offset: 1e-3 * eta ** b }]);
   const out = [2, 1, 0].map((b) => etaScalingVerdict(pts(b), rules.etaExponent));
   assert.deepEqual(out.map((o) => o.verdict.outcome), all);
-  assert.ok(Math.abs(out[1].fit.exponent - 1) < 1e-12);
+  assert.ok(Math.abs(out[1].fit.b - 1) < 1e-12);
 });
 
 Deno.test("adamLrVerdict: separated groups supported, overlapping large spread qualified, flat not supported", () => {
