@@ -33,7 +33,7 @@ import {
   type SizeRow,
   sizeTable,
   type SweepRow,
-} from "./constructions_measure.ts";
+} from "../constructions/measure.ts";
 import { reportProgress, type RunHooks, type ScaleDefaults } from "./shape.ts";
 
 /** Every knob of notebook 09. */

@@ -10,7 +10,7 @@ import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import type { ConstructionsResult, LoopSummary } from "./constructions.ts";
-import type { NeededRow } from "./constructions_measure.ts";
+import type { NeededRow } from "../constructions/measure.ts";
 import type { Figures, Tables } from "./shape.ts";
 
 /** A verdict of the notebook, decided by a rule fixed before the run. */

@@ -11,7 +11,7 @@ import {
   verdictRegret,
   verdictScaling,
 } from "../../lib/experiments/constructions_views.ts";
-import type { NeededRow } from "../../lib/experiments/constructions_measure.ts";
+import type { NeededRow } from "../../lib/constructions/measure.ts";
 import { type Row, toDataFrame } from "../../lib/report/table.ts";
 
 Deno.test("verdictExact: supported at round-off, not supported above the bar or on NaN", () => {

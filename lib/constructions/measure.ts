@@ -1,5 +1,5 @@
 /**
- * The measurements of notebook 09 other than the closed loops (MATH §10.9): per-layer errors of
+ * Measurements of the constructions other than closed loops (MATH §10.9; notebook 09): per-layer errors of
  * each construction against the exact intermediate quantities, layers-to-accuracy of gradient
  * descent vs accelerated gradient descent at several T, the paper's constructions as written
  * where they fail, and sizes beside the theorems' orders.
@@ -10,31 +10,15 @@
 import { type LinearBanditSpec, sampleBandits } from "../bandits/env.ts";
 import { policyStreams } from "../bandits/policy.ts";
 import { simulate } from "../bandits/simulate.ts";
-import { evalPiecewise, sqrtInterpolant } from "../constructions/blocks.ts";
-import { actionSetToken, rewardToken, type Slot } from "../constructions/layout.ts";
-import {
-  buildSoftLinUCB,
-  SoftLinUCB,
-  softLinUCBExact,
-  type SoftLinUCBSpec,
-} from "../constructions/linucb.ts";
-import {
-  type BanditHistory,
-  gram,
-  quadraticIterates,
-  rewardSum,
-  solveSym,
-} from "../constructions/reference.ts";
-import { BatchRunner, CausalRunner, compileTransformer } from "../constructions/runner.ts";
-import { sparse } from "../constructions/sparse.ts";
-import {
-  buildThompson,
-  padeWeights,
-  thompsonExact,
-  type ThompsonSpec,
-} from "../constructions/thompson.ts";
-import { forwardReference, transformerSize } from "../constructions/transformer.ts";
-import { buildUcbvi, paperMaxFormula, type UcbviSpec, ucbviToken } from "../constructions/ucbvi.ts";
+import { evalPiecewise, sqrtInterpolant } from "./blocks.ts";
+import { actionSetToken, rewardToken, type Slot } from "./layout.ts";
+import { buildSoftLinUCB, SoftLinUCB, softLinUCBExact, type SoftLinUCBSpec } from "./linucb.ts";
+import { type BanditHistory, gram, quadraticIterates, rewardSum, solveSym } from "./reference.ts";
+import { BatchRunner, CausalRunner, compileTransformer } from "./runner.ts";
+import { sparse } from "./sparse.ts";
+import { buildThompson, padeWeights, thompsonExact, type ThompsonSpec } from "./thompson.ts";
+import { forwardReference, transformerSize } from "./transformer.ts";
+import { buildUcbvi, paperMaxFormula, type UcbviSpec, ucbviToken } from "./ucbvi.ts";
 import { Rng } from "../core/rng.ts";
 import { playEpisode, randomEpisodicMdp } from "../mdp/episodic.ts";
 import { addEpisode, emptyUcbviCounts, ucbviBonus, ucbviLog, ucbviQ } from "../mdp/ucbvi.ts";
@@ -60,7 +44,16 @@ const norm = (x: ArrayLike<number>) => {
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
   return Math.sqrt(s);
 };
-/** `‖x − y‖₂ / ‖y‖₂` (absolute when y = 0). */
+/**
+ * `‖x − y‖₂ / ‖y‖₂` (absolute when y = 0).
+ *
+ * @example
+ * ```ts
+ * import { relErr } from "./measure.ts";
+ * if (relErr([3, 4], [0, 0]) !== 5) throw new Error("absolute when y = 0");
+ * if (relErr([1, 1], [1, 0]) !== 1) throw new Error("‖(0, 1)‖ / ‖(1, 0)‖");
+ * ```
+ */
 export function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < y.length; i++) s += (x[i] - y[i]) ** 2;
@@ -70,7 +63,17 @@ export function relErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
 const laneSlot = (h: Float64Array, E: number, e: number, s: Slot) =>
   Float64Array.from({ length: s.size }, (_, c) => h[(s.offset + c) * E + e]);
 
-/** Layers kept in the per-layer tables: 1 … 20, then about 100 more, and the last. */
+/**
+ * Layers kept in the per-layer tables: 1 … 20, then about 100 more, and the last.
+ *
+ * @example
+ * ```ts
+ * import { keptLayers } from "./measure.ts";
+ * [...keptLayers(5)]; // [1, 2, 3, 4, 5]
+ * const n = keptLayers(1000).size; // 1 … 20 and every 10th layer: 20 + 100 − 2 shared
+ * if (n !== 118) throw new Error(`${n}`);
+ * ```
+ */
 export function keptLayers(L: number): Set<number> {
   const keep = new Set<number>();
   for (let l = 1; l <= Math.min(L, 20); l++) keep.add(l);
@@ -80,7 +83,18 @@ export function keptLayers(L: number): Set<number> {
   return keep;
 }
 
-/** Trajectories of the exact soft LinUCB on the first `count` test environments. */
+/**
+ * Trajectories of the exact soft LinUCB on the first `count` test environments.
+ *
+ * @example
+ * ```ts
+ * import { LINEAR_BANDIT } from "../bandits/env.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { softLinUCBHistories } from "./measure.ts";
+ * const { traj } = softLinUCBHistories({ ...LINEAR_BANDIT, horizon: 4 }, LINUCB_CONSTRUCTION, 1, 2, 3);
+ * if (traj.actions.length !== 12) throw new Error("3 environments × 4 steps");
+ * ```
+ */
 export function softLinUCBHistories(
   bandit: LinearBanditSpec,
   spec: SoftLinUCBSpec,
@@ -151,8 +165,8 @@ function pushRewards(
  * @example
  * ```ts
  * import { LINEAR_BANDIT } from "../bandits/env.ts";
- * import { LINUCB_CONSTRUCTION } from "../constructions/linucb.ts";
- * import { perLayerLinUCB } from "./constructions_measure.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { perLayerLinUCB } from "./measure.ts";
  * const spec = { ...LINUCB_CONSTRUCTION, horizon: 6, ridgeSteps: 30, inverseSteps: 30 };
  * perLayerLinUCB(spec, { ...LINEAR_BANDIT, horizon: 6 }, 1, 2, 1, [3, 6]).length > 0; // true
  * ```
@@ -285,8 +299,8 @@ export function perLayerLinUCB(
  * @example
  * ```ts
  * import { LINEAR_BANDIT } from "../bandits/env.ts";
- * import { THOMPSON_CONSTRUCTION } from "../constructions/thompson.ts";
- * import { perLayerThompson } from "./constructions_measure.ts";
+ * import { THOMPSON_CONSTRUCTION } from "./thompson.ts";
+ * import { perLayerThompson } from "./measure.ts";
  * const spec = { ...THOMPSON_CONSTRUCTION, horizon: 4, padeTerms: 3, meanSteps: 5, padeSteps: 5, inverseSteps: 5 };
  * perLayerThompson(spec, { ...LINEAR_BANDIT, horizon: 4 }, 1, 2, [2, 4]).length > 0; // true
  * ```
@@ -433,7 +447,7 @@ export function perLayerThompson(
  *
  * @example
  * ```ts
- * import { perLayerUcbvi } from "./constructions_measure.ts";
+ * import { perLayerUcbvi } from "./measure.ts";
  * perLayerUcbvi({ nS: 2, nA: 2, H: 2, K: 3, tau: 0.1, bonusScale: 2 }, 1, 1).length; // 6
  * ```
  */
@@ -543,8 +557,8 @@ export interface NeededRow {
  * @example
  * ```ts
  * import { LINEAR_BANDIT } from "../bandits/env.ts";
- * import { LINUCB_CONSTRUCTION } from "../constructions/linucb.ts";
- * import { layersSweep } from "./constructions_measure.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { layersSweep } from "./measure.ts";
  * const r = layersSweep(LINUCB_CONSTRUCTION, LINEAR_BANDIT, 1, 2, { horizons: [4, 8], gdLayers: 200, agdLayers: 60, histories: 1, targets: [1e-2] });
  * r.needed.length; // 2 methods × 2 horizons × 1 target
  * ```
@@ -652,9 +666,9 @@ export interface AsWrittenRow {
  *
  * @example
  * ```ts
- * import { LINUCB_CONSTRUCTION } from "../constructions/linucb.ts";
- * import { THOMPSON_CONSTRUCTION } from "../constructions/thompson.ts";
- * import { paperAsWritten } from "./constructions_measure.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { THOMPSON_CONSTRUCTION } from "./thompson.ts";
+ * import { paperAsWritten } from "./measure.ts";
  * paperAsWritten(LINUCB_CONSTRUCTION, { ...THOMPSON_CONSTRUCTION, padeSteps: 20 }, { nS: 3, nA: 3, H: 4, K: 10, tau: 0.1, bonusScale: 2 }).length; // 4
  * ```
  */
@@ -806,9 +820,9 @@ export interface SizeRow {
  *
  * @example
  * ```ts
- * import { LINUCB_CONSTRUCTION } from "../constructions/linucb.ts";
- * import { THOMPSON_CONSTRUCTION } from "../constructions/thompson.ts";
- * import { sizeTable } from "./constructions_measure.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { THOMPSON_CONSTRUCTION } from "./thompson.ts";
+ * import { sizeTable } from "./measure.ts";
  * const t = sizeTable({ ...LINUCB_CONSTRUCTION, horizon: 5, ridgeSteps: 5, inverseSteps: 5 }, { ...THOMPSON_CONSTRUCTION, horizon: 5, padeTerms: 2, meanSteps: 2, padeSteps: 2, inverseSteps: 2 }, { nS: 2, nA: 2, H: 2, K: 2, tau: 0.1, bonusScale: 2 }, { linucb: 1e-4, ts: 1e-3 }, false);
  * t.length > 0; // true
  * ```
