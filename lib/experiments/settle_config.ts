@@ -120,6 +120,9 @@ const VERDICTS: VerdictRules = {
   basin: { smallGainMax: 0.1, minFraction: 0.8 },
 };
 
+/** The step sizes of the scale runs, the same at both scales (only the budget differs). */
+const SCALE_LRS = { gdLrs: [8, 4, 2], adamLrs: [3e-3, 1e-2, 3e-2], large: null };
+
 /** Quick (≤ 1 min) and paper (≤ 30 min on 2 cores) settings. The paper's own budget per run is
  * K = 10 000 × T = 1 000 prompts; every training here is a reduced budget (see `summary`). */
 export const settleDefaults: ScaleDefaults<SettleConfig> = {
@@ -144,9 +147,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       seeds: [0, 1],
       K: 128,
       T: 50,
-      gdLrs: [8, 4, 2],
-      adamLrs: [3e-3, 1e-2, 3e-2],
-      large: null,
+      ...SCALE_LRS,
     },
     ablation: {
       K: 64,
@@ -202,9 +203,7 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
       seeds: [0, 1, 2],
       K: 4096,
       T: 100,
-      gdLrs: [8, 4, 2],
-      adamLrs: [3e-3, 1e-2, 3e-2],
-      large: null,
+      ...SCALE_LRS,
     },
     ablation: {
       K: 2048,
