@@ -13,6 +13,17 @@ import { type PromptSampling } from "../settle/jobs.ts";
 import { type ScaleDefaults } from "./shape.ts";
 import { validateVerdictRules, type VerdictRules } from "./settle_verdicts.ts";
 
+/** One basin grid: `inits` random inits per (optimiser setting, gain), each up to K·T prompts. */
+export interface BasinGrid {
+  gains: number[];
+  inits: number;
+  K: number;
+  T: number;
+  adamLr: number;
+  gdLrs: number[];
+  stopDist: number;
+}
+
 /** Every knob of notebook 05. The paper-size task is MATH §1 (|S| = 9, |A| = 4, d = 36). */
 export interface SettleConfig {
   /** Root seed of every stream. */
@@ -82,24 +93,7 @@ export interface SettleConfig {
    * stopDist within K·T prompts — small task (Adam at `adamLr`, GD at every rate of `gdLrs`) and,
    * with `large`, the same at d = 36.
    */
-  basin: {
-    gains: number[];
-    inits: number;
-    K: number;
-    T: number;
-    adamLr: number;
-    gdLrs: number[];
-    stopDist: number;
-    large: {
-      gains: number[];
-      inits: number;
-      K: number;
-      T: number;
-      adamLr: number;
-      gdLrs: number[];
-      stopDist: number;
-    } | null;
-  };
+  basin: BasinGrid & { large: BasinGrid | null };
   /** The thresholds of every verdict, fixed here before the run (`settle_verdicts.ts`). */
   verdicts: VerdictRules;
 }
