@@ -11,15 +11,7 @@ import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import type { ConstructionsResult, LoopSummary } from "./constructions.ts";
 import type { NeededRow } from "../constructions/measure.ts";
-import type { Figures, Tables } from "./shape.ts";
-
-/** A verdict of the notebook, decided by a rule fixed before the run. */
-export interface Verdict {
-  /** The outcome. */
-  verdict: "supported" | "not supported" | "inconclusive";
-  /** One sentence with the numbers. */
-  text: string;
-}
+import type { Figures, Tables, Verdict } from "./shape.ts";
 
 /** Bar on the exact parts (issue 25): every exactly-implemented step within 1e-10. */
 export const EXACT_BAR = 1e-10;
@@ -37,11 +29,11 @@ export const EXACT_BAR = 1e-10;
  */
 export function verdictExact(maxErr: number, bar = EXACT_BAR): Verdict {
   if (!Number.isFinite(maxErr)) {
-    return { verdict: "not supported", text: `an exact step returned ${maxErr}` };
+    return { outcome: "not supported", reason: `an exact step returned ${maxErr}` };
   }
   return maxErr <= bar
-    ? { verdict: "supported", text: `largest error ${fmtSig(maxErr)} ≤ ${fmtSig(bar, 1)}` }
-    : { verdict: "not supported", text: `largest error ${fmtSig(maxErr)} > ${fmtSig(bar, 1)}` };
+    ? { outcome: "supported", reason: `largest error ${fmtSig(maxErr)} ≤ ${fmtSig(bar, 1)}` }
+    : { outcome: "not supported", reason: `largest error ${fmtSig(maxErr)} > ${fmtSig(bar, 1)}` };
 }
 
 /** Least-squares slope of log y on log x (null with fewer than 2 points). */
@@ -80,16 +72,16 @@ export function neededSlope(needed: readonly NeededRow[], method: "GD" | "AGD", 
 export function verdictScaling(gd: number | null, agd: number | null, tol = 0.25): Verdict {
   if (gd === null || agd === null) {
     return {
-      verdict: "inconclusive",
-      text: `slope in T of the layers needed: GD ${gd === null ? "—" : fmtFixed(gd, 2)}, AGD ${
+      outcome: "inconclusive",
+      reason: `slope in T of the layers needed: GD ${gd === null ? "—" : fmtFixed(gd, 2)}, AGD ${
         agd === null ? "—" : fmtFixed(agd, 2)
       } (a target not reached within the layers run)`,
     };
   }
   const ok = Math.abs(gd - 1) <= tol && Math.abs(agd - 0.5) <= tol;
   return {
-    verdict: ok ? "supported" : "not supported",
-    text: `slope in T of the layers needed: GD ${fmtFixed(gd, 2)} (theory 1), AGD ${
+    outcome: ok ? "supported" : "not supported",
+    reason: `slope in T of the layers needed: GD ${fmtFixed(gd, 2)} (theory 1), AGD ${
       fmtFixed(agd, 2)
     } (theory ½), tolerance ±${tol}`,
   };
@@ -109,12 +101,12 @@ export function verdictScaling(gd: number | null, agd: number | null, tol = 0.25
  */
 export function verdictRegret(diff: number, se: number, n: number): Verdict {
   if (!Number.isFinite(diff)) {
-    return { verdict: "not supported", text: `paired difference ${diff}` };
+    return { outcome: "not supported", reason: `paired difference ${diff}` };
   }
   const ok = diff === 0 || (Number.isFinite(se) && Math.abs(diff) <= 2 * se);
   return {
-    verdict: ok ? "supported" : "not supported",
-    text: `paired difference ${fmtMeanSE(diff, se, 3)} over ${n}`,
+    outcome: ok ? "supported" : "not supported",
+    reason: `paired difference ${fmtMeanSE(diff, se, 3)} over ${n}`,
   };
 }
 
@@ -387,9 +379,9 @@ export function summary(res: ConstructionsResult): string {
   const ve = verdictExact(exactMax);
   const lines: string[] = [];
   lines.push(
-    `**Exact parts** (${ve.verdict}): every layer computes the step it is built for — a GD/AGD ` +
+    `**Exact parts** (${ve.outcome}): every layer computes the step it is built for — a GD/AGD ` +
       `step, an inner product read off the token, a linear map, a ReLU interpolant at its knots, ` +
-      `UCB-VI's counts, estimates and value iteration — ${ve.text} over ${maxima.length} steps of ` +
+      `UCB-VI's counts, estimates and value iteration — ${ve.reason} over ${maxima.length} steps of ` +
       `the three constructions.`,
   );
   const lin = maxima.filter((r) => r.construction === "soft LinUCB");
@@ -430,9 +422,9 @@ export function summary(res: ConstructionsResult): string {
       .map((r) => `${r.layers ?? "—"} (bound ${r.bound})`).join(", ");
   lines.push(
     "",
-    `**GD vs AGD** (${vs.verdict}) at relative error ${fmtSig(target, 1)}, T ∈ {${
+    `**GD vs AGD** (${vs.outcome}) at relative error ${fmtSig(target, 1)}, T ∈ {${
       res.config.sweep.horizons.join(", ")
-    }}: GD needs ${at("GD")} layers, AGD ${at("AGD")}; ${vs.text}.`,
+    }}: GD needs ${at("GD")} layers, AGD ${at("AGD")}; ${vs.reason}.`,
   );
   lines.push(
     "",
@@ -442,11 +434,11 @@ export function summary(res: ConstructionsResult): string {
     const p = pairedDifference(l);
     const vr = verdictRegret(p.mean, p.se, l.n);
     lines.push(
-      `- ${l.name} (${vr.verdict}): regret ${fmtMeanSE(p.tf.mean, p.tf.se)} vs ` +
+      `- ${l.name} (${vr.outcome}): regret ${fmtMeanSE(p.tf.mean, p.tf.se)} vs ` +
         `${fmtMeanSE(p.alg.mean, p.alg.se)} after ${l.steps} ${
           l.name.includes("UCB-VI") ? "episodes" : "steps"
         }, ` +
-        `${vr.text}; identical action sequences in ${l.identical} of ${l.n} ` +
+        `${vr.reason}; identical action sequences in ${l.identical} of ${l.n} ` +
         `(${fmtPct(l.identical / l.n)}); largest TV ${fmtSig(Math.max(...l.tv))}, largest ` +
         `${l.name.includes("UCB-VI") ? "Q̂" : "logit"} error ${fmtSig(l.maxError)}.`,
     );

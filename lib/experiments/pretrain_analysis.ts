@@ -22,9 +22,9 @@ import {
   computeToReachInterval,
   goVerdict,
   rewardUseVerdict,
-  type RuleOutcome,
   scalingVerdict,
 } from "./pretrain_rules.ts";
+import type { Verdict } from "./shape.ts";
 import { PAPER_REFERENCE, paperTrainingFlops } from "./pretrain_config.ts";
 import type { PretrainExpResult, RunInfo } from "./pretrain.ts";
 
@@ -75,8 +75,8 @@ export interface Headline {
   pairedGreedy: Record<string, PairedDiff>;
   /** Reward-replaced control: regret(rewards from another environment) − regret(own), paired. */
   control: PairedDiff;
-  go: RuleOutcome;
-  reward: RuleOutcome;
+  go: Verdict;
+  reward: Verdict;
 }
 
 /** One point of the scaling study. */
@@ -104,7 +104,7 @@ export interface ScalingFit {
   /** FLOP to reach the paper's TF and LinUCB regret (point and slope-CI interval; null: never). */
   reachTF: { x: number | null; lo: number | null; hi: number | null };
   reachLinUCB: { x: number | null; lo: number | null; hi: number | null };
-  verdict: RuleOutcome;
+  verdict: Verdict;
 }
 
 /** One context mixture of the distribution-mismatch study. */

@@ -19,6 +19,7 @@ import {
   showValue,
 } from "../core/validate.ts";
 import type { PairedDiff, PowerLawFit } from "../core/stats.ts";
+import type { Verdict } from "./shape.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Compute needed to reach a target under a fitted power law.
@@ -115,18 +116,7 @@ export interface ScalingRule {
   slopeBelow: number;
 }
 
-/** Outcome class of a pre-registered rule. */
-export type Verdict = "supported" | "not supported" | "inconclusive";
-
-/** A verdict with the one sentence (numbers included) that decided it. */
-export interface RuleOutcome {
-  /** The verdict. */
-  verdict: Verdict;
-  /** One sentence naming the deciding condition and its numbers (3 significant digits). */
-  reason: string;
-}
-
-/** A number to 3 significant digits for a reason string. */
+/** `v` to 3 significant digits. */
 function sig(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
@@ -206,14 +196,14 @@ function assertPaired(name: string, d: PairedDiff): void {
  * import { goVerdict } from "./pretrain_rules.ts";
  * const rule = { mustBeatBaseline: "Emp", paperTF: 39.6, withinSe: 2 };
  * const emp = { mean: -5, se: 1, lo: -7, hi: -3, n: 100 };
- * assert.equal(goVerdict(rule, { mean: 40, se: 1 }, { Emp: emp }).verdict, "supported");
+ * assert.equal(goVerdict(rule, { mean: 40, se: 1 }, { Emp: emp }).outcome, "supported");
  * ```
  */
 export function goVerdict(
   rule: GoRule,
   tf: { mean: number; se: number },
   paired: Record<string, PairedDiff>,
-): RuleOutcome {
+): Verdict {
   validateGoRule(rule);
   assertObject("tf", tf);
   assertNumber("tf.mean", tf.mean);
@@ -236,7 +226,7 @@ export function goVerdict(
   }`;
   if (d.hi < 0 && tf.mean <= bar) {
     return {
-      verdict: "supported",
+      outcome: "supported",
       reason: `TF beats ${key} (${diffText}, entirely < 0) and its regret ${
         sig(tf.mean)
       } is ≤ ${barText}.`,
@@ -244,20 +234,20 @@ export function goVerdict(
   }
   if (d.lo >= 0) {
     return {
-      verdict: "not supported",
+      outcome: "not supported",
       reason: `TF is not better than ${key}: ${diffText}, entirely ≥ 0.`,
     };
   }
   if (d.hi < 0) {
     return {
-      verdict: "inconclusive",
+      outcome: "inconclusive",
       reason: `TF beats ${key} (${diffText}, entirely < 0) but its regret ${
         sig(tf.mean)
       } exceeds ${barText}.`,
     };
   }
   return {
-    verdict: "inconclusive",
+    outcome: "inconclusive",
     reason: `TF vs ${key} is undecided: ${diffText}, which contains 0.`,
   };
 }
@@ -275,28 +265,28 @@ export function goVerdict(
  * import assert from "node:assert/strict";
  * import { scalingVerdict } from "./pretrain_rules.ts";
  * const fit = { a: 100, b: -0.3, bSe: 0.05, bLo: -0.4, bHi: -0.2, n: 5, r2: 0.95 };
- * assert.equal(scalingVerdict({ slopeBelow: 0 }, fit).verdict, "supported");
+ * assert.equal(scalingVerdict({ slopeBelow: 0 }, fit).outcome, "supported");
  * ```
  */
-export function scalingVerdict(rule: ScalingRule, fit: PowerLawFit): RuleOutcome {
+export function scalingVerdict(rule: ScalingRule, fit: PowerLawFit): Verdict {
   validateScalingRule(rule);
   assertFit(fit);
   const s = rule.slopeBelow;
   const slopeText = `the slope b = ${sig(fit.b)} has CI ${ci(fit.bLo, fit.bHi)}`;
   if (fit.bHi < s) {
     return {
-      verdict: "supported",
+      outcome: "supported",
       reason: `More compute helps: ${slopeText}, entirely below ${sig(s)}.`,
     };
   }
   if (fit.bLo >= s) {
     return {
-      verdict: "not supported",
+      outcome: "not supported",
       reason: `More compute does not help: ${slopeText}, entirely at or above ${sig(s)}.`,
     };
   }
   return {
-    verdict: "inconclusive",
+    outcome: "inconclusive",
     reason: `Undecided: ${slopeText}, which contains ${sig(s)}.`,
   };
 }
@@ -317,26 +307,26 @@ export function scalingVerdict(rule: ScalingRule, fit: PowerLawFit): RuleOutcome
  * import assert from "node:assert/strict";
  * import { rewardUseVerdict } from "./pretrain_rules.ts";
  * const diff = { mean: 20, se: 2, lo: 16, hi: 24, n: 100 };
- * assert.equal(rewardUseVerdict(diff).verdict, "supported");
+ * assert.equal(rewardUseVerdict(diff).outcome, "supported");
  * ```
  */
-export function rewardUseVerdict(diff: PairedDiff): RuleOutcome {
+export function rewardUseVerdict(diff: PairedDiff): Verdict {
   assertPaired("diff", diff);
   const diffText = `the paired CI of regret(replaced) − regret(real) is ${ci(diff.lo, diff.hi)}`;
   if (diff.lo > 0) {
     return {
-      verdict: "supported",
+      outcome: "supported",
       reason: `The model uses the rewards: ${diffText}, entirely > 0.`,
     };
   }
   if (diff.hi < 0) {
     return {
-      verdict: "not supported",
+      outcome: "not supported",
       reason: `Replaced rewards lower the regret: ${diffText}, entirely < 0.`,
     };
   }
   return {
-    verdict: "not supported",
+    outcome: "not supported",
     reason: `No detectable use of the rewards: ${diffText}, which contains 0.`,
   };
 }

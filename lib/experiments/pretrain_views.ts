@@ -9,7 +9,7 @@
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import { meanCI, type PairedDiff } from "../core/stats.ts";
-import type { Figures, Tables } from "./shape.ts";
+import type { Figures, Tables, Verdict } from "./shape.ts";
 import { PAPER_REFERENCE, type PretrainExpResult, type RunInfo } from "./pretrain.ts";
 import type { Headline, PretrainAnalysis } from "./pretrain_analysis.ts";
 import { seedMean } from "./pretrain_analysis.ts";
@@ -178,7 +178,7 @@ export function tables(res: PretrainExpResult, a: PretrainAnalysis): Tables {
       a.paperFlops,
       maxFlop(a, f),
     ),
-    "more compute helps": f.verdict.verdict,
+    "more compute helps": f.verdict.outcome,
   }));
   const mismatch = a.mismatch.map((m) => ({
     alpha: m.alpha,
@@ -187,15 +187,13 @@ export function tables(res: PretrainExpResult, a: PretrainAnalysis): Tables {
     }, ${fmtFixed(m.seeds.hi, 2)}]`,
     "TF − TS at T (paired) [95 % CI]": ci(m.vsTS),
   }));
+  const row = (rule: string, v: Verdict) => ({ rule, verdict: v.outcome, reason: v.reason });
   const verdicts = [
-    { rule: "go: linear AD", ...a.linear.go },
-    { rule: "go: Bernoulli DPT (α = 0.5)", ...a.bernoulli.go },
-    { rule: "uses rewards: linear AD", ...a.linear.reward },
-    { rule: "uses rewards: Bernoulli DPT", ...a.bernoulli.reward },
-    ...a.fits.filter((f) => f.headline).map((f) => ({
-      rule: "more compute helps (headline)",
-      ...f.verdict,
-    })),
+    row("go: linear AD", a.linear.go),
+    row("go: Bernoulli DPT (α = 0.5)", a.bernoulli.go),
+    row("uses rewards: linear AD", a.linear.reward),
+    row("uses rewards: Bernoulli DPT", a.bernoulli.reward),
+    ...a.fits.filter((f) => f.headline).map((f) => row("more compute helps (headline)", f.verdict)),
   ];
   return {
     training,
@@ -374,12 +372,12 @@ function headlineText(h: Headline, T: number, paperTF: number, base: string[]): 
         fmtMeanSE(h.tf.greedy.mean, h.tf.greedy.se)
       }; paired on the same environments it is ${comp.join(", ")}.`,
   );
-  lines.push(`- **Go rule: ${h.go.verdict}** — ${h.go.reason}`);
+  lines.push(`- **Go rule: ${h.go.outcome}** — ${h.go.reason}`);
   lines.push(
     `- Reward-replaced control (the context shows another environment's rewards for the same arms): ` +
       `regret changes by ${
         ci(h.control)
-      } — **uses rewards: ${h.reward.verdict}** (${h.reward.reason})`,
+      } — **uses rewards: ${h.reward.outcome}** (${h.reward.reason})`,
   );
   return lines;
 }
@@ -430,7 +428,7 @@ export function summary(res: PretrainExpResult, a: PretrainAnalysis): string {
       fmtFixed(hf.fit.b, 3)
     } ` +
       `[${fmtFixed(hf.fit.bLo, 3)}, ${fmtFixed(hf.fit.bHi, 3)}] over ${hf.fit.n} checkpoints — ` +
-      `**more compute helps: ${hf.verdict.verdict}** (${hf.verdict.reason}). Extrapolated, the paper's TF ` +
+      `**more compute helps: ${hf.verdict.outcome}** (${hf.verdict.reason}). Extrapolated, the paper's TF ` +
       `(${PAPER_REFERENCE.linear.TF}) would be reached at ${
         reach(hf.reachTF.x, a.paperFlops, maxFlop(a, hf))
       } and LinUCB's ` +

@@ -21,8 +21,8 @@ import {
   failureVerdict,
   rateVerdict,
   richnessVerdict,
-  type Verdict,
 } from "./settle_verdicts.ts";
+import type { Verdict } from "./shape.ts";
 
 /**
  * |c| predicted by balancedness (MATH §7): on M⋆, `‖V̄21‖² − ‖P12‖² = α²d/c² − (2d+1)c²`; solving

@@ -11,18 +11,9 @@
 import { assertNumber } from "../core/validate.ts";
 import { fitPowerLaw, type PowerLawFit, tQuantile975 } from "../core/stats.ts";
 import { fmtPct, fmtSig } from "../report/format.ts";
+import type { Verdict } from "./shape.ts";
 
 /** The three outcomes of a verdict. */
-export type Outcome = "supported" | "qualified" | "not supported";
-
-/** A verdict: its outcome and the numbers that decided it (one clause of markdown). */
-export interface Verdict {
-  /** Outcome. */
-  outcome: Outcome;
-  /** Why, with the deciding numbers and thresholds. */
-  reason: string;
-}
-
 /** Thresholds of every verdict, fixed in the config before the run. */
 export interface VerdictRules {
   /** Richness: an isolated manifold (one zero eigenvalue) with κ = λ_max/μ above this is "qualified". */

@@ -13,6 +13,20 @@
 import type { Row } from "../report/table.ts";
 import type { Spec } from "../report/chart.ts";
 
+/**
+ * The outcome of a rule fixed in the config before the run: "qualified" where a rule has a middle
+ * ground (supported with a caveat it names), "inconclusive" where the data cannot decide.
+ */
+export type Outcome = "supported" | "qualified" | "not supported" | "inconclusive";
+
+/** A verdict: its outcome and one sentence with the numbers and thresholds that decided it. */
+export interface Verdict {
+  /** The outcome. */
+  outcome: Outcome;
+  /** Why: the deciding numbers and thresholds (a clause of markdown, no final period). */
+  reason: string;
+}
+
 /** Quick and paper values of a config, side by side in one literal. */
 export type ScaleDefaults<C> = { readonly quick: C; readonly paper: C };
 

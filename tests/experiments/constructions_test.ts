@@ -15,19 +15,19 @@ import type { NeededRow } from "../../lib/constructions/measure.ts";
 import { type Row, toDataFrame } from "../../lib/report/table.ts";
 
 Deno.test("verdictExact: supported at round-off, not supported above the bar or on NaN", () => {
-  assert.equal(verdictExact(0).verdict, "supported");
-  assert.equal(verdictExact(1e-10).verdict, "supported");
-  assert.equal(verdictExact(2e-10).verdict, "not supported");
-  assert.equal(verdictExact(NaN).verdict, "not supported");
+  assert.equal(verdictExact(0).outcome, "supported");
+  assert.equal(verdictExact(1e-10).outcome, "supported");
+  assert.equal(verdictExact(2e-10).outcome, "not supported");
+  assert.equal(verdictExact(NaN).outcome, "not supported");
 });
 
 Deno.test("verdictScaling: √T vs T supported, wrong slopes not supported, missing inconclusive", () => {
-  assert.equal(verdictScaling(1, 0.5).verdict, "supported");
-  assert.equal(verdictScaling(0.9, 0.6).verdict, "supported");
-  assert.equal(verdictScaling(1, 1).verdict, "not supported"); // AGD no better than GD
-  assert.equal(verdictScaling(0.5, 0.5).verdict, "not supported");
-  assert.equal(verdictScaling(null, 0.5).verdict, "inconclusive");
-  assert.equal(verdictScaling(1, null).verdict, "inconclusive");
+  assert.equal(verdictScaling(1, 0.5).outcome, "supported");
+  assert.equal(verdictScaling(0.9, 0.6).outcome, "supported");
+  assert.equal(verdictScaling(1, 1).outcome, "not supported"); // AGD no better than GD
+  assert.equal(verdictScaling(0.5, 0.5).outcome, "not supported");
+  assert.equal(verdictScaling(null, 0.5).outcome, "inconclusive");
+  assert.equal(verdictScaling(1, null).outcome, "inconclusive");
 });
 
 Deno.test("neededSlope and logSlope recover the exponent; a target not reached gives null", () => {
@@ -47,10 +47,10 @@ Deno.test("neededSlope and logSlope recover the exponent; a target not reached g
 });
 
 Deno.test("verdictRegret: identical runs, within 2 SE, beyond 2 SE, NaN", () => {
-  assert.equal(verdictRegret(0, 0, 10).verdict, "supported");
-  assert.equal(verdictRegret(0.3, 0.2, 10).verdict, "supported");
-  assert.equal(verdictRegret(-0.5, 0.2, 10).verdict, "not supported");
-  assert.equal(verdictRegret(NaN, 1, 10).verdict, "not supported");
+  assert.equal(verdictRegret(0, 0, 10).outcome, "supported");
+  assert.equal(verdictRegret(0.3, 0.2, 10).outcome, "supported");
+  assert.equal(verdictRegret(-0.5, 0.2, 10).outcome, "not supported");
+  assert.equal(verdictRegret(NaN, 1, 10).outcome, "not supported");
 });
 
 Deno.test("a tiny notebook-09 run: exact parts hold, loops identical, tables and figures build", async () => {

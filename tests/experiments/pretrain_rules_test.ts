@@ -142,45 +142,45 @@ Deno.test("validateScalingRule accepts a rule and names unknown keys and NaN", (
 Deno.test("goVerdict: supported when TF beats the baseline and is within withinSe·se of the paper", () => {
   // bar = 39.6 + 2·1.5 = 42.6; TF at 42 is worse than the paper but within the bar
   const out = goVerdict(goRule, { mean: 42, se: 1.5 }, { Emp: pd(-8, -2), UCB: pd(1, 3) });
-  assert.equal(out.verdict, "supported");
+  assert.equal(out.outcome, "supported");
   assert.equal(
     out.reason,
     "TF beats Emp (the paired CI of TF − Emp regret is [-8, -2], entirely < 0) and its regret 42 " +
       "is ≤ the paper's 39.6 + 2·1.5 = 42.6.",
   );
   // better than the paper also counts
-  assert.equal(goVerdict(goRule, { mean: 20, se: 0 }, { Emp: pd(-8, -2) }).verdict, "supported");
+  assert.equal(goVerdict(goRule, { mean: 20, se: 0 }, { Emp: pd(-8, -2) }).outcome, "supported");
   // exactly on the bar counts
   assert.equal(
-    goVerdict(goRule, { mean: 42.6, se: 1.5 }, { Emp: pd(-8, -2) }).verdict,
+    goVerdict(goRule, { mean: 42.6, se: 1.5 }, { Emp: pd(-8, -2) }).outcome,
     "supported",
   );
 });
 
 Deno.test("goVerdict: not supported when the paired CI lies entirely ≥ 0", () => {
   const out = goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(0.5, 4.25) });
-  assert.equal(out.verdict, "not supported");
+  assert.equal(out.outcome, "not supported");
   assert.equal(
     out.reason,
     "TF is not better than Emp: the paired CI of TF − Emp regret is [0.5, 4.25], entirely ≥ 0.",
   );
-  assert.equal(goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(0, 4) }).verdict, "not supported");
+  assert.equal(goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(0, 4) }).outcome, "not supported");
 });
 
 Deno.test("goVerdict: inconclusive when the CI straddles 0", () => {
   const out = goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(-1.234, 2) });
-  assert.equal(out.verdict, "inconclusive");
+  assert.equal(out.outcome, "inconclusive");
   assert.equal(
     out.reason,
     "TF vs Emp is undecided: the paired CI of TF − Emp regret is [-1.23, 2], which contains 0.",
   );
   // hi exactly 0 is not "entirely below 0"
-  assert.equal(goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(-1, 0) }).verdict, "inconclusive");
+  assert.equal(goVerdict(goRule, { mean: 30, se: 1 }, { Emp: pd(-1, 0) }).outcome, "inconclusive");
 });
 
 Deno.test("goVerdict: inconclusive when TF beats the baseline but misses the paper's value", () => {
   const out = goVerdict(goRule, { mean: 52.14, se: 1.2 }, { Emp: pd(-3, -1) });
-  assert.equal(out.verdict, "inconclusive");
+  assert.equal(out.outcome, "inconclusive");
   assert.equal(
     out.reason,
     "TF beats Emp (the paired CI of TF − Emp regret is [-3, -1], entirely < 0) but its regret " +
@@ -217,25 +217,25 @@ Deno.test("goVerdict rejects a missing baseline key, a bad rule, tf or paired en
 Deno.test("scalingVerdict: each branch, at and around the threshold", () => {
   const rule = { slopeBelow: 0 };
   const yes = scalingVerdict(rule, fitOf(-0.31, -0.456, -0.2));
-  assert.equal(yes.verdict, "supported");
+  assert.equal(yes.outcome, "supported");
   assert.equal(
     yes.reason,
     "More compute helps: the slope b = -0.31 has CI [-0.456, -0.2], entirely below 0.",
   );
   const no = scalingVerdict(rule, fitOf(0.2, 0.05, 0.35));
-  assert.equal(no.verdict, "not supported");
+  assert.equal(no.outcome, "not supported");
   assert.equal(
     no.reason,
     "More compute does not help: the slope b = 0.2 has CI [0.05, 0.35], entirely at or above 0.",
   );
-  assert.equal(scalingVerdict(rule, fitOf(0.1, 0, 0.2)).verdict, "not supported"); // bLo = s
+  assert.equal(scalingVerdict(rule, fitOf(0.1, 0, 0.2)).outcome, "not supported"); // bLo = s
   const maybe = scalingVerdict(rule, fitOf(-0.1, -0.3, 0.1));
-  assert.equal(maybe.verdict, "inconclusive");
+  assert.equal(maybe.outcome, "inconclusive");
   assert.equal(maybe.reason, "Undecided: the slope b = -0.1 has CI [-0.3, 0.1], which contains 0.");
-  assert.equal(scalingVerdict(rule, fitOf(-0.1, -0.2, 0)).verdict, "inconclusive"); // bHi = s
+  assert.equal(scalingVerdict(rule, fitOf(-0.1, -0.2, 0)).outcome, "inconclusive"); // bHi = s
   // a stricter rule: the slope must be below −0.25
   assert.equal(
-    scalingVerdict({ slopeBelow: -0.25 }, fitOf(-0.31, -0.456, -0.2)).verdict,
+    scalingVerdict({ slopeBelow: -0.25 }, fitOf(-0.31, -0.456, -0.2)).outcome,
     "inconclusive",
   );
 });
@@ -244,7 +244,7 @@ Deno.test("scalingVerdict on a real fit and bad inputs", () => {
   const x = [1, 2, 4, 8, 16], y = [100, 80, 55, 47, 30];
   const f = fitPowerLaw(x, y);
   assert.ok(f.bHi < 0);
-  assert.equal(scalingVerdict({ slopeBelow: 0 }, f).verdict, "supported");
+  assert.equal(scalingVerdict({ slopeBelow: 0 }, f).outcome, "supported");
   assert.throws(() => scalingVerdict({ slopeBelow: NaN }, f), /slopeBelow .*got NaN/);
   assert.throws(
     () => scalingVerdict({ slopeBelow: 0, below: 0 } as never, f),
@@ -255,24 +255,24 @@ Deno.test("scalingVerdict on a real fit and bad inputs", () => {
 
 Deno.test("rewardUseVerdict: supported when lo > 0, not supported when the CI contains 0 or is below", () => {
   const yes = rewardUseVerdict(pd(3.14159, 9));
-  assert.equal(yes.verdict, "supported");
+  assert.equal(yes.outcome, "supported");
   assert.equal(
     yes.reason,
     "The model uses the rewards: the paired CI of regret(replaced) − regret(real) is [3.14, 9], " +
       "entirely > 0.",
   );
   const none = rewardUseVerdict(pd(-1, 2));
-  assert.equal(none.verdict, "not supported");
+  assert.equal(none.outcome, "not supported");
   assert.equal(
     none.reason,
     "No detectable use of the rewards: the paired CI of regret(replaced) − regret(real) is " +
       "[-1, 2], which contains 0.",
   );
-  assert.equal(rewardUseVerdict(pd(0, 2)).verdict, "not supported"); // lo = 0 is not > 0
+  assert.equal(rewardUseVerdict(pd(0, 2)).outcome, "not supported"); // lo = 0 is not > 0
   assert.match(rewardUseVerdict(pd(0, 2)).reason, /^No detectable use/);
   assert.match(rewardUseVerdict(pd(-2, 0)).reason, /^No detectable use/);
   const below = rewardUseVerdict(pd(-5, -1));
-  assert.equal(below.verdict, "not supported");
+  assert.equal(below.outcome, "not supported");
   assert.equal(
     below.reason,
     "Replaced rewards lower the regret: the paired CI of regret(replaced) − regret(real) is " +
@@ -280,7 +280,7 @@ Deno.test("rewardUseVerdict: supported when lo > 0, not supported when the CI co
   );
   // from real paired data
   const real = [40, 42, 38, 45, 41], replaced = [80, 90, 75, 88, 84];
-  assert.equal(rewardUseVerdict(pairedDiff(replaced, real)).verdict, "supported");
+  assert.equal(rewardUseVerdict(pairedDiff(replaced, real)).outcome, "supported");
   assert.throws(() => rewardUseVerdict({ ...pd(1, 2), lo: NaN }), /diff.lo .*got NaN/);
   assert.throws(() => rewardUseVerdict(pd(2, 1)), /diff.lo must be ≤ diff.hi/);
 });

@@ -140,8 +140,8 @@ Deno.test("pretrain experiment: a tiny run in this thread gives complete, finite
     "scaling",
   ]);
   const text = summary(a, an);
-  assert.ok(text.includes(`Go rule: ${an.linear.go.verdict}`));
-  assert.ok(text.includes(`uses rewards: ${an.bernoulli.reward.verdict}`));
+  assert.ok(text.includes(`Go rule: ${an.linear.go.outcome}`));
+  assert.ok(text.includes(`uses rewards: ${an.bernoulli.reward.outcome}`));
   const b = await run({ ...tiny, workers: 2 });
   assert.deepEqual(
     b.runs.map((r) => r.regret.map((x) => Array.from(x.R))),
@@ -251,17 +251,17 @@ function synthetic(
 
 Deno.test("analyse: verdicts follow the data — go, reward use and scaling each way", () => {
   const good = analyse(synthetic(20, 5, -0.3));
-  assert.equal(good.linear.go.verdict, "supported"); // 20 ≪ Emp 50 and ≤ paper 39.6 + 2 SE
-  assert.equal(good.linear.reward.verdict, "supported"); // replaced rewards cost +5 at T
-  assert.equal(good.fits.find((f) => f.headline)!.verdict.verdict, "supported");
+  assert.equal(good.linear.go.outcome, "supported"); // 20 ≪ Emp 50 and ≤ paper 39.6 + 2 SE
+  assert.equal(good.linear.reward.outcome, "supported"); // replaced rewards cost +5 at T
+  assert.equal(good.fits.find((f) => f.headline)!.verdict.outcome, "supported");
   assert.ok(good.fits.find((f) => f.headline)!.fit.b < -0.29);
   const bad = analyse(synthetic(70, 0, 0.2));
-  assert.equal(bad.linear.go.verdict, "not supported"); // 70 > Emp 50
-  assert.equal(bad.linear.reward.verdict, "not supported"); // the control changes nothing
-  assert.equal(bad.fits.find((f) => f.headline)!.verdict.verdict, "not supported");
+  assert.equal(bad.linear.go.outcome, "not supported"); // 70 > Emp 50
+  assert.equal(bad.linear.reward.outcome, "not supported"); // the control changes nothing
+  assert.equal(bad.fits.find((f) => f.headline)!.verdict.outcome, "not supported");
   assert.equal(bad.fits.find((f) => f.headline)!.reachTF.x, null);
   const mid = analyse(synthetic(45, 0, -0.3)); // beats Emp (50) but misses the paper's 39.6 + 2 SE
-  assert.equal(mid.linear.go.verdict, "inconclusive");
+  assert.equal(mid.linear.go.outcome, "inconclusive");
 });
 
 Deno.test("atT and seedMean: literal values; mismatched lengths refused", () => {

@@ -6,7 +6,6 @@ import {
   confusionOf,
   etaScalingVerdict,
   failureVerdict,
-  type Outcome,
   rateVerdict,
   richnessVerdict,
   validateVerdictRules,
@@ -14,6 +13,7 @@ import {
 } from "../../lib/experiments/settle_verdicts.ts";
 import { settleDefaults } from "../../lib/experiments/settle_config.ts";
 import { fitPowerLaw } from "../../lib/core/stats.ts";
+import type { Outcome } from "../../lib/experiments/shape.ts";
 
 const rules: VerdictRules = {
   richness: { kappaMax: 100 },
