@@ -87,7 +87,7 @@ export const transferDefaults: ScaleDefaults<TransferExpConfig> = {
 };
 
 /**
- * The smallest config that runs every phase of `run` (≈ 1 s here): for doc examples, tests and a
+ * The smallest config that runs every phase of `run` (≈ 0.3 s here): for doc examples, tests and a
  * first try; not a result.
  */
 export const transferTiny: TransferExpConfig = {
