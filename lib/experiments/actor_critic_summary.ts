@@ -21,13 +21,9 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { sweepSummary } from "./actor_critic_summary.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * sweepSummary(res); // "**Picked: α = …, β = …** (mean score …"
  * ```
  */
@@ -61,13 +57,9 @@ export function sweepSummary(res: ActorCriticResult): string {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { summary } from "./actor_critic_summary.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * summary(res); // "**Measured** (run wall time … s):\n- **step sizes**: …"
  * ```
  */

@@ -79,8 +79,8 @@ export interface StepSizeSweep {
  * @example
  * ```ts
  * import { stepSizeSweep } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const sw = await stepSizeSweep(tiny);
  * sw.result.learners; // ["α=0.2, β=0.2", "α=0.2, β=1"]
  * ```
@@ -147,8 +147,8 @@ export async function stepSizeSweep(
  * @example
  * ```ts
  * import { mergeTransferResults, stepSizeSweep } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const a = await stepSizeSweep({ ...tiny, betas: [0.2] });
  * const b = await stepSizeSweep({ ...tiny, betas: [1] });
  * mergeTransferResults([a.result, b.result]).learners; // ["α=0.2, β=0.2", "α=0.2, β=1"]
@@ -208,8 +208,8 @@ export function mergeTransferResults(parts: readonly TransferResult[]): Transfer
  * @example
  * ```ts
  * import { stepSizeSweep, sweepRows } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const rows = sweepRows(await stepSizeSweep(tiny)).filter((r) => r.step === 4);
  * ```
  */
@@ -238,8 +238,8 @@ export function sweepRows(sweep: StepSizeSweep): Row[] {
  * @example
  * ```ts
  * import { bestStepSizes, stepSizeSweep } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const best = bestStepSizes(await stepSizeSweep(tiny)); // { alpha, beta, name, score }
  * ```
  */
@@ -268,8 +268,8 @@ export function bestStepSizes(
  * @example
  * ```ts
  * import { stepSizeSweep, sweepDifference } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const sw = await stepSizeSweep(tiny);
  * sweepDifference(sw, "α=0.2, β=1", "α=0.2, β=0.2")!.mean; // J(β = 1) − J(β = 0.2)
  * if (sweepDifference(sw, "α=0.2, β=1", "α=9, β=9") !== null) throw new Error();
@@ -310,8 +310,8 @@ export function earlyStep(sweep: StepSizeSweep): number {
  * @example
  * ```ts
  * import { bestStepSizes, stepSizeSweep, tiedWith } from "./actor_critic_sweep.ts";
- * const tiny = { alphas: [0.2], betas: [0.2, 1], numMdps: 2, updates: 4, recordEvery: 2, seed: 1,
- *   streamLabel: "ac-step-size-sweep" };
+ * import { actorCriticTiny } from "./actor_critic.ts";
+ * const tiny = { ...actorCriticTiny.sweep, alphas: [0.2] }; // β ∈ {0.2, 1}
  * const sw = await stepSizeSweep(tiny);
  * tiedWith(sw, bestStepSizes(sw).name); // includes the best setting's name
  * ```

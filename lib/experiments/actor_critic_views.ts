@@ -31,13 +31,9 @@ const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { tables } from "./actor_critic_views.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * tables(res).transfer_table; // [{ step: 0, trained: "… […, …]", … }, …]
  * ```
  */
@@ -103,13 +99,9 @@ const PRECISIONS = ["float64", "float32 (tfjs)"];
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { constructionSummary } from "./actor_critic_views.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * constructionSummary(res).length; // 10 (5 variants × 2 precisions)
  * ```
  */
@@ -132,13 +124,9 @@ export function constructionSummary(res: ActorCriticResult): Row[] {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { figures } from "./actor_critic_views.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * Object.keys(figures(res)); // ["step_size_sweep", "convergence_curves", …]
  * ```
  */
@@ -249,13 +237,9 @@ export function figures(res: ActorCriticResult): Figures {
  *
  * @example
  * ```ts
- * import { actorCriticDefaults, run } from "./actor_critic.ts";
+ * import { actorCriticTiny, run } from "./actor_critic.ts";
  * import { manifest } from "./actor_critic_views.ts";
- * const q = actorCriticDefaults.quick;
- * const tiny = { ...q, sweep: { ...q.sweep, numMdps: 2, updates: 4, recordEvery: 2 },
- *   construction: { ns: [1], ds: [9], trials: 1 }, seeds: [0], K: 8, T: 2, batch: 8, workers: 1,
- *   transfer: { numMdps: 2, updates: 2, recordEvery: 1, seed: 1 }, tableSteps: [0, 2] };
- * const res = await run(tiny, {}, { modelsDir: Deno.makeTempDirSync() });
+ * const res = await run(actorCriticTiny, {}, { modelsDir: Deno.makeTempDirSync() });
  * manifest(res).seeds; // { training: [0], sweep: 4004, eval: 1 }
  * ```
  */

@@ -169,6 +169,31 @@ export const attentionDefaults: ScaleDefaults<AttentionConfig> = {
   },
 };
 
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.5 s here): for doc examples, tests and a
+ * first try; not a result. 2 learners (restricted LSA, MLP 2×2) × 2 seeds × 64 prompts, one rate.
+ */
+export const attentionTiny: AttentionConfig = {
+  ...attentionDefaults.quick,
+  K: 64,
+  T: 1,
+  lrGrid: [1e-2],
+  checkpoints: [64],
+  equalWallSec: 1e-6,
+  workers: 1,
+  learners: [
+    { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
+    { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
+  ],
+  numMdps: 2,
+  updates: 1,
+  shiftUpdates: 1,
+  recordEvery: 1,
+  lengths: [20],
+  heldoutMdps: 1,
+  heldoutPrompts: 1,
+};
+
 const KEYS = Object.keys(attentionDefaults.paper) as (keyof AttentionConfig)[];
 
 /**

@@ -56,17 +56,8 @@ export function allLabels(res: AttentionResult): string[] {
  * @example
  * ```ts
  * import { mergedTransfer } from "./attention_stats.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const merged = mergedTransfer(res, "default"); // the teacher, every run, then one per label
  * merged.learners.slice(-2); // ["LSA", "MLP"]
  * if (merged.learners.length !== 1 + 4 + 2) throw new Error(merged.learners.join());
@@ -115,17 +106,8 @@ const cache = new WeakMap<AttentionResult, Record<Condition, TransferSummaryRow[
  * @example
  * ```ts
  * import { transferSummaries } from "./attention_stats.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const rows = transferSummaries(res).default; // per learner (and the teacher) and step
  * rows.map((r) => `${r.learner}@${r.step}`).join(); // "SARSA teacher@0,SARSA teacher@1,LSA@0,…"
  * if (rows.length !== 3 * 2) throw new Error("rows"); // 3 learners × steps 0, 1
@@ -167,17 +149,8 @@ export function seedsOf(res: AttentionResult, label: string): AttentionResult["r
  * @example
  * ```ts
  * import { oneStepStat } from "./attention_stats.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const s = oneStepStat(res, "MLP", "default", 20);
  * // the geometric mean over the two seeds
  * const i = res.oneStepIndex.findIndex((o) => o.condition === "default" && o.n === 20);
@@ -245,17 +218,8 @@ export function ciRelation(
  * @example
  * ```ts
  * import { checkpointStats } from "./attention_stats.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const c = checkpointStats(res, "LSA");
  * c.map((p) => p.prompts); // [64]: one checkpoint
  * if (c.length !== 1 || !(c[0].relErr.lo <= c[0].relErr.mean)) throw new Error("checkpoints");
@@ -283,17 +247,8 @@ export function checkpointStats(
  * @example
  * ```ts
  * import { equalWall } from "./attention_stats.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const { W, rows } = equalWall(res);
  * W; // 1e-6
  * rows.map((r) => r.seedsReachingW); // [2, 2]: W is tiny, so every run reaches it

@@ -77,17 +77,8 @@ const rel = (d: { lo: number; hi: number }): Compared["relation"] =>
  * @example
  * ```ts
  * import { summary } from "./attention_summary.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const text = summary(res); // markdown
  * text.startsWith("**Budget.** Every learner trained on the same 64 prompts per seed"); // true
  * if (!text.startsWith("**Budget.**")) throw new Error(text);

@@ -62,17 +62,8 @@ const ZERO = { mean: 0, lo: 0, hi: 0 };
  * @example
  * ```ts
  * import { tables } from "./attention_views.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const t = tables(res); // { learners, sweep, final, heldout_curves, equal_wall, … }
  * // restricted LSA: P (2·36+1) × (36+1) and V (36) × (2·36+1) entries
  * t.learners.map((l) => l.params); // [5329, 3110]
@@ -274,17 +265,8 @@ function errorChart(
  * @example
  * ```ts
  * import { figures } from "./attention_views.ts";
- * import { attentionDefaults, run } from "./attention.ts";
- * const res = await run({ // a tiny run: 2 learners × 2 seeds × 64 prompts (well under a second)
- *   ...attentionDefaults.quick,
- *   ...{ K: 64, T: 1, lrGrid: [1e-2], checkpoints: [64], equalWallSec: 1e-6, workers: 1 },
- *   learners: [
- *     { label: "LSA", arch: { kind: "lsa", param: "restricted" }, role: "reference" },
- *     { label: "MLP", arch: { kind: "mlp", hidden: 2 }, role: "small" },
- *   ],
- *   ...{ numMdps: 2, updates: 1, shiftUpdates: 1, recordEvery: 1, lengths: [20] },
- *   ...{ heldoutMdps: 1, heldoutPrompts: 1 },
- * });
+ * import { attentionTiny, run } from "./attention.ts";
+ * const res = await run(attentionTiny); // 2 learners × 2 seeds × 64 prompts
  * const f = figures(res);
  * Object.keys(f); // ["sweep", "loss", "transfer", "length", "shift"]
  * if (Object.keys(f).join() !== "sweep,loss,transfer,length,shift") throw new Error("figures");

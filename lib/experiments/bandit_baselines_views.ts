@@ -48,11 +48,9 @@ export interface PaperComparison {
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { banditBaselinesTiny, run } from "./bandit_baselines.ts";
  * import { paperComparisons } from "./bandit_baselines_views.ts";
- * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
- * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
- * const res = await run(cfg);
+ * const res = await run(banditBaselinesTiny);
  * paperComparisons(res).map((c) => c.z);
  * ```
  */
@@ -86,11 +84,9 @@ export function paperComparisons(res: BanditBaselinesResult): PaperComparison[] 
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { banditBaselinesTiny, run } from "./bandit_baselines.ts";
  * import { tables } from "./bandit_baselines_views.ts";
- * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
- * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
- * const t = tables(await run(cfg));
+ * const t = tables(await run(banditBaselinesTiny));
  * Object.keys(t); // ["regret_curves", "regret_table", "final_per_env", "performance"]
  * ```
  */
@@ -197,11 +193,9 @@ function familyChart(fam: FamilyRun): ReturnType<typeof lineChart> {
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { banditBaselinesTiny, run } from "./bandit_baselines.ts";
  * import { figures } from "./bandit_baselines_views.ts";
- * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
- * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
- * const f = figures(await run(cfg));
+ * const f = figures(await run(banditBaselinesTiny));
  * Object.keys(f); // ["regret"]
  * ```
  */
@@ -260,11 +254,9 @@ export function whichUcb(
  *
  * @example
  * ```ts
- * import { banditBaselinesDefaults, run } from "./bandit_baselines.ts";
+ * import { banditBaselinesTiny, run } from "./bandit_baselines.ts";
  * import { summary } from "./bandit_baselines_views.ts";
- * const quick = banditBaselinesDefaults.quick; // small: 8 environments, 30 recorded trajectories
- * const cfg = { ...quick, numEnvs: 8, generation: { ...quick.generation, count: 30, chunk: 30, workers: 0, sampleSize: 4 } };
- * summary(await run(cfg));
+ * summary(await run(banditBaselinesTiny));
  * ```
  */
 export function summary(res: BanditBaselinesResult): string {

@@ -38,6 +38,17 @@ export const constructionDefaults: ScaleDefaults<ConstructionConfig> = {
   paper: { ...DEFAULT_CONSTRUCTION_CHECK, trials: 100, heatmapD: 36 },
 };
 
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.1 s here): for doc examples, tests and a
+ * first try; not a result. One grid point (n = 5, d = 4), one instance.
+ */
+export const constructionTiny: ConstructionConfig = {
+  ...constructionDefaults.quick,
+  ns: [5],
+  ds: [4],
+  trials: 1,
+};
+
 /** MATH §5's bars on the relative error of the exact variants. */
 export const CONSTRUCTION_BARS: Readonly<{ float64: number; float32: number }> = Object.freeze({
   float64: 1e-12,
@@ -122,8 +133,8 @@ const INEXACT = ["perturbed", "random"];
  *
  * @example
  * ```ts
- * import { constructionDefaults, run } from "./construction_check.ts";
- * const res = await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 2 });
+ * import { constructionTiny, run } from "./construction_check.ts";
+ * const res = await run(constructionTiny);
  * res.verdict.holds; // true
  * ```
  */
@@ -154,8 +165,8 @@ export async function run(cfg: ConstructionConfig, hooks?: RunHooks): Promise<Co
  *
  * @example
  * ```ts
- * import { assertConstructionHolds, constructionDefaults, run } from "./construction_check.ts";
- * assertConstructionHolds(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 2 }));
+ * import { assertConstructionHolds, constructionTiny, run } from "./construction_check.ts";
+ * assertConstructionHolds(await run(constructionTiny));
  * ```
  */
 export function assertConstructionHolds(res: ConstructionResult): void {

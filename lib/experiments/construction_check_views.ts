@@ -28,9 +28,9 @@ const ALGORITHMS = ["SARSA", "TD(0)", "actor–critic"];
  *
  * @example
  * ```ts
- * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { constructionTiny, run } from "./construction_check.ts";
  * import { tables } from "./construction_check_views.ts";
- * const t = tables(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
+ * const t = tables(await run(constructionTiny));
  * t.construction_maxima.length; // 3 algorithms × 5 variants × 2 precisions = 30
  * ```
  */
@@ -79,9 +79,9 @@ function sweepChart(res: ConstructionResult, alg: string, sweep: "n" | "d"): Spe
  *
  * @example
  * ```ts
- * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { constructionTiny, run } from "./construction_check.ts";
  * import { figures } from "./construction_check_views.ts";
- * const f = figures(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
+ * const f = figures(await run(constructionTiny));
  * Object.keys(f); // ["construction_errors", "construction_heatmaps"]
  * ```
  */
@@ -117,9 +117,9 @@ export function figures(
  *
  * @example
  * ```ts
- * import { constructionDefaults, run } from "./construction_check.ts";
+ * import { constructionTiny, run } from "./construction_check.ts";
  * import { summary } from "./construction_check_views.ts";
- * summary(await run({ ...constructionDefaults.quick, ns: [5], ds: [4], trials: 1 }));
+ * summary(await run(constructionTiny));
  * ```
  */
 export function summary(res: ConstructionResult): string {

@@ -91,6 +91,29 @@ export const convergenceDefaults: ScaleDefaults<ConvergenceConfig> = {
   },
 };
 
+const TINY_RUN: TrainOverrides = {
+  task: { nS: 3, nA: 2, d: 4 },
+  K: 2,
+  T: 10,
+  batch: 2,
+  logEvery: 5,
+};
+
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.3 s here): for doc examples, tests and a
+ * first try; not a result. One seed; every run K = 2 MDPs × T = 10 on a 3-state, 2-action task.
+ */
+export const convergenceTiny: ConvergenceConfig = {
+  ...convergenceDefaults.quick,
+  seeds: [0],
+  workers: 1,
+  main: TINY_RUN,
+  exact: { ...TINY_RUN, batch: 1, seed: 0 },
+  exactTwin: { ...TINY_RUN, seed: 0 },
+  full: { ...TINY_RUN, param: "full", seed: 0 },
+  fullTf: { ...TINY_RUN, param: "full", engine: "tfjs", seed: 0 },
+};
+
 /** The resolved training configs of every run of notebook 02. */
 export interface ConvergenceSettings {
   /** Main runs: restricted, Adam, batched — one per seed. */
@@ -203,13 +226,8 @@ export interface ConvergenceResult {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * import { convergenceTiny, run } from "./convergence.ts";
+ * const res = await run(convergenceTiny);
  * res.perSeed.length; // 1
  * ```
  */

@@ -19,14 +19,9 @@ import { type ConvergenceResult, validateConvergenceConfig } from "./convergence
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { manifest } from "./convergence_saved.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * manifest(res, "quick").seeds; // { main: [0], exact: 0 }
  * ```
  */
@@ -85,14 +80,9 @@ export type SavedBlockCheck = {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { saveBlocks } from "./convergence_saved.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * const paths = await saveBlocks(res, Deno.makeTempDirSync(), { scale: "quick" });
  * ```
  */
@@ -119,14 +109,9 @@ export async function saveBlocks(
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { recheckSaved, saveBlocks } from "./convergence_saved.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * const checks = await recheckSaved(res, await saveBlocks(res, Deno.makeTempDirSync()));
  * checks.every((c) => c.identical); // true
  * ```

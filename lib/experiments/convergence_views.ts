@@ -73,14 +73,9 @@ function tableRows(res: ConvergenceResult) {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { tables } from "./convergence_views.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * tables(res).final_per_seed.length; // 1: one row per seed
  * ```
  */
@@ -102,14 +97,9 @@ function upperMedian(xs: readonly number[]): number {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { figures } from "./convergence_views.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * Object.keys(figures(res)); // convergence_curves, learned_blocks, exact_vs_batched, prop31_drift
  * ```
  */
@@ -211,15 +201,10 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
  *
  * @example
  * ```ts
- * import { convergenceDefaults, run } from "./convergence.ts";
+ * import { convergenceTiny, run } from "./convergence.ts";
  * import { recheckSaved, saveBlocks } from "./convergence_saved.ts";
  * import { summary } from "./convergence_views.ts";
- * const r = { task: { nS: 3, nA: 2, d: 4 }, K: 2, T: 10, batch: 2, logEvery: 5 };
- * const res = await run({
- *   ...convergenceDefaults.quick, seeds: [0], workers: 1, main: r,
- *   exact: { ...r, batch: 1, seed: 0 }, exactTwin: { ...r, seed: 0 },
- *   full: { ...r, param: "full", seed: 0 }, fullTf: { ...r, param: "full", engine: "tfjs", seed: 0 },
- * });
+ * const res = await run(convergenceTiny);
  * const paths = await saveBlocks(res, Deno.makeTempDirSync());
  * summary(res, await recheckSaved(res, paths));
  * ```

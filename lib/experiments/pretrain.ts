@@ -268,12 +268,8 @@ export function flopsPerStep(model: TransformerConfig, batch: number): number {
  *
  * @example
  * ```ts
- * import { pretrainDefaults, run } from "./pretrain.ts";
- * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
- *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
- *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
- *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
- * const res = await run(tiny);
+ * import { pretrainTiny, run } from "./pretrain.ts";
+ * const res = await run(pretrainTiny);
  * res.runs.length; // 2 AD + 2 DPT
  * ```
  */

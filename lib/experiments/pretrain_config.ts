@@ -161,6 +161,22 @@ export const pretrainDefaults: Readonly<Record<PretrainScale, PretrainExpConfig>
   }),
 };
 
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.2 s here): for doc examples, tests and a
+ * first try; not a result. AD and DPT on 8 trajectories each, horizon 6, in this thread.
+ */
+export const pretrainTiny: PretrainExpConfig = {
+  ...pretrainDefaults.quick,
+  workers: 0,
+  horizon: 6,
+  evalCount: 4,
+  heldoutCount: 4,
+  ad: { trainCount: 8, steps: 3, seeds: [0, 1] },
+  evalEvery: 3,
+  scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
+  dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] },
+};
+
 /** The paper's architecture on linear-bandit tokens (d = 5, A = 10). */
 export const PAPER_MODEL: TransformerConfig = {
   tokenDim: 61,

@@ -69,12 +69,8 @@ function regretCurves(res: PretrainExpResult, a: PretrainAnalysis) {
  *
  * @example
  * ```ts
- * import { pretrainDefaults, run } from "./pretrain.ts";
- * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
- *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
- *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
- *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
- * const res = await run(tiny);
+ * import { pretrainTiny, run } from "./pretrain.ts";
+ * const res = await run(pretrainTiny);
  * import { analyse } from "./pretrain_analysis.ts";
  * import { tables } from "./pretrain_views.ts";
  * const t = tables(res, analyse(res)); // { training, regret_at_T, paired, scaling, … }
@@ -215,12 +211,8 @@ export function tables(res: PretrainExpResult, a: PretrainAnalysis): Tables {
  *
  * @example
  * ```ts
- * import { pretrainDefaults, run } from "./pretrain.ts";
- * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
- *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
- *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
- *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
- * const res = await run(tiny);
+ * import { pretrainTiny, run } from "./pretrain.ts";
+ * const res = await run(pretrainTiny);
  * import { analyse } from "./pretrain_analysis.ts";
  * import { figures } from "./pretrain_views.ts";
  * const f = figures(res, analyse(res)); // { learning, regretLinear, regretBernoulli, scaling, mismatch }
@@ -388,12 +380,8 @@ function headlineText(h: Headline, T: number, paperTF: number, base: string[]): 
  *
  * @example
  * ```ts
- * import { pretrainDefaults, run } from "./pretrain.ts";
- * const tiny = { ...pretrainDefaults.quick, workers: 0, horizon: 6, evalCount: 4, heldoutCount: 4,
- *   ad: { trainCount: 8, steps: 3, seeds: [0, 1] }, evalEvery: 3,
- *   scaling: { layers: [2], trainCounts: [8], checkpoints: [1, 2, 3] },
- *   dpt: { trainCount: 8, steps: 2, seeds: [0, 1], alphas: [0.5] } };
- * const res = await run(tiny);
+ * import { pretrainTiny, run } from "./pretrain.ts";
+ * const res = await run(pretrainTiny);
  * import { analyse } from "./pretrain_analysis.ts";
  * import { summary } from "./pretrain_views.ts";
  * const text = summary(res, analyse(res)); // markdown

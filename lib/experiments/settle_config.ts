@@ -234,6 +234,34 @@ export const settleDefaults: ScaleDefaults<SettleConfig> = {
   },
 };
 
+const q = settleDefaults.quick;
+
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.5 s here): for doc examples, tests and a
+ * first try; not a result. 2 ablation arms (fresh MDPs, one-hot) × 1 seed; 2 basin settings
+ * (Adam, GD η 8) × 1 init.
+ */
+export const settleTiny: SettleConfig = {
+  ...q,
+  workers: 1,
+  small: { nS: 2, nA: 2 },
+  samplingSmall: { episodes: 2, at: [0, 3], T: 4 },
+  samplingLarge: { episodes: 1, at: [0], T: 2 },
+  richness: { ...q.richness, cs: [1], block: 2, maxIter: 1 },
+  rate: { ...q.rate, fresh: { ...q.rate.fresh, episodes: 2, T: 4 } },
+  scale: { ...q.scale, seeds: [0], K: 64, T: 2, gdLrs: [8], adamLrs: [1e-2] },
+  ablation: {
+    ...q.ablation,
+    K: 64,
+    T: 2,
+    seeds: [5],
+    pools: [],
+    maxIter: 1,
+    transfer: { numMdps: 1, updates: 1, seed: 7 },
+  },
+  basin: { ...q.basin, gains: [1], inits: 1, K: 64, T: 2, gdLrs: [8], large: null },
+};
+
 function checkKeys(path: string, obj: unknown, ref: unknown): void {
   if (ref === null || typeof ref !== "object" || Array.isArray(ref)) return;
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {

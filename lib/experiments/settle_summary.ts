@@ -22,24 +22,8 @@ const sigCI = (m: unknown, lo: unknown, hi: unknown) =>
  * @example
  * ```ts
  * import { summary } from "./settle_summary.ts";
- * import { run, settleDefaults } from "./settle.ts";
- * const q = settleDefaults.quick; // shrunk to a tiny run (well under a second)
- * const res = await run({
- *   ...q,
- *   workers: 1,
- *   small: { nS: 2, nA: 2 },
- *   samplingSmall: { episodes: 2, at: [0, 3], T: 4 },
- *   samplingLarge: { episodes: 1, at: [0], T: 2 },
- *   richness: { ...q.richness, cs: [1], block: 2, maxIter: 1 },
- *   rate: { ...q.rate, fresh: { ...q.rate.fresh, episodes: 2, T: 4 } },
- *   scale: { ...q.scale, seeds: [0], K: 64, T: 2, gdLrs: [8], adamLrs: [1e-2] },
- *   ablation: {
- *     ...q.ablation,
- *     ...{ K: 64, T: 2, seeds: [5], pools: [], maxIter: 1 },
- *     transfer: { numMdps: 1, updates: 1, seed: 7 },
- *   },
- *   basin: { ...q.basin, gains: [1], inits: 1, K: 64, T: 2, gdLrs: [8], large: null },
- * });
+ * import { run, settleTiny } from "./settle.ts";
+ * const res = await run(settleTiny);
  * const text = summary(res); // markdown
  * text.startsWith("**Measured**"); // true
  * if (!text.includes("1 workers")) throw new Error(text);

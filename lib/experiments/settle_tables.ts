@@ -376,24 +376,8 @@ function confusionRows(res: SettleResult): Row[] {
  * @example
  * ```ts
  * import { verdictRows } from "./settle_tables.ts";
- * import { run, settleDefaults } from "./settle.ts";
- * const q = settleDefaults.quick; // shrunk to a tiny run (well under a second)
- * const res = await run({
- *   ...q,
- *   workers: 1,
- *   small: { nS: 2, nA: 2 },
- *   samplingSmall: { episodes: 2, at: [0, 3], T: 4 },
- *   samplingLarge: { episodes: 1, at: [0], T: 2 },
- *   richness: { ...q.richness, cs: [1], block: 2, maxIter: 1 },
- *   rate: { ...q.rate, fresh: { ...q.rate.fresh, episodes: 2, T: 4 } },
- *   scale: { ...q.scale, seeds: [0], K: 64, T: 2, gdLrs: [8], adamLrs: [1e-2] },
- *   ablation: {
- *     ...q.ablation,
- *     ...{ K: 64, T: 2, seeds: [5], pools: [], maxIter: 1 },
- *     transfer: { numMdps: 1, updates: 1, seed: 7 },
- *   },
- *   basin: { ...q.basin, gains: [1], inits: 1, K: 64, T: 2, gdLrs: [8], large: null },
- * });
+ * import { run, settleTiny } from "./settle.ts";
+ * const res = await run(settleTiny);
  * const ids = verdictRows(res).map((v) => v.id);
  * // one GD and one Adam rate: no "eta-scaling" or "adam-lr"; no basin gain ≤ 0.1: no "basin-4"
  * ids.slice(0, 4); // ["richness-small", "richness-36", "rate-fixed", "rate-fresh"]
@@ -548,24 +532,8 @@ function failureCells(res: SettleResult): Row[] {
  * @example
  * ```ts
  * import { tables } from "./settle_tables.ts";
- * import { run, settleDefaults } from "./settle.ts";
- * const q = settleDefaults.quick; // shrunk to a tiny run (well under a second)
- * const res = await run({
- *   ...q,
- *   workers: 1,
- *   small: { nS: 2, nA: 2 },
- *   samplingSmall: { episodes: 2, at: [0, 3], T: 4 },
- *   samplingLarge: { episodes: 1, at: [0], T: 2 },
- *   richness: { ...q.richness, cs: [1], block: 2, maxIter: 1 },
- *   rate: { ...q.rate, fresh: { ...q.rate.fresh, episodes: 2, T: 4 } },
- *   scale: { ...q.scale, seeds: [0], K: 64, T: 2, gdLrs: [8], adamLrs: [1e-2] },
- *   ablation: {
- *     ...q.ablation,
- *     ...{ K: 64, T: 2, seeds: [5], pools: [], maxIter: 1 },
- *     transfer: { numMdps: 1, updates: 1, seed: 7 },
- *   },
- *   basin: { ...q.basin, gains: [1], inits: 1, K: 64, T: 2, gdLrs: [8], large: null },
- * });
+ * import { run, settleTiny } from "./settle.ts";
+ * const res = await run(settleTiny);
  * const t = tables(res); // t.richness, t.rate, t.scale, t.ablation, t.confusion, t.verdicts, …
  * // richness: dense, LOBPCG cross-check and d = 36, one c each; one row per ablation arm
  * [t.richness.length, t.ablation.length, t.basin_runs.length]; // [3, 2, 2]

@@ -86,6 +86,20 @@ export const transferDefaults: ScaleDefaults<TransferExpConfig> = {
   },
 };
 
+/**
+ * The smallest config that runs every phase of `run` (≈ 0.3 s here): for doc examples, tests and a
+ * first try; not a result.
+ */
+export const transferTiny: TransferExpConfig = {
+  ...transferDefaults.quick,
+  blocks: { scale: "quick", seeds: [0] },
+  numMdps: 2,
+  updates: 2,
+  recordEvery: 1,
+  tableSteps: [0, 2],
+  budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 },
+};
+
 /** Learner names of the closed-loop comparison. */
 export const TEACHER = "SARSA teacher";
 /** The constructed block's learner name. */
@@ -188,11 +202,8 @@ export interface TransferExpResult {
  *
  * @example
  * ```ts
- * import { run, transferDefaults } from "./transfer_exp.ts";
- * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
- *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
- *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
- * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * import { run, transferTiny } from "./transfer_exp.ts";
+ * const res = await run(transferTiny); // notebook 02's saved blocks (this run's, else committed)
  * res.trainedName; // "trained block (mean of 1 seeds)"
  * ```
  */

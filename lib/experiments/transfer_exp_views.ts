@@ -30,12 +30,9 @@ function budgetSummary(res: TransferExpResult, summary: TransferSummaryRow[]) {
  *
  * @example
  * ```ts
- * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferTiny } from "./transfer_exp.ts";
  * import { tables } from "./transfer_exp_views.ts";
- * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
- *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
- *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
- * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * const res = await run(transferTiny); // notebook 02's saved blocks (this run's, else committed)
  * tables(res).transfer_table; // [{ step: 0, trained: "… […, …]", … }, …]
  * ```
  */
@@ -78,12 +75,9 @@ export function tables(res: TransferExpResult): Record<string, Row[]> {
  *
  * @example
  * ```ts
- * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferTiny } from "./transfer_exp.ts";
  * import { figures } from "./transfer_exp_views.ts";
- * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
- *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
- *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
- * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * const res = await run(transferTiny); // notebook 02's saved blocks (this run's, else committed)
  * Object.keys(figures(res)); // ["transfer", "budget"]
  * ```
  */
@@ -142,12 +136,9 @@ export function figures(res: TransferExpResult): Figures {
  *
  * @example
  * ```ts
- * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferTiny } from "./transfer_exp.ts";
  * import { manifest } from "./transfer_exp_views.ts";
- * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
- *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
- *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
- * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * const res = await run(transferTiny); // notebook 02's saved blocks (this run's, else committed)
  * manifest(res).seeds; // { training: [0], eval: 31415, budget: [100] }
  * ```
  */
@@ -174,12 +165,9 @@ export function manifest(res: TransferExpResult) {
  *
  * @example
  * ```ts
- * import { run, transferDefaults } from "./transfer_exp.ts";
+ * import { run, transferTiny } from "./transfer_exp.ts";
  * import { summary } from "./transfer_exp_views.ts";
- * const tiny = { ...transferDefaults.quick, blocks: { scale: "quick" as const, seeds: [0] },
- *   numMdps: 2, updates: 2, recordEvery: 1, tableSteps: [0, 2],
- *   budget: { sizes: [{ K: 4, T: 2 }], seeds: [100], batch: 4, logEvery: 1, workers: 1 } };
- * const res = await run(tiny); // notebook 02's saved blocks (this run's, else committed)
+ * const res = await run(transferTiny); // notebook 02's saved blocks (this run's, else committed)
  * summary(res); // "**Measured** (1 trained blocks × 2 unseen MDPs, 2 updates; …"
  * ```
  */

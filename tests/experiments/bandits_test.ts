@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   type BanditBaselinesConfig,
   banditBaselinesDefaults,
+  banditBaselinesTiny,
   run,
 } from "../../lib/experiments/bandit_baselines.ts";
 import {
@@ -125,7 +126,7 @@ Deno.test("bandit baselines config: unknown keys and out-of-range values throw n
 });
 
 Deno.test("bandit figure: one panel per family, colours and band fills independent per panel", async () => {
-  const res = await run(tiny);
+  const res = await run(banditBaselinesTiny);
   const spec = figures(res).regret as { hconcat: unknown[]; resolve: unknown };
   assert.equal(spec.hconcat.length, 2);
   assert.deepEqual(spec.resolve, { scale: { color: "independent", fill: "independent" } });

@@ -5,6 +5,7 @@ import {
   type ConstructionConfig,
   constructionDefaults,
   type ConstructionResult,
+  constructionTiny,
   DEFAULT_CONSTRUCTION_CHECK,
   run,
   validateConstructionConfig,
@@ -105,7 +106,7 @@ Deno.test("construction run: progress, maxima, verdict, tables and summary all f
 });
 
 Deno.test("construction verdict: a failing result fails loudly and says so in the summary", async () => {
-  const res = await run({ ...small, ns: [2], ds: [2], trials: 1 });
+  const res = await run(constructionTiny);
   const bad: ConstructionResult = {
     ...res,
     verdict: { ...res.verdict, exact64: 1e-9, holds: false },
