@@ -23,8 +23,8 @@ export const EXACT_BAR = 1e-10;
  * @example
  * ```ts
  * import { verdictExact } from "./constructions_views.ts";
- * verdictExact(3e-14).verdict; // "supported"
- * verdictExact(1e-6).verdict; // "not supported"
+ * verdictExact(3e-14).outcome; // "supported"
+ * verdictExact(1e-6).outcome; // "not supported"
  * ```
  */
 export function verdictExact(maxErr: number, bar = EXACT_BAR): Verdict {
@@ -64,9 +64,9 @@ export function neededSlope(needed: readonly NeededRow[], method: "GD" | "AGD", 
  * @example
  * ```ts
  * import { verdictScaling } from "./constructions_views.ts";
- * verdictScaling(1.02, 0.48).verdict; // "supported"
- * verdictScaling(0.2, 0.1).verdict; // "not supported"
- * verdictScaling(null, 0.5).verdict; // "inconclusive"
+ * verdictScaling(1.02, 0.48).outcome; // "supported"
+ * verdictScaling(0.2, 0.1).outcome; // "not supported"
+ * verdictScaling(null, 0.5).outcome; // "inconclusive"
  * ```
  */
 export function verdictScaling(gd: number | null, agd: number | null, tol = 0.25): Verdict {
@@ -94,9 +94,9 @@ export function verdictScaling(gd: number | null, agd: number | null, tol = 0.25
  * @example
  * ```ts
  * import { verdictRegret } from "./constructions_views.ts";
- * verdictRegret(0, 0, 200).verdict; // "supported"
- * verdictRegret(0.1, 0.2, 200).verdict; // "supported"
- * verdictRegret(3, 0.5, 200).verdict; // "not supported"
+ * verdictRegret(0, 0, 200).outcome; // "supported"
+ * verdictRegret(0.1, 0.2, 200).outcome; // "supported"
+ * verdictRegret(3, 0.5, 200).outcome; // "not supported"
  * ```
  */
 export function verdictRegret(diff: number, se: number, n: number): Verdict {

@@ -190,7 +190,7 @@ function headline(
  * import { pretrainTiny, run } from "./pretrain.ts";
  * const res = await run(pretrainTiny);
  * import { analyse } from "./pretrain_analysis.ts";
- * const a = analyse(res); // a.linear.go.verdict: "supported" | "not supported" | "inconclusive"
+ * const a = analyse(res); // a.linear.go.outcome: "supported" | "not supported" | "inconclusive"
  * ```
  */
 export function analyse(res: PretrainExpResult): PretrainAnalysis {
