@@ -118,36 +118,35 @@ export const constructionsDefaults: ScaleDefaults<ConstructionsConfig> = {
   },
 };
 
+const q = constructionsDefaults.quick;
+
 /**
- * The smallest config that exercises every part of `run` in a second or two (doc examples and
- * tests; not a scale of the notebook).
+ * The smallest config that runs every phase of `run` (a second or two here): for doc examples,
+ * tests and a first try; not a result.
  *
  * @example
  * ```ts
- * import { tinyConstructionsConfig } from "./constructions.ts";
- * tinyConstructionsConfig().bandit.horizon; // 5
+ * import { constructionsTiny } from "./constructions.ts";
+ * constructionsTiny.bandit.horizon; // 5
  * ```
  */
-export function tinyConstructionsConfig(): ConstructionsConfig {
-  const q = constructionsDefaults.quick;
-  return {
-    ...q,
-    bandit: { ...q.bandit, horizon: 5 },
-    linucb: { ...q.linucb, horizon: 5, ridgeSteps: 60, inverseSteps: 60 },
-    thompson: {
-      ...q.thompson,
-      horizon: 5,
-      padeTerms: 3,
-      meanSteps: 30,
-      padeSteps: 30,
-      inverseSteps: 30,
-    },
-    ucbvi: { ...q.ucbvi, spec: { ...q.ucbvi.spec, K: 3, H: 2 }, numMdps: 2 },
-    closedLoop: { linucbEnvs: 3, tsEnvs: 2, chunk: 2, workers: 0 },
-    perLayer: { histories: 1, steps: 40, checkSteps: [2, 5], ucbviMdps: 1 },
-    sweep: { horizons: [3, 5], gdLayers: 300, agdLayers: 60, histories: 1, targets: [1e-2] },
-  };
-}
+export const constructionsTiny: ConstructionsConfig = {
+  ...q,
+  bandit: { ...q.bandit, horizon: 5 },
+  linucb: { ...q.linucb, horizon: 5, ridgeSteps: 60, inverseSteps: 60 },
+  thompson: {
+    ...q.thompson,
+    horizon: 5,
+    padeTerms: 3,
+    meanSteps: 30,
+    padeSteps: 30,
+    inverseSteps: 30,
+  },
+  ucbvi: { ...q.ucbvi, spec: { ...q.ucbvi.spec, K: 3, H: 2 }, numMdps: 2 },
+  closedLoop: { linucbEnvs: 3, tsEnvs: 2, chunk: 2, workers: 0 },
+  perLayer: { histories: 1, steps: 40, checkSteps: [2, 5], ucbviMdps: 1 },
+  sweep: { horizons: [3, 5], gdLayers: 300, agdLayers: 60, histories: 1, targets: [1e-2] },
+};
 
 /** One closed-loop comparison: a transformer against the algorithm it implements. */
 export interface LoopSummary {
@@ -261,8 +260,8 @@ function merge(name: string, parts: LoopResult[]): LoopSummary {
  *
  * @example
  * ```ts
- * import { run, tinyConstructionsConfig } from "./constructions.ts";
- * (await run(tinyConstructionsConfig())).loops.length; // LinUCB, TS, UCB-VI × 2 bonus scales
+ * import { run, constructionsTiny } from "./constructions.ts";
+ * (await run(constructionsTiny)).loops.length; // LinUCB, TS, UCB-VI × 2 bonus scales
  * ```
  */
 export async function run(

@@ -148,9 +148,9 @@ function tvByStep(l: LoopSummary): { t: number; mean: number; max: number }[] {
  *
  * @example
  * ```ts
- * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, constructionsTiny } from "./constructions.ts";
  * import { tables } from "./constructions_views.ts";
- * Object.keys(tables(await run(tinyConstructionsConfig()))).length; // 11
+ * Object.keys(tables(await run(constructionsTiny))).length; // 11
  * ```
  */
 export function tables(res: ConstructionsResult): Tables {
@@ -222,9 +222,9 @@ export function tables(res: ConstructionsResult): Tables {
  *
  * @example
  * ```ts
- * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, constructionsTiny } from "./constructions.ts";
  * import { figures } from "./constructions_views.ts";
- * Object.keys(figures(await run(tinyConstructionsConfig()))); // per_layer, gd_vs_agd, tv, regret
+ * Object.keys(figures(await run(constructionsTiny))); // per_layer, gd_vs_agd, tv, regret
  * ```
  */
 export function figures(res: ConstructionsResult): Figures {
@@ -367,9 +367,9 @@ export function figures(res: ConstructionsResult): Figures {
  *
  * @example
  * ```ts
- * import { run, tinyConstructionsConfig } from "./constructions.ts";
+ * import { run, constructionsTiny } from "./constructions.ts";
  * import { summary } from "./constructions_views.ts";
- * summary(await run(tinyConstructionsConfig())).startsWith("**Exact parts**"); // true
+ * summary(await run(constructionsTiny)).startsWith("**Exact parts**"); // true
  * ```
  */
 export function summary(res: ConstructionsResult): string {

@@ -1,6 +1,6 @@
 // Notebook 09's experiment module: verdicts on synthetic inputs (every branch), a tiny run end to end.
 import assert from "node:assert/strict";
-import { run, tinyConstructionsConfig } from "../../lib/experiments/constructions.ts";
+import { constructionsTiny, run } from "../../lib/experiments/constructions.ts";
 import {
   figures,
   logSlope,
@@ -54,7 +54,7 @@ Deno.test("verdictRegret: identical runs, within 2 SE, beyond 2 SE, NaN", () => 
 });
 
 Deno.test("a tiny notebook-09 run: exact parts hold, loops identical, tables and figures build", async () => {
-  const cfg = tinyConstructionsConfig();
+  const cfg = constructionsTiny;
   const res = await run(cfg);
   const t = tables(res);
   const exact = Math.max(...t.per_layer_maxima.map((r) => r.maxErrExact as number));

@@ -21,10 +21,7 @@ import {
   constructionTiny,
   validateConstructionConfig,
 } from "../../lib/experiments/construction_check.ts";
-import {
-  constructionsDefaults,
-  tinyConstructionsConfig,
-} from "../../lib/experiments/constructions.ts";
+import { constructionsDefaults, constructionsTiny } from "../../lib/experiments/constructions.ts";
 import {
   convergenceDefaults,
   convergenceTiny,
@@ -123,7 +120,7 @@ Deno.test("notebook 08 tiny: valid, fewer training trajectories and a shorter ho
 });
 
 Deno.test("notebook 09 tiny: a shorter horizon and fewer UCB-VI MDPs than quick (its run: constructions_test)", () => {
-  smaller("constructions", tinyConstructionsConfig(), constructionsDefaults.quick, {
+  smaller("constructions", constructionsTiny, constructionsDefaults.quick, {
     "bandit.horizon": (c) => c.bandit.horizon,
     "ucbvi.numMdps": (c) => c.ucbvi.numMdps,
   });
