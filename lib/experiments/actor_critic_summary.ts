@@ -7,13 +7,11 @@
 
 import { pairedDifference, summariseTransfer } from "../transfer/mod.ts";
 import { fmtCI, fmtFixed, fmtPct, fmtSig } from "../report/mod.ts";
-import { atStep } from "./closed_loop.ts";
+import { atStep, fmtScoreCI } from "./closed_loop.ts";
 import { stepSizesLabel, sweepDifference, sweepName, tiedWith } from "./actor_critic_sweep.ts";
 import { AC_CONSTRUCTED, AC_TEACHER, type ActorCriticResult } from "./actor_critic.ts";
 
 const sci = (x: number) => fmtSig(x, 3);
-const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
-  fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
 
 /**
  * The step-size pick as Markdown: the picked (α, β), its score and paired difference to the MATH §3
@@ -126,8 +124,8 @@ export function summary(res: ActorCriticResult): string {
   }**, AC teacher ${fmtCI(at(AC_TEACHER))}, constructed ${f3(at(AC_CONSTRUCTED).mean)}, oracle ${
     f3(at("oracle").mean)
   }, random ${f3(at("random").mean)}; normalised score trained **${
-    scoreCI(at(res.trainedName))
-  }**, teacher ${scoreCI(at(AC_TEACHER))};
+    fmtScoreCI(at(res.trainedName))
+  }**, teacher ${fmtScoreCI(at(AC_TEACHER))};
 - paired trained − teacher at step ${last}: ${fmtCI(d, 4)} (trained better on ${
     fmtPct(d.aWins, 0)
   } of MDPs): the trained blocks are ${verdict} the teacher; constructed − teacher (pure rollout noise): ${

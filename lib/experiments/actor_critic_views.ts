@@ -8,7 +8,7 @@
 
 import { pairedDifference, summariseTransfer } from "../transfer/mod.ts";
 import { concatCharts, fmtCI, fmtFixed, groupedBars, lineChart, type Row } from "../report/mod.ts";
-import { closedLoopCurve, closedLoopTable, perSeedClosedLoop } from "./closed_loop.ts";
+import { closedLoopCurve, closedLoopTable, fmtScoreCI, perSeedClosedLoop } from "./closed_loop.ts";
 import {
   earlyStep,
   stepSizesLabel,
@@ -19,9 +19,6 @@ import {
 import { AC_CONSTRUCTED, AC_TEACHER, type ActorCriticResult } from "./actor_critic.ts";
 import type { Figures } from "./shape.ts";
 import { learnedBlocks, trainingCurves } from "./training_views.ts";
-
-const scoreCI = (r: { score: number; scoreLo: number; scoreHi: number }) =>
-  fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
 
 /**
  * The tables of notebook 04, by file name (`data/04_<name>`): the sweep (tidy and formatted), the
@@ -58,8 +55,8 @@ export function tables(res: ActorCriticResult): Record<string, Row[]> {
       return {
         alpha: s.alpha,
         beta: s.beta,
-        [`score @${mid}`]: scoreCI(sweepAt(s.name, mid)),
-        [`score @${lastSweep}`]: scoreCI(sweepAt(s.name, lastSweep)),
+        [`score @${mid}`]: fmtScoreCI(sweepAt(s.name, mid)),
+        [`score @${lastSweep}`]: fmtScoreCI(sweepAt(s.name, lastSweep)),
         [`ΔJ vs ${stepSizesLabel(def)} @${lastSweep}`]: vsDefault ? fmtCI(vsDefault) : "—",
         [`ΔJ vs picked @${lastSweep}`]: fmtCI(sweepDifference(res.sweep, s.name, res.picked.name)!),
       };

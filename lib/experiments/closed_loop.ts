@@ -119,6 +119,21 @@ export interface ClosedLoopTableOptions extends ClosedLoopNames {
 }
 
 /**
+ * A normalised score with its 95 % interval, `mean [lo, hi]`, from a row's `score`, `scoreLo`,
+ * `scoreHi` (the closed-loop summary's columns).
+ *
+ * @example
+ * ```ts
+ * import { fmtScoreCI } from "./closed_loop.ts";
+ * const s = fmtScoreCI({ score: 0.5, scoreLo: 0.25, scoreHi: 0.75 });
+ * if (s !== "0.500 [0.250, 0.750]") throw new Error(s);
+ * ```
+ */
+export function fmtScoreCI(r: { score: number; scoreLo: number; scoreHi: number }): string {
+  return fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
+}
+
+/**
  * The closed-loop table: per step, mean J [95 % CI] of the trained blocks, the teacher and θ⋆, the
  * oracle and random returns, the paired differences trained − teacher and constructed − teacher,
  * and the normalised score(s) [95 % CI].
@@ -147,7 +162,7 @@ export function closedLoopTable(
   const { trained, teacher, constructed, steps, diffDecimals } = opts;
   const paired = pairedDifference(res, trained, teacher, steps);
   const pairedC = pairedDifference(res, constructed, teacher, steps);
-  const score = (r: TransferSummaryRow) => fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi });
+  const score = fmtScoreCI;
   return steps.map((step, i) => {
     const at = (name: string) => atStep(summary, name, step);
     return {

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { fmtCI, fmtPct, fmtSig } from "../report/format.ts";
+import { fmtPct, fmtSig } from "../report/format.ts";
 import type { SettleResult } from "./settle.ts";
 import { balancedScale, muBounds, tables } from "./settle_tables.ts";
+import { fmtScoreCI } from "./closed_loop.ts";
 
 const optSig = (v: unknown): string =>
   typeof v !== "number" || !Number.isFinite(v) ? "—" : fmtSig(v);
@@ -143,7 +144,7 @@ export function summary(res: SettleResult): string {
   for (const r of ab) {
     L.push(
       `- ${r.arm}: distance ${sigCI(r.distGeoMean, r.distLo, r.distHi)}, score ${
-        fmtCI({ mean: r.score as number, lo: r.scoreLo as number, hi: r.scoreHi as number })
+        fmtScoreCI(r as { score: number; scoreLo: number; scoreHi: number })
       }; exact at d = ${dS}: zero eigenvalues ${r.zerosSmall} (per seed), μ ${
         optSig(r.muSmallGeoMean)
       }${

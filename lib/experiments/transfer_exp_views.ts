@@ -7,7 +7,13 @@
 
 import { pairedDifference, summariseTransfer, type TransferSummaryRow } from "../transfer/mod.ts";
 import { concatCharts, fmtCI, fmtFixed, fmtPct, lineChart, type Row } from "../report/mod.ts";
-import { atStep, closedLoopCurve, closedLoopTable, perSeedClosedLoop } from "./closed_loop.ts";
+import {
+  atStep,
+  closedLoopCurve,
+  closedLoopTable,
+  fmtScoreCI,
+  perSeedClosedLoop,
+} from "./closed_loop.ts";
 import type { Figures } from "./shape.ts";
 import { CONSTRUCTED, TEACHER, type TransferExpResult } from "./transfer_exp.ts";
 
@@ -182,7 +188,7 @@ export function summary(res: TransferExpResult): string {
   const budgetText = res.budget.names.map((name, i) => {
     const r = atStep(budget, name, last);
     const { K, T } = res.config.budget.sizes[i];
-    return `K=${K}, T=${T}: ${fmtCI({ mean: r.score, lo: r.scoreLo, hi: r.scoreHi })}`;
+    return `K=${K}, T=${T}: ${fmtScoreCI(r)}`;
   }).join("; ");
   const better = d.hi < 0
     ? "the trained block is significantly **below** the teacher"

@@ -4,6 +4,7 @@ import {
   averageLearners,
   closedLoopCurve,
   closedLoopTable,
+  fmtScoreCI,
   perSeedClosedLoop,
   trainingPerSeedRows,
 } from "../../lib/experiments/closed_loop.ts";
@@ -135,5 +136,12 @@ Deno.test("trainingPerSeedRows reads the last metrics row of each run", () => {
   assert.throws(
     () => trainingPerSeedRows([{ config: { seed: 2 }, metrics: [] }] as never),
     /seed 2/,
+  );
+});
+
+Deno.test("fmtScoreCI writes mean [lo, hi] of the score columns to 3 decimals", () => {
+  assert.equal(
+    fmtScoreCI({ score: 0.12345, scoreLo: -0.0004, scoreHi: 1 }),
+    "0.123 [0.000, 1.000]", /* no "-0.000" */
   );
 });
