@@ -86,10 +86,12 @@ export function isBatchLearner(l: Learner | BatchLearner): l is BatchLearner {
  * @example
  * ```ts
  * import { batchFromLearner, teacherLearner } from "./learners.ts";
- * const teacher = batchFromLearner(teacherLearner("SARSA teacher"));
- * const out = [new Float64Array(2)];
- * teacher.updateBatch([new Float64Array(0)], [] as never, [Float64Array.of(1, 2)], out);
- * out[0]; // Float64Array [1, 2]
+ * import { evaluateTransfer } from "./loop.ts";
+ * import { transferConfig } from "./config.ts";
+ * const cfg = transferConfig({ numMdps: 2, updates: 3 });
+ * const one = await evaluateTransfer(cfg, [teacherLearner("t")]); // one MDP at a time
+ * const all = await evaluateTransfer(cfg, [batchFromLearner(teacherLearner("t"))]); // side by side
+ * if (JSON.stringify(one.rows) !== JSON.stringify(all.rows)) throw new Error("same rows");
  * ```
  */
 export function batchFromLearner(l: Learner): BatchLearner {
