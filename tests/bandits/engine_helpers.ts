@@ -13,7 +13,8 @@ export const small: TransformerConfig = {
   mlpHidden: 16,
   heads: 2,
 };
-const opt = { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 };
+/** The AdamW settings of the engine tests. */
+export const opt = { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 };
 
 /** Fresh batches whose targets are a fixed function of the current token (learnable). */
 export function teacherBatches(cfg: TransformerConfig, B: number, T: number, steps: number) {

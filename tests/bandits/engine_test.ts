@@ -11,18 +11,7 @@ import { WasmEngine } from "../../lib/bandits/engine/wasm_engine.ts";
 import { memoryPlan, transformerKernels } from "../../lib/bandits/engine/wasm_model.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../lib/bandits/checkpoint.ts";
 import { withoutRelaxed } from "../../scripts/build_wasm.ts";
-import { lossCurve, teacherBatches } from "./engine_helpers.ts";
-
-const small: TransformerConfig = {
-  tokenDim: 7,
-  numActions: 5,
-  maxLen: 12,
-  D: 16,
-  layers: 2,
-  mlpHidden: 16,
-  heads: 2,
-};
-const opt = { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 };
+import { lossCurve, opt, small, teacherBatches } from "./engine_helpers.ts";
 
 function randomBatch(cfg: TransformerConfig, B: number, T: number, rng: Rng) {
   const tokens = new Float32Array(B * T * cfg.tokenDim).map(() => rng.normal());

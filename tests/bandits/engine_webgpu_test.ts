@@ -3,24 +3,11 @@
 // never skip: without any adapter they fail, naming the package.
 import assert from "node:assert/strict";
 import { Rng } from "../../lib/core/rng.ts";
-import {
-  initWeights,
-  type TransformerConfig,
-  weightShapes,
-} from "../../lib/bandits/model_config.ts";
+import { initWeights, weightShapes } from "../../lib/bandits/model_config.ts";
 import { createEngine } from "../../lib/bandits/engine/engine.ts";
-import { lossCurve } from "./engine_helpers.ts";
+import { lossCurve, opt, small } from "./engine_helpers.ts";
 
-const cfg: TransformerConfig = {
-  tokenDim: 7,
-  numActions: 5,
-  maxLen: 12,
-  D: 16,
-  layers: 2,
-  mlpHidden: 16,
-  heads: 2,
-};
-const opt = { lr: 1e-3, weightDecay: 1e-4, clipNorm: 0 };
+const cfg = small;
 
 async function requireAdapter(): Promise<void> {
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
