@@ -316,3 +316,21 @@ export function fitPowerLaw(
     r2: syy === 0 ? 1 : Math.max(0, 1 - ssr / syy),
   };
 }
+
+/**
+ * Wilson 95 % interval of a proportion k/n.
+ *
+ * @example
+ * ```ts
+ * wilson(10, 20); // { mean: 0.5, lo: 0.299…, hi: 0.700… }
+ * ```
+ */
+export function wilson(k: number, n: number): { mean: number; lo: number; hi: number } {
+  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 1 || k < 0 || k > n) {
+    throw new RangeError(`wilson: need integers 0 ≤ k ≤ n, n ≥ 1; got k=${k}, n=${n}`);
+  }
+  const z = 1.959963984540054, p = k / n, z2 = z * z;
+  const den = 1 + z2 / n, centre = (p + z2 / (2 * n)) / den;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den;
+  return { mean: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+}

@@ -8,7 +8,9 @@
 
 import { fmtPct, fmtSig } from "../report/format.ts";
 import type { SettleResult } from "./settle.ts";
-import { balancedScale, muBounds, tables } from "./settle_tables.ts";
+import { balancedScale } from "../icrl/manifold.ts";
+import { muBounds } from "../icrl/richness_stats.ts";
+import { tables } from "./settle_tables.ts";
 import { fmtScoreCI } from "./closed_loop.ts";
 
 const optSig = (v: unknown): string =>

@@ -1,6 +1,7 @@
 /**
- * Tables of experiment 5 (`settle.ts`): tidy rows per view, plus the two closed forms the views
- * quote (the balanced scale, Wilson intervals). Figures are in `settle_views.ts`.
+ * Tables of experiment 5 (`settle.ts`): tidy rows per view. The closed forms they quote live below:
+ * the balanced scale (`icrl/manifold.ts`), bounds on μ (`icrl/richness_stats.ts`), Wilson intervals
+ * (`core/stats.ts`). Figures are in `settle_views.ts`.
  *
  * @module
  */
@@ -11,7 +12,9 @@ import type { Row } from "../report/table.ts";
 import type { RichnessOut } from "../settle/jobs.ts";
 import type { Tables } from "./shape.ts";
 import type { BasinRun, SettleResult } from "./settle.ts";
-import { meanCI } from "../core/stats.ts";
+import { meanCI, wilson } from "../core/stats.ts";
+import { balancedScale } from "../icrl/manifold.ts";
+import { muBounds } from "../icrl/richness_stats.ts";
 import {
   adamLrVerdict,
   balanceVerdict,
@@ -24,81 +27,8 @@ import {
 } from "./settle_verdicts.ts";
 import type { Verdict } from "./shape.ts";
 
-/**
- * |c| predicted by balancedness (MATH §7): on M⋆, `‖V̄21‖² − ‖P12‖² = α²d/c² − (2d+1)c²`; solving
- * for the conserved value Δ gives `c² = (−Δ + √(Δ² + 4(2d+1)α²d)) / (2(2d+1))` (Δ = 0: `|c|⁴ = α²d/(2d+1)`).
- *
- * @example
- * ```ts
- * balancedScale(36, 0.2, 0); // ≈ 0.3748
- * ```
- */
-export function balancedScale(d: number, alpha: number, delta: number): number {
-  if (!(d >= 1) || !(alpha > 0) || !Number.isFinite(delta)) {
-    throw new RangeError(
-      `balancedScale: need d ≥ 1, α > 0, finite Δ; got ${d}, ${alpha}, ${delta}`,
-    );
-  }
-  const a = 2 * d + 1;
-  return Math.sqrt((-delta + Math.sqrt(delta * delta + 4 * a * alpha * alpha * d)) / (2 * a));
-}
-
-/**
- * Wilson 95 % interval of a proportion k/n.
- *
- * @example
- * ```ts
- * wilson(10, 20); // { mean: 0.5, lo: 0.299…, hi: 0.700… }
- * ```
- */
-export function wilson(k: number, n: number): { mean: number; lo: number; hi: number } {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 1 || k < 0 || k > n) {
-    throw new RangeError(`wilson: need integers 0 ≤ k ≤ n, n ≥ 1; got k=${k}, n=${n}`);
-  }
-  const z = 1.959963984540054, p = k / n, z2 = z * z;
-  const den = 1 + z2 / n, centre = (p + z2 / (2 * n)) / den;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den;
-  return { mean: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
-}
-
 const nz = (v: number | null | undefined): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : v;
-
-/**
- * Bounds on μ from one eigen-solve (MATH §7). Dense: exact. Iterative: the Ritz value `upper` is an
- * upper bound on the smallest eigenvalue of G on t⊥ (Cauchy interlacing); the residual r proves an
- * eigenvalue in [μ − r, μ + r], so `residualLower = μ − r`; `temple` is the Kato–Temple bound
- * μ − r²/(λ_next − r_next − μ) with the next Ritz pair. Both lower bounds hold for the eigenvalue
- * the Ritz pair approximates; that it is the smallest non-zero one is not proven by the solver.
- *
- * @example
- * ```ts
- * import { muBounds } from "./settle_tables.ts";
- * const b = muBounds({ method: "lobpcg", mu: 1e-3, muResidual: 1e-5,
- *   next: { value: 2e-3, residual: 1e-5 } });
- * // b.upper = 1e-3, b.residualLower = 9.9e-4, b.temple ≈ 1e-3 − 1e-10/9.9e-4
- * ```
- */
-export function muBounds(
-  gn: {
-    method: string;
-    mu: number | null;
-    muResidual: number | null;
-    next: { value: number; residual: number } | null;
-  },
-): { upper: number | null; residualLower: number | null; temple: number | null } {
-  if (gn.mu === null || gn.muResidual === null) {
-    return { upper: null, residualLower: null, temple: null };
-  }
-  if (gn.method === "dense") return { upper: gn.mu, residualLower: gn.mu, temple: gn.mu };
-  const r = gn.muResidual;
-  const beta = gn.next ? gn.next.value - gn.next.residual : NaN;
-  return {
-    upper: gn.mu,
-    residualLower: Math.max(0, gn.mu - r),
-    temple: beta > gn.mu + r ? Math.max(0, gn.mu - (r * r) / (beta - gn.mu)) : null,
-  };
-}
 
 function richnessRows(label: string, d: number, r: RichnessOut): Row[] {
   return r.perC.map((p) => ({

@@ -9,7 +9,8 @@ import { concatCharts, heatmap, lineChart, scatterChart } from "../report/chart.
 import { fmtSig } from "../report/format.ts";
 import type { Figures } from "./shape.ts";
 import type { SettleResult } from "./settle.ts";
-import { balancedScale, basinClass, exampleFailure, tables } from "./settle_tables.ts";
+import { balancedScale } from "../icrl/manifold.ts";
+import { basinClass, exampleFailure, tables } from "./settle_tables.ts";
 
 /**
  * Figures of the result (each has its table in {@linkcode tables}).
@@ -193,13 +194,5 @@ export function figures(res: SettleResult): Figures {
   return out;
 }
 
-export {
-  balancedScale,
-  basinClass,
-  exampleFailure,
-  muBounds,
-  tables,
-  verdictRows,
-  wilson,
-} from "./settle_tables.ts";
+export { basinClass, exampleFailure, tables, verdictRows } from "./settle_tables.ts";
 export { summary } from "./settle_summary.ts";

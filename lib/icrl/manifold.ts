@@ -84,3 +84,22 @@ export function manifoldStats(b: RestrictedBlocks, star: RestrictedBlocks): Mani
     cV: tt / vt,
   };
 }
+
+/**
+ * |c| predicted by balancedness (MATH §7): on M⋆, `‖V̄21‖² − ‖P12‖² = α²d/c² − (2d+1)c²`; solving
+ * for the conserved value Δ gives `c² = (−Δ + √(Δ² + 4(2d+1)α²d)) / (2(2d+1))` (Δ = 0: `|c|⁴ = α²d/(2d+1)`).
+ *
+ * @example
+ * ```ts
+ * balancedScale(36, 0.2, 0); // ≈ 0.3748
+ * ```
+ */
+export function balancedScale(d: number, alpha: number, delta: number): number {
+  if (!(d >= 1) || !(alpha > 0) || !Number.isFinite(delta)) {
+    throw new RangeError(
+      `balancedScale: need d ≥ 1, α > 0, finite Δ; got ${d}, ${alpha}, ${delta}`,
+    );
+  }
+  const a = 2 * d + 1;
+  return Math.sqrt((-delta + Math.sqrt(delta * delta + 4 * a * alpha * alpha * d)) / (2 * a));
+}

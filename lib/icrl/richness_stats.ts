@@ -243,3 +243,39 @@ export function gaussNewtonStats(
   });
   return iterativeStats("krylov", P, res, res.largest, relTol, op, opts.scaling);
 }
+
+/**
+ * Bounds on μ from one eigen-solve (MATH §7). Dense: exact. Iterative: the Ritz value `upper` is an
+ * upper bound on the smallest eigenvalue of G on t⊥ (Cauchy interlacing); the residual r proves an
+ * eigenvalue in [μ − r, μ + r], so `residualLower = μ − r`; `temple` is the Kato–Temple bound
+ * μ − r²/(λ_next − r_next − μ) with the next Ritz pair. Both lower bounds hold for the eigenvalue
+ * the Ritz pair approximates; that it is the smallest non-zero one is not proven by the solver.
+ *
+ * @example
+ * ```ts
+ * import { muBounds } from "./richness_stats.ts";
+ * const b = muBounds({ method: "lobpcg", mu: 1e-3, muResidual: 1e-5,
+ *   next: { value: 2e-3, residual: 1e-5 } });
+ * // b.upper = 1e-3, b.residualLower = 9.9e-4, b.temple ≈ 1e-3 − 1e-10/9.9e-4
+ * ```
+ */
+export function muBounds(
+  gn: {
+    method: string;
+    mu: number | null;
+    muResidual: number | null;
+    next: { value: number; residual: number } | null;
+  },
+): { upper: number | null; residualLower: number | null; temple: number | null } {
+  if (gn.mu === null || gn.muResidual === null) {
+    return { upper: null, residualLower: null, temple: null };
+  }
+  if (gn.method === "dense") return { upper: gn.mu, residualLower: gn.mu, temple: gn.mu };
+  const r = gn.muResidual;
+  const beta = gn.next ? gn.next.value - gn.next.residual : NaN;
+  return {
+    upper: gn.mu,
+    residualLower: Math.max(0, gn.mu - r),
+    temple: beta > gn.mu + r ? Math.max(0, gn.mu - (r * r) / (beta - gn.mu)) : null,
+  };
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitExponentialRate, meanCI, tQuantile975 } from "../../lib/core/stats.ts";
+import { fitExponentialRate, meanCI, tQuantile975, wilson } from "../../lib/core/stats.ts";
 import { studentTQuantile } from "../../lib/core/student_t.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
@@ -102,4 +102,12 @@ Deno.test("aggregateBands: per-(group, x) mean and CI, geometric with log", asyn
     () => aggregateBands([{ x: "s", y: 1 }], { x: "x", y: "y" }),
     /field x must be a finite number, got "s"/,
   );
+});
+
+Deno.test("wilson: textbook value for 10/20 and the edge cases", () => {
+  const w = wilson(10, 20);
+  assert.ok(Math.abs(w.lo - 0.2993) < 1e-4 && Math.abs(w.hi - 0.7007) < 1e-4);
+  assert.equal(wilson(0, 20).lo, 0);
+  assert.equal(wilson(20, 20).hi, 1);
+  assert.throws(() => wilson(3, 2), /0 ≤ k ≤ n/);
 });

@@ -33,13 +33,8 @@ import {
   settleDefaults,
   validateSettleConfig,
 } from "../../lib/experiments/settle.ts";
-import {
-  balancedScale,
-  muBounds,
-  summary,
-  tables,
-  wilson,
-} from "../../lib/experiments/settle_views.ts";
+import { summary, tables } from "../../lib/experiments/settle_views.ts";
+import { muBounds } from "../../lib/icrl/richness_stats.ts";
 
 const tiny = { ...DEFAULT_TASK, nS: 2, nA: 2, d: 4, n: 6 };
 
@@ -296,21 +291,6 @@ Deno.test("settle config: defaults validate; unknown, missing and out-of-range k
     () => validateSettleConfig({ ...q, ablation: { ...q.ablation, foo: 2 } } as never),
     /ablation.foo/,
   );
-});
-
-Deno.test("balancedScale: |c|⁴ = α²d/(2d+1) at Δ = 0, and the manifold value of Δ at that c is recovered", () => {
-  assert.ok(Math.abs(balancedScale(36, 0.2, 0) ** 4 - (0.04 * 36) / 73) < 1e-15);
-  const c = 0.47, delta = (0.04 * 36) / (c * c) - 73 * c * c;
-  assert.ok(Math.abs(balancedScale(36, 0.2, delta) - c) < 1e-12);
-  assert.throws(() => balancedScale(36, 0.2, NaN), /finite/);
-});
-
-Deno.test("wilson: textbook value for 10/20 and the edge cases", () => {
-  const w = wilson(10, 20);
-  assert.ok(Math.abs(w.lo - 0.2993) < 1e-4 && Math.abs(w.hi - 0.7007) < 1e-4);
-  assert.equal(wilson(0, 20).lo, 0);
-  assert.equal(wilson(20, 20).hi, 1);
-  assert.throws(() => wilson(3, 2), /0 ≤ k ≤ n/);
 });
 
 Deno.test("runJobs: an ablation arm and a training job run in Workers and come back in order, finite", async () => {
