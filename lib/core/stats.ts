@@ -334,3 +334,20 @@ export function wilson(k: number, n: number): { mean: number; lo: number; hi: nu
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den;
   return { mean: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
+
+/**
+ * Geometric mean with the 95 % CI of the mean of the logs ({@linkcode meanCI}), mapped back by
+ * exp: right for positive quantities compared by ratio (errors, losses, distances). Values below
+ * 1e-300 (an exact 0 included) count as 1e-300, so the log stays finite; NaN is refused.
+ *
+ * @example
+ * ```ts
+ * import { geoMeanCI } from "./stats.ts";
+ * const g = geoMeanCI([1, 100]); // g.mean = 10
+ * if (Math.abs(g.mean - 10) > 1e-9 || !(g.lo < 10 && g.hi > 10)) throw new Error("geoMeanCI");
+ * ```
+ */
+export function geoMeanCI(values: readonly number[]): { mean: number; lo: number; hi: number } {
+  const ci = meanCI(values.map((v) => Math.log(Math.max(v, 1e-300))));
+  return { mean: Math.exp(ci.mean), lo: Math.exp(ci.lo), hi: Math.exp(ci.hi) };
+}

@@ -7,7 +7,7 @@
  */
 
 import type { Row } from "../report/table.ts";
-import { meanCI } from "../core/stats.ts";
+import { geoMeanCI, meanCI } from "../core/stats.ts";
 import {
   summariseTransfer,
   type TransferResult,
@@ -172,24 +172,9 @@ export function oneStepStat(
   if (i < 0) throw new RangeError(`no one-step evaluation for ${condition}, n = ${n}`);
   const runs = seedsOf(res, label);
   return {
-    relErr: geoCI(runs.map((r) => r.result.oneStep[i].relErr)),
-    loss: geoCI(runs.map((r) => r.result.oneStep[i].loss)),
+    relErr: geoMeanCI(runs.map((r) => r.result.oneStep[i].relErr)),
+    loss: geoMeanCI(runs.map((r) => r.result.oneStep[i].loss)),
   };
-}
-
-/**
- * Geometric mean with the 95 % CI of the mean of the logs, mapped back (all values > 0).
- *
- * @example
- * ```ts
- * import { geoCI } from "./attention_stats.ts";
- * const g = geoCI([1, 100]); // g.mean = 10
- * if (Math.abs(g.mean - 10) > 1e-9 || !(g.lo < 10 && g.hi > 10)) throw new Error("geoCI");
- * ```
- */
-export function geoCI(values: number[]): { mean: number; lo: number; hi: number } {
-  const ci = meanCI(values.map((v) => Math.log(Math.max(v, 1e-300))));
-  return { mean: Math.exp(ci.mean), lo: Math.exp(ci.lo), hi: Math.exp(ci.hi) };
 }
 
 /**
@@ -234,7 +219,7 @@ export function checkpointStats(
   return Array.from({ length: n }, (_, i) => ({
     prompts: runs[0].result.checkpoints[i].prompts,
     wallSec: runs.reduce((s, r) => s + r.result.checkpoints[i].wallSec, 0) / runs.length,
-    relErr: geoCI(runs.map((r) => r.result.checkpoints[i].oneStep.relErr)),
+    relErr: geoMeanCI(runs.map((r) => r.result.checkpoints[i].oneStep.relErr)),
   }));
 }
 
@@ -260,7 +245,7 @@ export function equalWall(res: AttentionResult): { W: number; rows: Row[] } {
   const rows = allLabels(res).map((label) => {
     const runs = seedsOf(res, label);
     const at = runs.map((r) => r.result.wallPoint).filter((p) => p !== null);
-    const err = at.length ? geoCI(at.map((p) => p!.oneStep.relErr)) : null;
+    const err = at.length ? geoMeanCI(at.map((p) => p!.oneStep.relErr)) : null;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
       learner: label,
@@ -272,7 +257,7 @@ export function equalWall(res: AttentionResult): { W: number; rows: Row[] } {
       relErrAtW: err ? err.mean : null,
       relErrAtWLo: err ? err.lo : null,
       relErrAtWHi: err ? err.hi : null,
-      lossAtW: at.length ? geoCI(at.map((p) => p!.loss)).mean : null,
+      lossAtW: at.length ? geoMeanCI(at.map((p) => p!.loss)).mean : null,
       wholeRunWallSec: mean(runs.map((r) => r.result.trainWallSec)),
     };
   });

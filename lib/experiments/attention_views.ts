@@ -17,6 +17,7 @@ import {
 import { fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
 import { aggregateBands } from "../core/aggregate.ts";
+import { geoMeanCI } from "../core/stats.ts";
 import { pairedDifference } from "../transfer/mod.ts";
 import type { Figures, Tables } from "./shape.ts";
 import type { AttentionResult, Condition } from "./attention.ts";
@@ -27,7 +28,6 @@ import {
   ciRelation,
   conditionLabels,
   equalWall,
-  geoCI,
   lastStep,
   mergedTransfer,
   oneStepStat,
@@ -121,7 +121,7 @@ export function tables(res: AttentionResult): Tables {
   const final: Row[] = allLabels(res).map((label) => {
     const spec = res.learners.find((l) => l.label === label)!;
     const runs = seedsOf(res, label);
-    const fl = geoCI(runs.map((r) => r.result.metrics.at(-1)!.loss));
+    const fl = geoMeanCI(runs.map((r) => r.result.metrics.at(-1)!.loss));
     const os = oneStepStat(res, label, "default", 20);
     const tr = sums.default.find((s) => s.learner === label && s.step === last)!;
     const d = label === ref ? null : pairedDifference(merged, label, ref, [last])[0];

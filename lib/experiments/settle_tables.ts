@@ -12,7 +12,7 @@ import type { Row } from "../report/table.ts";
 import type { RichnessOut } from "../settle/jobs.ts";
 import type { Tables } from "./shape.ts";
 import type { BasinRun, SettleResult } from "./settle.ts";
-import { meanCI, wilson } from "../core/stats.ts";
+import { geoMeanCI, meanCI, wilson } from "../core/stats.ts";
 import { balancedScale } from "../icrl/manifold.ts";
 import { muBounds } from "../icrl/richness_stats.ts";
 import {
@@ -150,12 +150,6 @@ function ci(xs: number[]): { mean: number; lo: number; hi: number } {
   return { mean: c.mean, lo: c.lo, hi: c.hi };
 }
 
-/** Geometric mean with the CI of the mean log (values clamped at 1e-300). */
-function geo(xs: number[]): { mean: number; lo: number; hi: number } {
-  const c = meanCI(xs.map((x) => Math.log(Math.max(x, 1e-300))));
-  return { mean: Math.exp(c.mean), lo: Math.exp(c.lo), hi: Math.exp(c.hi) };
-}
-
 function scaleGroups(res: SettleResult, optimizer: "gd" | "adam"): Row[] {
   const rows = scaleRows(res).filter((r) => r.optimizer === optimizer && r.d === res.smallTask.d);
   const out: Row[] = [];
@@ -163,7 +157,7 @@ function scaleGroups(res: SettleResult, optimizer: "gd" | "adam"): Row[] {
   for (const lr of lrs) {
     const g = rows.filter((r) => r.lr === lr);
     const c = ci(g.map((r) => r.measuredAbsC as number));
-    const off = geo(g.map((r) => r.offset as number));
+    const off = geoMeanCI(g.map((r) => r.offset as number));
     out.push({
       optimizer,
       lr,
@@ -223,16 +217,16 @@ function armLabels(res: SettleResult): string[] {
 function armRows(res: SettleResult): Row[] {
   const runs = armRunRows(res);
   const rules = res.config.verdicts.failure;
-  const paperMu = geo(
+  const paperMu = geoMeanCI(
     runs.filter((r) => r.arm === armLabels(res)[0]).map((r) => (r.muSmall as number) ?? 1e-300),
   ).mean;
   return armLabels(res).map((label) => {
     const g = runs.filter((r) => r.arm === label);
     const first = g[0];
-    const dist = geo(g.map((r) => r.dist as number));
+    const dist = geoMeanCI(g.map((r) => r.dist as number));
     const score = ci(g.map((r) => r.score as number));
     const mus = g.map((r) => r.muSmall as number | null);
-    const muGeo = mus.every((m) => m !== null) ? geo(mus as number[]).mean : null;
+    const muGeo = mus.every((m) => m !== null) ? geoMeanCI(mus as number[]).mean : null;
     const multiZero = g.filter((r) => (r.zerosSmall as number) > 1).length;
     const flagZeros = multiZero * 2 >= g.length;
     return {

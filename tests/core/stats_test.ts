@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { fitExponentialRate, meanCI, tQuantile975, wilson } from "../../lib/core/stats.ts";
+import {
+  fitExponentialRate,
+  geoMeanCI,
+  meanCI,
+  tQuantile975,
+  wilson,
+} from "../../lib/core/stats.ts";
 import { studentTQuantile } from "../../lib/core/student_t.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
@@ -110,4 +116,16 @@ Deno.test("wilson: textbook value for 10/20 and the edge cases", () => {
   assert.equal(wilson(0, 20).lo, 0);
   assert.equal(wilson(20, 20).hi, 1);
   assert.throws(() => wilson(3, 2), /0 ≤ k ≤ n/);
+});
+
+Deno.test("geoMeanCI: exp of the t interval of the mean log; zeros count as 1e-300; NaN refused", () => {
+  const xs = [0.5, 2, 8];
+  const logs = xs.map(Math.log), m = (logs[0] + logs[1] + logs[2]) / 3;
+  const sd = Math.sqrt(logs.reduce((a, v) => a + (v - m) ** 2, 0) / 2);
+  const g = geoMeanCI(xs);
+  assert.ok(Math.abs(g.mean - 2) < 1e-12); // (0.5·2·8)^(1/3) = 2
+  assert.ok(Math.abs(g.hi - Math.exp(m + 4.303 * sd / Math.sqrt(3))) < 1e-12);
+  assert.ok(Math.abs(g.lo - Math.exp(m - 4.303 * sd / Math.sqrt(3))) < 1e-12);
+  assert.ok(Math.abs(geoMeanCI([0, 1e-300]).mean - 1e-300) < 1e-310);
+  assert.throws(() => geoMeanCI([1, NaN]), /values\[1\] must be finite, got NaN/);
 });
