@@ -8,6 +8,7 @@
  * @module
  */
 
+import { meanCI } from "../core/stats.ts";
 import { makePolicy } from "../bandits/algorithms.ts";
 import { LINEAR_BANDIT, type LinearBanditSpec, sampleBandits } from "../bandits/env.ts";
 import { cumulativeRegret } from "../bandits/regret.ts";
@@ -210,14 +211,10 @@ function validate(cfg: ConstructionsConfig): void {
   }
 }
 
+/** Mean and standard error (`meanCI`'s), the error NaN for one value (no spread to measure). */
 const meanSe = (x: ArrayLike<number>) => {
-  const n = x.length;
-  let m = 0;
-  for (let i = 0; i < n; i++) m += x[i];
-  m /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (x[i] - m) ** 2;
-  return { mean: m, se: n > 1 ? Math.sqrt(v / (n - 1) / n) : NaN };
+  const c = meanCI(x);
+  return { mean: c.mean, se: x.length > 1 ? c.se : NaN };
 };
 
 /** Split `total` environments into jobs of `chunk`. */
