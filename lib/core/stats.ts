@@ -68,6 +68,23 @@ export function meanCI(values: ArrayLike<number>): MeanCI {
   return { mean, lo: mean - h, hi: mean + h, se, n };
 }
 
+/**
+ * Mean and standard error `s/√n` ({@linkcode meanCI}'s), with the error NaN for a single value: no
+ * spread to measure (where `meanCI` gives a point interval).
+ *
+ * @example
+ * ```ts
+ * import { meanSE } from "./stats.ts";
+ * const m = meanSE([1, 2, 3]); // mean 2, se 1/√3
+ * if (m.mean !== 2 || Math.abs(m.se - 1 / Math.sqrt(3)) > 1e-15) throw new Error("meanSE");
+ * if (!Number.isNaN(meanSE([5]).se)) throw new Error("one value: NaN");
+ * ```
+ */
+export function meanSE(values: ArrayLike<number>): { mean: number; se: number } {
+  const c = meanCI(values);
+  return { mean: c.mean, se: values.length > 1 ? c.se : NaN };
+}
+
 /** Result of {@linkcode fitExponentialRate}. */
 export interface RateFit {
   /** Fitted per-unit rate r in `y ≈ A·exp(−r·x)` (positive when y decays). */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { meanCI } from "../core/stats.ts";
+import { meanSE } from "../core/stats.ts";
 import { makePolicy } from "../bandits/algorithms.ts";
 import { LINEAR_BANDIT, type LinearBanditSpec, sampleBandits } from "../bandits/env.ts";
 import { cumulativeRegret } from "../bandits/regret.ts";
@@ -211,12 +211,6 @@ function validate(cfg: ConstructionsConfig): void {
   }
 }
 
-/** Mean and standard error (`meanCI`'s), the error NaN for one value (no spread to measure). */
-const meanSe = (x: ArrayLike<number>) => {
-  const c = meanCI(x);
-  return { mean: c.mean, se: x.length > 1 ? c.se : NaN };
-};
-
 /** Split `total` environments into jobs of `chunk`. */
 function chunks(total: number, chunk: number): { first: number; count: number }[] {
   const out = [];
@@ -357,7 +351,7 @@ export async function run(
       const tr = simulate(envs, makePolicy(spec, envs, cfg.policySeed));
       const R = cumulativeRegret(envs, tr.actions, T);
       const last = Float64Array.from({ length: n }, (_, e) => R[e * T + T - 1]);
-      references.push({ family: "linear bandit", algorithm: label, n, ...meanSe(last) });
+      references.push({ family: "linear bandit", algorithm: label, n, ...meanSE(last) });
     }
     const { spec } = cfg.ucbvi;
     const root = new Rng(cfg.ucbvi.mdpSeed).fork("09:mdp");
@@ -373,7 +367,7 @@ export async function run(
       family: "tabular MDP",
       algorithm: "uniform",
       n: mdps.length,
-      ...meanSe(regU),
+      ...meanSE(regU),
     });
     for (const bs of cfg.ucbvi.bonusScales) {
       const reg = mdps.map((m, e) => {
@@ -390,7 +384,7 @@ export async function run(
         family: "tabular MDP",
         algorithm: `UCB-VI greedy (c_b = ${bs})`,
         n: mdps.length,
-        ...meanSe(reg),
+        ...meanSE(reg),
       });
     }
   }

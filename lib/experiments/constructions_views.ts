@@ -6,6 +6,7 @@
  * @module
  */
 
+import { meanSE } from "../core/stats.ts";
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
@@ -113,18 +114,13 @@ export function verdictRegret(diff: number, se: number, n: number): Verdict {
 /** Mean ± SE of the last column of an E × steps array. */
 function lastColumn(R: Float64Array, n: number, steps: number) {
   const x = Array.from({ length: n }, (_, e) => R[e * steps + steps - 1]);
-  const m = x.reduce((a, b) => a + b, 0) / n;
-  const v = x.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, n - 1);
-  return { mean: m, se: n > 1 ? Math.sqrt(v / n) : NaN, values: x };
+  return { ...meanSE(x), values: x };
 }
 
 /** Paired difference TF − algorithm at the last step. */
 export function pairedDifference(l: LoopSummary) {
   const a = lastColumn(l.regretTF, l.n, l.steps), b = lastColumn(l.regretAlg, l.n, l.steps);
-  const d = a.values.map((v, i) => v - b.values[i]);
-  const m = d.reduce((s, v) => s + v, 0) / l.n;
-  const v = d.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, l.n - 1);
-  return { tf: a, alg: b, mean: m, se: l.n > 1 ? Math.sqrt(v / l.n) : NaN };
+  return { tf: a, alg: b, ...meanSE(a.values.map((v, i) => v - b.values[i])) };
 }
 
 /** A number, or null when not finite (tables store null, never NaN). */

@@ -9,7 +9,7 @@
  */
 
 import { assertNumber } from "../core/validate.ts";
-import { fitPowerLaw, type PowerLawFit, tQuantile975 } from "../core/stats.ts";
+import { fitPowerLaw, meanCI, type PowerLawFit } from "../core/stats.ts";
 import { fmtPct, fmtSig } from "../report/format.ts";
 import type { Verdict } from "./shape.ts";
 
@@ -256,10 +256,8 @@ export function adamLrVerdict(
   if (groups.length < 2) throw new RangeError(`adamLrVerdict: need ≥ 2 learning rates`);
   const stats = groups.map((g) => {
     if (g.absC.length === 0) throw new RangeError(`adamLrVerdict: lr ${g.lr} has no runs`);
-    const n = g.absC.length, mean = g.absC.reduce((a, b) => a + b, 0) / n;
-    const sd = n > 1 ? Math.sqrt(g.absC.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-    const h = n > 1 ? tQuantile975(n - 1) * sd / Math.sqrt(n) : 0;
-    return { lr: g.lr, mean, lo: mean - h, hi: mean + h };
+    const { mean, lo, hi } = meanCI(g.absC);
+    return { lr: g.lr, mean, lo, hi };
   });
   const byMean = [...stats].sort((a, b) => a.mean - b.mean);
   const lo = byMean[0], hi = byMean[byMean.length - 1];

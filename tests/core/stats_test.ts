@@ -3,6 +3,7 @@ import {
   fitExponentialRate,
   geoMeanCI,
   meanCI,
+  meanSE,
   tQuantile975,
   wilson,
 } from "../../lib/core/stats.ts";
@@ -128,4 +129,14 @@ Deno.test("geoMeanCI: exp of the t interval of the mean log; zeros count as 1e-3
   assert.ok(Math.abs(g.lo - Math.exp(m - 4.303 * sd / Math.sqrt(3))) < 1e-12);
   assert.ok(Math.abs(geoMeanCI([0, 1e-300]).mean - 1e-300) < 1e-310);
   assert.throws(() => geoMeanCI([1, NaN]), /values\[1\] must be finite, got NaN/);
+});
+
+Deno.test("meanSE: the sample SE s/√n from the literal formula; NaN SE for one value; NaN refused", () => {
+  const xs = [2, 4, 9];
+  const m = 5, s = Math.sqrt(((2 - m) ** 2 + (4 - m) ** 2 + (9 - m) ** 2) / 2);
+  const r = meanSE(xs);
+  assert.equal(r.mean, 5);
+  assert.ok(Math.abs(r.se - s / Math.sqrt(3)) < 1e-15);
+  assert.ok(Number.isNaN(meanSE([3]).se));
+  assert.throws(() => meanSE([1, NaN]), /values\[1\] must be finite, got NaN/);
 });
