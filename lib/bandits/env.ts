@@ -99,7 +99,16 @@ export function validateBanditSpec<S extends BanditSpec>(spec: S): S {
   return spec;
 }
 
-/** Feature dimension of a spec's arms (d for linear, A for Bernoulli: one-hot arms). */
+/**
+ * Feature dimension of a spec's arms (d for linear, A for Bernoulli: one-hot arms).
+ *
+ * @example
+ * ```ts
+ * import { armDim, BERNOULLI_BANDIT, LINEAR_BANDIT } from "./env.ts";
+ * if (armDim(LINEAR_BANDIT) !== LINEAR_BANDIT.dim) throw new Error("linear: d");
+ * if (armDim(BERNOULLI_BANDIT) !== BERNOULLI_BANDIT.numArms) throw new Error("Bernoulli: A");
+ * ```
+ */
 export function armDim(spec: BanditSpec): number {
   return spec.family === "linear" ? spec.dim : spec.numArms;
 }

@@ -29,7 +29,16 @@ export interface Slot {
   readonly size: number;
 }
 
-/** Coordinate `k` of a slot (checked). */
+/**
+ * Coordinate `k` of a slot (checked).
+ *
+ * @example
+ * ```ts
+ * import { at } from "./layout.ts";
+ * const slot = { name: "arms", offset: 5, size: 3 };
+ * if (at(slot) !== 5 || at(slot, 2) !== 7) throw new Error("offset + k");
+ * ```
+ */
 export function at(slot: Slot, k = 0): number {
   if (!(Number.isInteger(k) && k >= 0 && k < slot.size)) {
     throw new ConstructionParameterError(`slot ${slot.name}: index ${k} outside [0, ${slot.size})`);
@@ -142,7 +151,16 @@ export function startBanditLayout(
   return { d, A, T, layout, a, r, arms, logits };
 }
 
-/** Close a bandit layout with the position `(i, i², 1)`. */
+/**
+ * Close a bandit layout with the position `(i, i², 1)`.
+ *
+ * @example
+ * ```ts
+ * import { finishBanditLayout, startBanditLayout } from "./layout.ts";
+ * const L = finishBanditLayout(startBanditLayout(2, 3, 4));
+ * if (L.one.offset !== L.layout.D - 1) throw new Error("the constant coordinate comes last");
+ * ```
+ */
 export function finishBanditLayout(start: Omit<BanditLayout, "i" | "i2" | "one">): BanditLayout {
   const i = start.layout.alloc("i", 1);
   const i2 = start.layout.alloc("i2", 1);

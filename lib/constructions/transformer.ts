@@ -117,7 +117,19 @@ export function validateTransformer(tf: ConstructedTransformer): ConstructedTran
   return tf;
 }
 
-/** `h ← h·min(1, R/‖h‖)` in place (token at `H[off …]`); returns whether it changed h. */
+/**
+ * `h ← h·min(1, R/‖h‖)` in place (token at `H[off …]`); returns whether it changed h.
+ *
+ * @example
+ * ```ts
+ * import { clipToken } from "./transformer.ts";
+ * const H = Float64Array.of(9, 3, 4); // one token of D = 2 at offset 1, norm 5
+ * const changed = clipToken(H, 1, 2, 1); // → (0.6, 0.8), H[0] untouched
+ * if (!changed || Math.abs(H[1] - 0.6) + Math.abs(H[2] - 0.8) > 1e-15 || H[0] !== 9) {
+ *   throw new Error(`clip: ${H}`);
+ * }
+ * ```
+ */
 export function clipToken(H: Float64Array, off: number, D: number, R: number): boolean {
   if (R === Infinity) return false;
   let s = 0;
@@ -129,7 +141,21 @@ export function clipToken(H: Float64Array, off: number, D: number, R: number): b
   return true;
 }
 
-/** Check a token matrix: a Float64Array of N·D finite numbers. */
+/**
+ * Check a token matrix's shape: a Float64Array of N·D numbers, 1 ≤ N ≤ `maxTokens` (the values
+ * are not inspected here).
+ *
+ * @example
+ * ```ts
+ * import { checkTokens } from "./transformer.ts";
+ * checkTokens(new Float64Array(6), 3, 2, 10); // fine
+ * let refused = false;
+ * try {
+ *   checkTokens(new Float64Array(6), 3, 2, 2); // 3 tokens, built for 2
+ * } catch { refused = true; }
+ * if (!refused) throw new Error("too many tokens must be refused");
+ * ```
+ */
 export function checkTokens(H: Float64Array, N: number, D: number, maxTokens: number): void {
   if (!(H instanceof Float64Array)) {
     throw new TokenShapeError(`token matrix must be a Float64Array, got ${typeof H}`);

@@ -35,7 +35,16 @@ import {
   transferSummaries,
 } from "./attention_stats.ts";
 
-/** The reference learner (the first configured): every other learner is paired against it. */
+/**
+ * The reference learner (the first configured): every other learner is paired against it.
+ *
+ * @example
+ * ```ts
+ * import { referenceLabel } from "./attention_views.ts";
+ * import { attentionTiny, run } from "./attention.ts";
+ * if (referenceLabel(await run(attentionTiny)) !== "LSA") throw new Error("first learner");
+ * ```
+ */
 export function referenceLabel(res: AttentionResult): string {
   return res.learners[0].label;
 }

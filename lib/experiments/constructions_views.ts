@@ -37,7 +37,17 @@ export function verdictExact(maxErr: number, bar = EXACT_BAR): Verdict {
     : { outcome: "not supported", reason: `largest error ${fmtSig(maxErr)} > ${fmtSig(bar, 1)}` };
 }
 
-/** Least-squares slope of log y on log x (null with fewer than 2 points). */
+/**
+ * Least-squares slope of log y on log x (null with fewer than 2 points). Unlike `fitPowerLaw`
+ * (core/stats) it needs no third point, as it gives no interval.
+ *
+ * @example
+ * ```ts
+ * import { logSlope } from "./constructions_views.ts";
+ * if (Math.abs(logSlope([4, 16], [2, 4])! - 0.5) > 1e-15) throw new Error("√x has slope ½");
+ * if (logSlope([4], [2]) !== null) throw new Error("one point: null");
+ * ```
+ */
 export function logSlope(x: readonly number[], y: readonly number[]): number | null {
   if (x.length < 2 || x.length !== y.length) return null;
   const lx = x.map(Math.log), ly = y.map(Math.log);
@@ -50,7 +60,19 @@ export function logSlope(x: readonly number[], y: readonly number[]): number | n
   return den > 0 ? num / den : null;
 }
 
-/** Slope of layers-needed vs T for one method and target (null: not reached at some T). */
+/**
+ * Slope of layers-needed vs T for one method and target (null: not reached at some T).
+ *
+ * @example
+ * ```ts
+ * import { neededSlope } from "./constructions_views.ts";
+ * const row = (T: number, layers: number | null) =>
+ *   ({ method: "AGD" as const, target: 0.01, T, layers, bound: 0 });
+ * const s = neededSlope([row(4, 10), row(16, 20)], "AGD", 0.01)!; // layers ∝ √T
+ * if (Math.abs(s - 0.5) > 1e-15) throw new Error(`slope ${s}`);
+ * if (neededSlope([row(4, 10), row(16, null)], "AGD", 0.01) !== null) throw new Error("not reached");
+ * ```
+ */
 export function neededSlope(needed: readonly NeededRow[], method: "GD" | "AGD", target: number) {
   const rows = needed.filter((r) => r.method === method && r.target === target);
   if (rows.length < 2 || rows.some((r) => r.layers === null)) return null;
@@ -118,7 +140,7 @@ function lastColumn(R: Float64Array, n: number, steps: number) {
 }
 
 /** Paired difference TF − algorithm at the last step. */
-export function pairedDifference(l: LoopSummary) {
+function loopPairedDifference(l: LoopSummary) {
   const a = lastColumn(l.regretTF, l.n, l.steps), b = lastColumn(l.regretAlg, l.n, l.steps);
   return { tf: a, alg: b, ...meanSE(a.values.map((v, i) => v - b.values[i])) };
 }
@@ -186,7 +208,7 @@ export function tables(res: ConstructionsResult): Tables {
     layers_slopes: fits,
     tv: res.loops.flatMap((l) => tvByStep(l).map((r) => ({ construction: l.name, ...r }))),
     regret: res.loops.map((l) => {
-      const p = pairedDifference(l);
+      const p = loopPairedDifference(l);
       return {
         construction: l.name,
         n: l.n,
@@ -427,7 +449,7 @@ export function summary(res: ConstructionsResult): string {
     "**Closed loops** (transformer vs the algorithm it implements, same environments and streams):",
   );
   for (const l of res.loops) {
-    const p = pairedDifference(l);
+    const p = loopPairedDifference(l);
     const vr = verdictRegret(p.mean, p.se, l.n);
     lines.push(
       `- ${l.name} (${vr.outcome}): regret ${fmtMeanSE(p.tf.mean, p.tf.se)} vs ` +

@@ -17,7 +17,16 @@ export interface SavedRun {
   weights: number;
 }
 
-/** The file name a run's checkpoint gets: `08_<run name with non-alphanumerics as _>.json`. */
+/**
+ * The file name a run's checkpoint gets: `08_<run name with non-alphanumerics as _>.json`.
+ *
+ * @example
+ * ```ts
+ * import { checkpointName } from "./pretrain_io.ts";
+ * const f = checkpointName({ name: "AD · L = 2 · seed 0" });
+ * if (f !== "08_AD_L_2_seed_0.json") throw new Error(f);
+ * ```
+ */
 export function checkpointName(run: Pick<RunInfo, "name">): string {
   return `08_${run.name.replace(/[^A-Za-z0-9.]+/g, "_").replace(/_+$/, "")}.json`;
 }

@@ -23,6 +23,7 @@ import { fmtSig } from "../report/format.ts";
 import {
   ablationArms,
   type ArmSpec,
+  type BasinGrid,
   type SettleConfig,
   validateSettleConfig,
 } from "./settle_config.ts";
@@ -67,10 +68,18 @@ export interface SettleResult {
   wallTimeSec: number;
 }
 
-/** One basin grid (the small task's or the d = 36 one). */
-type BasinGrid = Omit<SettleConfig["basin"], "large">;
-
-/** The optimiser settings of a basin grid: Adam, then GD at each rate. */
+/**
+ * The optimiser settings of a basin grid: Adam, then GD at each rate.
+ *
+ * @example
+ * ```ts
+ * import { basinSettings } from "./settle.ts";
+ * const s = basinSettings({ adamLr: 0.01, gdLrs: [8, 4] });
+ * if (s.map((x) => x.setting).join() !== "adam lr 0.0100,gd η 8,gd η 4") {
+ *   throw new Error(s.map((x) => x.setting).join());
+ * }
+ * ```
+ */
 export function basinSettings(
   b: { adamLr: number; gdLrs: number[] },
 ): { setting: string; optimizer: "adam" | "gd"; lr: number }[] {

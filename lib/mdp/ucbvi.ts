@@ -222,7 +222,16 @@ export function runUcbvi(
   return { regret, episodes, policies };
 }
 
-/** Inverse-CDF draw from `p[off … off+n−1]` with the uniform u. */
+/**
+ * Inverse-CDF draw from `p[off … off+n−1]` with the uniform u.
+ *
+ * @example
+ * ```ts
+ * import { sampleRow } from "./ucbvi.ts";
+ * const p = [9, 0.2, 0.5, 0.3]; // the row starts at offset 1
+ * if ([0.1, 0.6, 0.95].map((u) => sampleRow(p, 1, 3, u)).join() !== "0,1,2") throw new Error("cdf");
+ * ```
+ */
 export function sampleRow(p: ArrayLike<number>, off: number, n: number, u: number): number {
   let acc = 0;
   for (let a = 0; a < n; a++) {

@@ -38,7 +38,21 @@ export interface LossGrad {
 
 const LN_EPS = 1e-5;
 
-/** Check a batch's shapes and values against a configuration; returns nothing, throws named. */
+/**
+ * Check a batch's shapes and values against a configuration; returns nothing, throws named.
+ *
+ * @example
+ * ```ts
+ * import { checkBatch } from "./reference.ts";
+ * const cfg = { tokenDim: 2, numActions: 3, maxLen: 4, D: 8, layers: 1, mlpHidden: 8, heads: 1 };
+ * checkBatch(cfg, new Float32Array(1 * 4 * 2), Int32Array.of(0, 1, 2, 0), 1, 4); // fine
+ * let refused = false;
+ * try {
+ *   checkBatch(cfg, new Float32Array(3), null, 1, 4); // 3 token entries, need 1·4·2
+ * } catch { refused = true; }
+ * if (!refused) throw new Error("a short batch must be refused");
+ * ```
+ */
 export function checkBatch(
   cfg: TransformerConfig,
   tokens: ArrayLike<number>,
