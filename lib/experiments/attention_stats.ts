@@ -7,7 +7,7 @@
  */
 
 import type { Row } from "../report/table.ts";
-import { geoMeanCI, meanCI } from "../core/stats.ts";
+import { geoMeanCI } from "../core/stats.ts";
 import {
   summariseTransfer,
   type TransferResult,
