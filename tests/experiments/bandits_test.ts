@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   type BanditBaselinesConfig,
-  banditBaselinesDefaults,
   banditBaselinesTiny,
   run,
 } from "../../lib/experiments/bandit_baselines.ts";
@@ -14,17 +13,8 @@ import {
 import { paperComparisons } from "../../lib/experiments/bandit_baselines_views.ts";
 import { fmtMeanSE, fmtSig } from "../../lib/report/format.ts";
 
-const tiny: BanditBaselinesConfig = {
-  ...banditBaselinesDefaults.quick,
-  numEnvs: 12,
-  generation: {
-    ...banditBaselinesDefaults.quick.generation,
-    count: 30,
-    chunk: 30,
-    workers: 0,
-    sampleSize: 4,
-  },
-};
+// The exported tiny config with 12 environments (the counts asserted below use 12).
+const tiny: BanditBaselinesConfig = { ...banditBaselinesTiny, numEnvs: 12 };
 
 Deno.test("bandit baselines: tables, comparisons and summary all come from the result", async () => {
   const progress: string[] = [];
