@@ -259,6 +259,65 @@ export interface PowerLawFit {
   r2: number;
 }
 
+/** ln x, ln y, their means and centred sums of squares and products (the log–log moments). */
+function logMoments(x: ArrayLike<number>, y: ArrayLike<number>) {
+  const n = x.length;
+  const lx = Array.from(x, Math.log), ly = Array.from(y, Math.log);
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += lx[i];
+    my += ly[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0, sxy = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (lx[i] - mx) ** 2;
+    sxy += (lx[i] - mx) * (ly[i] - my);
+    syy += (ly[i] - my) ** 2;
+  }
+  return { lx, ly, mx, my, sxx, sxy, syy };
+}
+
+/**
+ * Least-squares slope of ln y on ln x — the exponent b of y ≈ a·x^b — without an interval, so two
+ * points suffice. Null when there are fewer than 2 points, the lengths differ, a value is not
+ * finite and > 0, or all x are equal. {@linkcode fitPowerLaw} gives the same slope with its
+ * interval (from 3 points).
+ *
+ * @example
+ * ```ts
+ * import { logLogSlope } from "./stats.ts";
+ * if (Math.abs(logLogSlope([4, 16], [2, 4])! - 0.5) > 1e-15) throw new Error("√x has slope ½");
+ * if (logLogSlope([4], [2]) !== null) throw new Error("one point: null");
+ * if (logLogSlope([4, 16], [0, 4]) !== null) throw new Error("y ≤ 0: null");
+ * ```
+ */
+export function logLogSlope(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
+  if (x.length < 2 || x.length !== y.length) return null;
+  for (let i = 0; i < x.length; i++) {
+    if (!(x[i] > 0 && x[i] < Infinity && y[i] > 0 && y[i] < Infinity)) return null;
+  }
+  const { sxx, sxy } = logMoments(x, y);
+  return sxx > 0 ? sxy / sxx : null;
+}
+
+/**
+ * Upper median: the middle value of the sorted values, the upper of the two middle ones when
+ * their number is even (a value that occurs, never an average); null when there are none.
+ *
+ * @example
+ * ```ts
+ * import { upperMedian } from "./stats.ts";
+ * if (upperMedian([3, 1, 2]) !== 2) throw new Error("odd count: the middle");
+ * if (upperMedian([4, 1, 3, 2]) !== 3) throw new Error("even count: the upper middle");
+ * if (upperMedian([]) !== null) throw new Error("none: null");
+ * ```
+ */
+export function upperMedian(xs: ArrayLike<number>): number | null {
+  return xs.length ? Array.from(xs).sort((a, b) => a - b)[xs.length >> 1] : null;
+}
+
 /**
  * Ordinary least squares of ln y on ln x (all x > 0, y > 0): y ≈ a·x^b. The slope's standard
  * error uses the residual variance with n − 2 degrees of freedom, and its interval the Student-t
@@ -303,20 +362,7 @@ export function fitPowerLaw(
       `fitPowerLaw needs ≥ 3 points and ≥ ${minDistinct} distinct x values, got ${distinct} distinct (n=${n})`,
     );
   }
-  const lx = Array.from(x, Math.log), ly = Array.from(y, Math.log);
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += lx[i];
-    my += ly[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxx = 0, sxy = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (lx[i] - mx) ** 2;
-    sxy += (lx[i] - mx) * (ly[i] - my);
-    syy += (ly[i] - my) ** 2;
-  }
+  const { lx, ly, mx, my, sxx, sxy, syy } = logMoments(x, y);
   const b = sxy / sxx;
   const intercept = my - b * mx;
   let ssr = 0;

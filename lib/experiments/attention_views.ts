@@ -16,6 +16,7 @@ import {
 } from "../report/chart.ts";
 import { fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
+import { finiteOrNull } from "../core/row.ts";
 import { aggregateBands } from "../core/aggregate.ts";
 import { geoMeanCI } from "../core/stats.ts";
 import { pairedDifference } from "../transfer/mod.ts";
@@ -100,7 +101,7 @@ export function tables(res: AttentionResult): Tables {
     lr: s.lr,
     status: s.status,
     heldoutRelErr: s.relErr,
-    finalTrainLoss: Number.isFinite(s.finalLoss) ? s.finalLoss : null,
+    finalTrainLoss: finiteOrNull(s.finalLoss),
     prompts: s.prompts,
     wallSec: s.wallSec,
     chosen: res.chosenLr[s.label] === s.lr,

@@ -21,7 +21,7 @@ import { runWorkerJobs } from "../core/pool.ts";
 import { assertInt, assertKnownKeys } from "../core/validate.ts";
 import { episodicOptimal, episodicPolicyValue, randomEpisodicMdp } from "../mdp/episodic.ts";
 import { runUcbvi } from "../mdp/ucbvi.ts";
-import { type LoopJob, type LoopResult, runLoopJob } from "./constructions_jobs.ts";
+import { type LoopJob, type LoopResult, runLoopJob } from "../constructions/loops.ts";
 import {
   type AsWrittenRow,
   type LayerErrorRow,
@@ -318,7 +318,7 @@ export async function run(
     }
   } else {
     const out = await runWorkerJobs<LoopJob, LoopResult>(
-      new URL("./constructions_worker.ts", import.meta.url),
+      new URL("../constructions/loops_worker.ts", import.meta.url),
       order.map((i) => jobs[i].job),
       cfg.closedLoop.workers,
       () => void progress(),

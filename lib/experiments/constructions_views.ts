@@ -6,10 +6,11 @@
  * @module
  */
 
-import { meanSE } from "../core/stats.ts";
+import { logLogSlope, meanSE } from "../core/stats.ts";
 import { concatCharts, lineChart } from "../report/chart.ts";
 import { fmtFixed, fmtMeanSE, fmtPct, fmtSig } from "../report/format.ts";
 import type { Row } from "../report/table.ts";
+import { finiteOrNull } from "../core/row.ts";
 import type { ConstructionsResult, LoopSummary } from "./constructions.ts";
 import type { NeededRow } from "../constructions/measure.ts";
 import type { Figures, Tables, Verdict } from "./shape.ts";
@@ -38,29 +39,6 @@ export function verdictExact(maxErr: number, bar = EXACT_BAR): Verdict {
 }
 
 /**
- * Least-squares slope of log y on log x (null with fewer than 2 points). Unlike `fitPowerLaw`
- * (core/stats) it needs no third point, as it gives no interval.
- *
- * @example
- * ```ts
- * import { logSlope } from "./constructions_views.ts";
- * if (Math.abs(logSlope([4, 16], [2, 4])! - 0.5) > 1e-15) throw new Error("√x has slope ½");
- * if (logSlope([4], [2]) !== null) throw new Error("one point: null");
- * ```
- */
-export function logSlope(x: readonly number[], y: readonly number[]): number | null {
-  if (x.length < 2 || x.length !== y.length) return null;
-  const lx = x.map(Math.log), ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length, my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0, den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return den > 0 ? num / den : null;
-}
-
-/**
  * Slope of layers-needed vs T for one method and target (null: not reached at some T).
  *
  * @example
@@ -76,7 +54,7 @@ export function logSlope(x: readonly number[], y: readonly number[]): number | n
 export function neededSlope(needed: readonly NeededRow[], method: "GD" | "AGD", target: number) {
   const rows = needed.filter((r) => r.method === method && r.target === target);
   if (rows.length < 2 || rows.some((r) => r.layers === null)) return null;
-  return logSlope(rows.map((r) => r.T), rows.map((r) => r.layers!));
+  return logLogSlope(rows.map((r) => r.T), rows.map((r) => r.layers!));
 }
 
 /**
@@ -145,9 +123,6 @@ function loopPairedDifference(l: LoopSummary) {
   return { tf: a, alg: b, ...meanSE(a.values.map((v, i) => v - b.values[i])) };
 }
 
-/** A number, or null when not finite (tables store null, never NaN). */
-const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
 /** Per-step TV mean and max over environments. */
 function tvByStep(l: LoopSummary): { t: number; mean: number; max: number }[] {
   const T = l.tv.length / l.n;
@@ -196,7 +171,7 @@ export function tables(res: ConstructionsResult): Tables {
         method,
         target,
         slopeMeasured: neededSlope(res.sweep.needed, method, target),
-        slopeBound: logSlope(rows.map((r) => r.T), rows.map((r) => r.bound)),
+        slopeBound: logLogSlope(rows.map((r) => r.T), rows.map((r) => r.bound)),
       });
     }
   }
@@ -214,19 +189,19 @@ export function tables(res: ConstructionsResult): Tables {
         n: l.n,
         steps: l.steps,
         regretTF: p.tf.mean,
-        seTF: num(p.tf.se),
+        seTF: finiteOrNull(p.tf.se),
         regretAlgorithm: p.alg.mean,
-        seAlgorithm: num(p.alg.se),
+        seAlgorithm: finiteOrNull(p.alg.se),
         pairedDiff: p.mean,
-        pairedSE: num(p.se),
+        pairedSE: finiteOrNull(p.se),
         identicalRuns: l.identical,
         maxTV: Math.max(...l.tv),
         maxError: l.maxError,
-        maxTokenNorm: num(l.maxNorm),
+        maxTokenNorm: finiteOrNull(l.maxNorm),
         seconds: l.seconds,
       };
     }),
-    references: res.references.map((r) => ({ ...r, se: num(r.se) })),
+    references: res.references.map((r) => ({ ...r, se: finiteOrNull(r.se) })),
     paper_as_written: res.asWritten.map((r) => ({ ...r })),
     sizes: res.sizes.map((r) => ({ ...r })),
   };

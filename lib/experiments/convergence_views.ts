@@ -8,6 +8,7 @@
  */
 
 import type { TrainResult } from "../train/mod.ts";
+import { upperMedian } from "../core/stats.ts";
 import {
   concatCharts,
   fmtFixed,
@@ -83,11 +84,6 @@ export function tables(res: ConvergenceResult): Record<string, TableRow[]> {
   return tableRows(res);
 }
 
-/** The upper median (the value at index ⌊n/2⌋ of the sorted list). */
-function upperMedian(xs: readonly number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
-
 /**
  * The figures of notebook 02: `convergence_curves` (loss and distance bands over seeds, the scale c
  * per seed), `learned_blocks` (first seed's blocks rescaled by c beside the construction),
@@ -107,7 +103,7 @@ export function figures(res: ConvergenceResult): Record<string, Spec> {
   const pts = res.config.curvePoints;
   const t = tableRows(res);
   const size = { width: 360, height: 240 };
-  const medianRate = upperMedian(res.perSeed.map((s) => s.ratePerMillion));
+  const medianRate = upperMedian(res.perSeed.map((s) => s.ratePerMillion))!;
   const curves = trainingCurves({
     metrics: t.metrics_main,
     cRows: thinCurves(
@@ -235,7 +231,7 @@ export function summary(res: ConvergenceResult, saved?: readonly SavedBlockCheck
     `- log-linear loss rate over the final ${
       fmtPct(res.config.rateFraction, 0)
     } of each run: median ${
-      fmtFixed(upperMedian(ps.map((s) => s.ratePerMillion)), 2)
+      fmtFixed(upperMedian(ps.map((s) => s.ratePerMillion))!, 2)
     } per 10⁶ prompts (per-seed r² ${range(ps.map((s) => s.rateR2), (x) => fmtFixed(x, 2))});`,
     `- wall time: ${fmtFixed(res.seconds.main, 0)} s for all seeds on ${res.workers} workers (${
       fmtFixed(perWorker, 0)

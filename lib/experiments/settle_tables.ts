@@ -9,10 +9,11 @@
 import { fmtSig } from "../report/format.ts";
 import { matrixRows } from "../report/chart.ts";
 import type { Row } from "../report/table.ts";
+import { finiteOrNull } from "../core/row.ts";
 import type { RichnessOut } from "../settle/jobs.ts";
 import type { Tables } from "./shape.ts";
 import type { BasinRun, SettleResult } from "./settle.ts";
-import { geoMeanCI, meanCI, wilson } from "../core/stats.ts";
+import { geoMeanCI, meanCI, upperMedian, wilson } from "../core/stats.ts";
 import { balancedScale } from "../icrl/manifold.ts";
 import { muBounds } from "../icrl/richness_stats.ts";
 import {
@@ -27,9 +28,6 @@ import {
 } from "./settle_verdicts.ts";
 import type { Verdict } from "./shape.ts";
 
-const nz = (v: number | null | undefined): number | null =>
-  v === null || v === undefined || !Number.isFinite(v) ? null : v;
-
 function richnessRows(label: string, d: number, r: RichnessOut): Row[] {
   return r.perC.map((p) => ({
     set: label,
@@ -39,10 +37,10 @@ function richnessRows(label: string, d: number, r: RichnessOut): Row[] {
     params: p.gn.params,
     prompts: r.prompts,
     zeros: p.gn.zeros,
-    mu: nz(p.gn.mu),
-    muResidual: nz(p.gn.muResidual),
-    muResidualLower: nz(muBounds(p.gn).residualLower),
-    muTempleLower: nz(muBounds(p.gn).temple),
+    mu: finiteOrNull(p.gn.mu),
+    muResidual: finiteOrNull(p.gn.muResidual),
+    muResidualLower: finiteOrNull(muBounds(p.gn).residualLower),
+    muTempleLower: finiteOrNull(muBounds(p.gn).temple),
     lambdaMax: p.gn.lambdaMax,
     condition: p.gn.mu ? p.gn.lambdaMax / p.gn.mu : null,
     scalingResidual: p.scalingResidual,
@@ -75,9 +73,6 @@ export function basinClass(b: BasinRun): string {
   return f.normP * f.normV < 1e-3 ? "stalled near 0" : "not within budget";
 }
 
-const median = (xs: number[]): number | null =>
-  xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : null;
-
 function basinGroups(res: SettleResult): Row[] {
   const out: Row[] = [];
   const keys = new Map<string, BasinRun>();
@@ -104,15 +99,17 @@ function basinGroups(res: SettleResult): Row[] {
       diverged: runs.filter((b) => b.out.status === "diverged").length,
       stalled: runs.filter((b) => basinClass(b) === "stalled near 0").length,
       notWithinBudget: runs.filter((b) => basinClass(b) === "not within budget").length,
-      failMedianLoss: nz(median(fails.map((b) => last(b).loss))),
-      failMedianDist: nz(median(fails.map((b) => last(b).dist))),
-      failMedianAbsC: nz(median(fails.map((b) => Math.abs(last(b).cP)))),
-      medianFinalDist: nz(median(runs.map((b) => last(b).dist))),
-      medianPromptsToReach: nz(
-        median(runs.filter((b) => b.out.status === "converged").map((b) => last(b).prompts)),
+      failMedianLoss: finiteOrNull(upperMedian(fails.map((b) => last(b).loss))),
+      failMedianDist: finiteOrNull(upperMedian(fails.map((b) => last(b).dist))),
+      failMedianAbsC: finiteOrNull(upperMedian(fails.map((b) => Math.abs(last(b).cP)))),
+      medianFinalDist: finiteOrNull(upperMedian(runs.map((b) => last(b).dist))),
+      medianPromptsToReach: finiteOrNull(
+        upperMedian(runs.filter((b) => b.out.status === "converged").map((b) => last(b).prompts)),
       ),
-      reachedMedianAbsC: nz(
-        median(runs.filter((b) => b.out.status === "converged").map((b) => Math.abs(last(b).cP))),
+      reachedMedianAbsC: finiteOrNull(
+        upperMedian(
+          runs.filter((b) => b.out.status === "converged").map((b) => Math.abs(last(b).cP)),
+        ),
       ),
     });
   }
@@ -192,15 +189,15 @@ function armRunRows(res: SettleResult): Row[] {
       cP: a.final.cP,
       balance: a.final.balance,
       zerosSmall: s.zeros,
-      muSmall: nz(s.mu),
+      muSmall: finiteOrNull(s.mu),
       tokenRankSmall: a.richnessSmall.gram.tokens.rank,
       tokenSizeSmall: a.richnessSmall.gram.tokens.size,
       tokenRank36: a.richness.gram.tokens.rank,
       structuralZeros36: a.richness.structuralZeros,
       zeros36: g ? g.zeros : null,
       zeros36Capped: g ? g.zerosCapped : null,
-      muUpper36: g ? nz(g.mu) : null,
-      muResidual36: g ? nz(g.muResidual) : null,
+      muUpper36: g ? finiteOrNull(g.mu) : null,
+      muResidual36: g ? finiteOrNull(g.muResidual) : null,
       lambdaMax36: g ? g.lambdaMax : null,
       score: a.score.mean,
       teacherScore: a.teacherScore.mean,
@@ -520,9 +517,9 @@ export function tables(res: SettleResult): Tables {
         gain: b.gain,
         init: b.init,
         outcome: basinClass(b),
-        loss: nz(f.loss),
-        dist: nz(f.dist),
-        cP: nz(f.cP),
+        loss: finiteOrNull(f.loss),
+        dist: finiteOrNull(f.dist),
+        cP: finiteOrNull(f.cP),
         prompts: f.prompts,
       };
     }),

@@ -1,7 +1,7 @@
 // Tests of the statistics in lib/core/stats.ts (paired differences, seed intervals, power-law fit)
 // and lib/core/student_t.ts (the t distribution), against tables, closed forms and brute force.
 import assert from "node:assert/strict";
-import { fitPowerLaw, pairedDiff, seedCI } from "../../lib/core/stats.ts";
+import { fitPowerLaw, logLogSlope, pairedDiff, seedCI, upperMedian } from "../../lib/core/stats.ts";
 import { studentTCdf, studentTQuantile } from "../../lib/core/student_t.ts";
 
 const close = (got: number, want: number, tol: number, what = "") =>
@@ -227,4 +227,36 @@ Deno.test("fitPowerLaw rejects bad inputs, naming them", () => {
   );
   assert.throws(() => fitPowerLaw([1, NaN, 3], [1, 2, 3]), /x\[1\] must be finite, got NaN/);
   assert.throws(() => fitPowerLaw([1, 2, 3], [1, 2, 3], 1), /level must be in \(0, 1\), got 1/);
+});
+
+Deno.test("logLogSlope: the two-point exponent by hand, fitPowerLaw's slope from 3 points, null on bad input", () => {
+  // two points: the slope is (ln y₂ − ln y₁) / (ln x₂ − ln x₁)
+  const [x1, x2, y1, y2] = [3, 40, 7.5, 1.25];
+  close(logLogSlope([x1, x2], [y1, y2])!, Math.log(y2 / y1) / Math.log(x2 / x1), 1e-14, "2 points");
+  const x = [2, 5, 5, 11, 30, 64], y = [9.1, 6.2, 5.5, 4.9, 2.8, 2.3];
+  assert.equal(logLogSlope(x, y), fitPowerLaw(x, y, 0.95, 3).b);
+  assert.equal(logLogSlope([1], [1]), null);
+  assert.equal(logLogSlope([1, 2], [1]), null);
+  assert.equal(logLogSlope([2, 2], [1, 3]), null); // all x equal
+  assert.equal(logLogSlope([1, 2], [0, 3]), null);
+  assert.equal(logLogSlope([1, NaN], [1, 3]), null);
+  assert.equal(logLogSlope([1, Infinity], [1, 3]), null);
+});
+
+Deno.test("upperMedian: the element at rank ⌊n/2⌋ by counting, for every permutation of small sets", () => {
+  const sets = [[5], [2, 9], [4, 1, 3], [8, -1, 8, 2], [0.5, 3, -2, 7, 7, 1]];
+  const perms = (a: number[]): number[][] =>
+    a.length <= 1
+      ? [a]
+      : a.flatMap((v, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [v, ...p]));
+  for (const set of sets) {
+    // the value m with at most ⌊n/2⌋ values strictly below it and more than ⌊n/2⌋ at or below it
+    const k = set.length >> 1;
+    const want = set.find((m) =>
+      set.filter((v) => v < m).length <= k && set.filter((v) => v <= m).length > k
+    );
+    for (const p of perms(set)) assert.equal(upperMedian(p), want, `${p}`);
+  }
+  assert.equal(upperMedian([]), null);
+  assert.equal(upperMedian(new Float64Array([3, 1, 2])), 2);
 });

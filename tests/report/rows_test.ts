@@ -12,3 +12,12 @@ Deno.test("firstSeen keeps first-seen order; copyRows copies each row", () => {
   assert.throws(() => firstSeen("x" as never, "m"), /rows must be an array of objects/);
   assert.throws(() => copyRows(null as never), /rows must be an array of objects/);
 });
+
+Deno.test("finiteOrNull keeps finite numbers (signed zero too) and maps NaN, ±∞, null, undefined to null", async () => {
+  const { finiteOrNull } = await import("../../lib/core/row.ts");
+  for (const v of [0, 1.5, -3, Number.MAX_VALUE, Number.MIN_VALUE]) {
+    assert.equal(finiteOrNull(v), v);
+  }
+  assert.ok(Object.is(finiteOrNull(-0), -0));
+  for (const v of [NaN, Infinity, -Infinity, null, undefined]) assert.equal(finiteOrNull(v), null);
+});

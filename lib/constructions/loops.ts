@@ -1,9 +1,9 @@
 /**
- * Closed-loop jobs of notebook 09 (MATH §10.9): a constructed transformer and the algorithm it
- * implements, run on the same environments with the same random streams (common random numbers),
- * plus the distance between their action distributions on the transformer's own history. One job
- * is a chunk of environments run as lanes of one batched runner; `constructions_worker.ts` runs
- * jobs in Workers.
+ * Closed loops of a constructed transformer against the algorithm it implements (MATH §10.9): both
+ * run on the same environments with the same random streams (common random numbers), plus the
+ * distance between their action distributions on the transformer's own history. One job is a
+ * chunk of environments run as lanes of one batched runner; `loops_worker.ts` runs jobs in Workers
+ * (notebook 09 spreads its jobs over them).
  *
  * @module
  */
@@ -12,22 +12,17 @@ import { type LinearBanditSpec, sampleBandits } from "../bandits/env.ts";
 import { policyStreams } from "../bandits/policy.ts";
 import { cumulativeRegret } from "../bandits/regret.ts";
 import { simulate } from "../bandits/simulate.ts";
-import {
-  buildSoftLinUCB,
-  SoftLinUCB,
-  softLinUCBExact,
-  type SoftLinUCBSpec,
-} from "../constructions/linucb.ts";
-import { TransformerBanditPolicy } from "../constructions/policy.ts";
-import { softmax, totalVariation } from "../constructions/reference.ts";
+import { buildSoftLinUCB, SoftLinUCB, softLinUCBExact, type SoftLinUCBSpec } from "./linucb.ts";
+import { TransformerBanditPolicy } from "./policy.ts";
+import { softmax, totalVariation } from "./reference.ts";
 import {
   buildThompson,
   NoiseTape,
   SoftThompson,
   thompsonExact,
   type ThompsonSpec,
-} from "../constructions/thompson.ts";
-import { buildUcbvi, runUcbviTransformer, type UcbviSpec } from "../constructions/ucbvi.ts";
+} from "./thompson.ts";
+import { buildUcbvi, runUcbviTransformer, type UcbviSpec } from "./ucbvi.ts";
 import { Rng } from "../core/rng.ts";
 import { randomEpisodicMdp } from "../mdp/episodic.ts";
 import { runUcbvi } from "../mdp/ucbvi.ts";
@@ -100,8 +95,8 @@ function cumulative(perStep: Float64Array, count: number, steps: number): Float6
  * @example
  * ```ts
  * import { LINEAR_BANDIT } from "../bandits/env.ts";
- * import { LINUCB_CONSTRUCTION } from "../constructions/linucb.ts";
- * import { runLoopJob } from "./constructions_jobs.ts";
+ * import { LINUCB_CONSTRUCTION } from "./linucb.ts";
+ * import { runLoopJob } from "./loops.ts";
  * const spec = { ...LINUCB_CONSTRUCTION, horizon: 5, ridgeSteps: 40, inverseSteps: 40 };
  * const r = runLoopJob({ kind: "linucb", spec, bandit: { ...LINEAR_BANDIT, horizon: 5 }, envSeed: 1, policySeed: 2, first: 0, count: 2 });
  * r.regretTF.length; // 2 × 5

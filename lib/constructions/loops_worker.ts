@@ -1,12 +1,12 @@
 /**
- * Worker entry of notebook 09's closed loops: receives a {@linkcode LoopJob}, posts its
+ * Worker entry of the constructions' closed loops (`loops.ts`): receives a {@linkcode LoopJob}, posts its
  * {@linkcode LoopResult} back (typed arrays transferred), or the error message.
  *
  * @module
  */
 
 /// <reference lib="deno.worker" />
-import { type LoopJob, runLoopJob } from "./constructions_jobs.ts";
+import { type LoopJob, runLoopJob } from "./loops.ts";
 
 self.onmessage = (ev: MessageEvent<{ id: number; job: LoopJob }>) => {
   const { id, job } = ev.data;
