@@ -304,7 +304,9 @@ export function logLogSlope(x: ArrayLike<number>, y: ArrayLike<number>): number 
 
 /**
  * Upper median: the middle value of the sorted values, the upper of the two middle ones when
- * their number is even (a value that occurs, never an average); null when there are none.
+ * their number is even (a value that occurs, never an average); null when there are none. NaN
+ * values (e.g. the loss of a run that blew up) sort above +∞, so the result does not depend on
+ * the input order.
  *
  * @example
  * ```ts
@@ -312,10 +314,12 @@ export function logLogSlope(x: ArrayLike<number>, y: ArrayLike<number>): number 
  * if (upperMedian([3, 1, 2]) !== 2) throw new Error("odd count: the middle");
  * if (upperMedian([4, 1, 3, 2]) !== 3) throw new Error("even count: the upper middle");
  * if (upperMedian([]) !== null) throw new Error("none: null");
+ * if (upperMedian([NaN, 5, 1]) !== 5) throw new Error("NaN sorts last");
  * ```
  */
 export function upperMedian(xs: ArrayLike<number>): number | null {
-  return xs.length ? Array.from(xs).sort((a, b) => a - b)[xs.length >> 1] : null;
+  const nanLast = (a: number, b: number) => Number(Number.isNaN(a)) - Number(Number.isNaN(b));
+  return xs.length ? Array.from(xs).sort((a, b) => nanLast(a, b) || a - b)[xs.length >> 1] : null;
 }
 
 /**

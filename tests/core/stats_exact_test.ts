@@ -257,6 +257,11 @@ Deno.test("upperMedian: the element at rank ⌊n/2⌋ by counting, for every per
     );
     for (const p of perms(set)) assert.equal(upperMedian(p), want, `${p}`);
   }
+  // NaN sorts above +∞ whatever the input order
+  for (const p of perms([NaN, Infinity, 2, NaN, -1])) {
+    assert.equal(upperMedian(p), Infinity, `${p}`);
+  }
+  for (const p of perms([NaN, 3, NaN])) assert.ok(Number.isNaN(upperMedian(p)), `${p}`);
   assert.equal(upperMedian([]), null);
   assert.equal(upperMedian(new Float64Array([3, 1, 2])), 2);
 });
