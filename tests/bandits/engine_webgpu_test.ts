@@ -20,10 +20,26 @@ async function requireAdapter(): Promise<void> {
   }
 }
 
+/**
+ * Back to tfjs-wasm, and release the GPU device tfjs-webgpu created: its backend's `dispose()` frees
+ * buffers but never the device, and a device still alive at process exit is the suspect of a rare
+ * crash in Mesa's lavapipe teardown ("double free or corruption" after every test passed). The
+ * backend's factory is registered again, so a later test starts a fresh backend and device.
+ */
 async function restoreWasm() {
   const { tf } = await import("../../lib/icrl/tf.ts");
   await tf.setBackend("wasm");
   await tf.ready();
+  const engine = tf.engine() as unknown as {
+    registry: Record<string, { device?: { destroy(): void } }>;
+    registryFactory: Record<string, { factory: () => unknown; priority: number }>;
+  };
+  const live = engine.registry["webgpu"], entry = engine.registryFactory["webgpu"];
+  if (live === undefined || entry === undefined) return;
+  tf.removeBackend("webgpu"); // disposes the backend's buffers
+  // deno-lint-ignore no-explicit-any
+  tf.registerBackend("webgpu", entry.factory as any, entry.priority);
+  live.device?.destroy();
 }
 
 Deno.test("webgpu gradients equal tfjs-wasm autodiff per tensor within 1e-4, and its logits load the same weights", async () => {
