@@ -34,7 +34,7 @@ async function restoreWasm() {
     registry: Record<string, { device?: { destroy(): void } }>;
     registryFactory: Record<string, { factory: () => unknown; priority: number }>;
   };
-  const live = engine.registry["webgpu"], entry = engine.registryFactory["webgpu"];
+  const live = engine.registry?.["webgpu"], entry = engine.registryFactory?.["webgpu"];
   if (live === undefined || entry === undefined) return;
   tf.removeBackend("webgpu"); // disposes the backend's buffers
   // deno-lint-ignore no-explicit-any
